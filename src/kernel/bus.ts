@@ -1,0 +1,246 @@
+import { hostname } from 'node:os';
+import { inject, injectable } from 'tsyringe';
+import { assertWithinSize, createEnvelope, isExpired, type Draft, type Envelope } from './envelope.js';
+import { Cc2ccError, describeError } from './errors.js';
+import { assertAgentName, type AgentName } from './names.js';
+import { presenceState, type AgentInfo, type PresenceRecord } from './presence.js';
+import { CLOCK, CONFIG, HOOKS, LOGGER, ROUTER, SINK, TRANSPORT } from './tokens.js';
+import type { Clock } from './clock.js';
+import type { Extensions } from './extensions.js';
+import type { Logger } from './logger.js';
+import type { KernelConfig } from './options.js';
+import type { Directory, Router } from './router.js';
+import type { Sink } from './sink.js';
+import type { Delivery, Inbox, Transport } from './transport.js';
+
+export type DeliveryStatus = 'queued' | 'delivered' | 'offline (queued)' | 'refused';
+
+export interface RecipientResult {
+  agent: AgentName;
+  via?: string;
+  status: DeliveryStatus;
+  reason?: string;
+}
+
+export interface SendResult {
+  id: string;
+  to: string;
+  envelope: Envelope;
+  results: RecipientResult[];
+  /** Set when an outbound hook dropped the whole message: `plugin: reason`. */
+  refused?: string;
+}
+
+export type SendDraft = Omit<Draft, 'from'> & { from?: AgentName };
+
+const RECENT_LIMIT = 1000;
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/**
+ * The kernel. Send: outbound hooks → router → transport, one result per recipient.
+ * Receive: transport → expiry → inbound hooks → sink → ack.
+ */
+@injectable()
+export class Bus implements Directory {
+  private self: AgentName | undefined;
+  private inbox: Inbox | undefined;
+  private record: PresenceRecord | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly recent = new Map<string, Envelope>();
+
+  constructor(
+    @inject(TRANSPORT) readonly transport: Transport,
+    @inject(ROUTER) private readonly router: Router,
+    @inject(SINK) private readonly sink: Sink,
+    @inject(HOOKS) private readonly extensions: Extensions,
+    @inject(CONFIG) readonly config: KernelConfig,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** This agent's name once `attach` ran. */
+  get name(): AgentName | undefined {
+    return this.self;
+  }
+
+  async send(draft: SendDraft): Promise<SendResult> {
+    const from = draft.from ?? this.self;
+    if (from === undefined) throw new Cc2ccError('BAD_INPUT', 'send needs a sender: attach the bus to an agent or pass "from"');
+    const created = createEnvelope({ ...draft, from: assertAgentName(from, 'sender name') }, this.clock.now());
+    const outcome = await this.extensions.runOutbound(created, { bus: this, direction: 'outbound' });
+    if ('drop' in outcome) {
+      return { id: created.id, to: created.to, envelope: created, results: [], refused: `${outcome.plugin}: ${outcome.drop}` };
+    }
+    const envelope = outcome.envelope;
+    assertWithinSize(envelope, this.config.maxBytes);
+    const recipients = await this.router.resolve(envelope, this);
+    const states = new Map((await this.agents()).map((agent) => [agent.name, agent.state]));
+    const results = await Promise.all(
+      recipients.map(async ({ agent, via }): Promise<RecipientResult> => {
+        try {
+          await this.transport.put(agent, envelope);
+          const status = states.get(agent) === 'online' ? 'queued' : 'offline (queued)';
+          return { agent, ...(via && { via }), status };
+        } catch (error) {
+          return { agent, ...(via && { via }), status: 'refused', reason: describeError(error) };
+        }
+      }),
+    );
+    return { id: envelope.id, to: envelope.to, envelope, results };
+  }
+
+  /** Answer a received message: to its `replyTo` (or sender), correlated by its id. */
+  async reply(id: string, text: string, extra: Partial<SendDraft> = {}): Promise<SendResult> {
+    const original = this.recent.get(id);
+    if (!original) {
+      throw new Cc2ccError('NOT_FOUND', `no received message with id "${id}" (ids come from the "id" meta of a pushed message or from check_inbox)`);
+    }
+    return this.send({ ...extra, to: original.replyTo ?? original.from, text, kind: 'reply', correlationId: original.id });
+  }
+
+  /** A message this agent received recently, by id. */
+  received(id: string): Envelope | undefined {
+    return this.recent.get(id);
+  }
+
+  /** Become agent `name`: open its inbox, announce presence, start the plugins. */
+  async attach(name: AgentName, options: { delivery?: string } = {}): Promise<void> {
+    if (this.self) throw new Cc2ccError('BAD_INPUT', `this bus is already attached as "${this.self}"`);
+    this.self = assertAgentName(name);
+    const now = this.clock.now().toISOString();
+    this.record = {
+      name: this.self,
+      state: 'online',
+      pid: process.pid,
+      host: hostname(),
+      startedAt: now,
+      lastSeen: now,
+      ...(options.delivery && { delivery: options.delivery }),
+      data: {},
+    };
+    this.inbox = await this.transport.open(this.self, (delivery) => this.receive(delivery));
+    await this.announce();
+    this.heartbeat = setInterval(() => {
+      this.announce().catch((error) => this.logger.warn(`heartbeat failed: ${describeError(error)}`));
+    }, this.config.heartbeatMs);
+    this.heartbeat.unref();
+    await this.extensions.runStart(this);
+  }
+
+  /** Every known agent with its state: presence records, inboxes and configured names. */
+  async agents(): Promise<AgentInfo[]> {
+    const now = this.clock.now().getTime();
+    const found = new Map<AgentName, AgentInfo>();
+    for (const name of this.config.agents) found.set(name, { name, state: 'offline' });
+    for (const { name, presence } of await this.transport.agents()) {
+      if (!presence) {
+        if (!found.has(name)) found.set(name, { name, state: 'offline' });
+        continue;
+      }
+      let state = presenceState(presence, now, this.config.staleAfterMs);
+      if (state === 'online' && presence.host === hostname() && !processAlive(presence.pid)) state = 'stale';
+      found.set(name, { name, state, presence });
+    }
+    return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** This agent's plugin state in its presence record (rooms, subscriptions). */
+  presenceData(key: string): unknown {
+    return this.record?.data[key];
+  }
+
+  async setPresenceData(key: string, value: NonNullable<PresenceRecord['data'][string]>): Promise<void> {
+    if (!this.record) throw new Cc2ccError('BAD_INPUT', 'presence data needs an attached agent');
+    this.record.data = { ...this.record.data, [key]: value };
+    await this.announce();
+  }
+
+  async close(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    const failures = await this.extensions.runStop(this);
+    for (const failure of failures) this.logger.warn(failure.message);
+    await this.inbox?.close();
+    this.inbox = undefined;
+    if (this.record) {
+      this.record = { ...this.record, state: 'offline' };
+      await this.transport.announce(this.record).catch((error) => this.logger.warn(`could not mark offline: ${describeError(error)}`));
+    }
+  }
+
+  private async announce(): Promise<void> {
+    if (!this.record) return;
+    this.record = { ...this.record, lastSeen: this.clock.now().toISOString() };
+    await this.transport.announce(this.record);
+  }
+
+  private async receive(delivery: Delivery): Promise<void> {
+    const { envelope } = delivery;
+    if (isExpired(envelope, this.clock.now())) {
+      await delivery.deadLetter(`expired: expiresAt ${envelope.expiresAt} passed before delivery`);
+      await this.sendReceipt(envelope, 'expired', `your message ${envelope.id} to ${this.self} expired before it was delivered`);
+      return;
+    }
+    if (delivery.attempt > this.config.maxAttempts) {
+      await delivery.deadLetter(`failed: not delivered after ${this.config.maxAttempts} attempts`);
+      await this.sendReceipt(envelope, 'failed', `your message ${envelope.id} to ${this.self} could not be delivered after ${this.config.maxAttempts} attempts`);
+      return;
+    }
+    let outcome;
+    try {
+      outcome = await this.extensions.runInbound(envelope, { bus: this, direction: 'inbound' });
+    } catch (error) {
+      return delivery.retry(describeError(error), this.retryDelay(delivery.attempt));
+    }
+    if ('drop' in outcome) {
+      const reason = `${outcome.plugin}: ${outcome.drop}`;
+      if (outcome.then === 'ack') return delivery.ack();
+      if (outcome.then === 'retry') return delivery.retry(reason, outcome.retryInMs ?? this.retryDelay(delivery.attempt));
+      return delivery.deadLetter(reason);
+    }
+    this.remember(outcome.envelope);
+    let result;
+    try {
+      result = await this.sink.deliver(outcome.envelope, { ack: () => delivery.ack() });
+    } catch (error) {
+      this.logger.warn(`sink ${this.sink.name} did not take ${envelope.id}: ${describeError(error)}`);
+      return delivery.retry(`sink ${this.sink.name}: ${describeError(error)}`, this.retryDelay(delivery.attempt));
+    }
+    if (result === 'delivered') await delivery.ack();
+  }
+
+  private retryDelay(attempt: number): number {
+    return Math.min(this.config.retryDelayMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
+  }
+
+  private remember(envelope: Envelope): void {
+    this.recent.set(envelope.id, envelope);
+    if (this.recent.size > RECENT_LIMIT) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  /** Tell a sender what became of its message. Receipts are events: they never get receipts. */
+  private async sendReceipt(original: Envelope, receipt: 'expired' | 'failed', text: string): Promise<void> {
+    if (original.kind === 'event' || !this.self) return;
+    try {
+      const receiptEnvelope = createEnvelope(
+        { from: this.self, to: original.from, kind: 'event', text, correlationId: original.id, meta: { receipt } },
+        this.clock.now(),
+      );
+      // Receipts go through the outbound hooks (a signing plugin must sign them too).
+      const outcome = await this.extensions.runOutbound(receiptEnvelope, { bus: this, direction: 'outbound' });
+      if ('drop' in outcome) return;
+      await this.transport.put(assertAgentName(original.from), outcome.envelope);
+    } catch (error) {
+      this.logger.warn(`could not send ${receipt} receipt for ${original.id}: ${describeError(error)}`);
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,150 @@
+import 'reflect-metadata';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { Bus } from './bus.js';
+import { DefaultRouter } from './default-router.js';
+import { Cc2ccError, describeError } from './errors.js';
+import { Extensions } from './extensions.js';
+import { systemClock, type Clock } from './clock.js';
+import { createStderrLogger, type Logger } from './logger.js';
+import { BUS, CLOCK, CONFIG, HOOKS, LOGGER, ROUTER, SINK, TRANSPORT } from './tokens.js';
+import type { KernelConfig } from './options.js';
+import type { Plugin, PluginContext } from './plugin.js';
+import type { Router } from './router.js';
+import type { Sink } from './sink.js';
+import type { Transport } from './transport.js';
+
+export interface ComposeOptions {
+  config: KernelConfig;
+  transport: Transport;
+  /** Where received messages go. Required only for an agent that attaches. */
+  sink?: Sink;
+  plugins?: readonly Plugin[];
+  router?: Router;
+  clock?: Clock;
+  logger?: Logger;
+  /** Last word on any registration, for tests. */
+  overrides?: (container: DependencyContainer) => void;
+}
+
+export interface Cc2cc {
+  readonly bus: Bus;
+  readonly container: DependencyContainer;
+  readonly extensions: Extensions;
+  /** Enabled plugin names in load order. */
+  readonly plugins: readonly string[];
+  /** Closes the bus (inbox, presence, plugin stop hooks), then the transport. */
+  close(): Promise<void>;
+}
+
+/** The one composition root: every service is registered here, by token. */
+export async function compose(options: ComposeOptions): Promise<Cc2cc> {
+  const container = rootContainer.createChildContainer();
+  const logger = options.logger ?? createStderrLogger();
+  const clock = options.clock ?? systemClock;
+  const extensions = new Extensions();
+
+  container.register(CONFIG, { useValue: options.config });
+  container.register(CLOCK, { useValue: clock });
+  container.register(LOGGER, { useValue: logger });
+  container.register(HOOKS, { useValue: extensions });
+  container.register(TRANSPORT, { useValue: options.transport });
+  container.register(SINK, { useValue: options.sink ?? missingSink });
+  if (options.router) container.register(ROUTER, { useValue: options.router });
+  else container.register(ROUTER, { useClass: DefaultRouter });
+  container.registerSingleton(BUS, Bus);
+  options.overrides?.(container);
+
+  const plugins = orderPlugins(options.plugins ?? []);
+  const names = plugins.map((plugin) => plugin.name);
+  checkDependencies(plugins, names);
+  for (const plugin of plugins) {
+    await setupPlugin(plugin, { container, extensions, config: options.config, logger, clock, names });
+  }
+
+  const bus = container.resolve<Bus>(BUS);
+  let closed = false;
+  return {
+    bus,
+    container,
+    extensions,
+    plugins: names,
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await bus.close();
+      } finally {
+        await options.transport.close();
+      }
+    },
+  };
+}
+
+const missingSink: Sink = {
+  name: 'none',
+  deliver() {
+    return Promise.reject(new Cc2ccError('BAD_INPUT', 'no sink is configured: pass one to compose() before attaching an agent'));
+  },
+};
+
+/** `enforce: 'pre'` plugins first, then unmarked, then `'post'`; config order within each. */
+function orderPlugins(plugins: readonly Plugin[]): Plugin[] {
+  for (const [index, plugin] of plugins.entries()) {
+    if (typeof plugin !== 'object' || plugin === null || typeof plugin.name !== 'string' || plugin.name === '' || typeof plugin.setup !== 'function') {
+      throw new Cc2ccError('PLUGIN_INVALID', `plugin #${index + 1} must be an object with a non-empty "name" and a "setup(ctx)" function`);
+    }
+  }
+  const seen = new Set<string>();
+  for (const plugin of plugins) {
+    if (seen.has(plugin.name)) throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin.name}" is enabled twice; enable each plugin once`);
+    seen.add(plugin.name);
+  }
+  const tier = (plugin: Plugin) => (plugin.enforce === 'pre' ? 0 : plugin.enforce === 'post' ? 2 : 1);
+  return [...plugins].sort((a, b) => tier(a) - tier(b));
+}
+
+function checkDependencies(plugins: readonly Plugin[], names: readonly string[]): void {
+  for (const plugin of plugins) {
+    const missing = (plugin.dependencies ?? []).filter((name) => !names.includes(name));
+    if (missing.length > 0) {
+      throw new Cc2ccError(
+        'PLUGIN_INVALID',
+        `plugin "${plugin.name}" needs ${missing.map((name) => `"${name}"`).join(', ')}; add ${missing.length > 1 ? 'them' : 'it'} to "plugins" in the config`,
+        { plugin: plugin.name, missing },
+      );
+    }
+  }
+}
+
+interface SetupScope {
+  container: DependencyContainer;
+  extensions: Extensions;
+  config: KernelConfig;
+  logger: Logger;
+  clock: Clock;
+  names: readonly string[];
+}
+
+async function setupPlugin(plugin: Plugin, scope: SetupScope): Promise<void> {
+  const { extensions, name } = { extensions: scope.extensions, name: plugin.name };
+  const context: PluginContext = {
+    config: scope.config,
+    logger: scope.logger,
+    clock: scope.clock,
+    container: scope.container.createChildContainer(),
+    plugins: scope.names,
+    addScheme: (scheme, resolver) => extensions.addScheme(name, scheme, resolver),
+    onSend: (hook, options) => extensions.addOutbound(name, hook, options?.order),
+    onReceive: (hook, options) => extensions.addInbound(name, hook, options?.order),
+    addTool: (tool) => extensions.addTool(name, tool),
+    addCommand: (command) => extensions.addCommand(name, command),
+    onStart: (hook) => extensions.addStart(name, hook),
+    onStop: (hook) => extensions.addStop(name, hook),
+  };
+  try {
+    await plugin.setup(context);
+  } catch (error) {
+    if (error instanceof Cc2ccError && error.code === 'PLUGIN_INVALID') throw error;
+    throw new Cc2ccError('PLUGIN_INVALID', `plugin "${name}" setup failed: ${describeError(error)}`, { plugin: name }, { cause: error });
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The one catalogue of cc2cc errors. A failed operation rejects with a `Cc2ccError`
+ * whose `code` comes from here; `retryable` says whether trying again can help.
+ */
+
+export const ERROR_CODES = {
+  INVALID_NAME: { retryable: false, summary: 'an agent name breaks the naming rule' },
+  INVALID_ADDRESS: { retryable: false, summary: 'an address is not a name, `*` or `scheme:rest`' },
+  UNKNOWN_SCHEME: { retryable: false, summary: 'no router or plugin handles this address scheme' },
+  UNKNOWN_RECIPIENT: { retryable: false, summary: 'the recipient is not a known agent' },
+  NO_RECIPIENTS: { retryable: false, summary: 'the address resolved to nobody' },
+  INVALID_ENVELOPE: { retryable: false, summary: 'an envelope does not match wire format v1' },
+  UNSUPPORTED_VERSION: { retryable: false, summary: 'an envelope has a format version this reader does not know' },
+  ENVELOPE_TOO_LARGE: { retryable: false, summary: 'a serialized envelope is larger than maxBytes' },
+  INVALID_CONFIG: { retryable: false, summary: 'the configuration does not match its schema' },
+  CONFIG_LOAD_FAILED: { retryable: false, summary: 'the configuration file could not be read or run' },
+  UNKNOWN_PLUGIN: { retryable: false, summary: 'a plugin named in the config cannot be found' },
+  PLUGIN_INVALID: { retryable: false, summary: 'a plugin object is malformed or its dependencies are missing' },
+  HOOK_FAILED: { retryable: true, summary: 'a plugin hook threw' },
+  UNKNOWN_TRANSPORT: { retryable: false, summary: 'the configured transport is not known' },
+  INBOX_LOCKED: { retryable: false, summary: 'another live process holds this inbox' },
+  UNSAFE_PATH: { retryable: false, summary: 'a symlink or wrong file type sits where cc2cc keeps its files' },
+  IO_FAILED: { retryable: true, summary: 'a file system operation failed' },
+  TRANSPORT_CLOSED: { retryable: false, summary: 'the transport was used after close()' },
+  NOT_FOUND: { retryable: false, summary: 'the message or agent asked for does not exist' },
+  TIMEOUT: { retryable: true, summary: 'an operation did not finish in time' },
+  BAD_INPUT: { retryable: false, summary: 'a tool or command argument is invalid' },
+} as const satisfies Record<string, { retryable: boolean; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class Cc2ccError extends Error {
+  override readonly name = 'Cc2ccError';
+  readonly retryable: boolean;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly data: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.retryable = ERROR_CODES[code].retryable;
+  }
+
+  /** One line for humans: `E_CODE: message`. */
+  override toString(): string {
+    return `${this.code}: ${this.message}`;
+  }
+}
+
+export function isCc2ccError(value: unknown, code?: ErrorCode): value is Cc2ccError {
+  return value instanceof Cc2ccError && (code === undefined || value.code === code);
+}
+
+/** The message of anything thrown, for logs and `.reason` files. */
+export function describeError(error: unknown): string {
+  if (error instanceof Cc2ccError) return error.toString();
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,27 @@
+import type { AgentName } from './names.js';
+
+/** The settings the kernel reads; the loaded config satisfies this and carries more. */
+export interface KernelConfig {
+  /** Folder that holds the project's config (or the cwd when there is none). */
+  readonly projectDir: string;
+  /** Agents known even before they ever ran: messages to them queue. */
+  readonly agents: readonly AgentName[];
+  readonly allowUnknownRecipients: boolean;
+  readonly maxBytes: number;
+  /** Offers of one message before it goes to dead letters. */
+  readonly maxAttempts: number;
+  /** First retry delay; it doubles per attempt. */
+  readonly retryDelayMs: number;
+  readonly heartbeatMs: number;
+  readonly staleAfterMs: number;
+}
+
+export const KERNEL_DEFAULTS: Omit<KernelConfig, 'projectDir'> = {
+  agents: [],
+  allowUnknownRecipients: false,
+  maxBytes: 256 * 1024,
+  maxAttempts: 5,
+  retryDelayMs: 200,
+  heartbeatMs: 10_000,
+  staleAfterMs: 45_000,
+};

@@ -1,0 +1,52 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { EnvelopeHook, HookOrder } from './hooks.js';
+import type { SchemeResolver } from './router.js';
+import type { CommandDefinition, ToolDefinition } from './tool.js';
+import type { Bus } from './bus.js';
+import type { Logger } from './logger.js';
+import type { Clock } from './clock.js';
+import type { KernelConfig } from './options.js';
+
+/**
+ * A plugin is a plain object with a `name` and a `setup(ctx)`; write it as a factory
+ * that takes typed options and returns the object. Plugins run in the order configured,
+ * within their `enforce` tier (`pre`, then unmarked, then `post`).
+ */
+export interface Plugin {
+  name: string;
+  enforce?: 'pre' | 'post';
+  /** Names of plugins that must be enabled before this one. Checked at load. */
+  dependencies?: string[];
+  setup(context: PluginContext): void | Promise<void>;
+}
+
+/** Everything a plugin may touch. First-party plugins use nothing else. */
+export interface PluginContext {
+  readonly config: KernelConfig;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** This plugin's own child container: what it registers stays in its scope. */
+  readonly container: DependencyContainer;
+  /** Names of every enabled plugin, in load order. */
+  readonly plugins: readonly string[];
+
+  /** Resolve `scheme:target` addresses, e.g. `room` for `room:backend`. One resolver per scheme. */
+  addScheme(scheme: string, resolver: SchemeResolver): void;
+  /** Outbound: runs on every envelope being sent, before routing, in plugin order. */
+  onSend(hook: EnvelopeHook, options?: { order?: HookOrder }): void;
+  /** Inbound: runs on every envelope received, before the sink, in reverse plugin order. */
+  onReceive(hook: EnvelopeHook, options?: { order?: HookOrder }): void;
+  addTool(tool: ToolDefinition<any>): void;
+  addCommand(command: CommandDefinition): void;
+  /** After this agent's inbox is open (only for a running agent, not for one-shot sends). */
+  onStart(hook: (bus: Bus) => void | Promise<void>): void;
+  /** On shutdown, in reverse plugin order. */
+  onStop(hook: (bus: Bus) => void | Promise<void>): void;
+}
+
+/** Identity helper that gives a plugin factory (or a plugin object) its types. */
+export function definePlugin<F extends (...args: any[]) => Plugin>(factory: F): F;
+export function definePlugin<P extends Plugin>(plugin: P): P;
+export function definePlugin(value: unknown): unknown {
+  return value;
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { AGENT_NAME_RULE, isAgentName, type AgentName } from './names.js';
+
+/**
+ * A presence record: what an agent says about itself. Each agent writes only its own,
+ * so plugins keep per-agent state (room memberships, topic subscriptions) in `data`.
+ */
+export const PresenceSchema = z.object({
+  name: z.string().refine(isAgentName, { message: AGENT_NAME_RULE }),
+  state: z.enum(['online', 'offline']),
+  pid: z.number().int(),
+  host: z.string(),
+  startedAt: z.string(),
+  lastSeen: z.string(),
+  delivery: z.string().optional(),
+  /** Plugin state, one key per plugin: `{ rooms: ['backend'], topics: ['ci.*'] }`. */
+  data: z.record(z.string(), z.json()).default({}),
+});
+
+export type PresenceRecord = z.infer<typeof PresenceSchema>;
+
+/** What `list_agents` and `cc2cc agents` show: presence made fresh against the clock. */
+export type AgentState = 'online' | 'offline' | 'stale';
+
+export interface AgentInfo {
+  name: AgentName;
+  state: AgentState;
+  /** Undefined for an agent that is only configured or only has an inbox. */
+  presence?: PresenceRecord;
+}
+
+/** A record says "online" but its heartbeat stopped: the process died without saying so. */
+export function presenceState(record: PresenceRecord, now: number, staleAfterMs: number): AgentState {
+  if (record.state === 'offline') return 'offline';
+  return now - Date.parse(record.lastSeen) > staleAfterMs ? 'stale' : 'online';
+}

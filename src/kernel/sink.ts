@@ -1,0 +1,18 @@
+import type { Envelope } from './envelope.js';
+
+/**
+ * Hands a received envelope to the agent: a channel push, a pull queue, a console.
+ *
+ * `deliver` resolves `'delivered'` once the agent has the message (the bus then acks it),
+ * or `'held'` to keep it claimed until the sink calls `settle.ack()` itself (a pull queue
+ * acks when `check_inbox` hands the message out). It rejects when the agent could not
+ * take the message: the message stays in the inbox and is offered again.
+ */
+export interface Sink {
+  readonly name: string;
+  deliver(envelope: Envelope, settle: Settle): Promise<'delivered' | 'held'>;
+}
+
+export interface Settle {
+  ack(): Promise<void>;
+}

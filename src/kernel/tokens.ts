@@ -1,0 +1,10 @@
+/** Every injection token, in one place. Interfaces have no runtime type, so each gets a symbol. */
+export const TRANSPORT = Symbol.for('cc2cc.Transport');
+export const ROUTER = Symbol.for('cc2cc.Router');
+export const SINK = Symbol.for('cc2cc.Sink');
+export const CONFIG = Symbol.for('cc2cc.Config');
+export const CLOCK = Symbol.for('cc2cc.Clock');
+export const LOGGER = Symbol.for('cc2cc.Logger');
+export const HOOKS = Symbol.for('cc2cc.Hooks');
+export const SCHEMES = Symbol.for('cc2cc.Schemes');
+export const BUS = Symbol.for('cc2cc.Bus');

@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+import type { Bus } from './bus.js';
+
+/**
+ * An MCP tool contributed by a plugin. The kernel knows nothing of MCP: the server
+ * adapts these to the SDK, so the same tool also works in tests without a client.
+ */
+export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
+  name: string;
+  description: string;
+  input: Shape;
+  run(args: z.infer<z.ZodObject<Shape>>, context: ToolContext): Promise<ToolResult> | ToolResult;
+}
+
+export interface ToolContext {
+  bus: Bus;
+  signal?: AbortSignal;
+}
+
+export interface ToolResult {
+  text: string;
+  isError?: boolean;
+}
+
+/** A CLI verb contributed by a plugin: `cc2cc <name> [args...]`. */
+export interface CommandDefinition {
+  name: string;
+  description: string;
+  /** Commander-style argument names: `<room>`, `[text...]`. */
+  arguments?: string[];
+  options?: Array<{ flags: string; description: string }>;
+  run(args: string[], options: Record<string, unknown>, context: CommandContext): Promise<number | void>;
+}
+
+export interface CommandContext {
+  bus: Bus;
+  print(line: string): void;
+}

@@ -1,0 +1,93 @@
+import type { Envelope } from './envelope.js';
+import type { AgentName } from './names.js';
+import type { PresenceRecord } from './presence.js';
+
+/**
+ * Durable store-and-forward of envelopes to named inboxes, plus presence records.
+ *
+ * Contract (checked for every transport by `runTransportContract`):
+ * - `put` resolves only when the envelope is durable in the recipient's inbox; an
+ *   inbox may be written whether or not its agent is running (offline delivery).
+ * - `open` takes the inbox for one receiver (a second live receiver gets INBOX_LOCKED),
+ *   first returns messages a dead receiver had claimed to the inbox, then calls
+ *   `handler` for each message in id order, one at a time.
+ * - A message leaves the inbox only through its `Delivery`: `ack` (done), `deadLetter`
+ *   (dead, with a reason) or `retry` (back in the inbox, offered again later).
+ *   A handler that returns without settling keeps the message claimed until it does.
+ * - A handler that throws counts as `retry(error)`; the kernel decides when to give up.
+ * - A message whose id was already acked is acked again, not handed over twice.
+ */
+export interface Transport {
+  /** Short name for logs and `doctor`: `fs`, `memory`, `redis`. */
+  readonly kind: string;
+
+  /** Put one envelope in `to`'s inbox. */
+  put(to: AgentName, envelope: Envelope): Promise<void>;
+
+  /** Become the receiver of `agent`'s inbox. */
+  open(agent: AgentName, handler: DeliveryHandler): Promise<Inbox>;
+
+  /** Write this agent's presence record (the heartbeat calls it again). */
+  announce(record: PresenceRecord): Promise<void>;
+
+  /** Every agent with a presence record or an inbox, records included where they exist. */
+  agents(): Promise<Array<{ name: AgentName; presence?: PresenceRecord }>>;
+
+  /** Counts per state for one inbox. */
+  stats(agent: AgentName): Promise<InboxStats>;
+
+  /** Dead letters of one inbox, oldest first, with their reasons. */
+  deadLetters(agent: AgentName): Promise<DeadLetter[]>;
+
+  /** Watch every inbox without changing any: `cc2cc tail`, `cc2cc ui`. */
+  observe(listener: (event: TrafficEvent) => void): Promise<() => Promise<void>>;
+
+  /** Stop everything this transport started; open inboxes are closed. */
+  close(): Promise<void>;
+}
+
+export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
+
+export interface Delivery {
+  readonly envelope: Envelope;
+  /** 1 on the first offer, then +1 on each retry in this process. */
+  readonly attempt: number;
+  ack(): Promise<void>;
+  deadLetter(reason: string): Promise<void>;
+  retry(reason: string, delayMs?: number): Promise<void>;
+}
+
+export interface Inbox {
+  readonly agent: AgentName;
+  /** Stop receiving, wait for the handler in progress, release the inbox. */
+  close(): Promise<void>;
+  /**
+   * Stop at once as a crash would: settle nothing, release the inbox. Claimed messages
+   * stay claimed and the next `open` returns them to the inbox.
+   */
+  abort(): Promise<void>;
+}
+
+export interface InboxStats {
+  queued: number;
+  claimed: number;
+  done: number;
+  dead: number;
+}
+
+export interface DeadLetter {
+  id: string;
+  reason: string;
+  /** Undefined when the file was not a readable envelope (that is usually the reason). */
+  envelope?: Envelope;
+}
+
+export type TrafficState = 'queued' | 'claimed' | 'done' | 'dead';
+
+export interface TrafficEvent {
+  agent: AgentName;
+  state: TrafficState;
+  id: string;
+  envelope?: Envelope;
+  reason?: string;
+}

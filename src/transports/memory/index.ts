@@ -1,0 +1,1 @@
+export { MemorySpace, MemoryTransport } from './memory-transport.js';
