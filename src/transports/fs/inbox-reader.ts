@@ -1,0 +1,309 @@
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Envelope } from '../../kernel/envelope.js';
+import { describeError } from '../../kernel/errors.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { AgentName } from '../../kernel/names.js';
+import type { Delivery, DeliveryHandler, Inbox } from '../../kernel/transport.js';
+import { pruneDone, type RetentionPolicy } from './done-retention.js';
+import { ioFailed, isMissing } from './fs-errors.js';
+import { acquireInboxLock, type InboxLock } from './inbox-lock.js';
+import { listFolder, loadDoneIds, removeStaleTemp, returnClaimed } from './inbox-recovery.js';
+import { InboxFiles } from './inbox-files.js';
+import type { InboxPaths } from './layout.js';
+import { describeFileType, messageId, readMessageFile } from './message-file.js';
+import { Wakeups, type WakeCause } from './wakeups.js';
+
+export interface InboxReaderOptions {
+  paths: InboxPaths;
+  handler: DeliveryHandler;
+  logger: Logger;
+  maxBytes: number;
+  rescanMs: number;
+  watch: boolean;
+  retention: RetentionPolicy;
+  tmpGraceMs: number;
+  /** Re-create the inbox folders after one vanished (and refuse a symlink in their place). */
+  recreateFolders(): Promise<void>;
+  /** Runs once when the inbox is closed or aborted. */
+  onClosed(inbox: Inbox): void;
+}
+
+/** A handler that throws is offered the message again after this long. */
+const THROWN_RETRY_DELAY_MS = 200;
+const PRUNE_EVERY_ACKS = 1000;
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+/** Lock the inbox, return what a dead receiver had claimed, then start delivering. */
+export async function openInbox(options: InboxReaderOptions): Promise<Inbox> {
+  const { paths, logger } = options;
+  const lock = await acquireInboxLock(paths.lock, paths.agent, logger);
+  try {
+    await returnClaimed(paths, logger);
+    await removeStaleTemp(paths, options.tmpGraceMs, logger);
+    const reader = new InboxReader({ ...options, lock, doneIds: await loadDoneIds(paths) });
+    reader.start();
+    return reader;
+  } catch (error) {
+    await lock.release().catch(() => {});
+    throw error;
+  }
+}
+
+type Step = 'next' | 'stop';
+
+/**
+ * The receiving loop of one inbox: passes over `inbox/` in id order, one handler call at a
+ * time. A bad file is moved to `dead/` with its reason and the loop goes on.
+ */
+class InboxReader implements Inbox {
+  readonly agent: AgentName;
+  private state: 'open' | 'closing' | 'closed' = 'open';
+  private readonly paths: InboxPaths;
+  private readonly logger: Logger;
+  private readonly wakeups: Wakeups;
+  private readonly files: InboxFiles;
+  /** Claimed by this receiver and not settled yet (in the handler, or held by it). */
+  private readonly claimed = new Set<string>();
+  /** Ids that showed up in inbox/ again while claimed: look again once they settle. */
+  private readonly copiesWaiting = new Set<string>();
+  private readonly attempts = new Map<string, number>();
+  /** After a retry, nothing at or behind this id is offered before its time. */
+  private readonly notBefore = new Map<string, number>();
+  private passing: Promise<void> | undefined;
+  private passAgain = false;
+  private haltPass = false;
+  private pruning: Promise<void> | undefined;
+  private acksSincePrune = 0;
+  private lastPrune = 0;
+  private ending: Promise<void> | undefined;
+  private released: Promise<void> | undefined;
+
+  constructor(private readonly options: InboxReaderOptions & { lock: InboxLock; doneIds: Set<string> }) {
+    this.paths = options.paths;
+    this.agent = options.paths.agent;
+    this.logger = options.logger;
+    this.files = new InboxFiles(options.paths, options.logger);
+    this.wakeups = new Wakeups({
+      folder: options.paths.inbox,
+      watch: options.watch,
+      rescanMs: options.rescanMs,
+      logger: options.logger,
+      onWake: (cause) => this.wake(cause),
+    });
+  }
+
+  start(): void {
+    this.wakeups.start();
+    this.prune();
+    this.requestPass();
+  }
+
+  close(): Promise<void> {
+    this.ending ??= this.shutDown();
+    return this.ending;
+  }
+
+  async abort(): Promise<void> {
+    if (this.state !== 'closed') {
+      this.state = 'closed';
+      this.wakeups.stop();
+    }
+    await this.release();
+  }
+
+  private async shutDown(): Promise<void> {
+    if (this.state === 'open') this.state = 'closing';
+    this.wakeups.stop();
+    await this.passing;
+    await this.pruning;
+    this.state = 'closed';
+    await this.release();
+  }
+
+  private release(): Promise<void> {
+    this.released ??= this.options.lock.release().finally(() => this.options.onClosed(this));
+    return this.released;
+  }
+
+  private wake(cause: WakeCause): void {
+    if (cause === 'rescan') {
+      if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) this.prune();
+      void this.checkLock();
+    }
+    this.requestPass();
+  }
+
+  /** Two receivers must not share an inbox: if ours was taken over (a lock race), give way. */
+  private async checkLock(): Promise<void> {
+    const held = await this.options.lock.stillHeld().catch(() => true);
+    if (held || this.state !== 'open') return;
+    this.logger.error(`another process took over the inbox lock of "${this.agent}"; this receiver stops`);
+    await this.abort();
+  }
+
+  /** Coalesces wake-ups: a pass already running is simply run once more after it ends. */
+  private requestPass(): void {
+    if (this.state !== 'open') return;
+    if (this.passing) {
+      this.passAgain = true;
+      return;
+    }
+    this.passing = this.runPasses().finally(() => {
+      this.passing = undefined;
+      if (this.passAgain) this.requestPass();
+    });
+  }
+
+  private async runPasses(): Promise<void> {
+    do {
+      this.passAgain = false;
+      try {
+        await this.pass();
+      } catch (error) {
+        this.logger.error(`inbox pass of "${this.agent}" failed: ${describeError(error)}; trying again on the next wake-up`);
+        return;
+      }
+    } while (this.passAgain && this.state === 'open');
+  }
+
+  private async pass(): Promise<void> {
+    this.haltPass = false;
+    await this.checkFolders();
+    const names = (await listFolder(this.paths.inbox)).sort();
+    for (const name of names) {
+      if (this.state !== 'open' || this.haltPass) return;
+      if ((await this.take(name)) === 'stop') return;
+    }
+  }
+
+  /** Someone may have removed a folder, or planted a symlink in its place, since open. */
+  private async checkFolders(): Promise<void> {
+    if (!(await this.files.foldersPresent())) await this.options.recreateFolders();
+  }
+
+  private async take(name: string): Promise<Step> {
+    const path = join(this.paths.inbox, name);
+    const id = messageId(name);
+    if (id === undefined) {
+      // Dotfiles were already left out (someone else's temp files); any other name is reported.
+      await this.files.refuse(path, undefined, `unexpected file name ${JSON.stringify(name)} in inbox/ (a message file is named <ULID>.json)`);
+      return 'next';
+    }
+    const due = this.notBefore.get(id);
+    if (due !== undefined) {
+      if (due > Date.now()) {
+        this.wakeups.wakeAt(due);
+        return 'stop';
+      }
+      this.notBefore.delete(id);
+    }
+    if (this.claimed.has(id)) {
+      this.copiesWaiting.add(id);
+      return 'next';
+    }
+    let info;
+    try {
+      info = await lstat(path);
+    } catch (error) {
+      if (isMissing(error)) return 'next';
+      throw ioFailed('inspect', path, error);
+    }
+    if (!info.isFile()) {
+      await this.files.refuse(path, id, `${describeFileType(info)} in inbox/, never opened or followed`);
+      return 'next';
+    }
+    if (this.options.doneIds.has(id)) {
+      await this.files.acknowledgeRepeat(name);
+      this.logger.debug(`${id} was already delivered to "${this.agent}": acknowledged again, not handed over twice`);
+      return 'next';
+    }
+    if (!(await this.files.claim(name))) return 'next';
+    if (this.state !== 'open') return 'stop'; // aborted meanwhile: the next open returns it
+    const claimedPath = join(this.paths.cur, name);
+    const read = await readMessageFile(claimedPath, this.options.maxBytes, id);
+    if (this.state !== 'open') return 'stop';
+    if (!read.ok) {
+      if (!read.missing) await this.files.refuse(claimedPath, id, read.reason);
+      return 'next';
+    }
+    await this.deliver(id, read.envelope);
+    return this.haltPass ? 'stop' : 'next';
+  }
+
+  private async deliver(id: string, envelope: Envelope): Promise<void> {
+    this.claimed.add(id);
+    const attempt = (this.attempts.get(id) ?? 0) + 1;
+    this.attempts.set(id, attempt);
+    let settled = false;
+    const settle = async (what: string, action: () => Promise<void>): Promise<void> => {
+      if (settled) return;
+      settled = true;
+      if (this.state === 'closed') {
+        this.logger.debug(`not settling ${id} (${what}): the inbox of "${this.agent}" is closed; the next open offers it again`);
+        return;
+      }
+      try {
+        await action();
+      } catch (error) {
+        settled = false;
+        throw error;
+      }
+      this.claimed.delete(id);
+      if (this.copiesWaiting.delete(id)) this.requestPass();
+    };
+    const delivery: Delivery = {
+      envelope,
+      attempt,
+      ack: () => settle('ack', () => this.ack(id)),
+      deadLetter: (reason) => settle('dead letter', () => this.deadLetter(id, reason)),
+      retry: (reason, delayMs) => settle('retry', () => this.retry(id, reason, delayMs ?? 0)),
+    };
+    try {
+      await this.options.handler(delivery);
+    } catch (error) {
+      if (settled) this.logger.warn(`the handler of "${this.agent}" threw after settling ${id}: ${describeError(error)}`);
+      else await delivery.retry(`handler threw: ${describeError(error)}`, THROWN_RETRY_DELAY_MS);
+    }
+  }
+
+  private async ack(id: string): Promise<void> {
+    await this.files.acknowledge(id);
+    this.options.doneIds.add(id);
+    this.forgetAttempts(id);
+    if (++this.acksSincePrune >= PRUNE_EVERY_ACKS) this.prune();
+  }
+
+  private async deadLetter(id: string, reason: string): Promise<void> {
+    await this.files.deadLetter(id, reason);
+    this.forgetAttempts(id);
+  }
+
+  private async retry(id: string, reason: string, delayMs: number): Promise<void> {
+    await this.files.giveBack(id);
+    const due = Date.now() + Math.max(0, delayMs);
+    this.notBefore.set(id, due);
+    // Head of line: nothing behind this message goes first, so each sender's order holds.
+    this.haltPass = true;
+    this.logger.debug(`${id} for "${this.agent}" offered again in ${delayMs} ms: ${reason}`);
+    if (this.state === 'open') this.wakeups.wakeAt(due);
+  }
+
+  private forgetAttempts(id: string): void {
+    this.attempts.delete(id);
+    this.notBefore.delete(id);
+  }
+
+  /** Now and then, not per message: the done/ listing can be long. */
+  private prune(): void {
+    if (this.pruning) return;
+    this.acksSincePrune = 0;
+    this.lastPrune = Date.now();
+    this.pruning = pruneDone(this.paths, this.options.retention, this.logger)
+      .then((removed) => removed.forEach((id) => this.options.doneIds.delete(id)))
+      .catch((error) => this.logger.warn(`pruning done/ of "${this.agent}" failed: ${describeError(error)}`))
+      .finally(() => {
+        this.pruning = undefined;
+      });
+  }
+}

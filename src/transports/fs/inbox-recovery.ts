@@ -1,0 +1,73 @@
+import { lstat, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../kernel/logger.js';
+import { ioFailed, isMissing } from './fs-errors.js';
+import type { InboxPaths } from './layout.js';
+import { messageId } from './message-file.js';
+import { renameWithRetry } from './rename-retry.js';
+
+/**
+ * Names in a folder, dotfiles left out. A dotfile is another tool's temp file (an editor,
+ * rsync) that we cannot attribute: moving it could break its writer, so it is left alone.
+ * Every other unexpected name in inbox/ is reported and moved to dead/ by the receiver.
+ */
+export async function listFolder(path: string): Promise<string[]> {
+  try {
+    return (await readdir(path)).filter((name) => !name.startsWith('.'));
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw ioFailed('list', path, error);
+  }
+}
+
+/**
+ * A receiver that died between claim and ack left its messages in `cur/`: put them back in
+ * `inbox/` to be delivered again. Stray names go too: the inbox pass reports them.
+ */
+export async function returnClaimed(paths: InboxPaths, logger: Logger): Promise<number> {
+  let moved = 0;
+  for (const name of await listFolder(paths.cur)) {
+    try {
+      await renameWithRetry(join(paths.cur, name), join(paths.inbox, name));
+      moved++;
+    } catch (error) {
+      if (!isMissing(error)) throw ioFailed('return a claimed message to', paths.inbox, error);
+    }
+  }
+  if (moved > 0) logger.info(`returned ${moved} message(s) claimed by an earlier receiver of "${paths.agent}" to its inbox`);
+  return moved;
+}
+
+/** Temp files older than `graceMs` belong to writers that died; younger ones may still be written. */
+export async function removeStaleTemp(paths: InboxPaths, graceMs: number, logger: Logger): Promise<number> {
+  const cutoff = Date.now() - graceMs;
+  let removed = 0;
+  for (const name of await listFolder(paths.tmp)) {
+    const path = join(paths.tmp, name);
+    try {
+      const info = await lstat(path);
+      if (info.mtimeMs > cutoff) continue;
+      if (info.isDirectory()) {
+        logger.warn(`leaving ${path} alone: a folder has no business in tmp/`);
+        continue;
+      }
+      // rm on a symlink removes the link, not its target.
+      await rm(path, { force: true });
+      removed++;
+    } catch (error) {
+      if (!isMissing(error)) logger.warn(`could not remove stale temp file ${path}: ${ioFailed('remove', path, error).message}`);
+    }
+  }
+  if (removed > 0) logger.debug(`removed ${removed} stale temp file(s) of "${paths.agent}"`);
+  return removed;
+}
+
+/** Ids already delivered and acknowledged: a copy that shows up again is acked, not redelivered. */
+export async function loadDoneIds(paths: InboxPaths): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const name of await listFolder(paths.done)) {
+    const id = messageId(name);
+    if (id !== undefined) ids.add(id);
+  }
+  return ids;
+}

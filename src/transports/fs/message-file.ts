@@ -1,0 +1,107 @@
+import { constants, type Stats } from 'node:fs';
+import { lstat, open } from 'node:fs/promises';
+import { decodeEnvelope, type Envelope } from '../../kernel/envelope.js';
+import { describeError } from '../../kernel/errors.js';
+import { NO_FOLLOW } from './atomic-write.js';
+import { errnoCode } from './fs-errors.js';
+
+/** The only file names that become message paths: `<ULID>.json`. */
+export const MESSAGE_FILE = /^[0-9A-HJKMNP-TV-Z]{26}\.json$/;
+
+/** The id of a message file name, or undefined for any other name. */
+export function messageId(fileName: string): string | undefined {
+  return MESSAGE_FILE.test(fileName) ? fileName.slice(0, 26) : undefined;
+}
+
+export function messageFileName(id: string): string {
+  return `${id}.json`;
+}
+
+/** What a non-regular file is, for reasons and warnings. */
+export function describeFileType(info: Stats): string {
+  if (info.isSymbolicLink()) return 'a symlink';
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a FIFO';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+// O_NONBLOCK: a FIFO swapped in after the lstat must not hang the loop; fstat refuses it.
+const READ_SAFELY = constants.O_RDONLY | NO_FOLLOW | (constants.O_NONBLOCK ?? 0);
+
+export type ReadOutcome =
+  | { ok: true; envelope: Envelope }
+  | { ok: false; missing: true }
+  | { ok: false; missing: false; reason: string };
+
+/**
+ * Read one message file without following a link, opening a FIFO for reading or reading
+ * past `maxBytes`, and check it against wire format v1 and the id its name promises.
+ */
+export async function readMessageFile(path: string, maxBytes: number, expectedId?: string): Promise<ReadOutcome> {
+  const text = await readRegularFile(path, maxBytes);
+  if (text.missing) return { ok: false, missing: true };
+  if (text.reason !== undefined) return { ok: false, missing: false, reason: text.reason };
+  let envelope: Envelope;
+  try {
+    envelope = decodeEnvelope(text.content);
+  } catch (error) {
+    return { ok: false, missing: false, reason: describeError(error) };
+  }
+  if (expectedId !== undefined && envelope.id !== expectedId) {
+    return {
+      ok: false,
+      missing: false,
+      reason: `file name says id ${expectedId} but the envelope inside has id ${envelope.id}`,
+    };
+  }
+  return { ok: true, envelope };
+}
+
+type TextOutcome = { missing: true } | { missing: false; reason: string } | { missing: false; reason?: undefined; content: string };
+
+/** A small regular file's text, refusing links, FIFOs, folders and files over `maxBytes`. */
+export async function readRegularFile(path: string, maxBytes: number): Promise<TextOutcome> {
+  // Look before opening: a device or FIFO is never even opened. The fstat below closes the race.
+  try {
+    const info = await lstat(path);
+    if (!info.isFile()) return { missing: false, reason: `${describeFileType(info)}, not a regular file` };
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return { missing: true };
+  }
+  let handle;
+  try {
+    handle = await open(path, READ_SAFELY);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT') return { missing: true };
+    // ELOOP on Linux and macOS, EMLINK on FreeBSD: the name is a symlink.
+    if (code === 'ELOOP' || code === 'EMLINK') return { missing: false, reason: 'a symlink, never followed' };
+    if (code === 'EISDIR') return { missing: false, reason: 'a folder, not a message file' };
+    return { missing: false, reason: `unreadable (${describeError(error)})` };
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return { missing: false, reason: `${describeFileType(info)}, not a regular file` };
+    if (info.size > maxBytes) return { missing: false, reason: tooLarge(info.size, maxBytes) };
+    // Read at most one byte past the limit: the file may have grown since fstat.
+    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > maxBytes) return { missing: false, reason: tooLarge(length, maxBytes) };
+    return { missing: false, content: buffer.toString('utf8', 0, length) };
+  } catch (error) {
+    return { missing: false, reason: `unreadable (${describeError(error)})` };
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+function tooLarge(size: number, maxBytes: number): string {
+  return `oversized: ${size} bytes, over the limit of ${maxBytes} bytes (maxBytes)`;
+}

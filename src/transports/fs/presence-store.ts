@@ -1,0 +1,81 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Cc2ccError, describeError } from '../../kernel/errors.js';
+import type { Logger } from '../../kernel/logger.js';
+import { isAgentName, type AgentName } from '../../kernel/names.js';
+import { PresenceSchema, type PresenceRecord } from '../../kernel/presence.js';
+import { tempName, writeFileAtomic } from './atomic-write.js';
+import { ioFailed, isMissing } from './fs-errors.js';
+import { checkDir, type FsLayout } from './layout.js';
+import { readRegularFile } from './message-file.js';
+
+const MAX_PRESENCE_BYTES = 256 * 1024;
+const PRESENCE_FILE = /^(.+)\.json$/;
+
+/** `agents/<name>.json`: each agent writes only its own record, by tmp + rename. */
+export class PresenceStore {
+  constructor(
+    private readonly layout: FsLayout,
+    private readonly logger: Logger,
+  ) {}
+
+  async write(record: PresenceRecord): Promise<void> {
+    const parsed = PresenceSchema.safeParse(record);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+      throw new Cc2ccError('BAD_INPUT', `invalid presence record (${problems.join('; ')})`, { issues: problems });
+    }
+    const target = this.layout.presenceFile(parsed.data.name);
+    await this.layout.ensureAgentsDir();
+    // The temp file is a dotfile beside the record: `read` skips dotfiles, so it is never listed.
+    const temp = join(this.layout.agentsDir, tempName(`.${parsed.data.name}`, '.tmp'));
+    try {
+      await writeFileAtomic(temp, target, `${JSON.stringify(parsed.data)}\n`);
+    } catch (error) {
+      throw ioFailed('write the presence record', target, error);
+    }
+  }
+
+  /** Every readable record by name; bad files are reported and skipped. */
+  async readAll(): Promise<Map<AgentName, PresenceRecord>> {
+    const records = new Map<AgentName, PresenceRecord>();
+    if (!(await checkDir(this.layout.agentsDir))) return records;
+    let names: string[];
+    try {
+      names = await readdir(this.layout.agentsDir);
+    } catch (error) {
+      if (isMissing(error)) return records;
+      throw ioFailed('list', this.layout.agentsDir, error);
+    }
+    for (const fileName of names.sort()) {
+      if (fileName.startsWith('.')) continue;
+      const name = PRESENCE_FILE.exec(fileName)?.[1];
+      if (name === undefined) continue;
+      const path = join(this.layout.agentsDir, fileName);
+      if (!isAgentName(name)) {
+        this.logger.warn(`skipping presence file ${path}: its name is not a valid agent name`);
+        continue;
+      }
+      const record = await this.readOne(path, name);
+      if (record) records.set(name, record);
+    }
+    return records;
+  }
+
+  private async readOne(path: string, name: AgentName): Promise<PresenceRecord | undefined> {
+    const read = await readRegularFile(path, MAX_PRESENCE_BYTES);
+    if (read.missing) return undefined;
+    if (read.reason !== undefined) {
+      this.logger.warn(`skipping presence file ${path}: ${read.reason}`);
+      return undefined;
+    }
+    try {
+      const record = PresenceSchema.parse(JSON.parse(read.content));
+      if (record.name !== name) throw new Error(`it names agent "${record.name}"`);
+      return record;
+    } catch (error) {
+      this.logger.warn(`skipping presence file ${path}: not a valid presence record (${describeError(error)})`);
+      return undefined;
+    }
+  }
+}

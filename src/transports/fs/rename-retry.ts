@@ -1,0 +1,51 @@
+import { rename } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Cc2ccError } from '../../kernel/errors.js';
+import { errnoCode } from './fs-errors.js';
+
+/**
+ * On Windows, `rename` fails with EPERM/EACCES/EBUSY while another process (an antivirus,
+ * an indexer, a reader) holds a handle on the file. Those clear up on their own, so they
+ * are retried; every other error (ENOENT above all) goes straight back to the caller.
+ */
+const TRANSIENT = new Set(['EPERM', 'EACCES', 'EBUSY']);
+
+export const RENAME_BUDGET_MS = 2000;
+const FIRST_DELAY_MS = 5;
+const MAX_DELAY_MS = 250;
+
+/** Internal seam: tests pass a failing `rename` to see the retry give up. */
+export interface RenameIo {
+  rename(from: string, to: string): Promise<void>;
+  budgetMs: number;
+}
+
+const realRename: RenameIo = { rename, budgetMs: RENAME_BUDGET_MS };
+
+/** `rename`, retried with jittered exponential backoff for about 2 s on transient errors. */
+export async function renameWithRetry(from: string, to: string, io: RenameIo = realRename): Promise<void> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await io.rename(from, to);
+      return;
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === undefined || !TRANSIENT.has(code)) throw error;
+      const elapsed = Date.now() - started;
+      const left = io.budgetMs - elapsed;
+      if (left <= 0) {
+        throw new Cc2ccError(
+          'IO_FAILED',
+          `could not rename ${from} to ${to}: ${code} on each of ${attempt} attempts over ${elapsed} ms ` +
+            '(another process may hold the file open)',
+          { from, to, code, attempts: attempt },
+          { cause: error },
+        );
+      }
+      // Full jitter: writers that collided do not retry in lockstep.
+      const ceiling = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
+      await sleep(Math.min(left, Math.max(1, Math.random() * ceiling)));
+    }
+  }
+}
