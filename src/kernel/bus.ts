@@ -2,9 +2,10 @@ import { hostname } from 'node:os';
 import { inject, injectable } from 'tsyringe';
 import { assertWithinSize, createEnvelope, isExpired, type Draft, type Envelope } from './envelope.js';
 import { Cc2ccError, describeError } from './errors.js';
-import { assertAgentName, type AgentName } from './names.js';
+import { assertAgentName, parseAddress, type AgentName } from './names.js';
 import { presenceState, type AgentInfo, type PresenceRecord } from './presence.js';
-import { CLOCK, CONFIG, HOOKS, LOGGER, ROUTER, SINK, TRANSPORT } from './tokens.js';
+import { CLOCK, CONFIG, HOOKS, LOGGER, REQUESTS, ROUTER, SINK, TRANSPORT } from './tokens.js';
+import { processAlive } from './process-alive.js';
 import type { Clock } from './clock.js';
 import type { Extensions } from './extensions.js';
 import type { Logger } from './logger.js';
@@ -32,6 +33,19 @@ export interface SendResult {
 }
 
 export type SendDraft = Omit<Draft, 'from'> & { from?: AgentName };
+
+export interface RequestOptions {
+  /** How long to wait for the reply (default 60 s). */
+  timeoutMs?: number;
+  /** Queue the request for an agent that is offline instead of failing at once. */
+  queueIfOffline?: boolean;
+  data?: unknown;
+}
+
+/** What the request-reply plugin provides under the REQUESTS token. */
+export interface Requests {
+  request(bus: Bus, to: string, text: string, options: RequestOptions): Promise<Envelope>;
+}
 
 const RECENT_LIMIT = 1000;
 const MAX_RETRY_DELAY_MS = 30_000;
@@ -66,7 +80,9 @@ export class Bus implements Directory {
   async send(draft: SendDraft): Promise<SendResult> {
     const from = draft.from ?? this.self;
     if (from === undefined) throw new Cc2ccError('BAD_INPUT', 'send needs a sender: attach the bus to an agent or pass "from"');
-    const created = createEnvelope({ ...draft, from: assertAgentName(from, 'sender name') }, this.clock.now());
+    const sender = assertAgentName(from, 'sender name');
+    parseAddress(draft.to); // a bad address gets the address rule, not a schema dump
+    const created = createEnvelope({ ...draft, from: sender }, this.clock.now());
     const outcome = await this.extensions.runOutbound(created, { bus: this, direction: 'outbound' });
     if ('drop' in outcome) {
       return { id: created.id, to: created.to, envelope: created, results: [], refused: `${outcome.plugin}: ${outcome.drop}` };
@@ -98,6 +114,13 @@ export class Bus implements Directory {
     return this.send({ ...extra, to: original.replyTo ?? original.from, text, kind: 'reply', correlationId: original.id });
   }
 
+  /** Send a request and wait for its reply (needs the "request-reply" plugin). */
+  async request(to: string, text: string, options: RequestOptions = {}): Promise<Envelope> {
+    const requests = this.extensions.service<Requests>(REQUESTS);
+    if (!requests) throw new Cc2ccError('BAD_INPUT', 'bus.request needs the "request-reply" plugin: add it to "plugins" in the config');
+    return requests.request(this, to, text, options);
+  }
+
   /** A message this agent received recently, by id. */
   received(id: string): Envelope | undefined {
     return this.recent.get(id);
@@ -106,10 +129,10 @@ export class Bus implements Directory {
   /** Become agent `name`: open its inbox, announce presence, start the plugins. */
   async attach(name: AgentName, options: { delivery?: string } = {}): Promise<void> {
     if (this.self) throw new Cc2ccError('BAD_INPUT', `this bus is already attached as "${this.self}"`);
-    this.self = assertAgentName(name);
+    const self = assertAgentName(name);
     const now = this.clock.now().toISOString();
-    this.record = {
-      name: this.self,
+    const record: PresenceRecord = {
+      name: self,
       state: 'online',
       pid: process.pid,
       host: hostname(),
@@ -118,7 +141,15 @@ export class Bus implements Directory {
       ...(options.delivery && { delivery: options.delivery }),
       data: {},
     };
-    this.inbox = await this.transport.open(this.self, (delivery) => this.receive(delivery));
+    this.self = self;
+    try {
+      this.inbox = await this.transport.open(self, (delivery) => this.receive(delivery));
+    } catch (error) {
+      // Not ours: a refused second receiver must not mark the live holder offline on close.
+      this.self = undefined;
+      throw error;
+    }
+    this.record = record;
     await this.announce();
     this.heartbeat = setInterval(() => {
       this.announce().catch((error) => this.logger.warn(`heartbeat failed: ${describeError(error)}`));
@@ -188,7 +219,7 @@ export class Bus implements Directory {
     }
     let outcome;
     try {
-      outcome = await this.extensions.runInbound(envelope, { bus: this, direction: 'inbound' });
+      outcome = await this.extensions.runInbound(envelope, { bus: this, direction: 'inbound', attempt: delivery.attempt });
     } catch (error) {
       return delivery.retry(describeError(error), this.retryDelay(delivery.attempt));
     }
@@ -233,14 +264,5 @@ export class Bus implements Directory {
     } catch (error) {
       this.logger.warn(`could not send ${receipt} receipt for ${original.id}: ${describeError(error)}`);
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

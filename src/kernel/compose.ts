@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { Bus } from './bus.js';
 import { DefaultRouter } from './default-router.js';
+import { RoutingRouter, routeTargets, type RouteRule } from './routes.js';
+import { parseAddress } from './names.js';
 import { Cc2ccError, describeError } from './errors.js';
 import { Extensions } from './extensions.js';
 import { systemClock, type Clock } from './clock.js';
@@ -12,6 +14,7 @@ import type { Plugin, PluginContext } from './plugin.js';
 import type { Router } from './router.js';
 import type { Sink } from './sink.js';
 import type { Transport } from './transport.js';
+import type { ToolDefinition } from './tool.js';
 
 export interface ComposeOptions {
   config: KernelConfig;
@@ -49,8 +52,12 @@ export async function compose(options: ComposeOptions): Promise<Cc2cc> {
   container.register(HOOKS, { useValue: extensions });
   container.register(TRANSPORT, { useValue: options.transport });
   container.register(SINK, { useValue: options.sink ?? missingSink });
+  const routes = options.config.routes ?? [];
   if (options.router) container.register(ROUTER, { useValue: options.router });
-  else container.register(ROUTER, { useClass: DefaultRouter });
+  else if (routes.length > 0) {
+    const base = new DefaultRouter(extensions, options.config);
+    container.register(ROUTER, { useValue: new RoutingRouter(base, routes) });
+  } else container.register(ROUTER, { useClass: DefaultRouter });
   container.registerSingleton(BUS, Bus);
   options.overrides?.(container);
 
@@ -60,6 +67,8 @@ export async function compose(options: ComposeOptions): Promise<Cc2cc> {
   for (const plugin of plugins) {
     await setupPlugin(plugin, { container, extensions, config: options.config, logger, clock, names });
   }
+
+  checkRouteTargets(routes, extensions);
 
   const bus = container.resolve<Bus>(BUS);
   let closed = false;
@@ -116,6 +125,21 @@ function checkDependencies(plugins: readonly Plugin[], names: readonly string[])
   }
 }
 
+/** A route to `room:x` needs the plugin that handles `room:`; say so at load, not at send. */
+function checkRouteTargets(routes: readonly RouteRule[], extensions: Extensions): void {
+  for (const [index, rule] of routes.entries()) {
+    for (const target of routeTargets(rule)) {
+      const address = parseAddress(target);
+      if (address.kind === 'scheme' && !extensions.schemes.has(address.scheme)) {
+        throw new Cc2ccError('INVALID_CONFIG', `routes.${index}: "${target}" needs a plugin that handles "${address.scheme}:" addresses; enable it in "plugins"`, {
+          route: index,
+          target,
+        });
+      }
+    }
+  }
+}
+
 interface SetupScope {
   container: DependencyContainer;
   extensions: Extensions;
@@ -136,10 +160,12 @@ async function setupPlugin(plugin: Plugin, scope: SetupScope): Promise<void> {
     addScheme: (scheme, resolver) => extensions.addScheme(name, scheme, resolver),
     onSend: (hook, options) => extensions.addOutbound(name, hook, options?.order),
     onReceive: (hook, options) => extensions.addInbound(name, hook, options?.order),
-    addTool: (tool) => extensions.addTool(name, tool),
+    addTool: (tool) => extensions.addTool(name, tool as ToolDefinition<any>),
     addCommand: (command) => extensions.addCommand(name, command),
     onStart: (hook) => extensions.addStart(name, hook),
     onStop: (hook) => extensions.addStop(name, hook),
+    provide: (token, value) => extensions.provide(name, token, value),
+    service: (token) => extensions.service(token),
   };
   try {
     await plugin.setup(context);

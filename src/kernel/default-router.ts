@@ -34,7 +34,11 @@ export class DefaultRouter implements Router {
     }
     const names = await handler.resolve(address.target, { envelope, directory });
     const unique = [...new Set(names.map((name) => assertAgentName(name, `recipient from "${address.scheme}:"`)))];
-    return unique.filter((agent) => agent !== envelope.from).map((agent) => ({ agent, via: envelope.to }));
+    const others = unique.filter((agent) => agent !== envelope.from);
+    if (others.length === 0) {
+      throw new Cc2ccError('NO_RECIPIENTS', `${envelope.to} reaches nobody but the sender; nothing was sent`, { to: envelope.to });
+    }
+    return others.map((agent) => ({ agent, via: envelope.to }));
   }
 
   private async knownAgent(name: AgentName, directory: Directory): Promise<AgentName> {

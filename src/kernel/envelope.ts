@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENT_NAME_RULE, ADDRESS_RULE, isAgentName, parseAddress, type AgentName } from './names.js';
+import { AGENT_NAME_RULE, ADDRESS_RULE, isAddress, isAgentName, type AgentName } from './names.js';
 import { ULID_PATTERN, newId } from './ids.js';
 import { Cc2ccError } from './errors.js';
 
@@ -12,17 +12,7 @@ export const MESSAGE_KINDS = ['message', 'request', 'reply', 'event'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
 const agentName = z.string().refine(isAgentName, { message: AGENT_NAME_RULE });
-const address = z.string().refine(
-  (value) => {
-    try {
-      parseAddress(value);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: ADDRESS_RULE },
-);
+const address = z.string().refine(isAddress, { message: ADDRESS_RULE });
 const ulid = z.string().regex(ULID_PATTERN, 'a 26-character ULID');
 const isoTime = z.iso.datetime({ offset: true });
 

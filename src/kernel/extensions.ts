@@ -9,6 +9,8 @@ interface Registered<T> {
   plugin: string;
   order: HookOrder;
   fn: T;
+  /** Registration sequence: plugin load order, then call order within a plugin. */
+  seq: number;
 }
 
 export type ChainOutcome = { envelope: Envelope } | (Drop & { plugin: string });
@@ -29,21 +31,29 @@ export class Extensions {
   readonly schemes = new Map<string, { plugin: string; resolve: SchemeResolver }>();
   readonly tools = new Map<string, { plugin: string; tool: ToolDefinition<any> }>();
   readonly commands = new Map<string, { plugin: string; command: CommandDefinition }>();
+  /** Services plugins provide to the kernel and to each other, by token. */
+  readonly services = new Map<symbol, { plugin: string; value: unknown }>();
 
+  private seq = 0;
+
+  /** Outbound chain: `pre` hooks first, then normal, then `post`; registration order within a tier. */
   addOutbound(plugin: string, fn: EnvelopeHook, order: HookOrder = 'normal'): void {
-    insertByOrder(this.outbound, { plugin, fn, order });
+    this.outbound.push({ plugin, fn, order, seq: this.seq++ });
+    this.outbound.sort((a, b) => ORDER_RANK[a.order] - ORDER_RANK[b.order] || a.seq - b.seq);
   }
 
+  /** Inbound chain: `pre` hooks first, then normal, then `post`; reverse registration order within a tier. */
   addInbound(plugin: string, fn: EnvelopeHook, order: HookOrder = 'normal'): void {
-    insertByOrder(this.inbound, { plugin, fn, order });
+    this.inbound.push({ plugin, fn, order, seq: this.seq++ });
+    this.inbound.sort((a, b) => ORDER_RANK[a.order] - ORDER_RANK[b.order] || b.seq - a.seq);
   }
 
   addStart(plugin: string, fn: Lifecycle): void {
-    this.starts.push({ plugin, fn, order: 'normal' });
+    this.starts.push({ plugin, fn, order: 'normal', seq: this.seq++ });
   }
 
   addStop(plugin: string, fn: Lifecycle): void {
-    this.stops.push({ plugin, fn, order: 'normal' });
+    this.stops.push({ plugin, fn, order: 'normal', seq: this.seq++ });
   }
 
   addScheme(plugin: string, scheme: string, resolve: SchemeResolver): void {
@@ -73,14 +83,26 @@ export class Extensions {
     this.commands.set(command.name, { plugin, command });
   }
 
+  provide(plugin: string, token: symbol, value: unknown): void {
+    const taken = this.services.get(token);
+    if (taken) {
+      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": service ${token.description} is already provided by "${taken.plugin}"`);
+    }
+    this.services.set(token, { plugin, value });
+  }
+
+  service<T>(token: symbol): T | undefined {
+    return this.services.get(token)?.value as T | undefined;
+  }
+
   /** Outbound hooks in registration order. */
   runOutbound(envelope: Envelope, context: HookContext): Promise<ChainOutcome> {
     return runChain(this.outbound, envelope, context, 'onSend');
   }
 
-  /** Inbound hooks in reverse registration order, so the first plugin sees the message last. */
+  /** Inbound hooks: within a tier the first plugin sees the message last (it wraps the others). */
   runInbound(envelope: Envelope, context: HookContext): Promise<ChainOutcome> {
-    return runChain([...this.inbound].reverse(), envelope, context, 'onReceive');
+    return runChain(this.inbound, envelope, context, 'onReceive');
   }
 
   async runStart(bus: Bus): Promise<void> {
@@ -99,13 +121,6 @@ export class Extensions {
     }
     return failures;
   }
-}
-
-function insertByOrder<T>(list: Registered<T>[], entry: Registered<T>): void {
-  // Stable: after every entry of the same or an earlier tier.
-  const index = list.findIndex((other) => ORDER_RANK[other.order] > ORDER_RANK[entry.order]);
-  if (index === -1) list.push(entry);
-  else list.splice(index, 0, entry);
 }
 
 async function runChain(

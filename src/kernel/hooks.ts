@@ -22,6 +22,8 @@ export interface HookContext {
   bus: Bus;
   /** `outbound` while sending, `inbound` while receiving. */
   direction: 'outbound' | 'inbound';
+  /** Inbound only: 1 on the first offer of this message in this process, then +1 per retry. */
+  attempt?: number;
 }
 
 /** Runs in sequence: each hook's result feeds the next; the first drop stops the chain. */

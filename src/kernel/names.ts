@@ -42,6 +42,15 @@ export function parseAddress(value: unknown): Address {
   throw new Cc2ccError('INVALID_ADDRESS', `invalid address ${JSON.stringify(value)}: ${ADDRESS_RULE}; ${AGENT_NAME_RULE}`);
 }
 
+export function isAddress(value: unknown): value is string {
+  try {
+    parseAddress(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function formatAddress(address: Address): string {
   if (address.kind === 'all') return '*';
   if (address.kind === 'agent') return address.name;

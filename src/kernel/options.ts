@@ -1,4 +1,5 @@
 import type { AgentName } from './names.js';
+import type { RouteRule } from './routes.js';
 
 /** The settings the kernel reads; the loaded config satisfies this and carries more. */
 export interface KernelConfig {
@@ -14,6 +15,8 @@ export interface KernelConfig {
   readonly retryDelayMs: number;
   readonly heartbeatMs: number;
   readonly staleAfterMs: number;
+  /** Per-project routing rules; checked for loops when the kernel is composed. */
+  readonly routes?: readonly RouteRule[];
 }
 
 export const KERNEL_DEFAULTS: Omit<KernelConfig, 'projectDir'> = {

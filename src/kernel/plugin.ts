@@ -1,4 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
+import type { z } from 'zod';
 import type { EnvelopeHook, HookOrder } from './hooks.js';
 import type { SchemeResolver } from './router.js';
 import type { CommandDefinition, ToolDefinition } from './tool.js';
@@ -36,12 +37,16 @@ export interface PluginContext {
   onSend(hook: EnvelopeHook, options?: { order?: HookOrder }): void;
   /** Inbound: runs on every envelope received, before the sink, in reverse plugin order. */
   onReceive(hook: EnvelopeHook, options?: { order?: HookOrder }): void;
-  addTool(tool: ToolDefinition<any>): void;
+  addTool<Shape extends z.ZodRawShape>(tool: ToolDefinition<Shape>): void;
   addCommand(command: CommandDefinition): void;
   /** After this agent's inbox is open (only for a running agent, not for one-shot sends). */
   onStart(hook: (bus: Bus) => void | Promise<void>): void;
   /** On shutdown, in reverse plugin order. */
   onStop(hook: (bus: Bus) => void | Promise<void>): void;
+  /** Offer a service under a kernel token (e.g. REQUESTS) or a token of the plugin's own. */
+  provide(token: symbol, value: unknown): void;
+  /** A service another plugin provided, if that plugin is enabled. */
+  service<T>(token: symbol): T | undefined;
 }
 
 /** Identity helper that gives a plugin factory (or a plugin object) its types. */

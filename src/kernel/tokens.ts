@@ -8,3 +8,5 @@ export const LOGGER = Symbol.for('cc2cc.Logger');
 export const HOOKS = Symbol.for('cc2cc.Hooks');
 export const SCHEMES = Symbol.for('cc2cc.Schemes');
 export const BUS = Symbol.for('cc2cc.Bus');
+/** Provided by the request-reply plugin; `Bus.request` uses it. */
+export const REQUESTS = Symbol.for('cc2cc.Requests');

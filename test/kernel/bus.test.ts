@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compose } from '../../src/kernel/compose.js';
 import { createEnvelope } from '../../src/kernel/envelope.js';
 import { isCc2ccError } from '../../src/kernel/errors.js';
@@ -7,18 +7,14 @@ import { definePlugin } from '../../src/kernel/plugin.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { MemoryTransport } from '../../src/transports/memory/memory-transport.js';
 import { waitFor } from '../contract/wait-for.js';
-import { kernelConfig, memoryAgents, RecordingSink } from './helpers.js';
+import { kernelConfig, memoryAgents, RecordingSink, useCleanup } from './helpers.js';
 
-let cleanup: (() => Promise<unknown>) | undefined;
-afterEach(async () => {
-  await cleanup?.();
-  cleanup = undefined;
-});
+const cleanupAfterTest = useCleanup();
 
 describe('Bus: send pipeline', () => {
   it('delivers to a running agent and reports one result per recipient', async () => {
     const world = await memoryAgents(['brave-fox', 'calm-owl']);
-    cleanup = world.close;
+    cleanupAfterTest(world.close);
     const result = await world.agents['brave-fox']!.kernel.bus.send({ to: 'calm-owl', text: 'hi' });
     expect(result.results).toEqual([{ agent: 'calm-owl', status: 'queued' }]);
     await waitFor(() => world.agents['calm-owl']!.sink.received.length === 1);
@@ -27,14 +23,14 @@ describe('Bus: send pipeline', () => {
 
   it('queues for a configured agent that is offline', async () => {
     const world = await memoryAgents(['brave-fox'], { config: { agents: ['calm-owl'] } });
-    cleanup = world.close;
+    cleanupAfterTest(world.close);
     const result = await world.agents['brave-fox']!.kernel.bus.send({ to: 'calm-owl', text: 'later' });
     expect(result.results).toEqual([{ agent: 'calm-owl', status: 'offline (queued)' }]);
   });
 
   it('refuses an unknown recipient and lists the known names', async () => {
     const world = await memoryAgents(['brave-fox', 'calm-owl']);
-    cleanup = world.close;
+    cleanupAfterTest(world.close);
     const error = await world.agents['brave-fox']!.kernel.bus.send({ to: 'shy-elk', text: 'x' }).catch((caught: unknown) => caught);
     expect(isCc2ccError(error, 'UNKNOWN_RECIPIENT')).toBe(true);
     expect((error as Error).message).toMatch(/unknown recipient "shy-elk"; known agents: brave-fox, calm-owl/);
@@ -42,7 +38,7 @@ describe('Bus: send pipeline', () => {
 
   it('refuses an envelope over maxBytes with both sizes', async () => {
     const world = await memoryAgents(['brave-fox', 'calm-owl'], { config: { maxBytes: 2048 } });
-    cleanup = world.close;
+    cleanupAfterTest(world.close);
     const error = await world.agents['brave-fox']!.kernel.bus.send({ to: 'calm-owl', text: 'x'.repeat(4000) }).catch((caught: unknown) => caught);
     expect(isCc2ccError(error, 'ENVELOPE_TOO_LARGE')).toBe(true);
     expect((error as Error).message).toMatch(/message is \d+ bytes serialized, over the limit of 2048 bytes/);
@@ -50,7 +46,7 @@ describe('Bus: send pipeline', () => {
 
   it('sends "*" to everyone else, and refuses an unhandled scheme naming the fix', async () => {
     const world = await memoryAgents(['ant', 'bee', 'cat']);
-    cleanup = world.close;
+    cleanupAfterTest(world.close);
     const result = await world.agents.ant!.kernel.bus.send({ to: '*', text: 'all hands' });
     expect(result.results.map((entry) => entry.agent)).toEqual(['bee', 'cat']);
     const error = await world.agents.ant!.kernel.bus.send({ to: 'room:x', text: '' }).catch((caught: unknown) => caught);
@@ -60,7 +56,7 @@ describe('Bus: send pipeline', () => {
 
   it('replies to the sender with the correlation id', async () => {
     const world = await memoryAgents(['brave-fox', 'calm-owl']);
-    cleanup = world.close;
+    cleanupAfterTest(world.close);
     const sent = await world.agents['brave-fox']!.kernel.bus.send({ to: 'calm-owl', text: 'ping' });
     await waitFor(() => world.agents['calm-owl']!.sink.received.length === 1);
     await world.agents['calm-owl']!.kernel.bus.reply(sent.id, 'pong');
@@ -73,7 +69,7 @@ describe('Bus: send pipeline', () => {
 describe('Bus: receive pipeline', () => {
   it('dead-letters an expired message and sends the sender an expired receipt', async () => {
     const world = await memoryAgents(['brave-fox'], { config: { agents: ['calm-owl'] } });
-    cleanup = world.close;
+    cleanupAfterTest(world.close);
     const transport = world.agents['brave-fox']!.kernel.bus.transport;
     const stale = createEnvelope({ from: 'brave-fox', to: 'calm-owl', text: 'too late', expiresAt: '2020-01-01T00:00:00.000Z' });
     await transport.put('calm-owl', stale);
@@ -91,7 +87,7 @@ describe('Bus: receive pipeline', () => {
 
   it('retries a failing sink, then dead-letters after maxAttempts with a failed receipt', async () => {
     const world = await memoryAgents(['brave-fox', 'calm-owl'], { config: { maxAttempts: 3 } });
-    cleanup = world.close;
+    cleanupAfterTest(world.close);
     world.agents['calm-owl']!.sink.failWith = new Error('client gone');
     const sent = await world.agents['brave-fox']!.kernel.bus.send({ to: 'calm-owl', text: 'doomed' });
     const transport = world.agents['calm-owl']!.kernel.bus.transport;
@@ -114,7 +110,7 @@ describe('plugins and hooks', () => {
         },
       });
     const world = await memoryAgents(['ant', 'bee'], { plugins: () => [tracer('late', 'post'), tracer('one'), tracer('early', 'pre'), tracer('two')] });
-    cleanup = world.close;
+    cleanupAfterTest(world.close);
     await world.agents.ant!.kernel.bus.send({ to: 'bee', text: 'x' });
     await waitFor(() => world.agents.bee!.sink.received.length === 1);
     expect(calls).toEqual([
@@ -131,7 +127,7 @@ describe('plugins and hooks', () => {
       },
     });
     const world = await memoryAgents(['ant', 'bee'], { plugins: () => [stamp] });
-    cleanup = world.close;
+    cleanupAfterTest(world.close);
     const refused = await world.agents.ant!.kernel.bus.send({ to: 'bee', text: 'secret' });
     expect(refused).toMatchObject({ refused: 'stamp: no secrets', results: [] });
     await world.agents.ant!.kernel.bus.send({ to: 'bee', text: 'fine' });
@@ -155,7 +151,7 @@ describe('plugins and hooks', () => {
       },
     });
     const world = await memoryAgents(['ant', 'bee'], { plugins: () => [gate] });
-    cleanup = world.close;
+    cleanupAfterTest(world.close);
     for (const text of ['deny', 'dup', 'slow', 'ok']) await world.agents.ant!.kernel.bus.send({ to: 'bee', text });
     await waitFor(() => world.agents.bee!.sink.received.length === 2);
     expect(world.agents.bee!.sink.received.map((envelope) => envelope.text)).toEqual(['slow', 'ok']);
@@ -167,7 +163,7 @@ describe('plugins and hooks', () => {
   it('names the plugin and hook when a hook throws', async () => {
     const broken = definePlugin({ name: 'broken', setup: (ctx) => ctx.onSend(() => { throw new Error('boom'); }) });
     const world = await memoryAgents(['ant', 'bee'], { plugins: () => [broken] });
-    cleanup = world.close;
+    cleanupAfterTest(world.close);
     await expect(world.agents.ant!.kernel.bus.send({ to: 'bee', text: 'x' })).rejects.toThrow('plugin "broken" hook onSend failed: boom');
   });
 
@@ -182,7 +178,7 @@ describe('plugins and hooks', () => {
   it('routes a plugin scheme to its members, sender excluded', async () => {
     const crew = definePlugin({ name: 'crew', setup: (ctx) => ctx.addScheme('crew', () => ['ant', 'bee', 'cat']) });
     const world = await memoryAgents(['ant', 'bee', 'cat'], { plugins: () => [crew] });
-    cleanup = world.close;
+    cleanupAfterTest(world.close);
     const result = await world.agents.ant!.kernel.bus.send({ to: 'crew:all', text: 'x' });
     expect(result.results).toEqual([
       { agent: 'bee', via: 'crew:all', status: 'queued' },

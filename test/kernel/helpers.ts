@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { compose, type Cc2cc } from '../../src/kernel/compose.js';
 import { KERNEL_DEFAULTS, type KernelConfig } from '../../src/kernel/options.js';
 import { silentLogger } from '../../src/kernel/logger.js';
@@ -46,5 +47,17 @@ export async function memoryAgents(
     space,
     agents,
     close: () => Promise.all(Object.values(agents).map(({ kernel }) => kernel.close())),
+  };
+}
+
+/** Registers what a test must close; it is closed after each test, pass or fail. */
+export function useCleanup(): (close: () => Promise<unknown>) => void {
+  let pending: (() => Promise<unknown>) | undefined;
+  afterEach(async () => {
+    await pending?.();
+    pending = undefined;
+  });
+  return (close) => {
+    pending = close;
   };
 }

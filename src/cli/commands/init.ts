@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { Cc2ccError } from '../../kernel/errors.js';
+import { print } from '../context.js';
+
+export const CLAUDE_COMMAND = 'claude --dangerously-load-development-channels server:cc2cc';
+
+const CONFIG_TEMPLATE = `import type { Cc2ccConfig } from 'cc2cc';
+
+// cc2cc's settings for this project; every field is optional. Reference: docs/configuration.md
+export default {
+  // Agents that may get messages before they first start (they queue in .cc2cc/).
+  agents: [],
+  // 'auto' pushes into the conversation and keeps messages readable with check_inbox.
+  delivery: 'auto',
+  plugins: [],
+} satisfies Cc2ccConfig;
+`;
+
+export function registerInit(program: Command): void {
+  program
+    .command('init')
+    .description('set up cc2cc in this project: config, .mcp.json entry, .gitignore')
+    .option('--dir <path>', 'project folder', '.')
+    .addHelpText('after', `\nExample:\n  $ cc2cc init\n  $ ${CLAUDE_COMMAND}`)
+    .action(async (options: { dir: string }) => {
+      const dir = options.dir;
+      for (const line of await initProject(dir)) print(line);
+      print();
+      print('Start each Claude Code session in this folder with:');
+      print(`  ${CLAUDE_COMMAND}`);
+    });
+}
+
+/** Idempotent: writes what is missing, merges what exists, never overwrites. */
+export async function initProject(dir: string): Promise<string[]> {
+  const report: string[] = [];
+  const configPath = join(dir, 'cc2cc.config.ts');
+  const existing = ['cc2cc.config.ts', 'cc2cc.config.js', 'cc2cc.config.mjs', 'cc2cc.config.json', '.cc2ccrc', '.cc2ccrc.json'].find((name) =>
+    existsSync(join(dir, name)),
+  );
+  if (existing) report.push(`kept ${existing} (already there)`);
+  else {
+    await writeFile(configPath, CONFIG_TEMPLATE, { flag: 'wx' });
+    report.push('wrote cc2cc.config.ts');
+  }
+  report.push(await addMcpServer(dir));
+  report.push(await ignoreRoot(dir));
+  return report;
+}
+
+/** The command Claude Code runs: the local install when there is one, else this CLI by path. */
+function serverEntry(dir: string): { command: string; args: string[] } {
+  if (existsSync(join(dir, 'node_modules', 'cc2cc', 'package.json'))) return { command: 'npx', args: ['cc2cc', 'serve'] };
+  const cli = fileURLToPath(new URL('../main.js', import.meta.url));
+  return { command: process.execPath, args: [cli, 'serve'] };
+}
+
+async function addMcpServer(dir: string): Promise<string> {
+  const path = join(dir, '.mcp.json');
+  let document: { mcpServers?: Record<string, unknown> } & Record<string, unknown> = {};
+  if (existsSync(path)) {
+    const text = await readFile(path, 'utf8');
+    try {
+      document = JSON.parse(text);
+    } catch (error) {
+      throw new Cc2ccError('BAD_INPUT', `${path} is not valid JSON (${(error as Error).message}); fix it and run cc2cc init again — it was not changed`);
+    }
+    if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+      throw new Cc2ccError('BAD_INPUT', `${path} must hold a JSON object with "mcpServers"; it was not changed`);
+    }
+  }
+  const servers = (document.mcpServers ??= {});
+  if (typeof servers !== 'object' || servers === null || Array.isArray(servers)) {
+    throw new Cc2ccError('BAD_INPUT', `${path}: "mcpServers" must be an object; it was not changed`);
+  }
+  if ('cc2cc' in servers) return 'kept the "cc2cc" server in .mcp.json (already there)';
+  servers.cc2cc = serverEntry(dir);
+  await writeFile(path, `${JSON.stringify(document, null, 2)}\n`);
+  return `added the "cc2cc" server to ${relative(process.cwd(), path) || '.mcp.json'}`;
+}
+
+async function ignoreRoot(dir: string): Promise<string> {
+  const path = join(dir, '.gitignore');
+  const text = existsSync(path) ? await readFile(path, 'utf8') : '';
+  if (text.split(/\r?\n/).some((line) => ['.cc2cc', '.cc2cc/', '/.cc2cc', '/.cc2cc/'].includes(line.trim()))) return 'kept .gitignore (.cc2cc/ already ignored)';
+  await writeFile(path, `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}.cc2cc/\n`);
+  return 'added .cc2cc/ to .gitignore';
+}

@@ -1,0 +1,39 @@
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { createRuntime, type RuntimeOptions } from '../runtime.js';
+import type { Cc2cc } from '../kernel/compose.js';
+
+/** Options every verb shares. */
+export interface GlobalOptions {
+  config?: string;
+  debug?: boolean;
+}
+
+export function configFrom(options: GlobalOptions, overrides?: Record<string, unknown>): Promise<LoadedConfig> {
+  return loadConfig({ ...(options.config && { configPath: options.config }), ...(overrides && { overrides }) });
+}
+
+/** Runs `fn` with a runtime built from the project's config, and always closes it. */
+export async function withRuntime<T>(
+  options: GlobalOptions,
+  fn: (runtime: Cc2cc, config: LoadedConfig) => Promise<T>,
+  runtimeOptions: RuntimeOptions = {},
+): Promise<T> {
+  const config = await configFrom(options);
+  const runtime = await createRuntime(config, runtimeOptions);
+  try {
+    return await fn(runtime, config);
+  } finally {
+    await runtime.close();
+  }
+}
+
+export function print(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Resolves on the first of SIGINT/SIGTERM/SIGHUP. */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve(signal));
+  });
+}

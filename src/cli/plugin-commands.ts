@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { createRuntime } from '../runtime.js';
+import { print } from './context.js';
+
+/** Verbs that enabled plugins add (`ctx.addCommand`), registered only when asked for. */
+export async function registerPluginCommands(program: Command, argv: string[]): Promise<void> {
+  const configIndex = argv.findIndex((arg) => arg === '--config' || arg === '-c');
+  const configPath = configIndex >= 0 ? argv[configIndex + 1] : undefined;
+  let config;
+  try {
+    config = await loadConfig(configPath ? { configPath } : {});
+  } catch {
+    return; // commander reports the unknown verb; a broken config shows up with any built-in verb
+  }
+  const probe = await createRuntime(config);
+  const commands = [...probe.extensions.commands.values()];
+  await probe.close();
+  for (const { command: definition } of commands) {
+    const command = program.command(definition.name).description(definition.description);
+    for (const argument of definition.arguments ?? []) command.argument(argument);
+    for (const option of definition.options ?? []) command.option(option.flags, option.description);
+    command.action(async (...params: unknown[]) => {
+      const cli = params[params.length - 1] as Command;
+      const runtime = await createRuntime(await loadConfig(configPath ? { configPath } : {}));
+      try {
+        const code = await definition.run(cli.args, cli.opts(), { bus: runtime.bus, print });
+        if (typeof code === 'number') process.exitCode = code;
+      } finally {
+        await runtime.close();
+      }
+    });
+  }
+}

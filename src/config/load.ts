@@ -1,0 +1,77 @@
+import { resolve } from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
+import { Cc2ccError, describeError } from '../kernel/errors.js';
+import { ConfigSchema, type ParsedConfig } from './schema.js';
+import { assertRoutesDoNotLoop } from '../kernel/routes.js';
+import type { KernelConfig } from '../kernel/options.js';
+
+export type LoadedConfig = Readonly<ParsedConfig> &
+  KernelConfig & {
+    /** The file it came from; undefined when no config was found (all defaults). */
+    readonly configPath: string | undefined;
+    /** Absolute path of `root`. */
+    readonly rootDir: string;
+  };
+
+export interface LoadOptions {
+  /** Where the search starts (then upwards to the project's package.json). */
+  cwd?: string;
+  /** An explicit file instead of a search. */
+  configPath?: string;
+  /** Values that win over the file (CLI flags). */
+  overrides?: Record<string, unknown>;
+}
+
+const explorer = cosmiconfig('cc2cc', { searchStrategy: 'project', cache: false });
+
+/** Finds, reads and checks the config; a bad one throws with the path of each bad field. */
+export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  let found: { config: unknown; filepath: string } | null;
+  try {
+    found = options.configPath ? await explorer.load(resolve(cwd, options.configPath)) : await explorer.search(cwd);
+  } catch (error) {
+    throw new Cc2ccError('CONFIG_LOAD_FAILED', `could not load the cc2cc config: ${describeError(error)}`, {}, { cause: error });
+  }
+  const raw = found?.config ?? {};
+  const where = found?.filepath;
+  return resolveConfig(raw, { source: where, projectDir: where ? resolve(where, '..') : cwd, overrides: options.overrides });
+}
+
+/** Checks a config value (from a file or from code) and fills in defaults. */
+export function resolveConfig(
+  raw: unknown,
+  { source, projectDir, overrides = {} }: { source?: string; projectDir: string; overrides?: Record<string, unknown> },
+): LoadedConfig {
+  const value = unwrapDefault(raw);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Cc2ccError('INVALID_CONFIG', `${source ?? 'config'}: expected an object (export default defineConfig({...})), got ${Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  const merged = { ...value, ...definedOnly(overrides) };
+  const result = ConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+    throw new Cc2ccError('INVALID_CONFIG', `invalid cc2cc config in ${source ?? 'inline config'}:\n${problems.join('\n')}`, {
+      source,
+      issues: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    });
+  }
+  try {
+    assertRoutesDoNotLoop(result.data.routes);
+  } catch (error) {
+    throw new Cc2ccError('INVALID_CONFIG', `invalid cc2cc config in ${source ?? 'inline config'}: ${(error as Error).message}`, { source });
+  }
+  return { ...result.data, projectDir, configPath: source, rootDir: resolve(projectDir, result.data.root) };
+}
+
+// An ES module config may arrive as `{ default: {...} }`.
+function unwrapDefault(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && 'default' in value && Object.keys(value).length === 1) {
+    return (value as { default: unknown }).default;
+  }
+  return value;
+}
+
+function definedOnly(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}

@@ -1,0 +1,51 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Cc2ccError, describeError } from '../kernel/errors.js';
+import type { Plugin } from '../kernel/plugin.js';
+import type { PluginSpec } from './schema.js';
+
+type PluginFactory = (options?: Record<string, unknown>) => Plugin;
+
+/**
+ * Turns config entries into plugin objects: a built-in name (`"rooms"`), an installed
+ * package (`"cc2cc-plugin-x"`, resolved from the project folder), either with options
+ * (`["rooms", { members: {...} }]`), or a plugin object written in a TS/JS config.
+ */
+export async function loadPlugins(specs: readonly PluginSpec[], projectDir: string): Promise<Plugin[]> {
+  // Imported on use: first-party plugins import the public API, which imports this file.
+  const { builtinPlugins } = await import('../../plugins/registry.js');
+  const plugins: Plugin[] = [];
+  for (const spec of specs) {
+    if (typeof spec === 'object' && !Array.isArray(spec)) {
+      plugins.push(spec);
+      continue;
+    }
+    const [name, options] = typeof spec === 'string' ? [spec, undefined] : spec;
+    const factory = builtinPlugins[name] ?? (await importPluginFactory(name, projectDir, Object.keys(builtinPlugins)));
+    plugins.push(factory(options));
+  }
+  return plugins;
+}
+
+async function importPluginFactory(name: string, projectDir: string, known: string[]): Promise<PluginFactory> {
+  let resolved: string;
+  try {
+    resolved = createRequire(`${projectDir}/package.json`).resolve(name);
+  } catch {
+    throw new Cc2ccError(
+      'UNKNOWN_PLUGIN',
+      `plugin "${name}" is neither built in (${known.join(', ') || 'none'}) nor an installed package in ${projectDir}`,
+      { name, known },
+    );
+  }
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new Cc2ccError('UNKNOWN_PLUGIN', `plugin package "${name}" failed to load: ${describeError(error)}`, { name }, { cause: error });
+  }
+  const exported = module.default ?? module.plugin;
+  if (typeof exported === 'function') return exported as PluginFactory;
+  if (typeof exported === 'object' && exported !== null && 'setup' in exported) return () => exported as Plugin;
+  throw new Cc2ccError('UNKNOWN_PLUGIN', `plugin package "${name}" must export a plugin factory or a plugin object as default`, { name });
+}

@@ -1,0 +1,24 @@
+import { compose, type Cc2cc, type ComposeOptions } from './kernel/compose.js';
+import { createStderrLogger } from './kernel/logger.js';
+import { loadPlugins } from './config/plugin-loader.js';
+import { createTransport } from './transports/registry.js';
+import type { LoadedConfig } from './config/load.js';
+import type { Plugin } from './kernel/plugin.js';
+
+export interface RuntimeOptions extends Partial<Omit<ComposeOptions, 'config' | 'transport' | 'plugins'>> {
+  /** Plugins added after the configured ones (the MCP server adds none; tests may). */
+  extraPlugins?: readonly Plugin[];
+}
+
+/** From a loaded config to a running kernel: transport and plugins as the config says. */
+export async function createRuntime(config: LoadedConfig, options: RuntimeOptions = {}): Promise<Cc2cc> {
+  const logger = options.logger ?? createStderrLogger(config.logLevel);
+  const plugins = [...(await loadPlugins(config.plugins, config.projectDir)), ...(options.extraPlugins ?? [])];
+  const transport = await createTransport(config, logger);
+  try {
+    return await compose({ ...options, config, transport, plugins, logger });
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
+}

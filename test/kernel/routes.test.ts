@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/load.js';
+import { isCc2ccError } from '../../src/kernel/errors.js';
+import { compose } from '../../src/kernel/compose.js';
+import { silentLogger } from '../../src/kernel/logger.js';
+import { MemoryTransport } from '../../src/transports/memory/memory-transport.js';
+import { rooms } from '../../plugins/rooms/index.js';
+import { topics } from '../../plugins/topics/index.js';
+import { waitFor } from '../contract/wait-for.js';
+import { callTool } from '../plugins/tool-helpers.js';
+import { kernelConfig, memoryAgents, useCleanup } from './helpers.js';
+
+const cleanupAfterTest = useCleanup();
+
+describe('routes', () => {
+  it('sends everything on topic:ci.* to room:reviewers as well', async () => {
+    const routes = [{ match: { topic: 'ci.*' }, also: ['room:reviewers'] }];
+    const world = await memoryAgents(['ci-bot', 'dev', 'rev'], { plugins: () => [rooms({ members: { reviewers: ['rev'] } }), topics()], config: { routes } });
+    cleanupAfterTest(world.close);
+    await callTool(world.agents.dev!.kernel, 'subscribe', { topic: 'ci.*' });
+    const result = await world.agents['ci-bot']!.kernel.bus.send({ to: 'topic:ci.build', text: 'build 7 red' });
+    expect(result.results).toEqual([
+      { agent: 'dev', via: 'topic:ci.build', status: 'queued' },
+      { agent: 'rev', via: 'room:reviewers', status: 'queued' },
+    ]);
+    await waitFor(() => world.agents.rev!.sink.received.length === 1 && world.agents.dev!.sink.received.length === 1);
+  });
+
+  it('replaces recipients with "replace"', async () => {
+    const world = await memoryAgents(['ann', 'bob', 'cid'], { config: { routes: [{ match: { to: 'bob', from: 'ann' }, replace: ['cid'] }] } });
+    cleanupAfterTest(world.close);
+    const result = await world.agents.ann!.kernel.bus.send({ to: 'bob', text: 'x' });
+    expect(result.results.map((entry) => entry.agent)).toEqual(['cid']);
+    const fromCid = await world.agents.cid!.kernel.bus.send({ to: 'bob', text: 'y' });
+    expect(fromCid.results.map((entry) => entry.agent)).toEqual(['bob']);
+  });
+
+  it('refuses a looping pair of routes at config load', () => {
+    const looping = {
+      routes: [
+        { match: { topic: 'ci.*' }, also: ['room:reviewers'] },
+        { match: { room: 'reviewers' }, also: ['topic:ci.review'] },
+      ],
+    };
+    try {
+      resolveConfig(looping, { projectDir: '/tmp' });
+      expect.unreachable();
+    } catch (error) {
+      expect(isCc2ccError(error, 'INVALID_CONFIG')).toBe(true);
+      expect((error as Error).message).toMatch(/routes loop: route #1 \(topic:ci\.\*\) → route #2 \(room:reviewers\) → route #1/);
+    }
+  });
+
+  it('refuses malformed routes and routes to a scheme no plugin handles', async () => {
+    expect(() => resolveConfig({ routes: [{ match: {}, also: ['x'] }] }, { projectDir: '/tmp' })).toThrow(/routes\.0\.match: a route needs at least one/);
+    expect(() => resolveConfig({ routes: [{ match: { to: 'a' }, also: ['b'], replace: ['c'] }] }, { projectDir: '/tmp' })).toThrow(/either "also" or "replace"/);
+    const config = kernelConfig({ routes: [{ match: { to: 'a' }, also: ['room:x'] }] });
+    await expect(compose({ config, transport: new MemoryTransport(), logger: silentLogger })).rejects.toThrow(/routes\.0: "room:x" needs a plugin that handles "room:"/);
+  });
+});
