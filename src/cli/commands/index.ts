@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { registerAgents } from './agents.js';
+import { registerDemo } from './demo.js';
+import { registerDoctor } from './doctor.js';
+import { registerInit } from './init.js';
+import { registerSend } from './send.js';
+import { registerServe } from './serve.js';
+import { registerTail } from './tail.js';
+
+/** Every built-in verb, in the order `--help` lists them. */
+export function registerBuiltinCommands(program: Command): void {
+  registerInit(program);
+  registerServe(program);
+  registerSend(program);
+  registerAgents(program);
+  registerTail(program);
+  registerDoctor(program);
+  registerDemo(program);
+}

@@ -1,0 +1,104 @@
+import { describeError } from '../kernel/errors.js';
+import type { Envelope } from '../kernel/envelope.js';
+import type { Logger } from '../kernel/logger.js';
+import type { Settle, Sink } from '../kernel/sink.js';
+import type { ChannelSink } from '../sinks/channel-sink.js';
+
+export const DELIVERY_MODES = ['push', 'pull', 'auto'] as const;
+export type DeliveryMode = (typeof DELIVERY_MODES)[number];
+
+interface Unread {
+  envelope: Envelope;
+  settle: Settle;
+  /** Its channel notification was written. */
+  pushed: boolean;
+  /** A tool result's note has already told the agent about it. */
+  announced: boolean;
+}
+
+/**
+ * The sink `cc2cc serve` gives the kernel, one per delivery mode (DESIGN §4):
+ *
+ * - `push`: the channel push is the delivery; once written, the message is acked.
+ * - `pull`: nothing is pushed; the message stays claimed until `check_inbox` reads it.
+ * - `auto`: pushed, and also kept claimed until the agent reads it through a tool
+ *   (`check_inbox`, or `reply` to its id), so a client whose pushes go nowhere still gets
+ *   every message. A session that ends with unread messages leaves them in the inbox: the
+ *   next session of this agent is offered them again.
+ *
+ * Messages keep inbox order: the kernel hands them over one at a time.
+ */
+export class AgentDelivery implements Sink {
+  readonly name: string;
+  private readonly unread: Unread[] = [];
+
+  constructor(
+    readonly mode: DeliveryMode,
+    private readonly channel: ChannelSink,
+    private readonly logger: Logger,
+  ) {
+    this.name = mode === 'push' ? 'channel' : mode === 'pull' ? 'pull queue' : 'channel + pull queue';
+  }
+
+  async deliver(envelope: Envelope, settle: Settle): Promise<'delivered' | 'held'> {
+    if (this.mode === 'push') return this.channel.deliver(envelope);
+    // auto: a failed push rejects here, before the message is held, so the kernel offers it again.
+    if (this.mode === 'auto') await this.channel.deliver(envelope);
+    this.unread.push({ envelope, settle, pushed: this.mode === 'auto', announced: false });
+    return 'held';
+  }
+
+  /** Messages the agent has not read through a tool. */
+  get waiting(): number {
+    return this.unread.length;
+  }
+
+  /** For `check_inbox`: the oldest `limit` unread messages, each marked read (acked) on the way out. */
+  async read(limit = Number.POSITIVE_INFINITY): Promise<Envelope[]> {
+    const taken = this.unread.splice(0, limit);
+    await Promise.all(taken.map((entry) => this.ack(entry)));
+    return taken.map((entry) => entry.envelope);
+  }
+
+  /** The agent answered message `id`, so it has seen it. False when it was not waiting. */
+  async markRead(id: string): Promise<boolean> {
+    const index = this.unread.findIndex((entry) => entry.envelope.id === id);
+    if (index === -1) return false;
+    const [entry] = this.unread.splice(index, 1);
+    await this.ack(entry!);
+    return true;
+  }
+
+  /**
+   * The line that ends a tool result while messages wait, or undefined.
+   * `pull`: repeated on every result until `check_inbox` reads them. `auto`: each pushed
+   * message is mentioned once (the push already rang; repeating it on every result would
+   * cost context and lead an agent whose pushes arrive to read them twice).
+   */
+  note(): string | undefined {
+    if (this.unread.length === 0) return undefined;
+    if (this.mode === 'pull') {
+      const count = this.unread.length;
+      return `cc2cc: ${plural(count, 'message')} waiting for you; call check_inbox to read ${count === 1 ? 'it' : 'them'}.`;
+    }
+    const fresh = this.unread.filter((entry) => !entry.announced);
+    if (fresh.length === 0) return undefined;
+    for (const entry of fresh) entry.announced = true;
+    const ids = fresh.slice(0, 5).map((entry) => `${entry.envelope.id} from ${entry.envelope.from}`);
+    const more = fresh.length > ids.length ? `, and ${fresh.length - ids.length} more` : '';
+    return `cc2cc: ${plural(fresh.length, 'new message')} pushed to you (${ids.join('; ')}${more}). If no <channel> message showed ${fresh.length === 1 ? 'it' : 'them'}, call check_inbox.`;
+  }
+
+  private async ack(entry: Unread): Promise<void> {
+    try {
+      await entry.settle.ack();
+    } catch (error) {
+      // The agent has the message; an ack that failed only means the next session sees it again.
+      this.logger.warn(`could not mark ${entry.envelope.id} read: ${describeError(error)}`);
+    }
+  }
+}
+
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

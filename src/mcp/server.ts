@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { CHANNEL_METHOD, type ChannelPush } from '../sinks/channel-sink.js';
+import { buildInstructions } from './instructions.js';
+import { registerTools, type ToolScope } from './tools.js';
+import type { ServerNotification } from '@modelcontextprotocol/sdk/types.js';
+import type { AgentName } from '../kernel/names.js';
+import type { Extensions } from '../kernel/extensions.js';
+
+export interface AgentServerOptions extends ToolScope {
+  agent: AgentName;
+  pluginTools: Extensions['tools'];
+}
+
+/**
+ * The SDK server of one agent: declares the Claude Code channel capability and the
+ * instructions, and lists the core tools plus every tool of an enabled plugin.
+ *
+ * The SDK's v1 line answers a client that offers a protocol revision it does not know
+ * (2026-07-28) with its latest (2025-11-25); Claude Code registers channel pushes only
+ * below 2026-07-28, so moving to the v2 SDK needs a test that pushes still register.
+ */
+export function createAgentServer(options: AgentServerOptions): McpServer {
+  const server = new McpServer(
+    { name: 'cc2cc', version: packageVersion() },
+    {
+      capabilities: { experimental: { 'claude/channel': {} } },
+      instructions: buildInstructions(options.agent, options.delivery.mode),
+    },
+  );
+  registerTools(server, options, options.pluginTools);
+  return server;
+}
+
+/** Channel pushes through `server`; they reject once the connection is closed. */
+export function channelPusher(server: McpServer): ChannelPush {
+  // The SDK types only the spec's notifications; Claude Code's channel method is an extension.
+  return (notification) => server.server.notification({ method: CHANNEL_METHOD, params: notification } as unknown as ServerNotification);
+}
+
+/** Serve over this process's stdin/stdout. From here on stdout carries only the protocol. */
+export async function connectStdio(server: McpServer): Promise<void> {
+  await server.connect(new StdioServerTransport());
+}
+
+let version: string | undefined;
+
+/** This package's version, from the nearest package.json named cc2cc (source and dist alike). */
+export function packageVersion(): string {
+  if (version) return version;
+  let folder = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const found = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (found.name === 'cc2cc' && found.version) return (version = found.version);
+    } catch {
+      // no package.json here: look one folder up
+    }
+    const parent = dirname(folder);
+    if (parent === folder) return (version = '0.0.0');
+    folder = parent;
+  }
+}
