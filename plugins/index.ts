@@ -1,0 +1,6 @@
+/** First-party plugins (`cc2cc/plugins`): import a factory, or name it in the config. */
+export { builtinPlugins } from './registry.js';
+export { rooms, joinedRooms, type RoomsOptions } from './rooms/index.js';
+export { topics, subscriptions } from './topics/index.js';
+export { requestReply, type RequestReplyOptions } from './request-reply/index.js';
+export { filters, droppedCounts, type FiltersOptions, type FilterRule } from './filters/index.js';

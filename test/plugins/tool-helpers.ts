@@ -1,0 +1,9 @@
+import type { Cc2cc } from '../../src/kernel/compose.js';
+
+/** Calls a plugin tool the way the MCP server does, without a client. */
+export async function callTool(kernel: Cc2cc, name: string, args: Record<string, unknown>): Promise<string> {
+  const entry = kernel.extensions.tools.get(name);
+  if (!entry) throw new Error(`no tool "${name}"; tools: ${[...kernel.extensions.tools.keys()].join(', ')}`);
+  const result = await entry.tool.run(args as never, { bus: kernel.bus });
+  return result.text;
+}
