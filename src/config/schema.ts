@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AGENT_NAME_RULE, isAgentName } from '../kernel/names.js';
 import { DEFAULT_MAX_BYTES } from '../kernel/envelope.js';
+import { DEFAULT_MAX_PUSH_CHARS } from '../sinks/channel-limits.js';
 import { KERNEL_DEFAULTS } from '../kernel/options.js';
 import { MESSAGE_KINDS } from '../kernel/envelope.js';
 import { ADDRESS_RULE, isAddress } from '../kernel/names.js';
@@ -107,6 +108,12 @@ export const ConfigSchema = z.strictObject({
   plugins: z.array(PluginSpecSchema).default([]),
   /** Routing rules: e.g. everything on topic:ci.* also goes to room:reviewers. */
   routes: z.array(RouteSchema).default([]),
+  maxPushChars: z
+    .number()
+    .int()
+    .min(200)
+    .default(DEFAULT_MAX_PUSH_CHARS)
+    .describe('Longest text pushed into a conversation; a longer message is pushed cut short with a pointer to check_inbox, which returns it whole.'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 

@@ -41,7 +41,13 @@ export class AgentDelivery implements Sink {
   }
 
   async deliver(envelope: Envelope, settle: Settle): Promise<'delivered' | 'held'> {
-    if (this.mode === 'push') return this.channel.deliver(envelope);
+    // A push cut short is not the whole message: keep it for check_inbox even in push mode.
+    if (this.mode === 'push' && !this.channel.truncates(envelope)) return this.channel.deliver(envelope);
+    if (this.mode === 'push') {
+      await this.channel.deliver(envelope);
+      this.unread.push({ envelope, settle, pushed: true, announced: false });
+      return 'held';
+    }
     // auto: a failed push rejects here, before the message is held, so the kernel offers it again.
     if (this.mode === 'auto') await this.channel.deliver(envelope);
     this.unread.push({ envelope, settle, pushed: this.mode === 'auto', announced: false });

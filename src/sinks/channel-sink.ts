@@ -2,6 +2,7 @@ import { Cc2ccError } from '../kernel/errors.js';
 import { parseAddress } from '../kernel/names.js';
 import type { Envelope } from '../kernel/envelope.js';
 import type { Sink } from '../kernel/sink.js';
+import { DEFAULT_MAX_PUSH_CHARS, limitPushText, type PushLimits } from './channel-limits.js';
 
 /** The MCP notification Claude Code turns into `<channel source="cc2cc" ...>content</channel>`. */
 export const CHANNEL_METHOD = 'notifications/claude/channel';
@@ -34,8 +35,16 @@ export class ChannelSink implements Sink {
   /** The last push asked for: each push waits for the one before it, so order holds. */
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly push: ChannelPush) {
+  constructor(
+    private readonly push: ChannelPush,
+    readonly limits: PushLimits,
+  ) {
     this.whenClosed.catch(() => {}); // only ever observed through a race
+  }
+
+  /** Whether this envelope's text is longer than a push carries (it is then cut short). */
+  truncates(envelope: Envelope): boolean {
+    return envelope.text.length > this.limits.maxTextChars;
   }
 
   get started(): boolean {
@@ -43,7 +52,7 @@ export class ChannelSink implements Sink {
   }
 
   async deliver(envelope: Envelope): Promise<'delivered'> {
-    await this.send(toChannelNotification(envelope));
+    await this.send(toChannelNotification(envelope, this.limits));
     return 'delivered';
   }
 
@@ -79,7 +88,7 @@ export class ChannelSink implements Sink {
  * `correlation_id`, `reply_to`, `expires_at`, `room`, `topic` and `data` (as JSON) where
  * they apply. The sender's own `meta` is not passed on: cc2cc's keys are the trusted ones.
  */
-export function toChannelNotification(envelope: Envelope): ChannelNotification {
+export function toChannelNotification(envelope: Envelope, limits: PushLimits = { maxTextChars: DEFAULT_MAX_PUSH_CHARS }): ChannelNotification {
   const meta: Record<string, string> = {
     from: envelope.from,
     id: envelope.id,
@@ -94,7 +103,9 @@ export function toChannelNotification(envelope: Envelope): ChannelNotification {
   if (address.kind === 'scheme' && (address.scheme === 'room' || address.scheme === 'topic')) meta[address.scheme] = address.target;
   if (envelope.data !== undefined) meta.data = JSON.stringify(envelope.data);
   for (const key of Object.keys(meta)) meta[key] = escapeChannelText(meta[key]!);
-  return { content: escapeChannelText(envelope.text), meta };
+  const { text, truncated } = limitPushText(envelope.text, envelope.id, limits);
+  if (truncated) meta.truncated = 'true';
+  return { content: escapeChannelText(text), meta };
 }
 
 // `<` followed by what reads as a channel tag: `</channel>`, `<channel from=...>`, any case,

@@ -6,11 +6,11 @@ import { AgentDelivery, type DeliveryMode } from '../../src/mcp/delivery.js';
 import { pickFreeName } from '../../src/mcp/agent-name.js';
 import { isAgentName } from '../../src/kernel/names.js';
 
-function setup(mode: DeliveryMode) {
+function setup(mode: DeliveryMode, maxTextChars = 16_000) {
   const pushed: ChannelNotification[] = [];
   const channel = new ChannelSink(async (notification) => {
     pushed.push(notification);
-  });
+  }, { maxTextChars });
   void channel.start();
   const delivery = new AgentDelivery(mode, channel, silentLogger);
   const acked: string[] = [];
@@ -27,6 +27,16 @@ describe('AgentDelivery', () => {
     expect(pushed).toHaveLength(1);
     expect(delivery.waiting).toBe(0);
     expect(delivery.note()).toBeUndefined();
+  });
+
+  it('push: a message cut short by the length cap is kept for check_inbox, whole', async () => {
+    const { delivery, pushed, acked, give } = setup('push', 200);
+    const long = message('x'.repeat(300));
+    expect(await give(long)).toBe('held');
+    expect(pushed[0]!.meta.truncated).toBe('true');
+    expect(acked).toEqual([]);
+    expect(await delivery.read()).toEqual([long]);
+    expect(acked).toEqual([long.id]);
   });
 
   it('pull: held without a push; the note repeats until read; read acks oldest first, once', async () => {
@@ -64,7 +74,7 @@ describe('AgentDelivery', () => {
   it('auto: a failed push rejects before anything is held', async () => {
     const channel = new ChannelSink(async () => {
       throw new Error('broken pipe');
-    });
+    }, { maxTextChars: 16_000 });
     void channel.start();
     const delivery = new AgentDelivery('auto', channel, silentLogger);
     await expect(delivery.deliver(message('a'), { ack: async () => {} })).rejects.toThrow(/broken pipe/);

@@ -40,7 +40,7 @@ describe('toChannelNotification', () => {
     const topicMeta = toChannelNotification(topic).meta;
     expect(topicMeta).toMatchObject({ topic: 'ci.build', from: 'ci', id: topic.id });
     expect(topicMeta).not.toHaveProperty('room');
-    for (const { meta } of [reply, topic].map(toChannelNotification)) {
+    for (const { meta } of [reply, topic].map((envelope) => toChannelNotification(envelope))) {
       for (const [key, value] of Object.entries(meta)) {
         expect(key).toMatch(META_KEY);
         expect(typeof value).toBe('string');
@@ -56,7 +56,7 @@ describe('ChannelSink', () => {
     const written: string[] = [];
     const sink = new ChannelSink(async (notification) => {
       written.push(notification.content);
-    });
+    }, { maxTextChars: 16_000 });
     const pending = [sink.send(note('one')), sink.send(note('two'))];
     await Promise.resolve();
     expect(written).toEqual([]);
@@ -67,7 +67,7 @@ describe('ChannelSink', () => {
   });
 
   it('close() rejects pushes still waiting', async () => {
-    const sink = new ChannelSink(async () => {});
+    const sink = new ChannelSink(async () => {}, { maxTextChars: 16_000 });
     const waiting = sink.send(note('never'));
     sink.close('client went away');
     await expect(waiting).rejects.toThrow(/TRANSPORT_CLOSED|client went away/);
@@ -80,7 +80,7 @@ describe('ChannelSink', () => {
     const sink = new ChannelSink(async (notification) => {
       if (failures-- > 0) throw new Error('stdout is busy');
       pushed.push(notification);
-    });
+    }, { maxTextChars: 16_000 });
     const bob = await compose({ config: kernelConfig(), transport: new MemoryTransport(space), sink, logger: silentLogger });
     const alice = await compose({ config: kernelConfig({ allowUnknownRecipients: true }), transport: new MemoryTransport(space), logger: silentLogger });
     try {
@@ -98,7 +98,7 @@ describe('ChannelSink', () => {
 
   it('a push cut off by close() stays in the inbox for the next start', async () => {
     const space = new MemorySpace();
-    const sink = new ChannelSink(async () => {});
+    const sink = new ChannelSink(async () => {}, { maxTextChars: 16_000 });
     const bob = await compose({ config: kernelConfig(), transport: new MemoryTransport(space), sink, logger: silentLogger });
     await bob.bus.attach('bob');
     await bob.bus.send({ from: 'alice', to: 'bob', text: 'not yet' });
@@ -107,5 +107,16 @@ describe('ChannelSink', () => {
     await bob.close();
     const stats = await new MemoryTransport(space).stats('bob');
     expect(stats).toMatchObject({ queued: 1, done: 0, dead: 0 });
+  });
+});
+
+describe('push length cap', () => {
+  it('cuts a long text short with a pointer to check_inbox, and marks it truncated', () => {
+    const envelope = createEnvelope({ from: 'brave-fox', to: 'calm-owl', text: 'a'.repeat(500) });
+    const pushed = toChannelNotification(envelope, { maxTextChars: 200 });
+    expect(pushed.content.startsWith('a'.repeat(200) + '\n[cc2cc: cut here, 300 more characters; call check_inbox')).toBe(true);
+    expect(pushed.content).toContain(envelope.id);
+    expect(pushed.meta.truncated).toBe('true');
+    expect(toChannelNotification(envelope, { maxTextChars: 500 }).meta).not.toHaveProperty('truncated');
   });
 });

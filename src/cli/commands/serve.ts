@@ -45,7 +45,7 @@ async function serve(options: ServeOptions): Promise<void> {
 
   // The sink exists before the server it pushes through: pushes wait for start() anyway.
   let push = (_notification: ChannelNotification): Promise<void> => Promise.reject(new Error('the MCP server is not connected yet'));
-  const channel = new ChannelSink((notification) => push(notification));
+  const channel = new ChannelSink((notification) => push(notification), { maxTextChars: config.maxPushChars });
   const delivery = new AgentDelivery(mode, channel, logger);
   const { runtime, agent } = await attachAgent(config, delivery, logger);
 
