@@ -4,3 +4,4 @@ export { rooms, joinedRooms, type RoomsOptions } from './rooms/index.js';
 export { topics, subscriptions } from './topics/index.js';
 export { requestReply, type RequestReplyOptions } from './request-reply/index.js';
 export { filters, droppedCounts, type FiltersOptions, type FilterRule } from './filters/index.js';
+export { signing, signatureFor, canonicalJson, type SigningOptions } from './signing/index.js';

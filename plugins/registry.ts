@@ -2,6 +2,7 @@ import type { Plugin } from '../src/kernel/plugin.js';
 import { filters } from './filters/index.js';
 import { requestReply } from './request-reply/index.js';
 import { rooms } from './rooms/index.js';
+import { signing } from './signing/index.js';
 import { topics } from './topics/index.js';
 
 type PluginFactory = (options?: any) => Plugin;
@@ -12,4 +13,5 @@ export const builtinPlugins: Readonly<Record<string, PluginFactory>> = {
   topics,
   'request-reply': requestReply,
   filters,
+  signing,
 };

@@ -5,6 +5,8 @@ import type { RouteRule } from './routes.js';
 export interface KernelConfig {
   /** Folder that holds the project's config (or the cwd when there is none). */
   readonly projectDir: string;
+  /** The project's local state folder (`.cc2cc/`): plugins keep files such as keys here. */
+  readonly rootDir?: string;
   /** Agents known even before they ever ran: messages to them queue. */
   readonly agents: readonly AgentName[];
   readonly allowUnknownRecipients: boolean;
