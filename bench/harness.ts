@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { compose, type Cc2cc } from '../src/kernel/compose.js';
+import { KERNEL_DEFAULTS } from '../src/kernel/options.js';
+import { silentLogger } from '../src/kernel/logger.js';
+import { FsTransport, type FsTransportOptions } from '../src/transports/fs/index.js';
+import type { Envelope } from '../src/kernel/envelope.js';
+import type { Plugin } from '../src/kernel/plugin.js';
+import type { Sink } from '../src/kernel/sink.js';
+import type { Transport } from '../src/kernel/transport.js';
+
+/** A sink that stamps each arrival and wakes whoever waits for a count. */
+export class TimingSink implements Sink {
+  readonly name = 'timing';
+  readonly arrivals = new Map<string, number>();
+  private waiters: Array<{ count: number; resolve: () => void }> = [];
+
+  async deliver(envelope: Envelope): Promise<'delivered'> {
+    this.arrivals.set(envelope.id, performance.now());
+    this.waiters = this.waiters.filter((waiter) => {
+      if (this.arrivals.size < waiter.count) return true;
+      waiter.resolve();
+      return false;
+    });
+    return 'delivered';
+  }
+
+  until(count: number): Promise<void> {
+    if (this.arrivals.size >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  }
+}
+
+export type TransportFactory = () => Transport | Promise<Transport>;
+
+export function fsTransports(dir: string, options: Partial<FsTransportOptions> = {}): TransportFactory {
+  return () => new FsTransport({ root: join(dir, '.cc2cc'), logger: silentLogger, ...options });
+}
+
+/** One kernel, as one agent process would have it. */
+export async function kernel(transport: Transport, options: { sink?: Sink; plugins?: Plugin[]; agents?: string[] } = {}): Promise<Cc2cc> {
+  return compose({
+    config: { ...KERNEL_DEFAULTS, projectDir: process.cwd(), agents: options.agents ?? [] },
+    transport,
+    ...(options.sink && { sink: options.sink }),
+    plugins: options.plugins ?? [],
+    logger: silentLogger,
+  });
+}
+
+/** A sender and a receiver over one store; the receiver stamps arrivals. */
+export async function pair(transports: TransportFactory) {
+  const sink = new TimingSink();
+  const receiver = await kernel(await transports(), { sink });
+  await receiver.bus.attach('receiver');
+  const sender = await kernel(await transports(), { agents: ['receiver'] });
+  return {
+    sink,
+    sender,
+    receiver,
+    close: async () => {
+      await sender.close();
+      await receiver.close();
+    },
+  };
+}
+
+/** Sends `count` messages one at a time, each after the previous arrived: latency per message. */
+export async function oneAtATime(transports: TransportFactory, count: number, progress: (message: string) => void): Promise<number[]> {
+  const { sink, sender, close } = await pair(transports);
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const started = performance.now();
+      const sent = await sender.bus.send({ from: 'sender', to: 'receiver', text: `message ${i}` });
+      await sink.until(i + 1);
+      samples.push(sink.arrivals.get(sent.id)! - started);
+      if (i % 500 === 499) progress(`${i + 1}/${count}`);
+    }
+  } finally {
+    await close();
+  }
+  return samples;
+}
+
+/** Sends `count` messages as fast as the sender can; the time from the first send to the last arrival. */
+export async function burst(transports: TransportFactory, count: number): Promise<{ seconds: number; rate: number }> {
+  const { sink, sender, close } = await pair(transports);
+  try {
+    const started = performance.now();
+    for (let i = 0; i < count; i++) await sender.bus.send({ from: 'sender', to: 'receiver', text: `message ${i}` });
+    await sink.until(count);
+    const seconds = (performance.now() - started) / 1000;
+    return { seconds, rate: count / seconds };
+  } finally {
+    await close();
+  }
+}

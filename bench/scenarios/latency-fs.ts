@@ -1,0 +1,32 @@
+import { burst, fsTransports, oneAtATime } from '../harness.js';
+import { summarize } from '../stats.js';
+import { scaled, type Scenario } from '../scenario.js';
+
+/** The full Bus (hooks, router, folder transport, a timing sink), one message at a time. */
+export const latencyFs: Scenario = {
+  name: 'latency-fs',
+  async run(context) {
+    const samples = await oneAtATime(fsTransports(context.dir), scaled(2000, context.scale), context.progress);
+    return { name: 'latency-fs', description: 'Bus → folder transport → Bus, one at a time', latency: summarize(samples), samples };
+  },
+};
+
+/** The same with fs.watch off: the rescan is the only way a message is noticed. */
+export const latencyPoll: Scenario = {
+  name: 'latency-poll',
+  async run(context) {
+    const rescanMs = 100;
+    const samples = await oneAtATime(fsTransports(context.dir, { watch: false, rescanMs }), scaled(300, context.scale), context.progress);
+    return { name: 'latency-poll', description: `as latency-fs, watch off, rescan every ${rescanMs} ms`, latency: summarize(samples), samples };
+  },
+};
+
+/** A burst sent as fast as one sender can, until the receiver has every message. */
+export const throughputFs: Scenario = {
+  name: 'throughput-fs',
+  async run(context) {
+    const count = scaled(20_000, context.scale);
+    const { seconds, rate } = await burst(fsTransports(context.dir), count);
+    return { name: 'throughput-fs', description: `${count} messages, first send to last delivery`, rate, figures: { messages: count, seconds } };
+  },
+};
