@@ -89,8 +89,11 @@ export class Bus implements Directory {
     }
     const envelope = outcome.envelope;
     assertWithinSize(envelope, this.config.maxBytes);
-    const recipients = await this.router.resolve(envelope, this);
-    const states = new Map((await this.agents()).map((agent) => [agent.name, agent.state]));
+    // One look at the directory per send, shared by the router, its plugins and the statuses.
+    let known: Promise<AgentInfo[]> | undefined;
+    const directory: Directory = { agents: () => (known ??= this.agents()) };
+    const recipients = await this.router.resolve(envelope, directory);
+    const states = new Map((await directory.agents()).map((agent) => [agent.name, agent.state]));
     const results = await Promise.all(
       recipients.map(async ({ agent, via }): Promise<RecipientResult> => {
         try {
