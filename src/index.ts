@@ -6,6 +6,8 @@ export { compose, type Cc2cc, type ComposeOptions } from './kernel/compose.js';
 export { Cc2ccError, ERROR_CODES, isCc2ccError, describeError, type ErrorCode } from './kernel/errors.js';
 export {
   EnvelopeSchema,
+  assertWithinSize,
+  isExpired,
   createEnvelope,
   decodeEnvelope,
   encodeEnvelope,
