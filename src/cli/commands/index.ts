@@ -6,6 +6,7 @@ import { registerInit } from './init.js';
 import { registerSend } from './send.js';
 import { registerServe } from './serve.js';
 import { registerTail } from './tail.js';
+import { registerUi } from './ui.js';
 
 /** Every built-in verb, in the order `--help` lists them. */
 export function registerBuiltinCommands(program: Command): void {
@@ -14,6 +15,7 @@ export function registerBuiltinCommands(program: Command): void {
   registerSend(program);
   registerAgents(program);
   registerTail(program);
+  registerUi(program);
   registerDoctor(program);
   registerDemo(program);
 }

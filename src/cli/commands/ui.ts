@@ -1,0 +1,63 @@
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { Cc2ccError } from '../../kernel/errors.js';
+import { createStderrLogger } from '../../kernel/logger.js';
+import { createRuntime } from '../../runtime.js';
+import { UI_DEFAULTS } from '../../ui/server/defaults.js';
+import { configFrom, print, untilSignal, type GlobalOptions } from '../context.js';
+
+interface UiOptions extends GlobalOptions {
+  port: string;
+  allowSend?: boolean;
+  as: string;
+  idleAfter: string;
+}
+
+export function registerUi(program: Command): void {
+  program
+    .command('ui')
+    .description('a live page of the whole bus in the browser (127.0.0.1 only, a token in the URL; read-only unless --allow-send)')
+    .option('--port <n>', 'port on 127.0.0.1; 0 takes a free one', String(UI_DEFAULTS.port))
+    .option('--allow-send', 'let the page send messages to agents and rooms')
+    .option('--as <name>', 'who messages from the page come from', UI_DEFAULTS.sender)
+    .option('--idle-after <minutes>', 'an online agent with no traffic for this long shows as idle', String(UI_DEFAULTS.idleAfterMs / 60_000))
+    .addHelpText('after', '\nPrints the page\'s address (with its token) on stdout and runs until Ctrl-C.\n\nExample:\n  $ cc2cc ui --port 4477 --allow-send --as alice')
+    .action(async (options: UiOptions, command: Command) => {
+      const port = parseNumber(options.port, '--port', (value) => Number.isInteger(value) && value >= 0 && value <= 65_535);
+      const idleAfterMinutes = parseNumber(options.idleAfter, '--idle-after', (value) => value > 0);
+      const config = await configFrom(command.optsWithGlobals());
+      const logger = createStderrLogger(config.logLevel);
+      // Loaded here, not at start-up: other verbs (serve above all) do not pay for the HTTP server.
+      const { startUiServer } = await import('../../ui/server/server.js');
+      const { staticRoomMembers } = await import('../../ui/server/snapshot.js');
+      const runtime = await createRuntime(config, { logger });
+      let server;
+      try {
+        server = await startUiServer({
+          bus: runtime.bus,
+          logger,
+          project: basename(config.projectDir),
+          port,
+          allowSend: options.allowSend ?? false,
+          sender: options.as,
+          idleAfterMs: idleAfterMinutes * 60_000,
+          staticRooms: staticRoomMembers(config.plugins),
+        });
+      } catch (error) {
+        await runtime.close();
+        throw error;
+      }
+      print(server.url);
+      const mode = options.allowSend ? `sending allowed, as ${options.as}` : 'read-only';
+      process.stderr.write(`cc2cc ui: watching ${config.rootDir} (${runtime.bus.transport.kind}), ${mode}; open the address above (Ctrl-C to stop)\n`);
+      await untilSignal();
+      await server.close();
+      await runtime.close();
+    });
+}
+
+function parseNumber(text: string, flag: string, valid: (value: number) => boolean): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || !valid(value)) throw new Cc2ccError('BAD_INPUT', `${flag} "${text}" is not valid`);
+  return value;
+}

@@ -1,0 +1,135 @@
+/**
+ * What the `cc2cc ui` server sends the page, and what the page may send back. Shared by
+ * the server (Node) and the page (browser), so it imports nothing: plain types only.
+ *
+ * The live stream is Server-Sent Events at `<base>/api/events`. On every (re)connect the
+ * server sends, in order:
+ *   hello     Hello             who is talking; the page drops what it had
+ *   snapshot  Snapshot          agents, rooms, topics (again whenever they change)
+ *   messages  MessageView[]     everything seen so far, in batches
+ *   ready     {}                the history is complete
+ * and then, live:
+ *   traffic   TrafficUpdate     one message changed state in one inbox
+ *   snapshot  Snapshot          agents, rooms or topics changed (checked every few seconds)
+ */
+
+export type WireKind = 'message' | 'request' | 'reply' | 'event';
+
+/** An envelope as JSON (wire format v1; see DESIGN §2). */
+export interface WireEnvelope {
+  v: number;
+  id: string;
+  ts: string;
+  from: string;
+  to: string;
+  text: string;
+  kind: WireKind;
+  data?: unknown;
+  correlationId?: string;
+  replyTo?: string;
+  expiresAt?: string;
+  meta?: Record<string, string>;
+  sig?: string;
+}
+
+/** Where a copy of a message is in one inbox (the transport's `TrafficState`). */
+export type DeliveryState = 'queued' | 'claimed' | 'done' | 'dead';
+
+export interface StateStep {
+  state: DeliveryState;
+  /** When the UI server saw the change (ISO time). */
+  at: string;
+  /** Why it is dead. */
+  reason?: string;
+}
+
+/** One message and where each of its copies went. */
+export interface MessageView {
+  id: string;
+  /** Missing when the file could not be read as an envelope (a broken dead letter). */
+  envelope?: WireEnvelope;
+  /** Recipient agent → the states its copy went through, oldest first. */
+  deliveries: Record<string, StateStep[]>;
+}
+
+export interface TrafficUpdate {
+  id: string;
+  agent: string;
+  step: StateStep;
+  /** Sent with the first update that knows the envelope. */
+  envelope?: WireEnvelope;
+}
+
+export interface Hello {
+  project: string;
+  transport: string;
+  /** Whether POST api/send is allowed (cc2cc ui --allow-send). */
+  allowSend: boolean;
+  /** Who the page sends as. */
+  sender: string;
+  /** An online agent with no traffic for this long is shown as idle. */
+  idleAfterMs: number;
+  /** The timeline starts here: the transport reports changes, not history. */
+  startedAt: string;
+}
+
+/**
+ * online: presence is fresh and traffic was seen within `idleAfterMs`;
+ * idle: presence is fresh but no traffic for `idleAfterMs`;
+ * offline: stopped, or its heartbeat stopped (`detail` says which).
+ */
+export type AgentUiState = 'online' | 'idle' | 'offline';
+
+export interface InboxCounts {
+  queued: number;
+  claimed: number;
+  done: number;
+  dead: number;
+}
+
+export interface AgentView {
+  name: string;
+  state: AgentUiState;
+  detail?: string;
+  lastSeen?: string;
+  lastActivity?: string;
+  host?: string;
+  pid?: number;
+  delivery?: string;
+  rooms: string[];
+  topics: string[];
+  counts?: InboxCounts;
+}
+
+export interface Snapshot {
+  at: string;
+  agents: AgentView[];
+  rooms: Array<{ name: string; members: string[] }>;
+  topics: Array<{ pattern: string; subscribers: string[] }>;
+}
+
+export interface DeadLetterView {
+  agent: string;
+  id: string;
+  reason: string;
+  envelope?: WireEnvelope;
+}
+
+export interface SendRequest {
+  to: string;
+  text: string;
+  kind?: 'message' | 'event';
+}
+
+export interface SendResponse {
+  id: string;
+  to: string;
+  refused?: string;
+  results: Array<{ agent: string; status: string; via?: string; reason?: string }>;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+export type SseEvent = 'hello' | 'snapshot' | 'messages' | 'ready' | 'traffic';

@@ -1,0 +1,108 @@
+import { describeError } from '../../kernel/errors.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { Transport } from '../../kernel/transport.js';
+import type { Hello, Snapshot } from '../protocol.js';
+import { takeSnapshot, type SnapshotSource } from './snapshot.js';
+import { TrafficLog } from './traffic-log.js';
+
+export interface LiveFeedOptions extends Omit<SnapshotSource, 'log'> {
+  hello: Hello;
+  /** How often agents, rooms and topics are read again (default 2 s). */
+  snapshotMs?: number;
+  maxMessages?: number;
+}
+
+type SnapshotListener = (snapshot: Snapshot) => void;
+
+const SOON_MS = 250;
+
+/**
+ * Everything the page sees live: the traffic log fed by `Transport.observe()`, and a
+ * snapshot of agents, rooms and topics read again every `snapshotMs` (and shortly after
+ * traffic) and passed on only when it changed. Starts watching in `start`, stops in `stop`.
+ */
+export class LiveFeed {
+  readonly log: TrafficLog;
+  readonly hello: Hello;
+  private current: Snapshot | undefined;
+  private currentKey = '';
+  private readonly snapshotListeners = new Set<SnapshotListener>();
+  private readonly closers = new Set<() => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private soon: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private refreshing: Promise<void> | undefined;
+  private stopObserving: (() => Promise<void>) | undefined;
+
+  private constructor(private readonly options: LiveFeedOptions) {
+    this.log = new TrafficLog({ ...(options.maxMessages !== undefined && { maxMessages: options.maxMessages }) });
+    this.hello = options.hello;
+  }
+
+  static async start(options: LiveFeedOptions): Promise<LiveFeed> {
+    const feed = new LiveFeed(options);
+    const transport: Transport = options.bus.transport;
+    feed.stopObserving = await transport.observe((event) => feed.log.record(event));
+    // Traffic changes counts and activity, and often means an agent just started: look again soon.
+    feed.log.subscribe(() => feed.refreshSoon());
+    await feed.refresh();
+    feed.timer = setInterval(() => void feed.refresh(), options.snapshotMs ?? 2000);
+    feed.timer.unref();
+    return feed;
+  }
+
+  /** The latest snapshot (taken at start, then refreshed). */
+  snapshot(): Snapshot {
+    return this.current!;
+  }
+
+  onSnapshot(listener: SnapshotListener): () => void {
+    this.snapshotListeners.add(listener);
+    return () => this.snapshotListeners.delete(listener);
+  }
+
+  /** Streams register how to end themselves, so `stop` can end them all. */
+  onStop(close: () => void): () => void {
+    this.closers.add(close);
+    return () => this.closers.delete(close);
+  }
+
+  /** A refresh within `SOON_MS`, however many times this is called meanwhile. */
+  refreshSoon(): void {
+    if (this.soon || this.stopped) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      void this.refresh();
+    }, SOON_MS);
+    this.soon.unref();
+  }
+
+  /** Read agents, rooms and topics again; listeners hear of it when something changed. */
+  refresh(): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        const next = await takeSnapshot({ ...this.options, log: this.log });
+        const key = JSON.stringify({ ...next, at: undefined });
+        if (key === this.currentKey) return;
+        this.current = next;
+        this.currentKey = key;
+        for (const listener of this.snapshotListeners) listener(next);
+      } catch (error) {
+        this.options.logger.warn(`ui: could not read agents: ${describeError(error)}`);
+        this.current ??= { at: new Date().toISOString(), agents: [], rooms: [], topics: [] };
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearTimeout(this.soon);
+    for (const close of [...this.closers]) close();
+    await this.refreshing;
+    await this.stopObserving?.();
+  }
+}

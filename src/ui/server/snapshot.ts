@@ -1,0 +1,104 @@
+import type { Bus } from '../../kernel/bus.js';
+import { describeError } from '../../kernel/errors.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { AgentInfo } from '../../kernel/presence.js';
+import type { AgentView, InboxCounts, Snapshot } from '../protocol.js';
+import type { TrafficLog } from './traffic-log.js';
+
+export interface SnapshotSource {
+  bus: Bus;
+  log: TrafficLog;
+  logger: Logger;
+  /** An online agent without traffic for this long is idle. */
+  idleAfterMs: number;
+  /** When the UI started watching: before it, no traffic is known. */
+  startedAt: number;
+  /** Static room members from the rooms plugin options in the config. */
+  staticRooms: Record<string, string[]>;
+  now?: () => number;
+}
+
+/**
+ * Agents with their state, rooms with their members and topics with their subscribers,
+ * read through `bus.agents()` (presence) and `Transport.stats()`. Memberships and
+ * subscriptions are in each agent's presence record (`data.rooms`, `data.topics`).
+ */
+export async function takeSnapshot(source: SnapshotSource): Promise<Snapshot> {
+  const now = (source.now ?? Date.now)();
+  const infos = await source.bus.agents();
+  const agents = await Promise.all(infos.map((info) => agentView(info, source, now)));
+  return {
+    at: new Date(now).toISOString(),
+    agents,
+    rooms: roomTable(agents, source.staticRooms),
+    topics: topicTable(agents),
+  };
+}
+
+async function agentView(info: AgentInfo, source: SnapshotSource, now: number): Promise<AgentView> {
+  const presence = info.presence;
+  const lastActivity = source.log.lastActivity(info.name);
+  const view: AgentView = {
+    name: info.name,
+    state: 'offline',
+    rooms: stringList(presence?.data['rooms']),
+    topics: stringList(presence?.data['topics']),
+    ...(presence && { lastSeen: presence.lastSeen, host: presence.host, pid: presence.pid }),
+    ...(presence?.delivery && { delivery: presence.delivery }),
+    ...(lastActivity !== undefined && { lastActivity: new Date(lastActivity).toISOString() }),
+  };
+  if (info.state === 'online') {
+    // Quiet since the later of: its last traffic, its start, the UI's start.
+    const since = Math.max(lastActivity ?? 0, Date.parse(presence?.startedAt ?? '') || 0, source.startedAt);
+    view.state = now - since >= source.idleAfterMs ? 'idle' : 'online';
+  } else if (info.state === 'stale') {
+    view.detail = `heartbeat stopped (last seen ${presence?.lastSeen ?? 'never'})`;
+  } else if (!presence) {
+    view.detail = 'never started (configured, or has an inbox)';
+  }
+  const counts = await countsOf(info.name, source);
+  if (counts) view.counts = counts;
+  return view;
+}
+
+async function countsOf(name: string, source: SnapshotSource): Promise<InboxCounts | undefined> {
+  try {
+    return await source.bus.transport.stats(name);
+  } catch (error) {
+    source.logger.debug(`ui: no counts for ${name}: ${describeError(error)}`);
+    return undefined;
+  }
+}
+
+function roomTable(agents: AgentView[], staticRooms: Record<string, string[]>): Snapshot['rooms'] {
+  const rooms = new Map<string, Set<string>>();
+  const add = (room: string, member: string) => (rooms.get(room) ?? rooms.set(room, new Set()).get(room)!).add(member);
+  for (const [room, members] of Object.entries(staticRooms)) for (const member of members) add(room, member);
+  for (const agent of agents) for (const room of agent.rooms) add(room, agent.name);
+  return [...rooms]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, members]) => ({ name, members: [...members].sort() }));
+}
+
+function topicTable(agents: AgentView[]): Snapshot['topics'] {
+  const topics = new Map<string, string[]>();
+  for (const agent of agents) for (const pattern of agent.topics) topics.set(pattern, [...(topics.get(pattern) ?? []), agent.name]);
+  return [...topics]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([pattern, subscribers]) => ({ pattern, subscribers: subscribers.sort() }));
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** `['rooms', { members: {...} }]` in the config's plugin list: the static members. */
+export function staticRoomMembers(plugins: readonly unknown[]): Record<string, string[]> {
+  for (const spec of plugins) {
+    if (!Array.isArray(spec) || spec[0] !== 'rooms') continue;
+    const members = (spec[1] as { members?: unknown } | undefined)?.members;
+    if (typeof members !== 'object' || members === null) return {};
+    return Object.fromEntries(Object.entries(members).map(([room, names]) => [room, stringList(names)]));
+  }
+  return {};
+}

@@ -1,0 +1,149 @@
+import type { DeadLetterView, DeliveryState, StateStep, WireEnvelope } from '../protocol.js';
+import { fill, h } from './dom.js';
+import { clockMs, messageTime, oneLine } from './format.js';
+import type { Row, Store } from './store.js';
+
+export type Subject = { row: Row } | { dead: DeadLetterView };
+
+export interface DetailEvents {
+  close(): void;
+  /** Jump to a related message (the request of a reply, a reply of a request). */
+  open(id: string): void;
+}
+
+const STATES: DeliveryState[] = ['queued', 'claimed', 'done', 'dead'];
+
+/** The side panel: one message's envelope and where each copy of it went, step by step. */
+export class Detail {
+  readonly element: HTMLElement;
+  private readonly body = h('div', { class: 'detail-body' });
+  private subject: Subject | undefined;
+  private shownVersion = -1;
+
+  constructor(
+    private readonly store: Store,
+    private readonly events: DetailEvents,
+  ) {
+    const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close (Escape)', title: 'Close (Escape)' }, '×');
+    close.addEventListener('click', () => this.events.close());
+    this.element = h('aside', { class: 'detail', id: 'detail', 'aria-label': 'Message details', hidden: true }, close, this.body);
+    this.element.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        this.events.close();
+      }
+    });
+  }
+
+  get open(): boolean {
+    return this.subject !== undefined;
+  }
+
+  /** The id shown, when it is a message of the timeline. */
+  get rowId(): string | undefined {
+    return this.subject && 'row' in this.subject ? this.subject.row.id : undefined;
+  }
+
+  show(subject: Subject): void {
+    this.subject = subject;
+    this.element.hidden = false;
+    this.render();
+  }
+
+  hide(): void {
+    this.subject = undefined;
+    this.element.hidden = true;
+    this.body.replaceChildren();
+  }
+
+  /** Draw again when the message shown changed (a copy moved on). */
+  refresh(): void {
+    if (this.subject && 'row' in this.subject && this.subject.row.version !== this.shownVersion) this.render();
+  }
+
+  private render(): void {
+    const subject = this.subject;
+    if (!subject) return;
+    if ('dead' in subject) {
+      const letter = subject.dead;
+      fill(
+        this.body,
+        title(letter.envelope, letter.id),
+        h('section', {}, h('h3', {}, 'Dead letter'), h('p', { class: 'reason' }, `${letter.agent}: ${letter.reason}`)),
+        envelopeSection(letter.envelope),
+      );
+      return;
+    }
+    const row = subject.row;
+    this.shownVersion = row.version;
+    fill(this.body, title(row.envelope, row.id), fields(row), this.related(row), deliveries(row), envelopeSection(row.envelope));
+  }
+
+  private related(row: Row): HTMLElement | undefined {
+    const links: HTMLElement[] = [];
+    const correlation = row.envelope?.correlationId;
+    if (correlation !== undefined) {
+      const answered = this.store.get(correlation);
+      links.push(h('li', {}, 'answers ', answered ? this.jump(answered) : h('code', {}, `${correlation} (not seen since the UI started)`)));
+    }
+    for (const reply of this.store.repliesTo(row.id)) links.push(h('li', {}, `${reply.envelope?.kind ?? 'reply'}: `, this.jump(reply)));
+    if (links.length === 0) return undefined;
+    return h('section', {}, h('h3', {}, 'Request and reply'), h('ul', { class: 'related-links' }, ...links));
+  }
+
+  private jump(row: Row): HTMLButtonElement {
+    const envelope = row.envelope;
+    const text = envelope ? `${envelope.from} → ${envelope.to}: ${oneLine(envelope.text, 60)}` : row.id;
+    const button = h('button', { type: 'button', class: 'jump' }, text);
+    button.addEventListener('click', () => this.events.open(row.id));
+    return button;
+  }
+}
+
+function title(envelope: WireEnvelope | undefined, id: string): HTMLElement {
+  if (!envelope) return h('h2', { id: 'detail-title' }, 'Unreadable file ', h('code', {}, id));
+  return h('h2', { id: 'detail-title' }, h('span', { class: `chip chip-${envelope.kind}` }, envelope.kind), ` ${envelope.from} → ${envelope.to}`);
+}
+
+function fields(row: Row): HTMLElement {
+  const envelope = row.envelope;
+  const pairs: Array<[string, string | undefined]> = [
+    ['id', row.id],
+    ['sent', clockMs(messageTime(row.id, envelope))],
+    ['reply to', envelope?.replyTo],
+    ['expires', envelope?.expiresAt],
+    ...Object.entries(envelope?.meta ?? {}).map(([key, value]): [string, string] => [`meta.${key}`, value]),
+  ];
+  return h('dl', { class: 'fields' }, ...pairs.filter(([, value]) => value !== undefined).flatMap(([key, value]) => [h('dt', {}, key), h('dd', {}, value!)]));
+}
+
+/** One line per recipient, one column per state: when the copy got there. */
+function deliveries(row: Row): HTMLElement {
+  const table = h(
+    'table',
+    { class: 'states' },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'recipient'), ...STATES.map((state) => h('th', { scope: 'col' }, state)))),
+  );
+  const body = h('tbody', {});
+  for (const [agent, steps] of [...row.deliveries].sort(([a], [b]) => a.localeCompare(b))) {
+    body.append(h('tr', {}, h('th', { scope: 'row' }, agent), ...STATES.map((state) => stateCell(steps, state))));
+    const reason = steps.find((step) => step.reason)?.reason;
+    if (reason) body.append(h('tr', { class: 'reason-row' }, h('td', { colspan: 5, class: 'reason' }, `dead: ${reason}`)));
+  }
+  table.append(body);
+  return h('section', {}, h('h3', {}, 'States'), table, h('p', { class: 'hint' }, 'claimed: the receiver took it and is handing it over (pushed, or read by check_inbox); done: acknowledged. – : not seen, the copy moved on before the UI looked.'));
+}
+
+function stateCell(steps: StateStep[], state: DeliveryState): HTMLElement {
+  const step = [...steps].reverse().find((each) => each.state === state);
+  return h('td', { class: step ? `state-${state}` : 'absent' }, step ? clockMs(step.at) : '–');
+}
+
+function envelopeSection(envelope: WireEnvelope | undefined): HTMLElement {
+  return h(
+    'section',
+    {},
+    h('h3', {}, 'Envelope'),
+    envelope ? h('pre', { class: 'envelope' }, JSON.stringify(envelope, null, 2)) : h('p', { class: 'hint' }, 'The file could not be read as an envelope.'),
+  );
+}

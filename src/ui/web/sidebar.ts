@@ -1,0 +1,83 @@
+import type { AgentView, Snapshot } from '../protocol.js';
+import { fill, h } from './dom.js';
+import { clock } from './format.js';
+
+export interface SidebarEvents {
+  pickAgent(name: string): void;
+  pickRoom(name: string): void;
+  pickTopic(pattern: string): void;
+}
+
+/** Agents with their state and inbox counts, rooms with members, topics with subscribers. */
+export class Sidebar {
+  readonly element: HTMLElement;
+  private readonly agents = h('ul', { class: 'agents', id: 'agents' });
+  private readonly rooms = h('ul', { class: 'rooms', id: 'rooms' });
+  private readonly topics = h('ul', { class: 'topics', id: 'topics' });
+
+  constructor(private readonly events: SidebarEvents) {
+    this.element = h(
+      'nav',
+      { class: 'sidebar', 'aria-label': 'Agents, rooms and topics' },
+      h('h2', {}, 'Agents'),
+      this.agents,
+      h('h2', {}, 'Rooms'),
+      this.rooms,
+      h('h2', {}, 'Topics'),
+      this.topics,
+    );
+  }
+
+  update(snapshot: Snapshot, idleAfterMs: number): void {
+    fill(this.agents, ...snapshot.agents.map((agent) => this.agentItem(agent, idleAfterMs)));
+    if (snapshot.agents.length === 0) fill(this.agents, h('li', { class: 'none' }, 'no agents yet'));
+    fill(
+      this.rooms,
+      ...snapshot.rooms.map((room) =>
+        h('li', {}, this.pick(`room:${room.name}`, `Show messages to room:${room.name}`, () => this.events.pickRoom(room.name)), members(room.members)),
+      ),
+    );
+    if (snapshot.rooms.length === 0) fill(this.rooms, h('li', { class: 'none' }, 'no rooms (agents join with the rooms plugin)'));
+    fill(
+      this.topics,
+      ...snapshot.topics.map((topic) =>
+        h('li', {}, this.pick(`topic:${topic.pattern}`, `Show messages on topic:${topic.pattern}`, () => this.events.pickTopic(topic.pattern)), members(topic.subscribers)),
+      ),
+    );
+    if (snapshot.topics.length === 0) fill(this.topics, h('li', { class: 'none' }, 'no subscriptions'));
+  }
+
+  private agentItem(agent: AgentView, idleAfterMs: number): HTMLElement {
+    const counts = agent.counts;
+    const detail = [
+      agent.state === 'idle' && `no traffic for ${Math.round(idleAfterMs / 60_000)} min`,
+      agent.detail,
+      agent.lastActivity && `last traffic ${clock(agent.lastActivity)}`,
+    ]
+      .filter(Boolean)
+      .join('; ');
+    return h(
+      'li',
+      { class: `agent state-${agent.state}`, 'data-agent': agent.name },
+      this.pick(agent.name, `Show ${agent.name}'s messages`, () => this.events.pickAgent(agent.name), h('span', { class: 'dot', 'aria-hidden': 'true' })),
+      h('span', { class: 'state', title: detail }, agent.state),
+      counts &&
+        h(
+          'span',
+          { class: 'counts', title: 'messages in its inbox: queued, claimed, done, dead' },
+          counts.queued > 0 && h('span', { class: 'count-queued' }, `${counts.queued} queued`),
+          counts.dead > 0 && h('span', { class: 'count-dead' }, `${counts.dead} dead`),
+        ),
+    );
+  }
+
+  private pick(text: string, title: string, onPick: () => void, before?: Node): HTMLButtonElement {
+    const button = h('button', { type: 'button', class: 'pick', title }, before, text);
+    button.addEventListener('click', onPick);
+    return button;
+  }
+}
+
+function members(names: string[]): HTMLElement {
+  return h('span', { class: 'members' }, names.join(', '));
+}
