@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   TRANSPORT_CLOSED: { retryable: false, summary: 'the transport was used after close()' },
   NOT_FOUND: { retryable: false, summary: 'the message or agent asked for does not exist' },
   TIMEOUT: { retryable: true, summary: 'an operation did not finish in time' },
+  TRANSPORT_UNAVAILABLE: { retryable: true, summary: 'the server behind the transport (e.g. Redis) cannot be reached' },
+  INBOX_FULL: { retryable: true, summary: 'the recipient inbox holds as many unsettled messages as it may (maxLen)' },
   BAD_INPUT: { retryable: false, summary: 'a tool or command argument is invalid' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;
 

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Cc2ccError, describeError, type AgentName, type Logger } from '../../src/index.js';
+import type { RedisLink } from './connection.js';
+import { LOCK_REFRESH, LOCK_RELEASE, LOCK_TAKE_OVER } from './scripts.js';
+
+/** What `cc2cc:<ns>:lock:<agent>` says about the receiver that holds the inbox. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  startedAt: string;
+  token: string;
+}
+
+export interface RedisInboxLock {
+  readonly holder: LockHolder;
+  /** 'held', or 'lost' once another receiver holds the key (then stop receiving). */
+  refresh(): Promise<'held' | 'lost'>;
+  /** Delete the key if it is still ours. Never throws. */
+  release(): Promise<void>;
+}
+
+/**
+ * The inbox lock: `SET NX PX ttl` with a JSON holder record, refreshed while the inbox is
+ * open and deleted on close. A holder that stops refreshing (it crashed, or lost Redis)
+ * loses the lock after `ttlMs`. Sooner than that, a holder on this host whose pid is gone
+ * is taken over at once, as the folder transport does.
+ */
+export async function acquireRedisLock(link: RedisLink, key: string, agent: AgentName, ttlMs: number, logger: Logger): Promise<RedisInboxLock> {
+  const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  const value = JSON.stringify(holder);
+  for (let round = 0; round < 5; round++) {
+    const set = await link.run(`lock the inbox of "${agent}"`, (client) => client.set(key, value, { NX: true, PX: ttlMs }));
+    if (set !== null) return heldLock(link, key, holder, value, ttlMs, logger);
+    const current = await link.run(`read the inbox lock of "${agent}"`, (client) => client.get(key));
+    if (current === null) continue; // released in between: try again
+    const other = parseHolder(current);
+    if (other && (other.host !== holder.host || processAlive(other.pid))) throw lockedError(agent, key, other, ttlMs);
+    logger.warn(
+      other
+        ? `taking over the inbox of "${agent}": its holder, pid ${other.pid} on ${other.host}, is gone`
+        : `taking over the inbox of "${agent}": its lock ${key} holds no readable record`,
+    );
+    const taken = await link.run(`take over the inbox lock of "${agent}"`, (client) =>
+      client.eval(LOCK_TAKE_OVER, { keys: [key], arguments: [current, value, String(ttlMs)] }),
+    );
+    if (taken === 1) return heldLock(link, key, holder, value, ttlMs, logger);
+  }
+  throw new Cc2ccError('INBOX_LOCKED', `could not take the inbox lock ${key} of "${agent}": other receivers kept changing it; try again`, { key });
+}
+
+function heldLock(link: RedisLink, key: string, holder: LockHolder, value: string, ttlMs: number, logger: Logger): RedisInboxLock {
+  let released = false;
+  return {
+    holder,
+    async refresh() {
+      const result = await link.run('refresh the inbox lock', (client) => client.eval(LOCK_REFRESH, { keys: [key], arguments: [value, String(ttlMs)] }));
+      if (result === 2) logger.warn(`the inbox lock ${key} had lapsed (Redis was out of reach longer than ${ttlMs} ms); it is ours again`);
+      return result === 0 ? 'lost' : 'held';
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      try {
+        await link.run('release the inbox lock', (client) => client.eval(LOCK_RELEASE, { keys: [key], arguments: [value] }));
+      } catch (error) {
+        logger.warn(`could not release the inbox lock ${key}: ${describeError(error)}; it lapses within ${ttlMs} ms`);
+      }
+    },
+  };
+}
+
+function parseHolder(text: string): LockHolder | undefined {
+  try {
+    const { pid, host, startedAt, token } = JSON.parse(text) as Record<string, unknown>;
+    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof host !== 'string') return undefined;
+    return { pid, host, startedAt: typeof startedAt === 'string' ? startedAt : '?', token: typeof token === 'string' ? token : '' };
+  } catch {
+    return undefined;
+  }
+}
+
+function lockedError(agent: AgentName, key: string, holder: LockHolder, ttlMs: number): Cc2ccError {
+  const here = holder.host === hostname();
+  const where = here ? `on this host (${holder.host})` : `on host ${holder.host}`;
+  const advice = here
+    ? 'stop that process first, or pick another agent name'
+    : `cc2cc cannot check a process on another host: if it is gone, its lock lapses within ${ttlMs} ms (minIdleMs)`;
+  return new Cc2ccError(
+    'INBOX_LOCKED',
+    `the inbox of "${agent}" is held by pid ${holder.pid} ${where} since ${holder.startedAt} (Redis key ${key}); ${advice}`,
+    { key, pid: holder.pid, host: holder.host, startedAt: holder.startedAt },
+  );
+}
+
+/** Signal 0 checks existence; EPERM means it exists but belongs to someone else. */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,202 @@
+import {
+  assertAgentName,
+  assertWithinSize,
+  Cc2ccError,
+  decodeEnvelope,
+  encodeEnvelope,
+  validateEnvelope,
+  type AgentName,
+  type DeadLetter,
+  type DeliveryHandler,
+  type Envelope,
+  type Inbox,
+  type InboxStats,
+  type PresenceRecord,
+  type TrafficEvent,
+  type Transport,
+} from '../../src/index.js';
+import { assertServerVersion, connectClient, isServerReply, RedisLink } from './connection.js';
+import { acquireRedisLock } from './inbox-lock.js';
+import { RedisInboxReader } from './inbox-reader.js';
+import { InboxStream } from './inbox-stream.js';
+import { RedisKeys } from './keys.js';
+import { observeTraffic } from './observer.js';
+import { resolveSettings, type RedisSettings, type RedisTransportOptions } from './options.js';
+import { RedisPresence } from './presence-store.js';
+import { PUT } from './scripts.js';
+import { WakeableWaits } from './wakeable-waits.js';
+
+/**
+ * The Redis Streams transport (DESIGN §8): one stream per inbox with one consumer group,
+ * XADD to queue, XREADGROUP to receive, XACK + XDEL once settled, XAUTOCLAIM for what a
+ * receiver that went away had taken; presence keys with a TTL. Several machines share a
+ * bus by sharing a Redis and a namespace.
+ */
+export class RedisTransport implements Transport {
+  readonly kind = 'redis';
+  readonly keys: RedisKeys;
+  private readonly presence: RedisPresence;
+  private readonly inboxes = new Set<Inbox>();
+  private readonly observers = new Set<() => Promise<void>>();
+  private closed = false;
+
+  private constructor(
+    private readonly settings: RedisSettings,
+    private readonly link: RedisLink,
+  ) {
+    this.keys = new RedisKeys(settings.namespace);
+    this.presence = new RedisPresence(link, this.keys, settings.presenceTtlMs, settings.logger);
+  }
+
+  /** Connects (bounded by connectTimeoutMs): an unreachable Redis fails with TRANSPORT_UNAVAILABLE naming the URL. */
+  static async connect(options: RedisTransportOptions): Promise<RedisTransport> {
+    const settings = resolveSettings(options);
+    const client = await connectClient({
+      url: settings.url,
+      connectTimeoutMs: settings.connectTimeoutMs,
+      logger: settings.logger,
+      role: 'commands',
+      name: `cc2cc:${settings.namespace}:commands`,
+    });
+    const link = new RedisLink(client, settings.url, settings.opTimeoutMs);
+    try {
+      await assertServerVersion(client, link.where);
+    } catch (error) {
+      await link.close();
+      throw error;
+    }
+    const transport = new RedisTransport(settings, link);
+    settings.logger.debug(`redis transport: ${transport.link.where}, namespace "${settings.namespace}"`);
+    return transport;
+  }
+
+  /** Where this transport keeps its data, for logs: the URL (without password) and the namespace. */
+  get where(): string {
+    return `${this.link.where} namespace ${this.settings.namespace}`;
+  }
+
+  async put(to: AgentName, envelope: Envelope): Promise<void> {
+    this.assertOpen();
+    const name = assertAgentName(to, 'recipient name');
+    validateEnvelope(envelope);
+    assertWithinSize(envelope, this.settings.maxBytes);
+    const text = encodeEnvelope(envelope);
+    try {
+      // Repeating this after a lost reply can queue a second copy: the receiver acks a
+      // copy of an id it already delivered instead of handing it over again.
+      await this.link.run(`queue message ${envelope.id} for "${name}"`, (client) =>
+        client.eval(PUT, {
+          keys: [this.keys.inbox(name), this.keys.agents],
+          arguments: [name, envelope.id, text, String(this.settings.maxLen), this.keys.traffic],
+        }),
+      );
+    } catch (error) {
+      if (isServerReply(error) && error.message.startsWith('INBOX_FULL')) {
+        throw new Cc2ccError(
+          'INBOX_FULL',
+          `the inbox of "${name}" already holds ${this.settings.maxLen} unsettled messages (maxLen); message ${envelope.id} was not queued`,
+          { agent: name, maxLen: this.settings.maxLen },
+        );
+      }
+      throw error;
+    }
+  }
+
+  async open(agent: AgentName, handler: DeliveryHandler): Promise<Inbox> {
+    this.assertOpen();
+    const name = assertAgentName(agent);
+    const { settings } = this;
+    const lock = await acquireRedisLock(this.link, this.keys.lock(name), name, settings.minIdleMs, settings.logger);
+    let blocking;
+    try {
+      const stream = new InboxStream(this.link, this.keys, name, settings.consumer, { doneMs: settings.doneMs, maxDone: settings.maxDone });
+      await stream.ensureGroup();
+      blocking = await connectClient({ url: settings.url, connectTimeoutMs: settings.connectTimeoutMs, logger: settings.logger, role: `receiver of ${name}`, name: `cc2cc:${settings.namespace}:receiver:${name}` });
+      const reader = new RedisInboxReader(
+        name,
+        stream,
+        lock,
+        new WakeableWaits(blocking, (clientId) => this.link.client.clientUnblock(clientId)),
+        handler,
+        settings,
+        settings.logger,
+        (closed) => this.inboxes.delete(closed),
+      );
+      this.inboxes.add(reader);
+      reader.start();
+      return reader;
+    } catch (error) {
+      blocking?.destroy();
+      await lock.release();
+      throw error;
+    }
+  }
+
+  async announce(record: PresenceRecord): Promise<void> {
+    this.assertOpen();
+    await this.presence.write(record);
+  }
+
+  async agents(): Promise<Array<{ name: AgentName; presence?: PresenceRecord }>> {
+    return this.presence.all();
+  }
+
+  async stats(agent: AgentName): Promise<InboxStats> {
+    const name = assertAgentName(agent);
+    const [length, done, dead] = await this.link.run(`count the messages of "${name}"`, (client) =>
+      Promise.all([client.xLen(this.keys.inbox(name)), client.zCard(this.keys.done(name)), client.xLen(this.keys.dead(name))]),
+    );
+    let claimed = 0;
+    try {
+      claimed = (await this.link.run(`count the claimed messages of "${name}"`, (client) => client.xPending(this.keys.inbox(name), this.keys.group(name)))).pending;
+    } catch (error) {
+      // No group yet: nobody ever opened this inbox, so nothing is claimed.
+      if (!(isServerReply(error) && error.message.startsWith('NOGROUP'))) throw error;
+    }
+    return { queued: Math.max(0, length - claimed), claimed, done, dead };
+  }
+
+  async deadLetters(agent: AgentName): Promise<DeadLetter[]> {
+    const name = assertAgentName(agent);
+    const entries = await this.link.run(`list the dead letters of "${name}"`, (client) => client.xRange(this.keys.dead(name), '-', '+'));
+    return (entries ?? []).map(({ id: sid, message }) => {
+      const fields = message as Record<string, string | undefined>;
+      const letter: DeadLetter = { id: fields.id || sid, reason: fields.reason || '(no reason recorded)' };
+      if (fields.envelope) {
+        try {
+          letter.envelope = decodeEnvelope(fields.envelope);
+        } catch {
+          // Unreadable: that is usually why it is here; the reason says so.
+        }
+      }
+      return letter;
+    });
+  }
+
+  async observe(listener: (event: TrafficEvent) => void): Promise<() => Promise<void>> {
+    this.assertOpen();
+    const { url, connectTimeoutMs, logger } = this.settings;
+    const stopObserving = await observeTraffic({ url, keys: this.keys, connectTimeoutMs, logger, listener });
+    const stop = async () => {
+      this.observers.delete(stop);
+      await stopObserving();
+    };
+    this.observers.add(stop);
+    return stop;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...[...this.inboxes].map((inbox) => inbox.close()), ...[...this.observers].map((stop) => stop())]);
+    await this.link.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Cc2ccError('TRANSPORT_CLOSED', `this redis transport (${this.where}) was closed; create a new one`);
+  }
+}
+
+export function createRedisTransport(options: RedisTransportOptions): Promise<RedisTransport> {
+  return RedisTransport.connect(options);
+}

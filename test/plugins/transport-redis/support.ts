@@ -1,0 +1,155 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, connect as connectTcp } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from 'redis';
+import { silentLogger } from '../../../src/kernel/logger.js';
+import { createRedisTransport, type RedisTransportOptions } from '../../../plugins/transport-redis/index.js';
+import type { TransportFixture } from '../../contract/transport-contract.js';
+import { waitFor } from '../../contract/wait-for.js';
+
+/**
+ * Where the Redis tests get their server: `CC2CC_REDIS_URL` (`.ci/run` starts one and sets
+ * it). Unset, they are skipped with a notice; under `CI=true` that is a failure instead.
+ */
+export const REDIS_URL = process.env.CC2CC_REDIS_URL?.trim() || undefined;
+const IN_CI = process.env.CI === 'true';
+
+/** True when the tests that need `CC2CC_REDIS_URL` must be skipped (after saying why). */
+export function skipWithoutRedisUrl(what: string): boolean {
+  if (REDIS_URL) return false;
+  if (IN_CI) throw new Error(`CI=true but CC2CC_REDIS_URL is not set: ${what} must run in CI (.ci/run starts a redis-server and sets it)`);
+  console.warn(`cc2cc: skipping ${what}: no Redis configured. Start one (redis-server --port 6379) and run with CC2CC_REDIS_URL=redis://127.0.0.1:6379`);
+  return true;
+}
+
+/** True when `redis-server` is not installed (after saying why); under `CI=true` a failure instead. */
+export function skipWithoutRedisServer(what: string): boolean {
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0) return false;
+  if (IN_CI) throw new Error(`CI=true but redis-server is not installed: ${what} must run in CI (apt-get install -y redis-server)`);
+  console.warn(`cc2cc: skipping ${what}: redis-server is not installed (apt-get install -y redis-server)`);
+  return true;
+}
+
+export function uniqueNamespace(label = 'test'): string {
+  return `${label}-${randomBytes(6).toString('hex')}`;
+}
+
+/** A transport on `url` + `namespace` with quiet logs; options override the rest. */
+export function redisTransport(url: string, namespace: string, options: Partial<RedisTransportOptions> = {}) {
+  return createRedisTransport({ url, namespace, logger: silentLogger, ...options });
+}
+
+/** Deletes every key of one namespace (tests only: SCAN over the keyspace). */
+export async function deleteNamespace(url: string, namespace: string): Promise<void> {
+  const client = createClient({ url });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    for await (const keys of client.scanIterator({ MATCH: `cc2cc:${namespace}:*`, COUNT: 1000 })) {
+      if (keys.length > 0) await client.del(keys);
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+/** The contract fixture: one namespace per test is the shared store; each connect() a new "process". */
+export function redisFixture(url: string, options: Partial<RedisTransportOptions> = {}): () => Promise<TransportFixture> {
+  return async () => {
+    const namespace = uniqueNamespace('contract');
+    return {
+      connect: () => redisTransport(url, namespace, options),
+      cleanup: () => deleteNamespace(url, namespace),
+    };
+  };
+}
+
+/** A loopback port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** Whether a Redis answers PING on this loopback port. */
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connectTcp({ host: '127.0.0.1', port });
+    let reply = '';
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => finish(false));
+    socket.on('error', () => finish(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+    });
+  });
+}
+
+/**
+ * A redis-server of the test's own on a free loopback port, with append-only persistence
+ * in a temporary folder, so that it can be stopped and started again mid-run.
+ */
+export class OwnRedis {
+  private child: ChildProcess | undefined;
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
+
+  static async start(): Promise<OwnRedis> {
+    const redis = new OwnRedis(await freePort(), await mkdtemp(join(tmpdir(), 'cc2cc-redis-')));
+    await redis.startServer();
+    return redis;
+  }
+
+  /** The running server's process id (a restart changes it). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async restart(): Promise<void> {
+    await this.stopServer();
+    await this.startServer();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopServer();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  private async startServer(): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--logfile', join(this.dir, 'redis.log')];
+    const child = spawn('redis-server', args, { stdio: 'ignore' });
+    this.child = child;
+    await waitFor(async () => child.exitCode !== null || (await answersPing(this.port)), { what: `redis-server on port ${this.port}`, intervalMs: 25 });
+    if (child.exitCode !== null) throw new Error(`redis-server on port ${this.port} exited with ${child.exitCode}; see ${join(this.dir, 'redis.log')}`);
+  }
+
+  /** SIGTERM: Redis writes the append-only file out and exits. */
+  private async stopServer(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
