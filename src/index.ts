@@ -20,6 +20,7 @@ export {
   type MessageKind,
 } from './kernel/envelope.js';
 export { newId, isUlid } from './kernel/ids.js';
+export { processAlive } from './kernel/process-alive.js';
 export { assertAgentName, isAgentName, parseAddress, formatAddress, AGENT_NAME_RULE, type AgentName, type Address } from './kernel/names.js';
 export { assertTopic, assertTopicPattern, topicMatches, TOPIC_RULE, PATTERN_RULE } from './kernel/patterns.js';
 export { definePlugin, type Plugin, type PluginContext } from './kernel/plugin.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Cc2ccError, describeError, type AgentName, type Logger } from '../../src/index.js';
+import { Cc2ccError, describeError, processAlive, type AgentName, type Logger } from '../../src/index.js';
 import type { RedisLink } from './connection.js';
 import { LOCK_REFRESH, LOCK_RELEASE, LOCK_TAKE_OVER } from './scripts.js';
 
@@ -91,14 +91,4 @@ function lockedError(agent: AgentName, key: string, holder: LockHolder, ttlMs: n
     `the inbox of "${agent}" is held by pid ${holder.pid} ${where} since ${holder.startedAt} (Redis key ${key}); ${advice}`,
     { key, pid: holder.pid, host: holder.host, startedAt: holder.startedAt },
   );
-}
-
-/** Signal 0 checks existence; EPERM means it exists but belongs to someone else. */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
