@@ -22,7 +22,25 @@ export interface LoadOptions {
   overrides?: Record<string, unknown>;
 }
 
-const explorer = cosmiconfig('cc2cc', { searchStrategy: 'project', cache: false });
+/** Where a config is looked for in each folder, first found wins: the documented names first. */
+export const CONFIG_FILES = [
+  'package.json',
+  'cc2cc.config.ts',
+  'cc2cc.config.js',
+  'cc2cc.config.mjs',
+  'cc2cc.config.cjs',
+  'cc2cc.config.json',
+  '.cc2ccrc',
+  '.cc2ccrc.json',
+  '.cc2ccrc.yaml',
+  '.cc2ccrc.yml',
+  '.cc2ccrc.js',
+  '.cc2ccrc.mjs',
+  '.cc2ccrc.cjs',
+  '.cc2ccrc.ts',
+];
+
+const explorer = cosmiconfig('cc2cc', { searchStrategy: 'project', searchPlaces: CONFIG_FILES, cache: false });
 
 /** Finds, reads and checks the config; a bad one throws with the path of each bad field. */
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {

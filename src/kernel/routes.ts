@@ -44,15 +44,22 @@ export class RoutingRouter implements Router {
     const addAll = (recipients: Recipient[]) => {
       for (const recipient of recipients) if (!found.has(recipient.agent)) found.set(recipient.agent, recipient);
     };
+    let nobody: unknown;
     if (replacing) {
       for (const target of replacing.replace!) addAll(await this.follow(envelope, target, directory, visited, true));
     } else {
-      addAll(await this.base.resolve(envelope, directory));
+      try {
+        addAll(await this.base.resolve(envelope, directory));
+      } catch (error) {
+        // A topic nobody follows may still have `also` copies to make: fail only if they reach nobody too.
+        if (!isCc2ccError(error, 'NO_RECIPIENTS') || !matching.some((rule) => rule.also)) throw error;
+        nobody = error;
+      }
     }
     for (const rule of matching) {
       for (const target of rule.also ?? []) addAll(await this.follow(envelope, target, directory, visited, false));
     }
-    if (found.size === 0) throw new Cc2ccError('NO_RECIPIENTS', `${envelope.to} reaches nobody after the config's routes`, { to: envelope.to });
+    if (found.size === 0) throw nobody ?? new Cc2ccError('NO_RECIPIENTS', `${envelope.to} reaches nobody after the config's routes`, { to: envelope.to });
     return [...found.values()];
   }
 

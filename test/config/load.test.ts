@@ -41,6 +41,13 @@ describe('loadConfig', () => {
     expect(message).toMatch(/agents\.0: .*lowercase/);
   });
 
+  it('finds cc2cc.config.json, and prefers cc2cc.config.* over .cc2ccrc* in one folder', async () => {
+    await writeFile(join(dir, 'cc2cc.config.json'), JSON.stringify({ agents: ['from-config-json'] }));
+    expect((await loadConfig({ cwd: dir })).agents).toEqual(['from-config-json']);
+    await writeFile(join(dir, '.cc2ccrc.json'), JSON.stringify({ agents: ['from-rc'] }));
+    expect((await loadConfig({ cwd: dir })).configPath).toBe(join(dir, 'cc2cc.config.json'));
+  });
+
   it('refuses unknown keys, so typos do not pass silently', async () => {
     await writeFile(join(dir, '.cc2ccrc.json'), JSON.stringify({ delivry: 'push' }));
     await expect(loadConfig({ cwd: dir })).rejects.toThrow(/delivry/);

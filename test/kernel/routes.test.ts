@@ -26,6 +26,15 @@ describe('routes', () => {
     await waitFor(() => world.agents.rev!.sink.received.length === 1 && world.agents.dev!.sink.received.length === 1);
   });
 
+  it('copies to room:reviewers even when nobody follows the topic', async () => {
+    const routes = [{ match: { topic: 'ci.*' }, also: ['room:reviewers'] }];
+    const world = await memoryAgents(['ci-bot', 'rev'], { plugins: () => [rooms({ members: { reviewers: ['rev'] } }), topics()], config: { routes } });
+    cleanupAfterTest(world.close);
+    const result = await world.agents['ci-bot']!.kernel.bus.send({ to: 'topic:ci.build', text: 'nobody subscribed' });
+    expect(result.results).toEqual([{ agent: 'rev', via: 'room:reviewers', status: 'queued' }]);
+    await expect(world.agents['ci-bot']!.kernel.bus.send({ to: 'topic:deploy.done', text: 'no route either' })).rejects.toThrow(/nobody follows topic:deploy.done/);
+  });
+
   it('replaces recipients with "replace"', async () => {
     const world = await memoryAgents(['ann', 'bob', 'cid'], { config: { routes: [{ match: { to: 'bob', from: 'ann' }, replace: ['cid'] }] } });
     cleanupAfterTest(world.close);
