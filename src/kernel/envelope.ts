@@ -79,7 +79,13 @@ export function validateEnvelope(value: unknown): Envelope {
       `envelope format version ${JSON.stringify((value as { v: unknown }).v)} is not supported; this reader knows v${WIRE_VERSION}`,
     );
   }
-  const result = EnvelopeSchema.safeParse(value);
+  let result;
+  try {
+    result = EnvelopeSchema.safeParse(value);
+  } catch (error) {
+    if (error instanceof RangeError) throw tooDeep();
+    throw error;
+  }
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   throw new Cc2ccError('INVALID_ENVELOPE', `envelope does not match wire format v1 (${problems.join('; ')})`, {
@@ -93,9 +99,14 @@ export function decodeEnvelope(text: string): Envelope {
   try {
     value = JSON.parse(text);
   } catch (error) {
+    if (error instanceof RangeError) throw tooDeep();
     throw new Cc2ccError('INVALID_ENVELOPE', `envelope is not valid JSON (${(error as Error).message})`);
   }
   return validateEnvelope(value);
+}
+
+function tooDeep(): Cc2ccError {
+  return new Cc2ccError('INVALID_ENVELOPE', 'envelope is nested too deeply to check (data deeper than the stack allows)');
 }
 
 // Envelopes are immutable once made, so each is serialized at most once.

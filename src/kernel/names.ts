@@ -16,9 +16,15 @@ export function isAgentName(value: unknown): value is AgentName {
 /** Throws INVALID_NAME unless `value` passes the rule. Run this before a name touches a path. */
 export function assertAgentName(value: unknown, what = 'agent name'): AgentName {
   if (isAgentName(value)) return value;
-  throw new Cc2ccError('INVALID_NAME', `invalid ${what} ${JSON.stringify(value)}: ${AGENT_NAME_RULE}`, {
-    value: typeof value === 'string' ? value : String(value),
-  });
+  throw new Cc2ccError('INVALID_NAME', `invalid ${what} ${quote(value)}: ${AGENT_NAME_RULE}`, { value: quote(value) });
+}
+
+/** Quotes any value for an error message, even one JSON and String() refuse (a BigInt, a prototype-less object). */
+export function quote(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
 }
 
 /** A parsed address: a direct agent, everyone (`*`), or `scheme:rest` handled by a plugin. */
@@ -33,13 +39,13 @@ export const ADDRESS_RULE =
 
 export function parseAddress(value: unknown): Address {
   if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
-    throw new Cc2ccError('INVALID_ADDRESS', `invalid address ${JSON.stringify(value)}: ${ADDRESS_RULE}`);
+    throw new Cc2ccError('INVALID_ADDRESS', `invalid address ${quote(value)}: ${ADDRESS_RULE}`);
   }
   if (value === '*') return { kind: 'all' };
   const scheme = SCHEME.exec(value);
   if (scheme) return { kind: 'scheme', scheme: scheme[1]!, target: scheme[2]! };
   if (isAgentName(value)) return { kind: 'agent', name: value };
-  throw new Cc2ccError('INVALID_ADDRESS', `invalid address ${JSON.stringify(value)}: ${ADDRESS_RULE}; ${AGENT_NAME_RULE}`);
+  throw new Cc2ccError('INVALID_ADDRESS', `invalid address ${quote(value)}: ${ADDRESS_RULE}; ${AGENT_NAME_RULE}`);
 }
 
 export function isAddress(value: unknown): value is string {

@@ -1,4 +1,4 @@
-import { readdir, unlink } from 'node:fs/promises';
+import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { newId } from '../../kernel/ids.js';
 import type { DeadLetter } from '../../kernel/transport.js';
@@ -14,20 +14,26 @@ const NO_REASON = '(no reason recorded)';
 /**
  * Move `from` to `dead/<id>.json` with its reason in `dead/<id>.reason`. The reason is
  * written first: a crash in between leaves the message where it was, never a reasonless
- * dead letter. When `id` is unknown (a stray file) or its slot is taken by something
- * that cannot be replaced, a fresh id is used. Returns the id the dead letter got.
+ * dead letter. Dead letters are never replaced: when `id` is unknown (a stray file), or an
+ * earlier dead letter has it (a copy refused again), or its slot is taken by something that
+ * cannot be replaced, a fresh id is used. Returns the id the dead letter got.
  */
 export async function moveToDead(paths: InboxPaths, from: string, reason: string, id: string = newId()): Promise<string> {
   for (const candidate of [id, newId()]) {
-    await writeReason(paths, candidate, reason);
     const target = join(paths.dead, messageFileName(candidate));
+    const fresh = candidate !== id;
+    if (!fresh && ((await taken(target)) || (await taken(join(paths.dead, `${candidate}.reason`))))) continue;
+    await writeReason(paths, candidate, fresh ? `${reason} (message ${id}: dead/ already holds that id)` : reason);
     try {
       await renameWithRetry(from, target);
       return candidate;
     } catch (error) {
       const code = errnoCode(error);
       // A folder cannot replace a file (nor a file a non-empty folder): take a fresh slot.
-      if (candidate === id && (code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOTEMPTY' || code === 'EEXIST')) continue;
+      if (!fresh && (code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENOTEMPTY' || code === 'EEXIST')) {
+        await unlink(join(paths.dead, `${candidate}.reason`)).catch(() => {});
+        continue;
+      }
       if (code === 'ENOENT') {
         // The file went away (another process moved it): its reason has nothing to explain.
         await unlink(join(paths.dead, `${candidate}.reason`)).catch(() => {});
@@ -37,6 +43,17 @@ export async function moveToDead(paths: InboxPaths, from: string, reason: string
     }
   }
   throw ioFailed('move to dead letters', from, new Error('no free name in dead/'));
+}
+
+/** Only the holder of the inbox lock writes dead/, so a look before the move does not race. */
+async function taken(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    (error: unknown) => {
+      if (isMissing(error)) return false;
+      throw ioFailed('inspect', path, error);
+    },
+  );
 }
 
 async function writeReason(paths: InboxPaths, id: string, reason: string): Promise<void> {

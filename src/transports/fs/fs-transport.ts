@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertWithinSize, DEFAULT_MAX_BYTES, encodeEnvelope, validateEnvelope, type Envelope } from '../../kernel/envelope.js';
 import { Cc2ccError } from '../../kernel/errors.js';
@@ -53,6 +53,7 @@ export class FsTransport implements Transport {
   private readonly inboxes = new Set<Inbox>();
   private readonly observers = new Set<TrafficObserver>();
   private closed = false;
+  private warnedOpenRoot = false;
 
   constructor(options: FsTransportOptions) {
     this.settings = { ...FS_TRANSPORT_DEFAULTS, ...withoutUndefined(options) } satisfies Settings;
@@ -89,6 +90,7 @@ export class FsTransport implements Transport {
     // Check the folders afresh: a receiver must not trust a cache from before it started.
     this.layout.forget(name);
     const paths = await this.layout.ensureInbox(name);
+    await this.warnIfRootIsOpen();
     const inbox = await openInbox({
       paths,
       handler,
@@ -138,6 +140,7 @@ export class FsTransport implements Transport {
   async observe(listener: (event: TrafficEvent) => void): Promise<() => Promise<void>> {
     this.assertOpen();
     const { logger, maxBytes, watch, rescanMs } = this.settings;
+    await this.warnIfRootIsOpen();
     const observer = await TrafficObserver.start({ layout: this.layout, logger, maxBytes, watch, rescanMs, listener });
     this.observers.add(observer);
     return async () => {
@@ -156,6 +159,22 @@ export class FsTransport implements Transport {
   private async writeMessage(paths: InboxPaths, id: string, text: string): Promise<void> {
     const temp = join(paths.tmp, tempName(id, '.json'));
     await writeFileAtomic(temp, join(paths.inbox, messageFileName(id)), text, { syncDir: true });
+  }
+
+  /**
+   * Folders cc2cc makes are 0700, but a root made by someone else (or chmod-ed since) may
+   * let other users read every message, or write forged ones. Said once, at the start of
+   * a receiver or an observer: not only `cc2cc doctor` should notice.
+   */
+  private async warnIfRootIsOpen(): Promise<void> {
+    if (this.warnedOpenRoot || process.platform === 'win32') return;
+    const info = await stat(this.layout.root).catch(() => undefined);
+    if (!info || (info.mode & 0o077) === 0) return;
+    this.warnedOpenRoot = true;
+    const mode = (info.mode & 0o777).toString(8).padStart(3, '0');
+    this.settings.logger.warn(
+      `${this.layout.root} is open to other users (mode ${mode}): they can read messages and plant forged ones; run chmod 700 ${this.layout.root}`,
+    );
   }
 
   private assertOpen(): void {

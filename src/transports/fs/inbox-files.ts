@@ -1,14 +1,22 @@
-import { join } from 'node:path';
+import { lstat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../../kernel/logger.js';
 import { moveToDead } from './dead-letters.js';
-import { ioFailed, isMissing } from './fs-errors.js';
+import { errnoCode, ioFailed, isMissing } from './fs-errors.js';
 import { checkDir, type InboxPaths } from './layout.js';
-import { messageFileName } from './message-file.js';
+import { describeFileType, messageFileName } from './message-file.js';
 import { renameWithRetry } from './rename-retry.js';
+
+/** What `rename` says when a folder and a file meet at the two ends of a move. */
+const WRONG_TYPE_AT_AN_END = new Set(['EISDIR', 'ENOTDIR', 'ENOTEMPTY', 'EEXIST']);
 
 /**
  * The moves a receiver makes between the folders of its inbox. Each tolerates the file
- * being gone already (another process moved it), returning false or logging it.
+ * being gone already (another process moved it), returning false or logging it. When
+ * something that is not a regular file sits at either end of a move (a folder named
+ * `<id>.json` in `cur/` or `done/`, say), that thing is moved to `dead/` with the reason,
+ * never opened or followed, and the move is tried once more: a planted folder cannot
+ * block an inbox or make the receiver push a message again and again.
  */
 export class InboxFiles {
   constructor(
@@ -16,9 +24,14 @@ export class InboxFiles {
     private readonly logger: Logger,
   ) {}
 
-  /** inbox/ → cur/. False when another claimer won. */
+  /** inbox/ → cur/. False when another claimer won (or what was there was refused). */
   claim(name: string): Promise<boolean> {
     return this.move(join(this.paths.inbox, name), join(this.paths.cur, name), 'claim', false);
+  }
+
+  /** cur/ → inbox/, at open: what a dead receiver had claimed is offered again. */
+  unclaim(name: string): Promise<boolean> {
+    return this.move(join(this.paths.cur, name), join(this.paths.inbox, name), 'return a claimed message to inbox/', false);
   }
 
   /** cur/ → done/. */
@@ -27,9 +40,19 @@ export class InboxFiles {
     await this.move(join(this.paths.cur, name), join(this.paths.done, name), 'acknowledge', true);
   }
 
-  /** inbox/ → done/, for a copy of a message that was delivered already. */
-  async acknowledgeRepeat(name: string): Promise<void> {
-    await this.move(join(this.paths.inbox, name), join(this.paths.done, name), 'acknowledge a repeated message', true);
+  /** inbox/ → done/, for a copy of a message that was delivered already; false if it was refused or gone. */
+  async acknowledgeRepeat(name: string): Promise<boolean> {
+    const path = join(this.paths.inbox, name);
+    const info = await lstat(path).catch((error: unknown) => {
+      if (isMissing(error)) return undefined;
+      throw ioFailed('inspect', path, error);
+    });
+    if (!info) return false;
+    if (!info.isFile()) {
+      await this.refuse(path, undefined, `${describeFileType(info)} in inbox/, never opened or followed`);
+      return false;
+    }
+    return this.move(path, join(this.paths.done, name), 'acknowledge a repeated message', true);
   }
 
   /** cur/ → inbox/, to be offered again. */
@@ -65,9 +88,33 @@ export class InboxFiles {
       await renameWithRetry(from, to);
       return true;
     } catch (error) {
-      if (!isMissing(error)) throw ioFailed(what, from, error);
-      if (reportMissing) this.logger.warn(`could not ${what} ${from}: it is gone (moved by another process?)`);
-      return false;
+      if (isMissing(error)) {
+        if (reportMissing) this.logger.warn(`could not ${what} ${from}: it is gone (moved by another process?)`);
+        return false;
+      }
+      if (!WRONG_TYPE_AT_AN_END.has(errnoCode(error) ?? '')) throw ioFailed(what, from, error);
+      const refused = await this.refuseOddEnd(from, to);
+      if (refused === undefined) throw ioFailed(what, from, error);
+      if (refused === from) return false;
     }
+    try {
+      await renameWithRetry(from, to);
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw ioFailed(what, from, error);
+    }
+  }
+
+  /** Move whichever end of a failed move is not a regular file to dead/ (under a fresh id). */
+  private async refuseOddEnd(from: string, to: string): Promise<string | undefined> {
+    for (const path of [to, from]) {
+      const info = await lstat(path).catch(() => undefined);
+      if (!info || info.isFile()) continue;
+      const where = `${basename(dirname(path))}/`;
+      await this.refuse(path, undefined, `${describeFileType(info)} named ${basename(path)} in ${where}, where only message files belong; never opened or followed`);
+      return path;
+    }
+    return undefined;
   }
 }

@@ -1,17 +1,15 @@
-import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Envelope } from '../../kernel/envelope.js';
 import { describeError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { AgentName } from '../../kernel/names.js';
 import type { Delivery, DeliveryHandler, Inbox } from '../../kernel/transport.js';
-import { pruneDone, type RetentionPolicy } from './done-retention.js';
-import { ioFailed, isMissing } from './fs-errors.js';
+import { DoneIndex, type RetentionPolicy } from './done-retention.js';
 import { acquireInboxLock, type InboxLock } from './inbox-lock.js';
-import { listFolder, loadDoneIds, removeStaleTemp, returnClaimed } from './inbox-recovery.js';
+import { listFolder, removeStaleTemp, returnClaimed } from './inbox-recovery.js';
 import { InboxFiles } from './inbox-files.js';
 import type { InboxPaths } from './layout.js';
-import { describeFileType, messageId, readMessageFile } from './message-file.js';
+import { messageId, readMessageFile } from './message-file.js';
 import { Wakeups, type WakeCause } from './wakeups.js';
 
 export interface InboxReaderOptions {
@@ -41,7 +39,7 @@ export async function openInbox(options: InboxReaderOptions): Promise<Inbox> {
   try {
     await returnClaimed(paths, logger);
     await removeStaleTemp(paths, options.tmpGraceMs, logger);
-    const reader = new InboxReader({ ...options, lock, doneIds: await loadDoneIds(paths) });
+    const reader = new InboxReader({ ...options, lock, done: await DoneIndex.load(paths, logger) });
     reader.start();
     return reader;
   } catch (error) {
@@ -68,18 +66,20 @@ class InboxReader implements Inbox {
   /** Ids that showed up in inbox/ again while claimed: look again once they settle. */
   private readonly copiesWaiting = new Set<string>();
   private readonly attempts = new Map<string, number>();
+  /** The reason of the last retry, added to the dead-letter reason if it comes to that. */
+  private readonly lastErrors = new Map<string, string>();
   /** After a retry, nothing at or behind this id is offered before its time. */
   private readonly notBefore = new Map<string, number>();
   private passing: Promise<void> | undefined;
   private passAgain = false;
   private haltPass = false;
-  private pruning: Promise<void> | undefined;
+  private pruning: Promise<unknown> | undefined;
   private acksSincePrune = 0;
   private lastPrune = 0;
   private ending: Promise<void> | undefined;
   private released: Promise<void> | undefined;
 
-  constructor(private readonly options: InboxReaderOptions & { lock: InboxLock; doneIds: Set<string> }) {
+  constructor(private readonly options: InboxReaderOptions & { lock: InboxLock; done: DoneIndex }) {
     this.paths = options.paths;
     this.agent = options.paths.agent;
     this.logger = options.logger;
@@ -202,22 +202,13 @@ class InboxReader implements Inbox {
       this.copiesWaiting.add(id);
       return 'next';
     }
-    let info;
-    try {
-      info = await lstat(path);
-    } catch (error) {
-      if (isMissing(error)) return 'next';
-      throw ioFailed('inspect', path, error);
-    }
-    if (!info.isFile()) {
-      await this.files.refuse(path, id, `${describeFileType(info)} in inbox/, never opened or followed`);
+    if (this.options.done.has(id)) {
+      // Delivered already (a copy, or a sender that retried its put): acked again, not handed over twice.
+      if (await this.files.acknowledgeRepeat(name)) this.options.done.add(id);
       return 'next';
     }
-    if (this.options.doneIds.has(id)) {
-      await this.files.acknowledgeRepeat(name);
-      this.logger.debug(`${id} was already delivered to "${this.agent}": acknowledged again, not handed over twice`);
-      return 'next';
-    }
+    // No look before the claim: rename moves a link, FIFO or folder as it is, never through
+    // it, and the read below refuses anything that is not a regular file, unopened.
     if (!(await this.files.claim(name))) return 'next';
     if (this.state !== 'open') return 'stop'; // aborted meanwhile: the next open returns it
     const claimedPath = join(this.paths.cur, name);
@@ -269,18 +260,20 @@ class InboxReader implements Inbox {
 
   private async ack(id: string): Promise<void> {
     await this.files.acknowledge(id);
-    this.options.doneIds.add(id);
+    this.options.done.add(id);
     this.forgetAttempts(id);
     if (++this.acksSincePrune >= PRUNE_EVERY_ACKS) this.prune();
   }
 
   private async deadLetter(id: string, reason: string): Promise<void> {
-    await this.files.deadLetter(id, reason);
+    const last = this.lastErrors.get(id);
+    await this.files.deadLetter(id, last === undefined || reason.includes(last) ? reason : `${reason}; last error: ${last}`);
     this.forgetAttempts(id);
   }
 
   private async retry(id: string, reason: string, delayMs: number): Promise<void> {
     await this.files.giveBack(id);
+    this.lastErrors.set(id, reason);
     const due = Date.now() + Math.max(0, delayMs);
     this.notBefore.set(id, due);
     // Head of line: nothing behind this message goes first, so each sender's order holds.
@@ -291,16 +284,17 @@ class InboxReader implements Inbox {
 
   private forgetAttempts(id: string): void {
     this.attempts.delete(id);
+    this.lastErrors.delete(id);
     this.notBefore.delete(id);
   }
 
-  /** Now and then, not per message: the done/ listing can be long. */
+  /** Every PRUNE_EVERY_ACKS acks (and on the rescan after PRUNE_EVERY_MS): one unlink per removed file. */
   private prune(): void {
     if (this.pruning) return;
     this.acksSincePrune = 0;
     this.lastPrune = Date.now();
-    this.pruning = pruneDone(this.paths, this.options.retention, this.logger)
-      .then((removed) => removed.forEach((id) => this.options.doneIds.delete(id)))
+    this.pruning = this.options.done
+      .prune(this.options.retention, this.logger)
       .catch((error) => this.logger.warn(`pruning done/ of "${this.agent}" failed: ${describeError(error)}`))
       .finally(() => {
         this.pruning = undefined;

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { Logger } from '../../kernel/logger.js';
 import { ioFailed, isMissing } from './fs-errors.js';
 import type { InboxPaths } from './layout.js';
-import { messageId } from './message-file.js';
-import { renameWithRetry } from './rename-retry.js';
+import { InboxFiles } from './inbox-files.js';
+import { describeFileType } from './message-file.js';
 
 /**
  * Names in a folder, dotfiles left out. A dotfile is another tool's temp file (an editor,
@@ -22,17 +22,23 @@ export async function listFolder(path: string): Promise<string[]> {
 
 /**
  * A receiver that died between claim and ack left its messages in `cur/`: put them back in
- * `inbox/` to be delivered again. Stray names go too: the inbox pass reports them.
+ * `inbox/` to be delivered again. Stray names go too: the inbox pass reports them. What is
+ * not a regular file (a symlink, a folder, a FIFO) goes straight to `dead/`, unopened.
  */
 export async function returnClaimed(paths: InboxPaths, logger: Logger): Promise<number> {
+  const files = new InboxFiles(paths, logger);
   let moved = 0;
   for (const name of await listFolder(paths.cur)) {
+    const path = join(paths.cur, name);
+    let info;
     try {
-      await renameWithRetry(join(paths.cur, name), join(paths.inbox, name));
-      moved++;
+      info = await lstat(path);
     } catch (error) {
-      if (!isMissing(error)) throw ioFailed('return a claimed message to', paths.inbox, error);
+      if (isMissing(error)) continue;
+      throw ioFailed('inspect', path, error);
     }
+    if (!info.isFile()) await files.refuse(path, undefined, `${describeFileType(info)} named ${name} in cur/, where only message files belong; never opened or followed`);
+    else if (await files.unclaim(name)) moved++;
   }
   if (moved > 0) logger.info(`returned ${moved} message(s) claimed by an earlier receiver of "${paths.agent}" to its inbox`);
   return moved;
@@ -60,14 +66,4 @@ export async function removeStaleTemp(paths: InboxPaths, graceMs: number, logger
   }
   if (removed > 0) logger.debug(`removed ${removed} stale temp file(s) of "${paths.agent}"`);
   return removed;
-}
-
-/** Ids already delivered and acknowledged: a copy that shows up again is acked, not redelivered. */
-export async function loadDoneIds(paths: InboxPaths): Promise<Set<string>> {
-  const ids = new Set<string>();
-  for (const name of await listFolder(paths.done)) {
-    const id = messageId(name);
-    if (id !== undefined) ids.add(id);
-  }
-  return ids;
 }

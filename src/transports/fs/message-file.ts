@@ -1,7 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { decodeEnvelope, type Envelope } from '../../kernel/envelope.js';
-import { describeError } from '../../kernel/errors.js';
+import { describeError, isCc2ccError } from '../../kernel/errors.js';
 import { NO_FOLLOW } from './atomic-write.js';
 import { errnoCode } from './fs-errors.js';
 
@@ -47,7 +47,9 @@ export async function readMessageFile(path: string, maxBytes: number, expectedId
   try {
     envelope = decodeEnvelope(text.content);
   } catch (error) {
-    return { ok: false, missing: false, reason: describeError(error) };
+    // Not a Cc2ccError: the parser itself gave up (data nested too deeply overflows the stack).
+    const reason = isCc2ccError(error) ? describeError(error) : `envelope could not be checked (${error instanceof Error ? error.name : 'error'}: ${describeError(error)})`;
+    return { ok: false, missing: false, reason };
   }
   if (expectedId !== undefined && envelope.id !== expectedId) {
     return {
@@ -59,6 +61,10 @@ export async function readMessageFile(path: string, maxBytes: number, expectedId
   return { ok: true, envelope };
 }
 
+// cc2cc writes UTF-8 only: a file that is not valid UTF-8 was not written by it, and
+// decoding it loosely would hand the agent text with U+FFFD where the bytes were.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 type TextOutcome = { missing: true } | { missing: false; reason: string } | { missing: false; reason?: undefined; content: string };
 
 /** A small regular file's text, refusing links, FIFOs, folders and files over `maxBytes`. */
@@ -66,7 +72,7 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<T
   // Look before opening: a device or FIFO is never even opened. The fstat below closes the race.
   try {
     const info = await lstat(path);
-    if (!info.isFile()) return { missing: false, reason: `${describeFileType(info)}, not a regular file` };
+    if (!info.isFile()) return { missing: false, reason: `${describeFileType(info)}, not a regular file (never opened or followed)` };
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return { missing: true };
   }
@@ -85,22 +91,35 @@ export async function readRegularFile(path: string, maxBytes: number): Promise<T
     const info = await handle.stat();
     if (!info.isFile()) return { missing: false, reason: `${describeFileType(info)}, not a regular file` };
     if (info.size > maxBytes) return { missing: false, reason: tooLarge(info.size, maxBytes) };
-    // Read at most one byte past the limit: the file may have grown since fstat.
+    // Read at most one byte past the limit: the file may have grown since fstat. A short
+    // read of a regular file is its end, so a file that did not change takes one read.
     const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
     let length = 0;
     while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
+      const wanted = buffer.length - length;
+      const { bytesRead } = await handle.read(buffer, length, wanted, length);
       length += bytesRead;
+      if (bytesRead < wanted) break;
     }
     if (length > maxBytes) return { missing: false, reason: tooLarge(length, maxBytes) };
-    return { missing: false, content: buffer.toString('utf8', 0, length) };
+    return { missing: false, content: decodeUtf8(buffer.subarray(0, length)) };
   } catch (error) {
+    if (error instanceof InvalidText) return { missing: false, reason: error.message };
     return { missing: false, reason: `unreadable (${describeError(error)})` };
   } finally {
     await handle.close().catch(() => {});
   }
 }
+
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    throw new InvalidText('not valid UTF-8 (cc2cc writes UTF-8 only)');
+  }
+}
+
+class InvalidText extends Error {}
 
 function tooLarge(size: number, maxBytes: number): string {
   return `oversized: ${size} bytes, over the limit of ${maxBytes} bytes (maxBytes)`;
