@@ -16,10 +16,12 @@ export async function registerPluginCommands(program: Command, argv: string[]): 
   const probe = await createRuntime(config);
   const commands = [...probe.extensions.commands.values()];
   await probe.close();
-  for (const { command: definition } of commands) {
+  for (const { plugin, command: definition } of commands) {
     const command = program.command(definition.name).description(definition.description);
     for (const argument of definition.arguments ?? []) command.argument(argument);
     for (const option of definition.options ?? []) command.option(option.flags, option.description);
+    const usage = [definition.name, ...(definition.arguments ?? [])].join(' ');
+    command.addHelpText('after', `\nAdded by the "${plugin}" plugin.\n\nExample:\n  $ cc2cc ${usage}`);
     command.action(async (...params: unknown[]) => {
       const cli = params[params.length - 1] as Command;
       const runtime = await createRuntime(await loadConfig(configPath ? { configPath } : {}));

@@ -15,7 +15,7 @@ const positiveMs = z.number().int().positive();
 const pluginObject = z.custom<Plugin>(
   (value) => typeof value === 'object' && value !== null && typeof (value as Plugin).name === 'string' && typeof (value as Plugin).setup === 'function',
   { message: 'a plugin object needs a "name" string and a "setup(ctx)" function' },
-);
+).describe('plugin object');
 
 /** A plugin by name (`"rooms"`, `"cc2cc-plugin-x"`), by name with options, or as an object. */
 export const PluginSpecSchema = z.union([
@@ -40,7 +40,7 @@ export interface TransportFactoryContext {
 const transportFactory = z.custom<TransportFactory>(
   (value) => typeof value === 'object' && value !== null && typeof (value as TransportFactory).create === 'function',
   { message: 'a transport object needs a "create(context)" function' },
-);
+).describe('{ create(context) } object');
 
 /** `"fs"`, `"memory"`, `{ use: "redis", url }`, or a `{ create() }` factory. */
 export const TransportSpecSchema = z.union([
@@ -66,55 +66,108 @@ export const RouteSchema = z
   .strictObject({
     match: z
       .strictObject({
-        to: address.optional(),
-        from: z.string().min(1).optional(),
-        kind: z.union([z.enum(MESSAGE_KINDS), z.array(z.enum(MESSAGE_KINDS)).min(1)]).optional(),
-        topic: topicPattern.optional(),
-        room: z.string().min(1).optional(),
+        to: address.optional().describe('Address as the sender wrote it, or a pattern: `calm-owl`, `room:backend`, `room:*`, `topic:ci.*`, `*`.'),
+        from: z.string().min(1).optional().describe('Sender name or glob (`*` matches any characters): `ci-*`.'),
+        kind: z
+          .union([z.enum(MESSAGE_KINDS), z.array(z.enum(MESSAGE_KINDS)).min(1)])
+          .optional()
+          .describe('Message kind, or a list of kinds.'),
+        topic: topicPattern.optional().describe('Shorthand for `to: "topic:<pattern>"`: `*` matches one segment, `>` the rest.'),
+        room: z.string().min(1).optional().describe('Shorthand for `to: "room:<name>"`.'),
       })
       .refine((match) => Object.keys(match).length > 0, { message: 'a route needs at least one of to, from, kind, topic, room' })
       .refine((match) => [match.to, match.topic, match.room].filter((value) => value !== undefined).length <= 1, {
         message: 'use only one of to, topic and room in one match',
-      }),
-    also: z.array(address).min(1).optional(),
-    replace: z.array(address).min(1).optional(),
+      })
+      .describe('Which envelopes the rule applies to; every condition given must hold. At least one of them, and only one of `to`, `topic`, `room`.'),
+    also: z.array(address).min(1).optional().describe('These addresses get the message too. A target that reaches nobody is skipped.'),
+    replace: z.array(address).min(1).optional().describe('These addresses get the message instead of the one it was sent to.'),
   })
   .refine((route) => (route.also === undefined) !== (route.replace === undefined), { message: 'a route has either "also" or "replace" (not both)' });
 
 export const ConfigSchema = z.strictObject({
   /** Folder of the filesystem bus, relative to the project folder. */
-  root: z.string().min(1).default('.cc2cc'),
+  root: z
+    .string()
+    .min(1)
+    .default('.cc2cc')
+    .describe('Folder of the filesystem bus, relative to the folder that holds the config: inboxes, presence records, locks. `cc2cc init` keeps it out of git.'),
   /** This agent's name; without it, `cc2cc serve` makes a free adjective-animal name. */
-  name: agentName.optional(),
+  name: agentName
+    .optional()
+    .describe(
+      "This agent's name for `cc2cc serve` (`--name` or the `CC2CC_NAME` environment variable win over it). Leave it out when several sessions share the config: each then gets a free adjective-animal name such as `brave-fox`.",
+    ),
   /** Agents that may receive before they ever ran (their messages queue). */
-  agents: z.array(agentName).default([]),
-  allowUnknownRecipients: z.boolean().default(KERNEL_DEFAULTS.allowUnknownRecipients),
+  agents: z
+    .array(agentName)
+    .default([])
+    .describe('Agents that may receive messages before they first run: their messages queue. A name that is not here and has never run is refused, with the known names in the error.'),
+  allowUnknownRecipients: z
+    .boolean()
+    .default(KERNEL_DEFAULTS.allowUnknownRecipients)
+    .describe('Queue messages for any valid name, even one that is not configured and never ran. Off, a typo is refused instead of filling an inbox nobody reads.'),
   /** How `cc2cc serve` hands messages to the agent. */
-  delivery: z.enum(['push', 'pull', 'auto']).default('auto'),
-  maxBytes: z.number().int().min(1024).default(DEFAULT_MAX_BYTES),
-  maxAttempts: z.number().int().min(1).default(KERNEL_DEFAULTS.maxAttempts),
-  retryDelayMs: positiveMs.default(KERNEL_DEFAULTS.retryDelayMs),
-  heartbeatMs: positiveMs.default(KERNEL_DEFAULTS.heartbeatMs),
-  staleAfterMs: positiveMs.default(KERNEL_DEFAULTS.staleAfterMs),
+  delivery: z
+    .enum(['push', 'pull', 'auto'])
+    .default('auto')
+    .describe(
+      'How `cc2cc serve` hands messages to the agent: `push` (the channel notification is the delivery), `pull` (only `check_inbox`), `auto` (push, and keep each message readable through `check_inbox` until a tool has shown it). `--delivery` wins over it.',
+    ),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(DEFAULT_MAX_BYTES)
+    .describe('Largest serialized envelope, in bytes. A bigger message is refused when it is sent, with both sizes in the error.'),
+  maxAttempts: z
+    .number()
+    .int()
+    .min(1)
+    .default(KERNEL_DEFAULTS.maxAttempts)
+    .describe('Offers of one message before it goes to dead letters; its sender then gets a `failed` receipt.'),
+  retryDelayMs: positiveMs
+    .default(KERNEL_DEFAULTS.retryDelayMs)
+    .describe('Wait before a message whose delivery failed is offered again; it doubles with each attempt, up to 30 s.'),
+  heartbeatMs: positiveMs.default(KERNEL_DEFAULTS.heartbeatMs).describe('How often a running agent rewrites its presence record.'),
+  staleAfterMs: positiveMs
+    .default(KERNEL_DEFAULTS.staleAfterMs)
+    .describe('A presence record that says `online` but is older than this shows the agent as `stale`: its process stopped without signing off.'),
   /** Safety-net rescan of the inbox for lost watch events (0 turns it off). */
-  rescanMs: z.number().int().min(0).default(2000),
+  rescanMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(2000)
+    .describe('Safety-net rescan of an inbox folder for file-watch events that were lost (0 turns it off). The `fs` transport only.'),
   retention: z
     .strictObject({
-      doneMs: positiveMs.default(24 * 60 * 60 * 1000),
-      maxDone: z.number().int().min(0).default(10_000),
+      doneMs: positiveMs.default(24 * 60 * 60 * 1000).describe('Keep an acknowledged message this long.'),
+      maxDone: z.number().int().min(0).default(10_000).describe('Keep at most this many acknowledged messages per inbox.'),
     })
-    .default({ doneMs: 24 * 60 * 60 * 1000, maxDone: 10_000 }),
-  transport: TransportSpecSchema.default('fs'),
-  plugins: z.array(PluginSpecSchema).default([]),
+    .default({ doneMs: 24 * 60 * 60 * 1000, maxDone: 10_000 })
+    .describe('How long acknowledged messages stay in `done/` (the `fs` transport), where they also stop an id from being delivered twice.'),
+  transport: TransportSpecSchema.default('fs').describe(
+    'Where messages are stored: `"fs"` (the `root` folder), `"memory"` (one process only; tests), `{ use: "<name>", ...options }` for a registered transport with options, or an object with `create(context)` for your own. See [transports](transports.md).',
+  ),
+  plugins: z
+    .array(PluginSpecSchema)
+    .default([])
+    .describe(
+      'Plugins, in load order: a built-in name (`"rooms"`), an installed package, `[name, options]`, or a plugin object in a JS/TS config. See [plugins](plugins.md).',
+    ),
   /** Routing rules: e.g. everything on topic:ci.* also goes to room:reviewers. */
-  routes: z.array(RouteSchema).default([]),
+  routes: z
+    .array(RouteSchema)
+    .default([])
+    .describe('Routing rules, checked for loops when the config loads: e.g. everything on `topic:ci.*` also goes to `room:reviewers`. A target `room:` or `topic:` needs its plugin.'),
   maxPushChars: z
     .number()
     .int()
     .min(200)
     .default(DEFAULT_MAX_PUSH_CHARS)
     .describe('Longest text pushed into a conversation; a longer message is pushed cut short with a pointer to check_inbox, which returns it whole.'),
-  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info').describe('How much cc2cc logs on stderr.'),
 });
 
 /** What a user writes (every field optional). */

@@ -34,6 +34,17 @@ describe('cc2cc init', () => {
     expect(await readFile(join(project, '.gitignore'), 'utf8')).toBe('node_modules\n.cc2cc/\n');
   });
 
+  it('puts --agents in the new config, and refuses a bad name before writing anything', async () => {
+    const bad = await runCli(['init', '--agents', 'backend,Tests'], project);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^cc2cc: INVALID_NAME: invalid name in --agents "Tests"/);
+    const good = await runCli(['init', '--agents', 'backend, tests'], project);
+    expect(good.stdout).toContain('wrote cc2cc.config.ts (agents: backend, tests)');
+    expect(await readFile(join(project, 'cc2cc.config.ts'), 'utf8')).toContain("agents: ['backend', 'tests'],");
+    const agents = JSON.parse((await runCli(['agents', '--json'], project)).stdout) as Array<{ name: string }>;
+    expect(agents.map((agent) => agent.name)).toEqual(['backend', 'tests']);
+  });
+
   it('refuses to touch a broken .mcp.json and says so', async () => {
     await writeFile(join(project, '.mcp.json'), '{ nope');
     const result = await runCli(['init'], project);
@@ -57,11 +68,13 @@ describe('cc2cc agents and doctor', () => {
 
   it('doctor passes on a healthy project and names the config', async () => {
     await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['calm-owl'] }));
+    await runCli(['init'], project); // the .mcp.json entry Claude Code needs
     await runCli(['send', 'calm-owl', 'hi', '--from', 'brave-fox'], project);
     const result = await runCli(['doctor'], project);
     expect(result.stdout).toContain(`ok   config: ${join(project, '.cc2ccrc.json')} is valid`);
     expect(result.stdout).toMatch(/ok {3}permissions: root mode 700/);
     expect(result.stdout).toMatch(/calm-owl: offline, 1 waiting/);
+    expect(result.stdout).toMatch(/ok {3}mcp\.json: \.mcp\.json starts cc2cc: /);
     expect(result.code).toBe(0);
   });
 

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { print, withRuntime, type GlobalOptions } from '../context.js';
+import { stdoutStyle } from '../style.js';
 
 export function registerAgents(program: Command): void {
   program
     .command('agents')
     .description('list the agents of this project: state, last seen, waiting messages')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  $ cc2cc agents --json')
+    .addHelpText('after', '\nStates: online, offline, stale (its process stopped without signing off).\n\nExamples:\n  $ cc2cc agents\n  $ cc2cc agents --json | jq \'.[] | select(.waiting > 0) | .name\'')
     .action(async (options: GlobalOptions & { json?: boolean }, command: Command) => {
       const rows = await withRuntime(command.optsWithGlobals(), async ({ bus }) => {
         const agents = await bus.agents();
@@ -34,6 +35,13 @@ export function registerAgents(program: Command): void {
       }
       const table = [['NAME', 'STATE', 'LAST SEEN', 'WAITING', 'DEAD'], ...rows.map((row) => [row.name, row.state, row.lastSeen ?? '-', String(row.waiting), String(row.dead)])];
       const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
-      for (const line of table) print(line.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+      const style = stdoutStyle();
+      const paint = (cell: string, column: number, row: number) => {
+        if (row === 0) return style.bold(cell);
+        if (column === 1) return (cell.startsWith('online') ? style.green : cell.startsWith('stale') ? style.yellow : style.dim)(cell);
+        return column === 4 && !cell.startsWith('0') ? style.red(cell) : cell;
+      };
+      // Pad first, then paint: colour codes must not count as width.
+      for (const [row, line] of table.entries()) print(line.map((cell, column) => paint(cell.padEnd(widths[column]!), column, row)).join('  ').trimEnd());
     });
 }

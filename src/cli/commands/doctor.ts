@@ -1,33 +1,61 @@
 import type { Command } from 'commander';
 import { describeError } from '../../kernel/errors.js';
+import type { LoadedConfig } from '../../config/load.js';
 import { createRuntime } from '../../runtime.js';
 import { checkAgents, checkFolder, type Finding } from '../doctor/checks.js';
+import { checkClaudeVersion, checkLogin, checkMcpJson } from '../doctor/claude-code.js';
 import { configFrom, print, type GlobalOptions } from '../context.js';
+import { stdoutStyle, type Style } from '../style.js';
 
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check the config, the bus folder, locks, agents and dead letters; exit 1 when something needs attention')
-    .option('--json', 'print the findings as JSON')
-    .addHelpText('after', '\nExample:\n  $ cc2cc doctor')
+    .description('check the config, the bus folder, locks, agents, filter drops, dead letters, .mcp.json and Claude Code; exit 1 when something needs attention')
+    .option('--json', 'print the findings as a JSON array of { level, check, message, fix? }')
+    .addHelpText(
+      'after',
+      '\nEach line is ok, info, WARN or FAIL; WARN and FAIL come with a fix and make the exit code 1.\n\nExamples:\n  $ cc2cc doctor\n  $ cc2cc doctor --json | jq \'.[] | select(.level != "ok")\'',
+    )
     .action(async (options: GlobalOptions & { json?: boolean }, command: Command) => {
       const findings = await diagnose(command.optsWithGlobals());
       if (options.json) print(JSON.stringify(findings, null, 2));
-      else for (const finding of findings) print(formatFinding(finding));
-      if (findings.some((finding) => finding.level !== 'ok')) process.exitCode = 1;
+      else {
+        const style = stdoutStyle();
+        for (const finding of findings) print(formatFinding(finding, style));
+      }
+      if (needsAttention(findings)) process.exitCode = 1;
     });
 }
 
+export function needsAttention(findings: readonly Finding[]): boolean {
+  return findings.some((finding) => finding.level === 'warn' || finding.level === 'fail');
+}
+
 export async function diagnose(options: GlobalOptions): Promise<Finding[]> {
-  let config;
+  const findings: Finding[] = [];
+  let config: LoadedConfig | undefined;
   try {
     config = await configFrom(options);
   } catch (error) {
-    return [{ level: 'fail', check: 'config', message: describeError(error), fix: 'fix the field named above; docs/configuration.md lists every field' }];
+    findings.push({ level: 'fail', check: 'config', message: describeError(error), fix: 'fix the field named above; docs/configuration.md lists every field' });
   }
-  const findings: Finding[] = [
-    { level: 'ok', check: 'config', message: config.configPath ? `${config.configPath} is valid` : 'no config file found: using the defaults (run `cc2cc init`)' },
-  ];
+  if (config) {
+    findings.push({
+      level: 'ok',
+      check: 'config',
+      message: config.configPath ? `${config.configPath} is valid` : `no config file found from ${config.projectDir} up: using the defaults (\`npx cc2cc init\` writes one)`,
+    });
+    findings.push(...(await checkBus(config)));
+  }
+  // Claude Code's side is worth checking even when the config is broken.
+  findings.push(...(await checkMcpJson(config?.projectDir ?? process.cwd())));
+  findings.push(...(await checkClaudeVersion()));
+  findings.push(...checkLogin());
+  return findings;
+}
+
+async function checkBus(config: LoadedConfig): Promise<Finding[]> {
+  const findings: Finding[] = [];
   let runtime;
   try {
     runtime = await createRuntime(config, { logger: { debug() {}, info() {}, warn() {}, error() {} } });
@@ -45,7 +73,10 @@ export async function diagnose(options: GlobalOptions): Promise<Finding[]> {
   return findings;
 }
 
-function formatFinding(finding: Finding): string {
-  const mark = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' }[finding.level];
-  return `${mark} ${finding.check}: ${finding.message}${finding.fix ? `\n     fix: ${finding.fix}` : ''}`;
+const MARKS = { ok: 'ok  ', info: 'info', warn: 'WARN', fail: 'FAIL' } as const;
+
+export function formatFinding(finding: Finding, style: Style): string {
+  const paint = { ok: style.green, info: style.cyan, warn: style.yellow, fail: style.red }[finding.level];
+  const fix = finding.fix && finding.level !== 'ok' ? `\n     ${style.bold('fix:')} ${finding.fix}` : '';
+  return `${paint(MARKS[finding.level])} ${finding.check}: ${finding.message}${fix}`;
 }

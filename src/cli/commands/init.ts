@@ -4,31 +4,43 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { Cc2ccError } from '../../kernel/errors.js';
+import { assertAgentName } from '../../kernel/names.js';
 import { print } from '../context.js';
 
 export const CLAUDE_COMMAND = 'claude --dangerously-load-development-channels server:cc2cc';
 
-const CONFIG_TEMPLATE = `import type { Cc2ccConfig } from 'cc2cc';
+function configTemplate(agents: readonly string[]): string {
+  return `import type { Cc2ccConfig } from 'cc2cc';
 
 // cc2cc's settings for this project; every field is optional. Reference: docs/configuration.md
 export default {
   // Agents that may get messages before they first start (they queue in .cc2cc/).
-  agents: [],
+  agents: [${agents.map((name) => `'${name}'`).join(', ')}],
   // 'auto' pushes into the conversation and keeps messages readable with check_inbox.
   delivery: 'auto',
   plugins: [],
 } satisfies Cc2ccConfig;
 `;
+}
 
 export function registerInit(program: Command): void {
   program
     .command('init')
     .description('set up cc2cc in this project: config, .mcp.json entry, .gitignore')
     .option('--dir <path>', 'project folder', '.')
-    .addHelpText('after', `\nExample:\n  $ cc2cc init\n  $ ${CLAUDE_COMMAND}`)
-    .action(async (options: { dir: string }) => {
+    .option('--agents <names>', 'comma-separated agent names to put in the new config, e.g. backend,tests,reviewer')
+    .addHelpText(
+      'after',
+      `\nIt never overwrites: a config that exists is kept, and a "cc2cc" entry already in .mcp.json too.\n\nExamples:\n  $ cc2cc init\n  $ cc2cc init --agents backend,tests,reviewer\n  $ ${CLAUDE_COMMAND}`,
+    )
+    .action(async (options: { dir: string; agents?: string }) => {
       const dir = options.dir;
-      for (const line of await initProject(dir)) print(line);
+      const agents = (options.agents ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== '')
+        .map((name) => assertAgentName(name, 'name in --agents'));
+      for (const line of await initProject(dir, { agents })) print(line);
       print();
       print('Start each Claude Code session in this folder with:');
       print(`  ${CLAUDE_COMMAND}`);
@@ -36,16 +48,16 @@ export function registerInit(program: Command): void {
 }
 
 /** Idempotent: writes what is missing, merges what exists, never overwrites. */
-export async function initProject(dir: string): Promise<string[]> {
+export async function initProject(dir: string, { agents = [] }: { agents?: readonly string[] } = {}): Promise<string[]> {
   const report: string[] = [];
   const configPath = join(dir, 'cc2cc.config.ts');
   const existing = ['cc2cc.config.ts', 'cc2cc.config.js', 'cc2cc.config.mjs', 'cc2cc.config.json', '.cc2ccrc', '.cc2ccrc.json'].find((name) =>
     existsSync(join(dir, name)),
   );
-  if (existing) report.push(`kept ${existing} (already there)`);
+  if (existing) report.push(`kept ${existing} (already there)${agents.length > 0 ? `; add ${agents.join(', ')} to its "agents" yourself` : ''}`);
   else {
-    await writeFile(configPath, CONFIG_TEMPLATE, { flag: 'wx' });
-    report.push('wrote cc2cc.config.ts');
+    await writeFile(configPath, configTemplate(agents), { flag: 'wx' });
+    report.push(`wrote cc2cc.config.ts${agents.length > 0 ? ` (agents: ${agents.join(', ')})` : ''}`);
   }
   report.push(await addMcpServer(dir));
   report.push(await ignoreRoot(dir));

@@ -25,9 +25,12 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run one agent\'s MCP server over stdio (Claude Code starts it): tools, inbox, channel push')
-    .option('--name <name>', 'agent name (default: "name" in the config, else a free adjective-animal name)')
+    .addOption(new Option('--name <name>', 'agent name (default: "name" in the config, else a free adjective-animal name)').env('CC2CC_NAME'))
     .addOption(new Option('--delivery <mode>', 'how messages reach the agent (default: the config, else auto)').choices(DELIVERY_MODES))
-    .addHelpText('after', '\nExample (.mcp.json):\n  { "mcpServers": { "cc2cc": { "command": "npx", "args": ["cc2cc", "serve"] } } }')
+    .addHelpText(
+      'after',
+      '\nClaude Code starts it from .mcp.json; you rarely run it by hand. Logs go to stderr: stdout carries the protocol.\n\nExamples:\n  .mcp.json: { "mcpServers": { "cc2cc": { "command": "npx", "args": ["cc2cc", "serve"] } } }\n  $ CC2CC_NAME=backend claude --dangerously-load-development-channels server:cc2cc\n  $ cc2cc serve --name backend --delivery pull',
+    )
     .action(async (options: ServeOptions, command: Command) => {
       await serve({ ...command.optsWithGlobals<GlobalOptions>(), ...options });
     });
@@ -35,7 +38,8 @@ export function registerServe(program: Command): void {
 
 /** Config → runtime → attach (inbox, presence) → MCP over stdio; pushes wait for `initialized`. */
 async function serve(options: ServeOptions): Promise<void> {
-  const name = options.name === undefined ? undefined : assertAgentName(options.name, '--name');
+  // An empty CC2CC_NAME means "not set".
+  const name = options.name === undefined || options.name === '' ? undefined : assertAgentName(options.name, '--name');
   const config = await loadConfig({
     ...(options.config && { configPath: options.config }),
     overrides: { name, delivery: options.delivery },

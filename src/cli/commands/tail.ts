@@ -2,19 +2,29 @@ import type { Command } from 'commander';
 import type { TrafficEvent } from '../../kernel/transport.js';
 import { configFrom, print, untilSignal, type GlobalOptions } from '../context.js';
 import { createRuntime } from '../../runtime.js';
+import { RULE_EFFECT, watchFilterDrops, type FilterDropEvent } from '../filter-drops.js';
+import { createStyle, stdoutStyle, type Style } from '../style.js';
 
 export function registerTail(program: Command): void {
   program
     .command('tail')
-    .description('show live traffic across every inbox of the project (read-only: never claims or moves a message)')
-    .option('--json', 'one JSON object per line')
-    .addHelpText('after', '\nExample:\n  $ cc2cc tail --json | jq .text')
+    .description('show live traffic across every inbox of the project, and filter drops as they happen (read-only: never claims or moves a message)')
+    .option('--json', 'one JSON object per line: { agent, state, id, from, to, kind, text, ts, reason? }, or { state: "filtered", agent, rule, added, total }')
+    .addHelpText(
+      'after',
+      '\nStates: queued, claimed, done, dead (with the reason), and filtered: an agent\'s filters plugin\ndropped or held back messages (polled from presence records about once a second).\n\nExamples:\n  $ cc2cc tail\n  $ cc2cc tail --json | jq -r \'select(.state == "dead") | .reason\'',
+    )
     .action(async (options: GlobalOptions & { json?: boolean }, command: Command) => {
       const config = await configFrom(command.optsWithGlobals());
       const runtime = await createRuntime(config);
-      const stop = await runtime.bus.transport.observe((event) => print(options.json ? JSON.stringify(toJson(event)) : formatEvent(event)));
+      const style = stdoutStyle();
+      const stop = await runtime.bus.transport.observe((event) => print(options.json ? JSON.stringify(toJson(event)) : formatEvent(event, style)));
+      const stopDrops = await watchFilterDrops(runtime.bus, (drop) => print(options.json ? JSON.stringify({ state: 'filtered', ...drop }) : formatDrop(drop, style)), {
+        onError: (message) => process.stderr.write(`cc2cc tail: ${message}\n`),
+      });
       process.stderr.write(`cc2cc tail: watching ${config.rootDir} (Ctrl-C to stop)\n`);
       await untilSignal();
+      stopDrops();
       await stop();
       await runtime.close();
     });
@@ -25,14 +35,22 @@ function toJson(event: TrafficEvent) {
   return { ...rest, ...(envelope && { from: envelope.from, to: envelope.to, kind: envelope.kind, text: envelope.text, ts: envelope.ts }) };
 }
 
-export function formatEvent(event: TrafficEvent): string {
+const PLAIN = createStyle(false);
+
+export function formatEvent(event: TrafficEvent, style: Style = PLAIN): string {
   const time = new Date().toISOString().slice(11, 23);
   const envelope = event.envelope;
   const route = envelope ? `${envelope.from} → ${event.agent}${envelope.to !== event.agent ? ` (${envelope.to})` : ''}` : `→ ${event.agent}`;
   const kind = envelope && envelope.kind !== 'message' ? ` [${envelope.kind}]` : '';
   const body = envelope ? `: ${oneLine(envelope.text)}` : '';
   const reason = event.reason ? ` — ${event.reason}` : '';
-  return `${time} ${event.state.padEnd(7)} ${event.id} ${route}${kind}${body}${reason}`;
+  const paint = { queued: style.cyan, claimed: style.dim, done: style.green, dead: style.red }[event.state] ?? ((text: string) => text);
+  return `${style.dim(time)} ${paint(event.state.padEnd(8))} ${event.id} ${route}${kind}${body}${reason}`;
+}
+
+export function formatDrop(drop: FilterDropEvent, style: Style = PLAIN): string {
+  const time = new Date().toISOString().slice(11, 23);
+  return `${style.dim(time)} ${style.yellow('filtered')} ${drop.agent}: ${drop.added} ${drop.rule} — ${RULE_EFFECT[drop.rule]}; ${drop.total} by this rule since ${drop.agent} started`;
 }
 
 function oneLine(text: string): string {

@@ -1,0 +1,165 @@
+/**
+ * Writes docs/configuration.md from the zod schema in src/config/schema.ts, so the
+ * reference cannot drift from what the loader accepts: `npm run docs`.
+ *
+ * It walks `z.toJSONSchema(ConfigSchema)` (zod 4): each field's type, default and its
+ * `.describe()` text. test/docs/config-reference.test.ts renders it again and compares.
+ */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { ConfigSchema } from '../src/config/schema.js';
+
+/** The JSON Schema subset zod emits for the config. */
+interface Node {
+  type?: string;
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  anyOf?: Node[];
+  items?: Node | false;
+  prefixItems?: Node[];
+  properties?: Record<string, Node>;
+  required?: string[];
+  minimum?: number;
+  exclusiveMinimum?: number;
+  minLength?: number;
+  minItems?: number;
+}
+
+interface Field {
+  path: string;
+  node: Node;
+  required: boolean;
+}
+
+export const CONFIG_REFERENCE_PATH = 'docs/configuration.md';
+
+const HEADER = `<!-- Generated from src/config/schema.ts by scripts/gen-config-docs.ts. Do not edit: change the schema's .describe() texts and run \`npm run docs\`. -->
+
+# Configuration reference
+
+cc2cc reads one config per project, searched for from the current folder upwards to the
+folder with the project's \`package.json\` ([cosmiconfig](https://github.com/cosmiconfig/cosmiconfig)'s
+search): a \`cc2cc\` key in \`package.json\`, \`.cc2ccrc\` (JSON or YAML),
+\`.cc2ccrc.{json,yaml,yml,js,ts,mjs,cjs}\`, the same under \`.config/\`, or
+\`cc2cc.config.{ts,js,mjs,cjs}\`. \`--config FILE\` names one instead. Every field is optional;
+a field the schema does not know, or a value of the wrong type, stops the program with the
+path of the field and what was expected; \`cc2cc doctor\` shows the same.
+
+\`\`\`ts
+// cc2cc.config.ts
+import { defineConfig } from 'cc2cc';
+
+export default defineConfig({
+  agents: ['backend', 'tests', 'reviewer'],
+  plugins: ['rooms', 'topics'],
+  routes: [{ match: { topic: 'ci.*' }, also: ['room:reviewers'] }],
+});
+\`\`\`
+
+The same in \`.cc2ccrc.json\`: \`{ "agents": ["backend", "tests", "reviewer"], "plugins": ["rooms", "topics"], ... }\`.
+Plugins take their own options (\`["rooms", { "members": { ... } }]\`): see [plugins](plugins.md).
+`;
+
+/** The whole reference page, as Markdown. */
+export function renderConfigReference(): string {
+  const root = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as Node;
+  const fields = collect(root, '');
+  const lines = [HEADER, '## Fields', '', '| field | type | default |', '| --- | --- | --- |'];
+  for (const field of fields) lines.push(`| [\`${field.path}\`](#${anchor(field.path)}) | ${cell(fieldType(field.node))} | ${cell(defaultOf(field))} |`);
+  for (const field of fields) {
+    lines.push('', `### ${field.path}`, '');
+    lines.push(`Type: ${fieldType(field.node)}. Default: ${defaultOf(field)}.`);
+    if (field.node.description) lines.push('', field.node.description);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Every field, depth first: nested objects (`retention`, `routes[].match`) list theirs after them. */
+function collect(node: Node, prefix: string): Field[] {
+  const fields: Field[] = [];
+  for (const [name, child] of Object.entries(node.properties ?? {})) {
+    const path = `${prefix}${name}`;
+    fields.push({ path, node: child, required: node.required?.includes(name) ?? false });
+    if (child.properties) fields.push(...collect(child, `${path}.`));
+    if (child.type === 'array' && child.items && child.items.properties) fields.push(...collect(child.items, `${path}[].`));
+  }
+  return fields;
+}
+
+/** A field's own object (or list of objects) has its fields listed after it. */
+function fieldType(node: Node): string {
+  if (node.properties) return 'object (its fields follow)';
+  if (node.type === 'array' && node.items && node.items.properties) return 'array of objects (their fields follow)';
+  return typeOf(node);
+}
+
+function typeOf(node: Node): string {
+  if (node.enum) return node.enum.map((value) => `\`${JSON.stringify(value)}\``).join(' \\| ');
+  if (node.anyOf) return node.anyOf.map(typeOf).join(' \\| ');
+  switch (node.type) {
+    case 'string':
+      return node.minLength ? 'non-empty string' : 'string';
+    case 'integer':
+    case 'number': {
+      const word = node.type === 'integer' ? 'integer' : 'number';
+      if (node.exclusiveMinimum !== undefined) return `${word} > ${node.exclusiveMinimum}`;
+      if (node.minimum !== undefined) return `${word} ≥ ${node.minimum}`;
+      return word;
+    }
+    case 'boolean':
+      return 'boolean';
+    case 'array': {
+      if (node.prefixItems) return `[${node.prefixItems.map(typeOf).join(', ')}]`;
+      const item = node.items ? typeOf(node.items) : 'unknown';
+      const list = item.includes(' ') ? `array of (${item})` : `${item}[]`;
+      return node.minItems ? `${list}, at least ${node.minItems}` : list;
+    }
+    case 'object': {
+      const properties = Object.entries(node.properties ?? {});
+      if (properties.length === 0) return 'object';
+      // An object nested in a union reads best inline; a field's own object is listed below it.
+      return `{ ${properties.map(([name, child]) => `${name}: ${typeOf(child)}`).join(', ')}, … }`;
+    }
+    default:
+      // zod's custom schemas (a plugin object, a transport factory) have no JSON Schema: their description names them.
+      return node.description ?? 'unknown';
+  }
+}
+
+function defaultOf(field: Field): string {
+  const value = field.node.default;
+  if (value === undefined) return field.required ? 'none (required)' : 'none';
+  const shown = `\`${JSON.stringify(value)}\``;
+  return typeof value === 'number' && /Ms$/.test(field.path) && value >= 1000 ? `${shown} (${duration(value)})` : shown;
+}
+
+function duration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${ms / 1000} s`;
+}
+
+/** GitHub's heading anchors: lower case, punctuation other than `-` and `_` removed. */
+function anchor(path: string): string {
+  return path.toLowerCase().replace(/[^a-z0-9_\- ]/g, '').replace(/ /g, '-');
+}
+
+function cell(text: string): string {
+  return text.replace(/\n/g, ' ');
+}
+
+async function main(): Promise<void> {
+  const target = resolve(process.argv[2] ?? CONFIG_REFERENCE_PATH);
+  await writeFile(target, renderConfigReference());
+  process.stdout.write(`wrote ${target}\n`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`gen-config-docs: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
