@@ -22,10 +22,13 @@ const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 const scenarios: Scenario[] = [
   baselineFs(true),
   baselineFs(false),
-  latencyFs,
-  latencyMcp,
+  latencyFs(true),
+  latencyFs(false),
+  latencyMcp(true),
+  latencyMcp(false),
   latencyPoll,
-  throughputFs,
+  throughputFs(true),
+  throughputFs(false),
   fanoutRoom,
   backlog,
   idle,
@@ -55,6 +58,8 @@ const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined
 const ratios = {
   'latency-fs p50 / baseline-fs p50': ratio(byName.get('latency-fs')?.latency?.p50, byName.get('baseline-fs')?.latency?.p50),
   'throughput-fs / baseline-fs': ratio(byName.get('throughput-fs')?.rate, byName.get('baseline-fs')?.rate),
+  'latency-fs-nosync p50 / baseline-fs-nosync p50': ratio(byName.get('latency-fs-nosync')?.latency?.p50, byName.get('baseline-fs-nosync')?.latency?.p50),
+  'throughput-fs-nosync / baseline-fs-nosync': ratio(byName.get('throughput-fs-nosync')?.rate, byName.get('baseline-fs-nosync')?.rate),
 };
 
 printTable(results);

@@ -3,13 +3,16 @@ import { summarize } from '../stats.js';
 import { scaled, type Scenario } from '../scenario.js';
 
 /** The full Bus (hooks, router, folder transport, a timing sink), one message at a time. */
-export const latencyFs: Scenario = {
-  name: 'latency-fs',
-  async run(context) {
-    const samples = await oneAtATime(fsTransports(context.dir), scaled(2000, context.scale), context.progress);
-    return { name: 'latency-fs', description: 'Bus → folder transport → Bus, one at a time', latency: summarize(samples), samples };
-  },
-};
+export function latencyFs(fsync: boolean): Scenario {
+  const name = fsync ? 'latency-fs' : 'latency-fs-nosync';
+  return {
+    name,
+    async run(context) {
+      const samples = await oneAtATime(fsTransports(context.dir, { fsync }), scaled(2000, context.scale), context.progress);
+      return { name, description: `Bus → folder transport${fsync ? '' : ' (fsync: false)'} → Bus, one at a time`, latency: summarize(samples), samples };
+    },
+  };
+}
 
 /** The same with fs.watch off: the rescan is the only way a message is noticed. */
 export const latencyPoll: Scenario = {
@@ -22,11 +25,14 @@ export const latencyPoll: Scenario = {
 };
 
 /** A burst sent as fast as one sender can, until the receiver has every message. */
-export const throughputFs: Scenario = {
-  name: 'throughput-fs',
-  async run(context) {
-    const count = scaled(20_000, context.scale);
-    const { seconds, rate } = await burst(fsTransports(context.dir), count);
-    return { name: 'throughput-fs', description: `${count} messages, first send to last delivery`, rate, figures: { messages: count, seconds } };
-  },
-};
+export function throughputFs(fsync: boolean): Scenario {
+  const name = fsync ? 'throughput-fs' : 'throughput-fs-nosync';
+  return {
+    name,
+    async run(context) {
+      const count = scaled(20_000, context.scale);
+      const { seconds, rate } = await burst(fsTransports(context.dir, { fsync }), count);
+      return { name, description: `${count} messages${fsync ? '' : ' (fsync: false)'}, first send to last delivery`, rate, figures: { messages: count, seconds } };
+    },
+  };
+}

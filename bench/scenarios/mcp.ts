@@ -12,29 +12,32 @@ async function serve(cli: string, dir: string, name: string): Promise<StdioAgent
 }
 
 /** What a user feels: the `send` tool call on A until B's channel notification arrives. */
-export const latencyMcp: Scenario = {
-  name: 'latency-mcp',
-  async run(context) {
-    await writeFile(join(context.dir, '.cc2ccrc.json'), JSON.stringify({ logLevel: 'warn' }));
-    const [a, b] = [await serve(context.cli, context.dir, 'sender'), await serve(context.cli, context.dir, 'receiver')];
-    const count = scaled(2000, context.scale);
-    const samples: number[] = [];
-    try {
-      for (let i = 0; i < count; i++) {
-        const text = `message ${i}`;
-        const started = performance.now();
-        await a.call('send', { to: 'receiver', text });
-        const push = await b.waitForPush((candidate) => candidate.content === text, 30_000);
-        samples.push(push.at - started);
-        if (i % 500 === 499) context.progress(`${i + 1}/${count}`);
+export function latencyMcp(fsync: boolean): Scenario {
+  const name = fsync ? 'latency-mcp' : 'latency-mcp-nosync';
+  return {
+    name,
+    async run(context) {
+      await writeFile(join(context.dir, '.cc2ccrc.json'), JSON.stringify({ logLevel: 'warn', fsync }));
+      const [a, b] = [await serve(context.cli, context.dir, 'sender'), await serve(context.cli, context.dir, 'receiver')];
+      const count = scaled(2000, context.scale);
+      const samples: number[] = [];
+      try {
+        for (let i = 0; i < count; i++) {
+          const text = `message ${i}`;
+          const started = performance.now();
+          await a.call('send', { to: 'receiver', text });
+          const push = await b.waitForPush((candidate) => candidate.content === text, 30_000);
+          samples.push(push.at - started);
+          if (i % 500 === 499) context.progress(`${i + 1}/${count}`);
+        }
+      } finally {
+        await a.close();
+        await b.close();
       }
-    } finally {
-      await a.close();
-      await b.close();
-    }
-    return { name: 'latency-mcp', description: 'send tool on server A → channel notification from server B', latency: summarize(samples), samples };
-  },
-};
+      return { name, description: `send tool on server A → channel notification from server B${fsync ? '' : ' (fsync: false)'}`, latency: summarize(samples), samples };
+    },
+  };
+}
 
 /** CPU time of an idle `cc2cc serve` (utime + stime from /proc), scaled to 10 s. */
 export const idle: Scenario = {

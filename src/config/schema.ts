@@ -161,6 +161,12 @@ export const ConfigSchema = z.strictObject({
     .array(RouteSchema)
     .default([])
     .describe('Routing rules, checked for loops when the config loads: e.g. everything on `topic:ci.*` also goes to `room:reviewers`. A target `room:` or `topic:` needs its plugin.'),
+  fsync: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Folder transport: fsync each message file and its folder before a send returns, so a queued message survives a power loss. false is several times faster per message and still survives any process crash.',
+    ),
   maxPushChars: z
     .number()
     .int()

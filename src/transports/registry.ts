@@ -18,6 +18,7 @@ const named: Record<string, NamedFactory> = {
       rescanMs: config.rescanMs,
       retentionMs: config.retention.doneMs,
       maxDone: config.retention.maxDone,
+      fsync: config.fsync,
       ...(typeof options.watch === 'boolean' && { watch: options.watch }),
     }),
   memory: () => new MemoryTransport(),

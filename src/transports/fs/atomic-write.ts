@@ -16,8 +16,8 @@ export function tempName(stem: string, suffix: string): string {
 }
 
 export interface AtomicWriteOptions {
-  /** fsync the target folder after the rename, so the new name itself survives a crash. */
-  syncDir?: boolean;
+  /** fsync the file before the rename and its folder after, so both survive a power loss. */
+  fsync?: boolean;
 }
 
 /**
@@ -36,7 +36,7 @@ export async function writeFileAtomic(
     // The umask may have narrowed the mode; say exactly what we mean.
     await handle.chmod(FILE_MODE);
     await handle.writeFile(data);
-    await handle.sync();
+    if (options.fsync !== false) await handle.sync();
   } catch (error) {
     await handle.close().catch(() => {});
     await unlink(tempPath).catch(() => {});
@@ -49,7 +49,7 @@ export async function writeFileAtomic(
     await unlink(tempPath).catch(() => {});
     throw error;
   }
-  if (options.syncDir) await syncFolder(dirname(finalPath));
+  if (options.fsync !== false) await syncFolder(dirname(finalPath));
 }
 
 /** Best effort: some systems (Windows) cannot open a folder for fsync. */

@@ -31,6 +31,12 @@ export interface FsTransportOptions {
   maxDone?: number;
   /** Temp files older than this belong to dead writers and are removed on open (default 60 s). */
   tmpGraceMs?: number;
+  /**
+   * fsync each message and its folder before `put` resolves (default true): a queued message
+   * then survives a power loss. Off, a message still survives any process crash (the kernel's
+   * page cache has it) and a send costs a fraction (docs/performance.md).
+   */
+  fsync?: boolean;
 }
 
 export const FS_TRANSPORT_DEFAULTS = {
@@ -40,6 +46,7 @@ export const FS_TRANSPORT_DEFAULTS = {
   retentionMs: 24 * 60 * 60 * 1000,
   maxDone: 10_000,
   tmpGraceMs: 60_000,
+  fsync: true,
 } as const satisfies Omit<Required<FsTransportOptions>, 'root' | 'logger'>;
 
 type Settings = Required<FsTransportOptions>;
@@ -158,7 +165,7 @@ export class FsTransport implements Transport {
 
   private async writeMessage(paths: InboxPaths, id: string, text: string): Promise<void> {
     const temp = join(paths.tmp, tempName(id, '.json'));
-    await writeFileAtomic(temp, join(paths.inbox, messageFileName(id)), text, { syncDir: true });
+    await writeFileAtomic(temp, join(paths.inbox, messageFileName(id)), text, { fsync: this.settings.fsync });
   }
 
   /**

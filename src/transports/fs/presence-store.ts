@@ -30,7 +30,8 @@ export class PresenceStore {
     // The temp file is a dotfile beside the record: `read` skips dotfiles, so it is never listed.
     const temp = join(this.layout.agentsDir, tempName(`.${parsed.data.name}`, '.tmp'));
     try {
-      await writeFileAtomic(temp, target, `${JSON.stringify(parsed.data)}\n`);
+      // A heartbeat rewrites it every few seconds: no fsync, a lost record is rewritten.
+      await writeFileAtomic(temp, target, `${JSON.stringify(parsed.data)}\n`, { fsync: false });
     } catch (error) {
       throw ioFailed('write the presence record', target, error);
     }

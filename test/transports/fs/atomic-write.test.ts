@@ -12,7 +12,7 @@ describe('atomic write', () => {
 
   it('writes a 0600 file by temp + rename and leaves no temp file', async () => {
     const target = join(scratch.dir, 'final.json');
-    await writeFileAtomic(join(scratch.dir, tempName('final', '.json')), target, '{"a":1}', { syncDir: true });
+    await writeFileAtomic(join(scratch.dir, tempName('final', '.json')), target, '{"a":1}', { fsync: true });
     expect(await readdir(scratch.dir)).toEqual(['final.json']);
     expect(await readFile(target, 'utf8')).toBe('{"a":1}');
     expect(modeOf(await lstat(target))).toBe('600');

@@ -28,3 +28,15 @@ runTransportContract({
     };
   },
 });
+
+runTransportContract({
+  name: 'fs (no fsync)',
+  async create() {
+    const dir = await mkdtemp(join(tmpdir(), 'cc2cc-contract-nosync-'));
+    const root = join(dir, '.cc2cc');
+    return {
+      connect: async () => new FsTransport({ root, logger: silentLogger, rescanMs: 500, fsync: false }),
+      cleanup: () => rm(dir, { recursive: true, force: true }),
+    };
+  },
+});
