@@ -14,7 +14,8 @@ export function latencyChart(results: readonly ScenarioResult[], title: string):
   const [logLow, logHigh] = [Math.floor(Math.log10(low)), Math.ceil(Math.log10(high))];
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const x = (ms: number) => MARGIN.left + ((Math.log10(Math.max(ms, low)) - logLow) / (logHigh - logLow || 1)) * plotWidth;
+  // Clamp to the axis start, not to the fastest sample: ticks below it must stay in place.
+  const x = (ms: number) => MARGIN.left + ((Math.log10(Math.max(ms, 10 ** logLow)) - logLow) / (logHigh - logLow || 1)) * plotWidth;
   const y = (fraction: number) => MARGIN.top + (1 - fraction) * plotHeight;
 
   const parts: string[] = [];
