@@ -8,6 +8,7 @@ export {
   EnvelopeSchema,
   assertWithinSize,
   isExpired,
+  prepareForPut,
   createEnvelope,
   decodeEnvelope,
   encodeEnvelope,
@@ -29,7 +30,7 @@ export type { Router, Recipient, Directory, SchemeResolver, SchemeContext } from
 export type { Sink, Settle } from './kernel/sink.js';
 export type { Transport, Delivery, DeliveryHandler, Inbox, InboxStats, DeadLetter, TrafficEvent, TrafficState } from './kernel/transport.js';
 export type { ToolDefinition, ToolContext, ToolResult, CommandDefinition, CommandContext } from './kernel/tool.js';
-export { PresenceSchema, type PresenceRecord, type AgentInfo, type AgentState } from './kernel/presence.js';
+export { PresenceSchema, checkPresenceRecord, type PresenceRecord, type AgentInfo, type AgentState } from './kernel/presence.js';
 export type { KernelConfig } from './kernel/options.js';
 export { RoutingRouter, addressMatches, type RouteRule } from './kernel/routes.js';
 export type { Clock } from './kernel/clock.js';

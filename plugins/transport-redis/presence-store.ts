@@ -1,4 +1,4 @@
-import { Cc2ccError, describeError, isAgentName, PresenceSchema, type AgentName, type Logger, type PresenceRecord } from '../../src/index.js';
+import { checkPresenceRecord, describeError, isAgentName, PresenceSchema, type AgentName, type Logger, type PresenceRecord } from '../../src/index.js';
 import type { RedisLink } from './connection.js';
 import type { RedisKeys } from './keys.js';
 
@@ -16,13 +16,9 @@ export class RedisPresence {
   ) {}
 
   async write(record: PresenceRecord): Promise<void> {
-    const parsed = PresenceSchema.safeParse(record);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-      throw new Cc2ccError('BAD_INPUT', `invalid presence record (${problems.join('; ')})`, { issues: problems });
-    }
-    const { name } = parsed.data;
-    const text = JSON.stringify(parsed.data);
+    const checked = checkPresenceRecord(record);
+    const { name } = checked;
+    const text = JSON.stringify(checked);
     await this.link.run(`write the presence record of "${name}"`, (client) =>
       client.multi().set(this.keys.presence(name), text, { PX: this.ttlMs }).sAdd(this.keys.agents, name).exec(),
     );

@@ -1,10 +1,8 @@
 import {
   assertAgentName,
-  assertWithinSize,
   Cc2ccError,
   decodeEnvelope,
-  encodeEnvelope,
-  validateEnvelope,
+  prepareForPut,
   type AgentName,
   type DeadLetter,
   type DeliveryHandler,
@@ -77,10 +75,7 @@ export class RedisTransport implements Transport {
 
   async put(to: AgentName, envelope: Envelope): Promise<void> {
     this.assertOpen();
-    const name = assertAgentName(to, 'recipient name');
-    validateEnvelope(envelope);
-    assertWithinSize(envelope, this.settings.maxBytes);
-    const text = encodeEnvelope(envelope);
+    const { name, text } = prepareForPut(to, envelope, this.settings.maxBytes);
     try {
       // Repeating this after a lost reply can queue a second copy: the receiver acks a
       // copy of an id it already delivered instead of handing it over again.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENT_NAME_RULE, ADDRESS_RULE, isAddress, isAgentName, type AgentName } from './names.js';
+import { AGENT_NAME_RULE, ADDRESS_RULE, assertAgentName, isAddress, isAgentName, type AgentName } from './names.js';
 import { ULID_PATTERN, newId } from './ids.js';
 import { Cc2ccError } from './errors.js';
 
@@ -139,4 +139,12 @@ export function isExpired(envelope: Envelope, now: Date): boolean {
 /** A copy with some fields changed, checked again (hooks use this to change an envelope). */
 export function withChanges(envelope: Envelope, changes: Partial<Envelope>): Envelope {
   return validateEnvelope({ ...envelope, ...changes });
+}
+
+/** What every transport checks before it stores a copy: the name rule, wire format v1, the size cap. */
+export function prepareForPut(to: string, envelope: Envelope, maxBytes: number): { name: AgentName; text: string } {
+  const name = assertAgentName(to, 'recipient name');
+  validateEnvelope(envelope);
+  assertWithinSize(envelope, maxBytes);
+  return { name, text: encodeEnvelope(envelope) };
 }

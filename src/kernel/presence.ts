@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Cc2ccError } from './errors.js';
 import { AGENT_NAME_RULE, isAgentName, type AgentName } from './names.js';
 
 /**
@@ -33,4 +34,12 @@ export interface AgentInfo {
 export function presenceState(record: PresenceRecord, now: number, staleAfterMs: number): AgentState {
   if (record.state === 'offline') return 'offline';
   return now - Date.parse(record.lastSeen) > staleAfterMs ? 'stale' : 'online';
+}
+
+/** A record a transport is asked to store, checked; BAD_INPUT names every bad field. */
+export function checkPresenceRecord(record: unknown): PresenceRecord {
+  const parsed = PresenceSchema.safeParse(record);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new Cc2ccError('BAD_INPUT', `invalid presence record (${problems.join('; ')})`, { issues: problems });
 }

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertWithinSize, DEFAULT_MAX_BYTES, encodeEnvelope, validateEnvelope, type Envelope } from '../../kernel/envelope.js';
+import { DEFAULT_MAX_BYTES, prepareForPut, type Envelope } from '../../kernel/envelope.js';
 import { Cc2ccError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { assertAgentName, type AgentName } from '../../kernel/names.js';
@@ -75,10 +75,7 @@ export class FsTransport implements Transport {
 
   async put(to: AgentName, envelope: Envelope): Promise<void> {
     this.assertOpen();
-    const name = assertAgentName(to, 'recipient name');
-    validateEnvelope(envelope);
-    assertWithinSize(envelope, this.settings.maxBytes);
-    const text = encodeEnvelope(envelope);
+    const { name, text } = prepareForPut(to, envelope, this.settings.maxBytes);
     try {
       await this.writeMessage(await this.layout.ensureInbox(name), envelope.id, text);
     } catch (error) {

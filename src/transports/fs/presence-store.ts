@@ -1,9 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Cc2ccError, describeError } from '../../kernel/errors.js';
+import { describeError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { isAgentName, type AgentName } from '../../kernel/names.js';
-import { PresenceSchema, type PresenceRecord } from '../../kernel/presence.js';
+import { checkPresenceRecord, PresenceSchema, type PresenceRecord } from '../../kernel/presence.js';
 import { tempName, writeFileAtomic } from './atomic-write.js';
 import { ioFailed, isMissing } from './fs-errors.js';
 import { checkDir, type FsLayout } from './layout.js';
@@ -20,18 +20,14 @@ export class PresenceStore {
   ) {}
 
   async write(record: PresenceRecord): Promise<void> {
-    const parsed = PresenceSchema.safeParse(record);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-      throw new Cc2ccError('BAD_INPUT', `invalid presence record (${problems.join('; ')})`, { issues: problems });
-    }
-    const target = this.layout.presenceFile(parsed.data.name);
+    const checked = checkPresenceRecord(record);
+    const target = this.layout.presenceFile(checked.name);
     await this.layout.ensureAgentsDir();
     // The temp file is a dotfile beside the record: `read` skips dotfiles, so it is never listed.
-    const temp = join(this.layout.agentsDir, tempName(`.${parsed.data.name}`, '.tmp'));
+    const temp = join(this.layout.agentsDir, tempName(`.${checked.name}`, '.tmp'));
     try {
       // A heartbeat rewrites it every few seconds: no fsync, a lost record is rewritten.
-      await writeFileAtomic(temp, target, `${JSON.stringify(parsed.data)}\n`, { fsync: false });
+      await writeFileAtomic(temp, target, `${JSON.stringify(checked)}\n`, { fsync: false });
     } catch (error) {
       throw ioFailed('write the presence record', target, error);
     }
