@@ -21,6 +21,9 @@ export interface Transport {
   /** Short name for logs and `doctor`: `fs`, `memory`, `redis`. */
   readonly kind: string;
 
+  /** Where the messages live, for people: a folder, a Redis URL and namespace. */
+  readonly where?: string;
+
   /** Put one envelope in `to`'s inbox. */
   put(to: AgentName, envelope: Envelope): Promise<void>;
 

@@ -64,7 +64,7 @@ async function checkBus(config: LoadedConfig): Promise<Finding[]> {
     return findings;
   }
   try {
-    findings.push({ level: 'ok', check: 'transport', message: `${runtime.bus.transport.kind}; plugins: ${runtime.plugins.join(', ') || 'none'}` });
+    findings.push({ level: 'ok', check: 'transport', message: `${runtime.bus.transport.kind}${runtime.bus.transport.kind === 'fs' || !runtime.bus.transport.where ? '' : ` (${runtime.bus.transport.where})`}; plugins: ${runtime.plugins.join(', ') || 'none'}` });
     if (runtime.bus.transport.kind === 'fs') findings.push(...(await checkFolder(config)));
     findings.push(...(await checkAgents(runtime)));
   } finally {

@@ -22,7 +22,8 @@ export function registerTail(program: Command): void {
       const stopDrops = await watchFilterDrops(runtime.bus, (drop) => print(options.json ? JSON.stringify({ state: 'filtered', ...drop }) : formatDrop(drop, style)), {
         onError: (message) => process.stderr.write(`cc2cc tail: ${message}\n`),
       });
-      process.stderr.write(`cc2cc tail: watching ${config.rootDir} (Ctrl-C to stop)\n`);
+      const { kind, where } = runtime.bus.transport;
+      process.stderr.write(`cc2cc tail: watching ${kind === 'fs' ? (where ?? config.rootDir) : `${kind} ${where ?? ''}`.trim()} (Ctrl-C to stop)\n`);
       await untilSignal();
       stopDrops();
       await stop();

@@ -73,6 +73,10 @@ export class FsTransport implements Transport {
     return this.layout.root;
   }
 
+  get where(): string {
+    return this.layout.root;
+  }
+
   async put(to: AgentName, envelope: Envelope): Promise<void> {
     this.assertOpen();
     const { name, text } = prepareForPut(to, envelope, this.settings.maxBytes);
