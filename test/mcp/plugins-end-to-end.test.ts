@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEnvelope, encodeEnvelope } from '../../src/kernel/envelope.js';
@@ -14,6 +14,13 @@ async function agents(project: string, names: string[]): Promise<StdioAgent[]> {
 }
 
 const messagesFrom = (agent: StdioAgent, from: string) => agent.pushes.filter((push) => push.meta.from === from);
+/** Drops a file into bob's inbox as a writer would: whole, by rename (a reader never sees it half-written). */
+async function plant(project: string, id: string, text: string): Promise<void> {
+  const temp = join(project, '.cc2cc', 'to-bob', 'tmp', `${id}.planted.json`);
+  await writeFile(temp, text);
+  await rename(temp, join(project, '.cc2cc', 'to-bob', 'inbox', `${id}.json`));
+}
+
 const inboxFiles = async (project: string, name: string, folder: string) =>
   (await readdir(join(project, '.cc2cc', `to-${name}`, folder)).catch(() => [] as string[])).filter((file) => file.endsWith('.json'));
 
@@ -89,9 +96,9 @@ describe('plugins through real servers and the SDK client', () => {
     await waitFor(() => /holding back .* from ann for \d+ ms \(rate limit\)/.test(bob!.stderr), { what: 'the rate-limit warning' });
 
     const copy = createEnvelope({ from: 'ann', to: 'bob', text: 'only once' });
-    await writeFile(join(project, '.cc2cc', 'to-bob', 'inbox', `${copy.id}.json`), encodeEnvelope(copy));
+    await plant(project, copy.id, encodeEnvelope(copy));
     await bob!.waitForPush((push) => push.content === 'only once', DELIVERY_TIMEOUT_MS);
-    await writeFile(join(project, '.cc2cc', 'to-bob', 'inbox', `${copy.id}.json`), encodeEnvelope(copy));
+    await plant(project, copy.id, encodeEnvelope(copy));
     await ann!.call('send', { to: 'bob', text: 'after the copy' });
     await bob!.waitForPush((push) => push.content === 'after the copy', DELIVERY_TIMEOUT_MS);
     expect(bob!.pushes.filter((push) => push.content === 'only once')).toHaveLength(1);
@@ -116,8 +123,8 @@ describe('plugins through real servers and the SDK client', () => {
     const [ann, bob] = await agents(project, ['ann', 'bob']);
     const unsigned = createEnvelope({ from: 'ann', to: 'bob', text: 'forged, unsigned' });
     const badlySigned = { ...createEnvelope({ from: 'ann', to: 'bob', text: 'forged, bad sig' }), sig: 'AAAA' };
-    await writeFile(join(project, '.cc2cc', 'to-bob', 'inbox', `${unsigned.id}.json`), encodeEnvelope(unsigned));
-    await writeFile(join(project, '.cc2cc', 'to-bob', 'inbox', `${badlySigned.id}.json`), JSON.stringify(badlySigned));
+    await plant(project, unsigned.id, encodeEnvelope(unsigned));
+    await plant(project, badlySigned.id, JSON.stringify(badlySigned));
     await ann!.call('send', { to: 'bob', text: 'the real one' });
     await bob!.waitForPush((push) => push.content === 'the real one', DELIVERY_TIMEOUT_MS);
     await waitFor(async () => (await inboxFiles(project, 'bob', 'dead')).length === 2, { what: 'two dead letters' });
