@@ -8,6 +8,7 @@ import type { PresenceRecord } from '../../kernel/presence.js';
 import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, TrafficEvent, Transport } from '../../kernel/transport.js';
 import { tempName, writeFileAtomic } from './atomic-write.js';
 import { listDeadLetters } from './dead-letters.js';
+import { DirectorySnapshot } from './directory-snapshot.js';
 import { ioFailed, isMissing } from './fs-errors.js';
 import { openInbox } from './inbox-reader.js';
 import { checkDir, FsLayout, type InboxPaths } from './layout.js';
@@ -57,6 +58,8 @@ export class FsTransport implements Transport {
   private readonly settings: Settings;
   private readonly layout: FsLayout;
   private readonly presence: PresenceStore;
+  /** Presence records and inbox names, re-read only when agents/ or the root changed. */
+  private readonly directory: DirectorySnapshot<Array<{ name: AgentName; presence?: PresenceRecord }>>;
   private readonly inboxes = new Set<Inbox>();
   private readonly observers = new Set<TrafficObserver>();
   private closed = false;
@@ -67,6 +70,7 @@ export class FsTransport implements Transport {
     checkSettings(this.settings);
     this.layout = new FsLayout(this.settings.root);
     this.presence = new PresenceStore(this.layout, this.settings.logger);
+    this.directory = new DirectorySnapshot([this.layout.root, this.layout.agentsDir], () => this.readDirectory());
   }
 
   get root(): string {
@@ -124,13 +128,7 @@ export class FsTransport implements Transport {
   }
 
   async agents(): Promise<Array<{ name: AgentName; presence?: PresenceRecord }>> {
-    const records = await this.presence.readAll();
-    const inboxes = await this.layout.inboxNames((path, why) => this.settings.logger.warn(`skipping ${path}: ${why}`));
-    const names = [...new Set([...records.keys(), ...inboxes])].sort();
-    return names.map((name) => {
-      const presence = records.get(name);
-      return presence ? { name, presence } : { name };
-    });
+    return [...(await this.directory.read())];
   }
 
   async stats(agent: AgentName): Promise<InboxStats> {
@@ -162,6 +160,16 @@ export class FsTransport implements Transport {
     const observers = [...this.observers];
     this.observers.clear();
     await Promise.all([...[...this.inboxes].map((inbox) => inbox.close()), ...observers.map((observer) => observer.stop())]);
+  }
+
+  private async readDirectory(): Promise<Array<{ name: AgentName; presence?: PresenceRecord }>> {
+    const records = await this.presence.readAll();
+    const inboxes = await this.layout.inboxNames((path, why) => this.settings.logger.warn(`skipping ${path}: ${why}`));
+    const names = [...new Set([...records.keys(), ...inboxes])].sort();
+    return names.map((name) => {
+      const presence = records.get(name);
+      return presence ? { name, presence } : { name };
+    });
   }
 
   private async writeMessage(paths: InboxPaths, id: string, text: string): Promise<void> {

@@ -6,10 +6,11 @@ import type { AgentName } from '../../kernel/names.js';
 import type { Delivery, DeliveryHandler, Inbox } from '../../kernel/transport.js';
 import { DoneIndex, type RetentionPolicy } from './done-retention.js';
 import { acquireInboxLock, type InboxLock } from './inbox-lock.js';
-import { listFolder, removeStaleTemp, returnClaimed } from './inbox-recovery.js';
+import { listEntries, removeStaleTemp, returnClaimed, type InboxEntry } from './inbox-recovery.js';
 import { InboxFiles } from './inbox-files.js';
 import type { InboxPaths } from './layout.js';
 import { messageId, readMessageFile } from './message-file.js';
+import { HOLD, inOrderWithReadAhead } from './read-ahead.js';
 import { Wakeups, type WakeCause } from './wakeups.js';
 
 export interface InboxReaderOptions {
@@ -48,7 +49,12 @@ export async function openInbox(options: InboxReaderOptions): Promise<Inbox> {
   }
 }
 
-type Step = 'next' | 'stop';
+/** A claimed and read message, or NOTHING to hand over (refused, a repeat, gone). */
+type Taken = { id: string; envelope: Envelope } | typeof NOTHING;
+const NOTHING = Symbol('nothing');
+
+/** Messages claimed and read ahead of the one being handed over. */
+const READ_AHEAD = 16;
 
 /**
  * The receiving loop of one inbox: passes over `inbox/` in id order, one handler call at a
@@ -71,6 +77,8 @@ class InboxReader implements Inbox {
   /** After a retry, nothing at or behind this id is offered before its time. */
   private readonly notBefore = new Map<string, number>();
   private passing: Promise<void> | undefined;
+  /** The folders are looked at on the first pass, on each rescan and after a failed pass, not per message. */
+  private foldersChecked = false;
   private passAgain = false;
   private haltPass = false;
   private pruning: Promise<unknown> | undefined;
@@ -128,6 +136,7 @@ class InboxReader implements Inbox {
 
   private wake(cause: WakeCause): void {
     if (cause === 'rescan') {
+      this.foldersChecked = false;
       if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) this.prune();
       void this.checkLock();
     }
@@ -161,6 +170,7 @@ class InboxReader implements Inbox {
       try {
         await this.pass();
       } catch (error) {
+        this.foldersChecked = false;
         this.logger.error(`inbox pass of "${this.agent}" failed: ${describeError(error)}; trying again on the next wake-up`);
         return;
       }
@@ -170,56 +180,92 @@ class InboxReader implements Inbox {
   private async pass(): Promise<void> {
     this.haltPass = false;
     await this.checkFolders();
-    const names = (await listFolder(this.paths.inbox)).sort();
-    for (const name of names) {
-      if (this.state !== 'open' || this.haltPass) return;
-      if ((await this.take(name)) === 'stop') return;
-    }
+    const entries = (await listEntries(this.paths.inbox)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    await inOrderWithReadAhead(entries, READ_AHEAD, {
+      prepare: (entry) => this.prepare(entry),
+      consume: (taken) => this.hand(taken),
+      release: (taken) => this.putBack(taken),
+    });
   }
 
   /** Someone may have removed a folder, or planted a symlink in its place, since open. */
   private async checkFolders(): Promise<void> {
+    if (this.foldersChecked) return;
     if (!(await this.files.foldersPresent())) await this.options.recreateFolders();
+    this.foldersChecked = true;
   }
 
-  private async take(name: string): Promise<Step> {
-    const path = join(this.paths.inbox, name);
-    const id = messageId(name);
+  /**
+   * The checks that decide whether an inbox entry is taken now run here, in order and at
+   * once; claiming and reading it are started and run while earlier messages are handed over.
+   */
+  private prepare(entry: InboxEntry): Promise<Taken> | typeof HOLD {
+    if (this.state !== 'open' || this.haltPass) return HOLD;
+    const path = join(this.paths.inbox, entry.name);
+    const id = messageId(entry.name);
     if (id === undefined) {
       // Dotfiles were already left out (someone else's temp files); any other name is reported.
-      await this.files.refuse(path, undefined, `unexpected file name ${JSON.stringify(name)} in inbox/ (a message file is named <ULID>.json)`);
-      return 'next';
+      return this.files.refuse(path, undefined, `unexpected file name ${JSON.stringify(entry.name)} in inbox/ (a message file is named <ULID>.json)`).then(() => NOTHING);
     }
     const due = this.notBefore.get(id);
     if (due !== undefined) {
       if (due > Date.now()) {
+        // Head of line: a message offered again later holds back everything behind it.
         this.wakeups.wakeAt(due);
-        return 'stop';
+        return HOLD;
       }
       this.notBefore.delete(id);
     }
     if (this.claimed.has(id)) {
       this.copiesWaiting.add(id);
-      return 'next';
+      return Promise.resolve(NOTHING);
     }
     if (this.options.done.has(id)) {
       // Delivered already (a copy, or a sender that retried its put): acked again, not handed over twice.
-      if (await this.files.acknowledgeRepeat(name)) this.options.done.add(id);
-      return 'next';
+      return this.files.acknowledgeRepeat(entry.name).then((moved) => {
+        if (moved) this.options.done.add(id);
+        return NOTHING;
+      });
     }
-    // No look before the claim: rename moves a link, FIFO or folder as it is, never through
-    // it, and the read below refuses anything that is not a regular file, unopened.
-    if (!(await this.files.claim(name))) return 'next';
-    if (this.state !== 'open') return 'stop'; // aborted meanwhile: the next open returns it
-    const claimedPath = join(this.paths.cur, name);
-    const read = await readMessageFile(claimedPath, this.options.maxBytes, id);
-    if (this.state !== 'open') return 'stop';
+    return this.claimAndRead(entry, id);
+  }
+
+  private async claimAndRead(entry: InboxEntry, id: string): Promise<Taken> {
+    // No look before the claim: rename moves a link, FIFO or folder as it is, never through it.
+    if (!(await this.files.claim(entry.name))) return NOTHING;
+    if (this.aborted()) return NOTHING; // the next open returns it
+    const claimedPath = join(this.paths.cur, entry.name);
+    // The listing already said "regular file" (d_type): no second look before opening.
+    const read = await readMessageFile(claimedPath, this.options.maxBytes, id, { knownRegular: entry.regular });
+    if (this.aborted()) return NOTHING;
     if (!read.ok) {
       if (!read.missing) await this.files.refuse(claimedPath, id, read.reason);
-      return 'next';
+      return NOTHING;
     }
-    await this.deliver(id, read.envelope);
-    return this.haltPass ? 'stop' : 'next';
+    return { id, envelope: read.envelope };
+  }
+
+  /** Hands one claimed message to the handler; false stops the pass (closing, or held back). */
+  private async hand(taken: Taken): Promise<boolean> {
+    if (this.state !== 'open' || this.haltPass) {
+      await this.putBack(taken);
+      return false;
+    }
+    if (taken !== NOTHING) await this.deliver(taken.id, taken.envelope);
+    return !this.haltPass;
+  }
+
+  /** Closed without the lock's say (abort): files are no longer ours to move. */
+  private aborted(): boolean {
+    return this.state === 'closed';
+  }
+
+  /** A message claimed ahead but not handed over goes back to inbox/, while this receiver may still move files. */
+  private async putBack(taken: Taken): Promise<void> {
+    if (taken === NOTHING || this.aborted()) return;
+    await this.files.giveBack(taken.id).catch((error) => {
+      this.logger.warn(`could not return ${taken.id} to the inbox of "${this.agent}": ${describeError(error)}; the next start returns it`);
+    });
   }
 
   private async deliver(id: string, envelope: Envelope): Promise<void> {

@@ -11,6 +11,23 @@ import { describeFileType } from './message-file.js';
  * rsync) that we cannot attribute: moving it could break its writer, so it is left alone.
  * Every other unexpected name in inbox/ is reported and moved to dead/ by the receiver.
  */
+export interface InboxEntry {
+  name: string;
+  /** The listing's file type said "regular file" (d_type); false when it said otherwise or did not know. */
+  regular: boolean;
+}
+
+/** `listFolder`, with what the listing knows of each entry's type (no extra system call). */
+export async function listEntries(path: string): Promise<InboxEntry[]> {
+  try {
+    const entries = await readdir(path, { withFileTypes: true });
+    return entries.filter((entry) => !entry.name.startsWith('.')).map((entry) => ({ name: entry.name, regular: entry.isFile() }));
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw ioFailed('list', path, error);
+  }
+}
+
 export async function listFolder(path: string): Promise<string[]> {
   try {
     return (await readdir(path)).filter((name) => !name.startsWith('.'));

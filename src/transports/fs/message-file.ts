@@ -39,8 +39,8 @@ export type ReadOutcome =
  * Read one message file without following a link, opening a FIFO for reading or reading
  * past `maxBytes`, and check it against wire format v1 and the id its name promises.
  */
-export async function readMessageFile(path: string, maxBytes: number, expectedId?: string): Promise<ReadOutcome> {
-  const text = await readRegularFile(path, maxBytes);
+export async function readMessageFile(path: string, maxBytes: number, expectedId?: string, options: ReadOptions = {}): Promise<ReadOutcome> {
+  const text = await readRegularFile(path, maxBytes, options);
   if (text.missing) return { ok: false, missing: true };
   if (text.reason !== undefined) return { ok: false, missing: false, reason: text.reason };
   let envelope: Envelope;
@@ -67,14 +67,21 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 type TextOutcome = { missing: true } | { missing: false; reason: string } | { missing: false; reason?: undefined; content: string };
 
+export interface ReadOptions {
+  /** A folder listing just said this name is a regular file (d_type): skip the lstat. */
+  knownRegular?: boolean;
+}
+
 /** A small regular file's text, refusing links, FIFOs, folders and files over `maxBytes`. */
-export async function readRegularFile(path: string, maxBytes: number): Promise<TextOutcome> {
+export async function readRegularFile(path: string, maxBytes: number, options: ReadOptions = {}): Promise<TextOutcome> {
   // Look before opening: a device or FIFO is never even opened. The fstat below closes the race.
-  try {
-    const info = await lstat(path);
-    if (!info.isFile()) return { missing: false, reason: `${describeFileType(info)}, not a regular file (never opened or followed)` };
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return { missing: true };
+  if (!options.knownRegular) {
+    try {
+      const info = await lstat(path);
+      if (!info.isFile()) return { missing: false, reason: `${describeFileType(info)}, not a regular file (never opened or followed)` };
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return { missing: true };
+    }
   }
   let handle;
   try {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEnvelope, type Envelope } from '../../../src/kernel/envelope.js';
@@ -45,6 +45,23 @@ describe('fs transport', () => {
     expect(warnings.some((line) => line.includes('broken-owl.json'))).toBe(true);
     expect(warnings.some((line) => line.includes('Bad.Name.json'))).toBe(true);
     expect(warnings.some((line) => line.includes('to-NOT_A_NAME'))).toBe(true);
+  });
+
+  it('keeps the directory between sends, and sees at once what another process changed', async () => {
+    const mine = scratch.transport();
+    const theirs = scratch.transport();
+    await mine.announce(presence('calm-owl', { data: { rooms: ['backend'] } }));
+    // Folders last changed a minute ago: the kept directory is trusted (not a racy read).
+    const minuteAgo = new Date(Date.now() - 60_000);
+    for (const folder of [scratch.root, join(scratch.root, 'agents')]) await utimes(folder, minuteAgo, minuteAgo);
+    expect((await mine.agents()).map((agent) => agent.name)).toEqual(['calm-owl']);
+
+    await theirs.announce(presence('bold-fox', { data: { rooms: ['backend'] } }));
+    expect((await mine.agents()).map((agent) => agent.name)).toEqual(['bold-fox', 'calm-owl']);
+    await theirs.announce(presence('bold-fox', { data: { rooms: [] } }));
+    expect((await mine.agents())[0]!.presence?.data).toEqual({ rooms: [] });
+    await theirs.put('quiet-owl', envelope('for an agent that never ran', { to: 'quiet-owl' }));
+    expect((await mine.agents()).map((agent) => agent.name)).toEqual(['bold-fox', 'calm-owl', 'quiet-owl']);
   });
 
   it('refuses an invalid presence record', async () => {

@@ -200,6 +200,29 @@ describe('inbox reader', () => {
     ]);
   });
 
+  it('gives back what it claimed ahead when a message is held for a retry, and when it closes', async () => {
+    const transport = scratch.transport();
+    const messages = Array.from({ length: 30 }, (_, index) => envelope(`message ${index}`));
+    for (const message of messages) await transport.put('calm-owl', message);
+    const held = messages[3]!;
+    let heldAt: Promise<void> | undefined;
+    const seen = recorder((delivery) => {
+      if (delivery.envelope.id !== held.id) return delivery.ack();
+      heldAt = delivery.retry('later', 60_000);
+      return heldAt;
+    });
+    const inbox = await transport.open('calm-owl', seen.handler);
+    await waitFor(() => heldAt !== undefined, { what: 'the retry' });
+    await heldAt;
+    // While the fourth message waits, the ones claimed ahead of it are back in inbox/: nothing is stuck in cur/.
+    await waitFor(async () => (await names(box('cur'))).length === 0, { what: 'cur/ emptied' });
+    expect(await names(box('inbox'))).toEqual(messages.slice(3).map((message) => `${message.id}.json`));
+    expect(seen.ids()).toEqual(messages.slice(0, 4).map((message) => message.id));
+    await inbox.close();
+    expect(await names(box('cur'))).toEqual([]);
+    expect(await names(box('inbox'))).toHaveLength(27);
+  });
+
   it('a handler that throws counts as a retry', async () => {
     const transport = scratch.transport();
     const message = envelope();
