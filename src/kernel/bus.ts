@@ -94,17 +94,12 @@ export class Bus implements Directory {
     const directory: Directory = { agents: () => (known ??= this.agents()) };
     const recipients = await this.router.resolve(envelope, directory);
     const states = new Map((await directory.agents()).map((agent) => [agent.name, agent.state]));
-    const results = await Promise.all(
-      recipients.map(async ({ agent, via }): Promise<RecipientResult> => {
-        try {
-          await this.transport.put(agent, envelope);
-          const status = states.get(agent) === 'online' ? 'queued' : 'offline (queued)';
-          return { agent, ...(via && { via }), status };
-        } catch (error) {
-          return { agent, ...(via && { via }), status: 'refused', reason: describeError(error) };
-        }
-      }),
-    );
+    const outcomes = await this.putAll(recipients.map(({ agent }) => agent), envelope);
+    const results = recipients.map(({ agent, via }, index): RecipientResult => {
+      const outcome = outcomes[index]!;
+      if (outcome.status === 'rejected') return { agent, ...(via && { via }), status: 'refused', reason: describeError(outcome.reason) };
+      return { agent, ...(via && { via }), status: states.get(agent) === 'online' ? 'queued' : 'offline (queued)' };
+    });
     return { id: envelope.id, to: envelope.to, envelope, results };
   }
 
@@ -206,6 +201,15 @@ export class Bus implements Directory {
     if (!this.record) return;
     this.record = { ...this.record, lastSeen: this.clock.now().toISOString() };
     await this.transport.announce(this.record);
+  }
+
+  /** One outcome per recipient; several recipients share one write where the transport can. */
+  private putAll(agents: AgentName[], envelope: Envelope): Promise<Array<PromiseSettledResult<void>>> {
+    if (agents.length > 1 && this.transport.putMany) {
+      const refusedAll = (reason: unknown) => agents.map((): PromiseSettledResult<void> => ({ status: 'rejected', reason }));
+      return this.transport.putMany(agents, envelope).catch(refusedAll);
+    }
+    return Promise.allSettled(agents.map((agent) => this.transport.put(agent, envelope)));
   }
 
   private async receive(delivery: Delivery): Promise<void> {

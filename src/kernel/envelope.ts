@@ -144,7 +144,12 @@ export function withChanges(envelope: Envelope, changes: Partial<Envelope>): Env
 /** What every transport checks before it stores a copy: the name rule, wire format v1, the size cap. */
 export function prepareForPut(to: string, envelope: Envelope, maxBytes: number): { name: AgentName; text: string } {
   const name = assertAgentName(to, 'recipient name');
+  return { name, text: encodeForPut(envelope, maxBytes) };
+}
+
+/** The envelope half of `prepareForPut`, for a put to several recipients: checked once, encoded once. */
+export function encodeForPut(envelope: Envelope, maxBytes: number): string {
   validateEnvelope(envelope);
   assertWithinSize(envelope, maxBytes);
-  return { name, text: encodeEnvelope(envelope) };
+  return encodeEnvelope(envelope);
 }

@@ -27,6 +27,14 @@ export interface Transport {
   /** Put one envelope in `to`'s inbox. */
   put(to: AgentName, envelope: Envelope): Promise<void>;
 
+  /**
+   * Optional: put one envelope in several inboxes (a room, a broadcast), one outcome per
+   * recipient, in order; a refused recipient does not stop the others. A transport that can
+   * share the work provides it (the folder transport writes the file once and hard-links
+   * it into each inbox); without it the kernel calls `put` once per recipient.
+   */
+  putMany?(recipients: readonly AgentName[], envelope: Envelope): Promise<Array<PromiseSettledResult<void>>>;
+
   /** Become the receiver of `agent`'s inbox. */
   open(agent: AgentName, handler: DeliveryHandler): Promise<Inbox>;
 

@@ -272,6 +272,30 @@ export function runTransportContract({ name, create }: ContractOptions): void {
       await stop();
     });
 
+    it('puts one envelope in several inboxes at once, where the transport offers putMany', async (context) => {
+      const sender = await connect();
+      if (!sender.putMany) return context.skip();
+      const envelope = createEnvelope({ from: 'brave-fox', to: 'room:team', text: 'to all', data: { n: 1 } });
+      const outcomes = await sender.putMany(['calm-owl', 'Bad-Name', 'quiet-owl', 'bold-fox'], envelope);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(isCc2ccError((outcomes[1] as PromiseRejectedResult).reason, 'INVALID_NAME')).toBe(true);
+
+      const receiver = await connect();
+      const received = new Map<string, Envelope[]>();
+      for (const agent of ['calm-owl', 'quiet-owl', 'bold-fox']) {
+        received.set(agent, []);
+        await receiver.open(agent, async (delivery) => {
+          received.get(agent)!.push(delivery.envelope);
+          await delivery.ack();
+        });
+      }
+      await waitFor(() => [...received.values()].every((list) => list.length === 1), { what: 'one copy in each inbox' });
+      for (const list of received.values()) expect(list[0]).toEqual(envelope);
+      // Each copy is settled on its own: all three end done, none is offered twice.
+      for (const agent of received.keys()) await waitFor(async () => (await receiver.stats(agent)).done === 1, { what: `${agent} done` });
+      expect([...received.values()].map((list) => list.length)).toEqual([1, 1, 1]);
+    });
+
     it('refuses a recipient name that breaks the naming rule before storing anything', async () => {
       const transport = await connect();
       for (const bad of ['../x', 'a/b', 'Brave-Fox', '']) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { errnoCode } from './fs-errors.js';
 import { FILE_MODE } from './layout.js';
@@ -31,18 +31,7 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
-  const handle = await open(tempPath, CREATE_NEW, FILE_MODE);
-  try {
-    // The umask may have narrowed the mode; say exactly what we mean.
-    await handle.chmod(FILE_MODE);
-    await handle.writeFile(data);
-    if (options.fsync !== false) await handle.sync();
-  } catch (error) {
-    await handle.close().catch(() => {});
-    await unlink(tempPath).catch(() => {});
-    throw error;
-  }
-  await handle.close();
+  await writeTempFile(tempPath, data, options);
   try {
     await renameWithRetry(tempPath, finalPath);
   } catch (error) {
@@ -52,8 +41,30 @@ export async function writeFileAtomic(
   if (options.fsync !== false) await syncFolder(dirname(finalPath));
 }
 
+/** The first half of an atomic write: a new file (0600, never through a link), written, fsynced, closed. Removed if anything fails. */
+export async function writeTempFile(tempPath: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const handle = await createTempFile(tempPath, data, options);
+  await handle.close();
+}
+
+/** `writeTempFile` that leaves the file open, for a caller that fsyncs it again later. */
+export async function createTempFile(tempPath: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<FileHandle> {
+  const handle = await open(tempPath, CREATE_NEW, FILE_MODE);
+  try {
+    // The umask may have narrowed the mode; say exactly what we mean.
+    await handle.chmod(FILE_MODE);
+    await handle.writeFile(data);
+    if (options.fsync !== false) await handle.sync();
+    return handle;
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await unlink(tempPath).catch(() => {});
+    throw error;
+  }
+}
+
 /** Best effort: some systems (Windows) cannot open a folder for fsync. */
-async function syncFolder(path: string): Promise<void> {
+export async function syncFolder(path: string): Promise<void> {
   let handle;
   try {
     handle = await open(path, constants.O_RDONLY);

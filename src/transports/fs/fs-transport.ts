@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_MAX_BYTES, prepareForPut, type Envelope } from '../../kernel/envelope.js';
+import { DEFAULT_MAX_BYTES, encodeForPut, prepareForPut, type Envelope } from '../../kernel/envelope.js';
 import { Cc2ccError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { assertAgentName, type AgentName } from '../../kernel/names.js';
@@ -8,6 +8,7 @@ import type { PresenceRecord } from '../../kernel/presence.js';
 import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, TrafficEvent, Transport } from '../../kernel/transport.js';
 import { tempName, writeFileAtomic } from './atomic-write.js';
 import { listDeadLetters } from './dead-letters.js';
+import { linkIntoInboxes } from './linked-write.js';
 import { DirectorySnapshot } from './directory-snapshot.js';
 import { ioFailed, isMissing } from './fs-errors.js';
 import { openInbox } from './inbox-reader.js';
@@ -94,6 +95,29 @@ export class FsTransport implements Transport {
         throw ioFailed(`queue message ${envelope.id} for`, name, again);
       });
     }
+  }
+
+  /** Several inboxes at once (a room, a broadcast): one file written, hard-linked into each. */
+  async putMany(recipients: readonly AgentName[], envelope: Envelope): Promise<Array<PromiseSettledResult<void>>> {
+    this.assertOpen();
+    if (recipients.length < 2) return Promise.allSettled(recipients.map((to) => this.put(to, envelope)));
+    const text = encodeForPut(envelope, this.settings.maxBytes);
+    const inboxes = await Promise.allSettled(recipients.map(async (to) => this.layout.ensureInbox(assertAgentName(to, 'recipient name'))));
+    const ready = inboxes.flatMap((inbox) => (inbox.status === 'fulfilled' ? [inbox.value] : []));
+    const file = messageFileName(envelope.id);
+    const linked = ready.length < 2
+      ? ready.map(() => 'copy instead' as const)
+      : await linkIntoInboxes(join(ready[0]!.tmp, tempName(envelope.id, '.json')), text, ready.map((paths) => join(paths.inbox, file)), { fsync: this.settings.fsync });
+    const outcomes = new Map(ready.map((paths, index) => [paths.agent, linked[index]!]));
+    return Promise.allSettled(
+      recipients.map(async (to, index) => {
+        const inbox = inboxes[index]!;
+        if (inbox.status === 'rejected') throw inbox.reason;
+        const outcome = outcomes.get(inbox.value.agent)!;
+        if (outcome === 'copy instead') return this.put(to, envelope);
+        if (outcome !== 'linked') throw ioFailed(`queue message ${envelope.id} for`, to, outcome.failed);
+      }),
+    );
   }
 
   async open(agent: AgentName, handler: DeliveryHandler): Promise<Inbox> {

@@ -57,7 +57,8 @@ describe('DirectorySnapshot', () => {
     await watching.read();
     await rm(later, { recursive: true });
     await mkdir(later);
-    await utimes(later, minuteAgo(), minuteAgo());
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await utimes(later, twoMinutesAgo, twoMinutesAgo);
     await watching.read();
     expect(loads).toBe(3);
   });
