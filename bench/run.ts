@@ -4,6 +4,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { latencyChart } from './chart.js';
+import { PERFORMANCE_DOC, writeFiguresSection } from './doc-section.js';
+import { makeReport } from './report.js';
 import { baselineFs } from './scenarios/baseline-fs.js';
 import { backlog } from './scenarios/backlog.js';
 import { fanoutRoom } from './scenarios/fanout-room.js';
@@ -17,7 +19,8 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
 const redisUrl = process.env.CC2CC_REDIS_URL;
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const RESULTS = join(REPO, 'bench', 'results');
 
 const scenarios: Scenario[] = [
   baselineFs(true),
@@ -38,6 +41,7 @@ const scenarios: Scenario[] = [
 // Some scenarios wait only on unref'd timers (rescan-only polling): keep the process up.
 const keepAlive = setInterval(() => {}, 60_000);
 const results: ScenarioResult[] = [];
+const runStarted = Date.now();
 for (const scenario of scenarios) {
   const dir = await mkdtemp(join(tmpdir(), `cc2cc-bench-${scenario.name}-`));
   const progress = (message: string) => process.stderr.write(`  ${scenario.name}: ${message}\n`);
@@ -51,33 +55,25 @@ for (const scenario of scenarios) {
   process.stderr.write(`  ${scenario.name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 clearInterval(keepAlive);
+process.stderr.write(`all scenarios done in ${((Date.now() - runStarted) / 1000).toFixed(1)} s\n`);
 if (!redisUrl) process.stderr.write('Redis scenarios skipped: set CC2CC_REDIS_URL to run them\n');
 
-const byName = new Map(results.map((result) => [result.name, result]));
-const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? round(a / b, 2) : undefined);
-const ratios = {
-  'latency-fs p50 / baseline-fs p50': ratio(byName.get('latency-fs')?.latency?.p50, byName.get('baseline-fs')?.latency?.p50),
-  'throughput-fs / baseline-fs': ratio(byName.get('throughput-fs')?.rate, byName.get('baseline-fs')?.rate),
-  'latency-fs-nosync p50 / baseline-fs-nosync p50': ratio(byName.get('latency-fs-nosync')?.latency?.p50, byName.get('baseline-fs-nosync')?.latency?.p50),
-  'throughput-fs-nosync / baseline-fs-nosync': ratio(byName.get('throughput-fs-nosync')?.rate, byName.get('baseline-fs-nosync')?.rate),
-};
+const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: process.platform };
+const report = makeReport(results, { when: new Date(), quick, machine });
 
 printTable(results);
-for (const [label, value] of Object.entries(ratios)) if (value !== undefined) process.stdout.write(`${label}: ${value}\n`);
+for (const [label, value] of Object.entries(report.ratios)) process.stdout.write(`${label}: ${value}\n`);
 
-const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: process.platform };
-const report = {
-  when: new Date().toISOString(),
-  quick,
-  machine,
-  ratios,
-  scenarios: Object.fromEntries(results.map(({ samples: _samples, ...rest }) => [rest.name, roundAll(rest)])),
-};
 await mkdir(RESULTS, { recursive: true });
 const base = quick ? 'quick' : 'latest';
 await writeFile(join(RESULTS, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
 await writeFile(join(RESULTS, `${base}-latency.svg`), latencyChart(results, `cc2cc delivery latency (${quick ? 'quick run' : 'full run'}, ${machine.cpus} cores, Node ${machine.node})`));
 process.stderr.write(`wrote bench/results/${base}.json and bench/results/${base}-latency.svg\n`);
+// Only a full run of every scenario may replace the published figures.
+if (!quick && !only) {
+  await writeFiguresSection(REPO, report);
+  process.stderr.write(`rendered the figures into ${PERFORMANCE_DOC}\n`);
+}
 
 function printTable(rows: readonly ScenarioResult[]): void {
   const cell = (value: number | undefined, digits = 2) => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
@@ -96,9 +92,4 @@ function printTable(rows: readonly ScenarioResult[]): void {
   ];
   const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
   for (const line of table) process.stdout.write(`${line.map((text, column) => text.padEnd(widths[column]!)).join('  ').trimEnd()}\n`);
-}
-
-function roundAll(result: Omit<ScenarioResult, 'samples'>) {
-  const latency = result.latency && Object.fromEntries(Object.entries(result.latency).map(([key, value]) => [key, round(value)]));
-  return { ...result, ...(latency && { latency }), ...(result.rate !== undefined && { rate: round(result.rate, 0) }) };
 }

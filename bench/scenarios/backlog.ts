@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createEnvelope, encodeEnvelope } from '../../src/kernel/envelope.js';
@@ -19,6 +20,7 @@ export const backlog: Scenario = {
     const count = scaled(100_000, context.scale);
     const inbox = join(context.dir, '.cc2cc', 'to-receiver', 'inbox');
     await mkdir(inbox, { recursive: true, mode: 0o700 });
+    const queueStarted = performance.now();
     for (let i = 0; i < count; i += 500) {
       await Promise.all(
         Array.from({ length: Math.min(500, count - i) }, (_, j) => {
@@ -28,6 +30,7 @@ export const backlog: Scenario = {
       );
       if (i % 20_000 === 0) context.progress(`queued ${i}/${count}`);
     }
+    context.progress(`queued ${count} in ${((performance.now() - queueStarted) / 1000).toFixed(1)} s`);
     const child = spawn(process.execPath, [CHILD, context.dir, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let report: { seconds: number; maxRssMb: number } | undefined;
     for await (const line of createInterface({ input: child.stdout! })) report = JSON.parse(line);

@@ -1,0 +1,67 @@
+import { RATIOS, type BenchReport, type ScenarioFigures } from './report.js';
+import { isMet, TARGETS } from './targets.js';
+
+/**
+ * The "Figures" section of docs/performance.md from a report: the machine line, the table,
+ * the ratios and the targets. Pure, so the docs test can render it again and compare.
+ */
+export function renderFigures(report: BenchReport): string {
+  const base = report.quick ? 'quick' : 'latest';
+  const { machine } = report;
+  return [
+    '<!-- Generated from the bench report by bench/figures-section.ts: a full `npm run bench` rewrites it,',
+    '     `npm run bench:doc` renders it again from bench/results/latest.json. Do not edit. -->',
+    '',
+    `A ${report.quick ? 'quick' : 'full'} run on ${machine.cpu} (${machine.cpus} cores, Node ${machine.node.replace(/^v/, '')}, ${machine.platform}), ${report.when.slice(0, 10)};`,
+    `the raw figures are in [\`bench/results/${base}.json\`](../bench/results/${base}.json).`,
+    '',
+    '| scenario | p50 ms | p99 ms | max ms | msgs/s | other |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    ...Object.values(report.scenarios).map(scenarioRow),
+    '',
+    'Ratios (like for like):',
+    '',
+    ...RATIOS.map(({ label }) => {
+      const value = report.ratios[label];
+      return `- \`${label}\`: ${isNumber(value) ? `**${value.toFixed(2)}**` : 'not run'}`;
+    }),
+    '',
+    `![Latency distributions](../bench/results/${base}-latency.svg)`,
+    '',
+    '### Against the targets',
+    '',
+    '| target | figure | met |',
+    '| --- | --- | --- |',
+    ...TARGETS.map((target) => {
+      const value = target.read(report);
+      const met = isMet(target, value);
+      const aside = target.aside?.read(report);
+      const figure = isNumber(value) ? `${target.format(value)}${isNumber(aside) ? ` (${target.format(aside)} ${target.aside!.label})` : ''}` : 'not run';
+      return row([target.label, figure, met === undefined ? 'not run' : met ? 'yes' : 'no']);
+    }),
+  ].join('\n');
+}
+
+function scenarioRow(scenario: ScenarioFigures): string {
+  const fixed = (value: number | undefined, digits: number) => (isNumber(value) ? value.toFixed(digits) : '');
+  const { latency, rate } = scenario;
+  return row([scenario.name, fixed(latency?.p50, 2), fixed(latency?.p99, 2), fixed(latency?.max, 1), isNumber(rate) ? grouped(rate) : '', other(scenario.figures ?? {})]);
+}
+
+/** The figures other than latency and rate, in words: "20,000 in 82.4 s, peak RSS 135 MB". */
+function other(figures: Record<string, number>): string {
+  const { messages, seconds, peakRssMb, cpuMsPer10s, ...rest } = figures;
+  const parts: string[] = [];
+  const secondsText = isNumber(seconds) ? `${Number(seconds.toFixed(1))} s` : '';
+  if (isNumber(messages) && secondsText) parts.push(`${grouped(messages)} in ${secondsText}`);
+  if (isNumber(peakRssMb)) parts.push(`peak RSS ${Math.round(peakRssMb)} MB`);
+  if (isNumber(cpuMsPer10s)) parts.push(`${Number(cpuMsPer10s.toFixed(1))} ms CPU per 10 s`);
+  if (!isNumber(messages) && secondsText) parts.push(`measured over ${secondsText}`);
+  for (const [key, value] of Object.entries(rest)) if (isNumber(value)) parts.push(`${key} ${Number(value.toFixed(2))}`);
+  return parts.join(', ');
+}
+
+const row = (cells: readonly string[]) => `|${cells.map((cell) => (cell ? ` ${cell} |` : ' |')).join('')}`;
+// JSON turns NaN into null, so a figure read back from a file may be null as well as absent.
+const isNumber = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
+const grouped = (value: number) => String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
