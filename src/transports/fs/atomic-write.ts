@@ -51,9 +51,9 @@ export async function writeTempFile(tempPath: string, data: string | Uint8Array,
 export async function createTempFile(tempPath: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<FileHandle> {
   const handle = await open(tempPath, CREATE_NEW, FILE_MODE);
   try {
-    // The umask may have narrowed the mode; say exactly what we mean.
-    await handle.chmod(FILE_MODE);
-    await handle.writeFile(data);
+    // The umask may have narrowed the mode; say exactly what we mean (alongside the write:
+    // both go through the open handle, and nobody sees the file before the rename).
+    await Promise.all([handle.chmod(FILE_MODE), handle.writeFile(data)]);
     if (options.fsync !== false) await handle.sync();
     return handle;
   } catch (error) {

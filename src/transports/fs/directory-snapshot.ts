@@ -1,4 +1,7 @@
+import { watch, type FSWatcher } from 'node:fs';
 import { lstat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ioFailed, isMissing } from './fs-errors.js';
 
 /**
@@ -7,23 +10,96 @@ import { ioFailed, isMissing } from './fs-errors.js';
  */
 const RACY_MARGIN_NS = 50_000_000n;
 
+interface Stamp {
+  text: string;
+  /** dev:ino:birth time, to notice a folder replaced by another (inode numbers are reused). */
+  identity: string;
+  mtimeNs: bigint;
+}
+
 /**
  * What was read from some folders, kept until one of them changes. Every send needs the
  * directory (who exists, who is in which room); reading every presence record per send
- * cost a file read per agent. A folder's mtime moves whenever an entry is created,
- * renamed or removed, and presence records are only ever replaced by rename, so one
- * `lstat` per folder tells whether the snapshot still holds. As in git's "racy" index
- * check, a snapshot taken in the same clock tick as a change is not trusted.
+ * cost a file read per agent. Presence records and inboxes only change by entries
+ * created, renamed or removed in these folders, so:
+ *
+ * - Watched (the default): `fs.watch` events mark the snapshot stale. Before answering,
+ *   `read` lets one event-loop turn pass, so every event already queued by the kernel
+ *   (any change that happened before the caller asked) has landed: no file operation
+ *   at all on the send path while nothing changes.
+ * - Where watching is off or fails, one `lstat` per folder: a folder's mtime moves with
+ *   each entry change. As in git's "racy" index check, a snapshot taken in the same clock
+ *   tick as a change is not trusted.
  */
 export class DirectorySnapshot<T> {
   private kept: { stamp: string; value: T } | undefined;
+  private watchers: FSWatcher[] | undefined;
+  /** The folders (dev:ino) the watchers are on. */
+  private watchedIdentities = '';
+  private watchedValue: { value: T } | undefined;
+  private changed = true;
+  private closed = false;
 
   constructor(
     private readonly folders: readonly string[],
     private readonly load: () => Promise<T>,
+    private readonly options: { watch: boolean } = { watch: true },
   ) {}
 
   async read(): Promise<T> {
+    if (!this.options.watch || this.closed || !(this.watchers || (await this.startWatching()))) return this.readStamped();
+    await nextTurn();
+    if (!this.changed && this.watchedValue) return this.watchedValue.value;
+    this.changed = false; // an event from here on marks this load stale again
+    if ((await identitiesOf(this.folders)) !== this.watchedIdentities) {
+      // A folder was removed (and perhaps made again): the watch is on the old one.
+      this.stopWatching();
+      return this.read();
+    }
+    const value = await this.load();
+    this.watchedValue = { value };
+    return value;
+  }
+
+  /** Stop watching (the transport closes). Reads after this use the folders' mtimes. */
+  close(): void {
+    this.closed = true;
+    this.stopWatching();
+  }
+
+  private async startWatching(): Promise<boolean> {
+    const identities = await identitiesOf(this.folders);
+    if (identities.includes('missing')) return false;
+    const watchers: FSWatcher[] = [];
+    try {
+      for (const folder of this.folders) {
+        const self = basename(folder);
+        const watcher = watch(folder, { persistent: false }, (_event, name) => {
+          this.changed = true;
+          // The folder itself went (removed or renamed): this watch sees nothing more.
+          if (name === self) this.stopWatching();
+        });
+        watcher.on('error', () => this.stopWatching());
+        watchers.push(watcher);
+      }
+    } catch {
+      for (const watcher of watchers) watcher.close();
+      return false;
+    }
+    this.watchers = watchers;
+    this.watchedIdentities = identities;
+    this.changed = true;
+    return true;
+  }
+
+  private stopWatching(): void {
+    for (const watcher of this.watchers ?? []) watcher.close();
+    this.watchers = undefined;
+    this.watchedValue = undefined;
+    this.changed = true;
+  }
+
+  private async readStamped(): Promise<T> {
     const startedNs = BigInt(Date.now()) * 1_000_000n;
     const stamps = await Promise.all(this.folders.map(stampOf));
     const stamp = stamps.map((entry) => entry.text).join('|');
@@ -33,19 +109,19 @@ export class DirectorySnapshot<T> {
     this.kept = settled ? { stamp, value } : undefined;
     return value;
   }
-
-  /** Drop what is kept (the owner changed something it cannot see through mtimes). */
-  forget(): void {
-    this.kept = undefined;
-  }
 }
 
-async function stampOf(path: string): Promise<{ text: string; mtimeNs: bigint }> {
+async function identitiesOf(folders: readonly string[]): Promise<string> {
+  return (await Promise.all(folders.map(stampOf))).map((stamp) => stamp.identity).join('|');
+}
+
+async function stampOf(path: string): Promise<Stamp> {
   try {
     const info = await lstat(path, { bigint: true });
-    return { text: `${info.dev}:${info.ino}:${info.mtimeNs}:${info.mode}`, mtimeNs: info.mtimeNs };
+    const identity = `${info.dev}:${info.ino}:${info.birthtimeNs}`;
+    return { text: `${identity}:${info.mtimeNs}:${info.mode}`, identity, mtimeNs: info.mtimeNs };
   } catch (error) {
-    if (isMissing(error)) return { text: 'missing', mtimeNs: 0n };
+    if (isMissing(error)) return { text: 'missing', identity: 'missing', mtimeNs: 0n };
     throw ioFailed('inspect', path, error);
   }
 }

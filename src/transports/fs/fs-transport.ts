@@ -71,7 +71,7 @@ export class FsTransport implements Transport {
     checkSettings(this.settings);
     this.layout = new FsLayout(this.settings.root);
     this.presence = new PresenceStore(this.layout, this.settings.logger);
-    this.directory = new DirectorySnapshot([this.layout.root, this.layout.agentsDir], () => this.readDirectory());
+    this.directory = new DirectorySnapshot([this.layout.root, this.layout.agentsDir], () => this.readDirectory(), { watch: this.settings.watch });
   }
 
   get root(): string {
@@ -181,6 +181,7 @@ export class FsTransport implements Transport {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.directory.close();
     const observers = [...this.observers];
     this.observers.clear();
     await Promise.all([...[...this.inboxes].map((inbox) => inbox.close()), ...observers.map((observer) => observer.stop())]);

@@ -231,18 +231,24 @@ class InboxReader implements Inbox {
   }
 
   private async claimAndRead(entry: InboxEntry, id: string): Promise<Taken> {
-    // No look before the claim: rename moves a link, FIFO or folder as it is, never through it.
-    if (!(await this.files.claim(entry.name))) return NOTHING;
-    if (this.aborted()) return NOTHING; // the next open returns it
-    const claimedPath = join(this.paths.cur, entry.name);
-    // The listing already said "regular file" (d_type): no second look before opening.
-    const read = await readMessageFile(claimedPath, this.options.maxBytes, id, { knownRegular: entry.regular });
-    if (this.aborted()) return NOTHING;
-    if (!read.ok) {
-      if (!read.missing) await this.files.refuse(claimedPath, id, read.reason);
-      return NOTHING;
-    }
-    return { id, envelope: read.envelope };
+    const listedPath = join(this.paths.inbox, entry.name);
+    let claimed = false;
+    // Opened where it was listed, claimed (inbox/ → cur/) while it is read through its open
+    // handle: the rename and the read overlap. Rename moves a link, FIFO or folder as it is,
+    // never through it; what is not a regular file is refused before or right after opening.
+    const read = await readMessageFile(listedPath, this.options.maxBytes, id, {
+      knownRegular: entry.regular,
+      whileOpen: async () => {
+        claimed = await this.files.claim(entry.name);
+      },
+    });
+    if (this.aborted()) return NOTHING; // the next open returns what is in cur/
+    if (read.ok) return claimed ? { id, envelope: read.envelope } : NOTHING; // not claimed: someone else moved it
+    if (read.missing) return NOTHING;
+    // Refused without opening (a link, a folder...) it is still in inbox/; opened, it was claimed.
+    if (claimed) await this.files.refuse(join(this.paths.cur, entry.name), id, read.reason);
+    else await this.files.refuse(listedPath, id, read.reason);
+    return NOTHING;
   }
 
   /** Hands one claimed message to the handler; false stops the pass (closing, or held back). */

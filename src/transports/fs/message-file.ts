@@ -70,6 +70,12 @@ type TextOutcome = { missing: true } | { missing: false; reason: string } | { mi
 export interface ReadOptions {
   /** A folder listing just said this name is a regular file (d_type): skip the lstat. */
   knownRegular?: boolean;
+  /**
+   * Runs once the file is open, alongside the read: the receiver claims (renames) the file
+   * meanwhile, since an open file is read through its handle wherever its name goes. The
+   * read waits for it, and fails if it fails. The file is then closed in the background.
+   */
+  whileOpen?: () => Promise<void>;
 }
 
 /** A small regular file's text, refusing links, FIFOs, folders and files over `maxBytes`. */
@@ -94,6 +100,8 @@ export async function readRegularFile(path: string, maxBytes: number, options: R
     if (code === 'EISDIR') return { missing: false, reason: 'a folder, not a message file' };
     return { missing: false, reason: `unreadable (${describeError(error)})` };
   }
+  const alongside = options.whileOpen?.();
+  alongside?.catch(() => {}); // awaited in the finally below, after the read
   try {
     const info = await handle.stat();
     if (!info.isFile()) return { missing: false, reason: `${describeFileType(info)}, not a regular file` };
@@ -114,7 +122,10 @@ export async function readRegularFile(path: string, maxBytes: number, options: R
     if (error instanceof InvalidText) return { missing: false, reason: error.message };
     return { missing: false, reason: `unreadable (${describeError(error)})` };
   } finally {
-    await handle.close().catch(() => {});
+    const closed = handle.close().catch(() => {});
+    // With a claim alongside, nothing waits for the close: the text is in memory already.
+    if (alongside) await alongside;
+    else await closed;
   }
 }
 

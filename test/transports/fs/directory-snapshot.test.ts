@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DirectorySnapshot } from '../../../src/transports/fs/directory-snapshot.js';
 import { Scratch } from './helpers.js';
 
-describe('DirectorySnapshot', () => {
+describe('DirectorySnapshot, by mtimes (watch off)', () => {
   let scratch: Scratch;
   let folder: string;
   let loads: number;
@@ -16,7 +16,7 @@ describe('DirectorySnapshot', () => {
     folder = join(scratch.dir, 'agents');
     await mkdir(folder);
     loads = 0;
-    snapshot = new DirectorySnapshot([folder], async () => ++loads);
+    snapshot = new DirectorySnapshot([folder], async () => ++loads, { watch: false });
   });
   afterEach(() => scratch.tearDown());
 
@@ -50,7 +50,7 @@ describe('DirectorySnapshot', () => {
 
   it('notices a folder that appears, and one replaced by another', async () => {
     const later = join(scratch.dir, 'later');
-    const watching = new DirectorySnapshot([later], async () => ++loads);
+    const watching = new DirectorySnapshot([later], async () => ++loads, { watch: false });
     await watching.read();
     await mkdir(later);
     await utimes(later, minuteAgo(), minuteAgo());
@@ -61,5 +61,66 @@ describe('DirectorySnapshot', () => {
     await utimes(later, twoMinutesAgo, twoMinutesAgo);
     await watching.read();
     expect(loads).toBe(3);
+  });
+});
+
+describe('DirectorySnapshot, watched', () => {
+  let scratch: Scratch;
+  let folder: string;
+  let loads: number;
+  let snapshot: DirectorySnapshot<number>;
+
+  beforeEach(async () => {
+    scratch = await new Scratch().setUp();
+    folder = join(scratch.dir, 'agents');
+    await mkdir(folder);
+    loads = 0;
+    snapshot = new DirectorySnapshot([folder], async () => ++loads);
+  });
+  afterEach(async () => {
+    snapshot.close();
+    await scratch.tearDown();
+  });
+
+  it('reads once while nothing changes, even right after a change (no timestamp tick to wait out)', async () => {
+    await writeFile(join(folder, 'a.json'), '{}');
+    expect(await snapshot.read()).toBe(1);
+    expect(await snapshot.read()).toBe(1);
+    expect(await snapshot.read()).toBe(1);
+  });
+
+  it('sees a change made just before the read, by rename or removal', async () => {
+    await writeFile(join(folder, 'old.json'), '{}');
+    await snapshot.read();
+    await writeFile(join(folder, '.tmp'), '{}');
+    await rename(join(folder, '.tmp'), join(folder, 'a.json'));
+    expect(await snapshot.read()).toBe(2);
+    await rm(join(folder, 'old.json'));
+    expect(await snapshot.read()).toBe(3);
+  });
+
+  it('keeps seeing changes after the folder is removed and made again', async () => {
+    await snapshot.read();
+    await rm(folder, { recursive: true });
+    await mkdir(folder);
+    const afterRecreate = await snapshot.read();
+    expect(afterRecreate).toBeGreaterThan(1);
+    await writeFile(join(folder, 'b.json'), '{}');
+    expect(await snapshot.read()).toBe(afterRecreate + 1);
+  });
+
+  it('falls back to mtimes while the folder does not exist, and watches once it does', async () => {
+    const later = join(scratch.dir, 'later');
+    const waiting = new DirectorySnapshot([later], async () => ++loads);
+    await waiting.read();
+    await waiting.read();
+    expect(loads).toBe(1); // "missing" is a stamp like any other
+    await mkdir(later);
+    await writeFile(join(later, 'a.json'), '{}');
+    expect(await waiting.read()).toBe(2);
+    expect(await waiting.read()).toBe(2);
+    await writeFile(join(later, 'b.json'), '{}');
+    expect(await waiting.read()).toBe(3);
+    waiting.close();
   });
 });
