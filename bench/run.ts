@@ -65,9 +65,10 @@ printTable(results);
 for (const [label, value] of Object.entries(report.ratios)) process.stdout.write(`${label}: ${value}\n`);
 
 await mkdir(RESULTS, { recursive: true });
-const base = quick ? 'quick' : 'latest';
+// Only a full run of every scenario is "latest": a quick or partial run must not replace it.
+const base = quick ? 'quick' : only ? 'partial' : 'latest';
 await writeFile(join(RESULTS, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
-await writeFile(join(RESULTS, `${base}-latency.svg`), latencyChart(results, `cc2cc delivery latency (${quick ? 'quick run' : 'full run'}, ${machine.cpus} cores, Node ${machine.node})`));
+await writeFile(join(RESULTS, `${base}-latency.svg`), latencyChart(results, `cc2cc delivery latency (${quick ? 'quick run' : only ? 'partial run' : 'full run'}, ${machine.cpus} cores, Node ${machine.node})`));
 process.stderr.write(`wrote bench/results/${base}.json and bench/results/${base}-latency.svg\n`);
 // Only a full run of every scenario may replace the published figures.
 if (!quick && !only) {

@@ -99,9 +99,9 @@ describe('replaceBetweenMarkers', () => {
 });
 
 describe('docs/performance.md', () => {
-  it('shows the figures of bench/results/latest.json (run `node dist/bench/render-doc.js` after changing either)', async () => {
+  it('shows the figures of bench/results/latest.json (run `npm run bench:doc` after changing either)', async () => {
     const [doc, latest] = await Promise.all([readFile(join(REPO, PERFORMANCE_DOC), 'utf8'), readFile(join(REPO, LATEST_REPORT), 'utf8')]);
     const rendered = replaceBetweenMarkers(doc, renderFigures(JSON.parse(latest) as BenchReport));
-    expect(doc, `${PERFORMANCE_DOC} is out of date: npx tsc -p tsconfig.bench.json && node dist/bench/render-doc.js`).toBe(rendered);
+    expect(doc, `${PERFORMANCE_DOC} is out of date: npm run bench:doc`).toBe(rendered);
   });
 });
