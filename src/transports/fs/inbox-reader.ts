@@ -31,6 +31,8 @@ export interface InboxReaderOptions {
 /** A handler that throws is offered the message again after this long. */
 const THROWN_RETRY_DELAY_MS = 200;
 const PRUNE_EVERY_ACKS = 1000;
+/** While a drain is under way pruning waits (delivery first), unless done/ grew this far past its limit. */
+const PRUNE_WAITS_UP_TO = 10;
 const PRUNE_EVERY_MS = 10 * 60_000;
 
 /** Lock the inbox, return what a dead receiver had claimed, then start delivering. */
@@ -160,8 +162,18 @@ class InboxReader implements Inbox {
     }
     this.passing = this.runPasses().finally(() => {
       this.passing = undefined;
-      if (this.passAgain) this.requestPass();
+      if (this.passAgain && this.state === 'open') this.requestPass();
+      else if (this.acksSincePrune >= PRUNE_EVERY_ACKS) this.prune(); // the drain is over (or closing): tidy done/
     });
+  }
+
+  /**
+   * A pass is delivering: removing old files from done/ would compete with it for the disk
+   * and the thread pool, so it waits for the pass to end (the files it removes only free
+   * space the queue already took), unless the pass has gone on for many times maxDone acks.
+   */
+  private draining(): boolean {
+    return this.passing !== undefined && this.acksSincePrune < PRUNE_WAITS_UP_TO * Math.max(PRUNE_EVERY_ACKS, this.options.retention.maxDone);
   }
 
   private async runPasses(): Promise<void> {
@@ -314,7 +326,7 @@ class InboxReader implements Inbox {
     await this.files.acknowledge(id);
     this.options.done.add(id);
     this.forgetAttempts(id);
-    if (++this.acksSincePrune >= PRUNE_EVERY_ACKS) this.prune();
+    if (++this.acksSincePrune >= PRUNE_EVERY_ACKS && !this.draining()) this.prune();
   }
 
   private async deadLetter(id: string, reason: string): Promise<void> {

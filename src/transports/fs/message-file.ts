@@ -108,7 +108,8 @@ export async function readRegularFile(path: string, maxBytes: number, options: R
     if (info.size > maxBytes) return { missing: false, reason: tooLarge(info.size, maxBytes) };
     // Read at most one byte past the limit: the file may have grown since fstat. A short
     // read of a regular file is its end, so a file that did not change takes one read.
-    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
+    // Unfilled: only the bytes read are ever decoded.
+    const buffer = Buffer.allocUnsafe(Math.min(info.size, maxBytes) + 1);
     let length = 0;
     while (length < buffer.length) {
       const wanted = buffer.length - length;

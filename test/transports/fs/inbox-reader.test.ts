@@ -292,6 +292,27 @@ describe('inbox reader', () => {
     expect(await names(box('tmp'))).toEqual([fresh.slice(box('tmp').length + 1)]);
   });
 
+  it('leaves done/ alone while a drain delivers, and prunes it to maxDone when the drain ends', async () => {
+    const count = 1100; // past the 1,000 acks after which a receiver prunes
+    const files: string[] = [];
+    for (let index = 0; index < count; index++) {
+      const message = envelope(`queued ${index}`);
+      files.push(`${message.id}.json`);
+      await plant(`${message.id}.json`, encodeEnvelope(message));
+    }
+    const transport = scratch.transport({ maxDone: 50 });
+    let doneAtLast = -1;
+    let seen = 0;
+    await transport.open('calm-owl', async (delivery) => {
+      if (++seen === count) doneAtLast = (await names(box('done'))).length;
+      await delivery.ack();
+    });
+    await waitFor(() => doneAtLast >= 0, { what: 'the last delivery', timeoutMs: 60_000 });
+    expect(doneAtLast).toBe(count - 1); // every earlier ack still there: nothing pruned mid-drain
+    await waitFor(async () => (await names(box('done'))).length === 50, { what: 'done/ pruned to maxDone', timeoutMs: 60_000 });
+    expect(await names(box('done'))).toEqual(files.slice(-50));
+  });
+
   it('prunes done/ beyond maxDone, oldest first, and past retentionMs', async () => {
     const messages: Envelope[] = Array.from({ length: 6 }, () => envelope());
     const writer = scratch.transport();
