@@ -50,12 +50,12 @@ function scenarioRow(scenario: ScenarioFigures): string {
 
 /** The figures other than latency and rate, in words: "20,000 in 82.4 s, peak RSS 135 MB". */
 function other(figures: Record<string, number>): string {
-  const { messages, seconds, peakRssMb, cpuMsPer10s, firstSeconds, firstSecondsCpuMs, ...rest } = figures;
+  const { messages, seconds, peakRssMb, cpuMsPer10s, highestWindowCpuMsPer10s, firstSeconds, firstSecondsCpuMs, ...rest } = figures;
   const parts: string[] = [];
   const secondsText = isNumber(seconds) ? `${Number(seconds.toFixed(1))} s` : '';
   if (isNumber(messages) && secondsText) parts.push(`${grouped(messages)} in ${secondsText}`);
   if (isNumber(peakRssMb)) parts.push(`peak RSS ${Math.round(peakRssMb)} MB`);
-  if (isNumber(cpuMsPer10s)) parts.push(`${Number(cpuMsPer10s.toFixed(1))} ms CPU per 10 s`);
+  if (isNumber(cpuMsPer10s)) parts.push(`${Number(cpuMsPer10s.toFixed(1))} ms CPU per 10 s${isNumber(highestWindowCpuMsPer10s) ? ` (median of three windows; the highest ${Number(highestWindowCpuMsPer10s.toFixed(1))} ms)` : ''}`);
   if (!isNumber(messages) && secondsText) parts.push(`measured over ${secondsText}`);
   if (isNumber(firstSeconds) && isNumber(firstSecondsCpuMs)) parts.push(`${Number(firstSecondsCpuMs.toFixed(1))} ms in the ${Number(firstSeconds.toFixed(1))} s after startup`);
   for (const [key, value] of Object.entries(rest)) if (isNumber(value)) parts.push(`${key} ${Number(value.toFixed(2))}`);
