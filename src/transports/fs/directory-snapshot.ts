@@ -34,7 +34,9 @@ interface Stamp {
 export class DirectorySnapshot<T> {
   private kept: { stamp: string; value: T } | undefined;
   private watchers: FSWatcher[] | undefined;
-  /** The folders (dev:ino) the watchers are on. */
+  private starting: Promise<boolean> | undefined;
+  private loading: Promise<T> | undefined;
+  /** The folders (dev:ino:birth time) the watchers are on. */
   private watchedIdentities = '';
   private watchedValue: { value: T } | undefined;
   private changed = true;
@@ -47,14 +49,28 @@ export class DirectorySnapshot<T> {
   ) {}
 
   async read(): Promise<T> {
-    if (!this.options.watch || this.closed || !(this.watchers || (await this.startWatching()))) return this.readStamped();
+    if (!this.options.watch || this.closed || !(this.watchers || (await this.watchOnce()))) return this.readStamped();
     await nextTurn();
-    if (!this.changed && this.watchedValue) return this.watchedValue.value;
+    if (!this.changed) {
+      if (this.watchedValue) return this.watchedValue.value;
+      if (this.loading) return this.loading; // started after the last change: good for this read too
+    }
     this.changed = false; // an event from here on marks this load stale again
+    const loading = this.reloadWatched();
+    this.loading = loading;
+    try {
+      return await loading;
+    } finally {
+      if (this.loading === loading) this.loading = undefined;
+    }
+  }
+
+  private async reloadWatched(): Promise<T> {
     if ((await identitiesOf(this.folders)) !== this.watchedIdentities) {
-      // A folder was removed (and perhaps made again): the watch is on the old one.
+      // A folder was removed (and perhaps made again): the watch is on the old one. This
+      // read goes by mtimes; the next one watches the folders that are there now.
       this.stopWatching();
-      return this.read();
+      return this.readStamped();
     }
     const value = await this.load();
     this.watchedValue = { value };
@@ -65,6 +81,14 @@ export class DirectorySnapshot<T> {
   close(): void {
     this.closed = true;
     this.stopWatching();
+  }
+
+  /** Sends run side by side: one start of the watchers, whoever asks. */
+  private watchOnce(): Promise<boolean> {
+    this.starting ??= this.startWatching().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
   }
 
   private async startWatching(): Promise<boolean> {
@@ -83,6 +107,10 @@ export class DirectorySnapshot<T> {
         watchers.push(watcher);
       }
     } catch {
+      for (const watcher of watchers) watcher.close();
+      return false;
+    }
+    if (this.closed) {
       for (const watcher of watchers) watcher.close();
       return false;
     }

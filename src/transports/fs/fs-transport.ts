@@ -8,7 +8,7 @@ import type { PresenceRecord } from '../../kernel/presence.js';
 import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, TrafficEvent, Transport } from '../../kernel/transport.js';
 import { tempName, writeFileAtomic } from './atomic-write.js';
 import { listDeadLetters } from './dead-letters.js';
-import { linkIntoInboxes } from './linked-write.js';
+import { linkIntoInboxes, type LinkOutcome } from './linked-write.js';
 import { DirectorySnapshot } from './directory-snapshot.js';
 import { ioFailed, isMissing } from './fs-errors.js';
 import { openInbox } from './inbox-reader.js';
@@ -105,9 +105,11 @@ export class FsTransport implements Transport {
     const inboxes = await Promise.allSettled(recipients.map(async (to) => this.layout.ensureInbox(assertAgentName(to, 'recipient name'))));
     const ready = inboxes.flatMap((inbox) => (inbox.status === 'fulfilled' ? [inbox.value] : []));
     const file = messageFileName(envelope.id);
+    const copies = (): LinkOutcome[] => ready.map(() => 'copy instead');
+    // If the shared write itself fails (its tmp/ vanished, say), each inbox is written the ordinary way.
     const linked = ready.length < 2
-      ? ready.map(() => 'copy instead' as const)
-      : await linkIntoInboxes(join(ready[0]!.tmp, tempName(envelope.id, '.json')), text, ready.map((paths) => join(paths.inbox, file)), { fsync: this.settings.fsync });
+      ? copies()
+      : await linkIntoInboxes(join(ready[0]!.tmp, tempName(envelope.id, '.json')), text, ready.map((paths) => join(paths.inbox, file)), { fsync: this.settings.fsync }).catch(copies);
     const outcomes = new Map(ready.map((paths, index) => [paths.agent, linked[index]!]));
     return Promise.allSettled(
       recipients.map(async (to, index) => {

@@ -109,6 +109,14 @@ describe('DirectorySnapshot, watched', () => {
     expect(await snapshot.read()).toBe(afterRecreate + 1);
   });
 
+  it('starts one set of watchers for reads side by side, and loads once for them', async () => {
+    const values = await Promise.all(Array.from({ length: 10 }, () => snapshot.read()));
+    expect(new Set(values).size).toBe(1);
+    expect(await snapshot.read()).toBe(values[0]);
+    await writeFile(join(folder, 'a.json'), '{}');
+    expect(await snapshot.read()).toBe(values[0]! + 1);
+  });
+
   it('falls back to mtimes while the folder does not exist, and watches once it does', async () => {
     const later = join(scratch.dir, 'later');
     const waiting = new DirectorySnapshot([later], async () => ++loads);

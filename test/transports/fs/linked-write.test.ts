@@ -1,4 +1,4 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEnvelope, encodeEnvelope } from '../../../src/kernel/envelope.js';
@@ -36,6 +36,16 @@ describe('one message for several inboxes (putMany)', () => {
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(String((outcomes[1] as PromiseRejectedResult).reason)).toContain('quiet-owl');
     expect((await stat(join(box('bold-fox', 'inbox'), `${envelope.id}.json`))).isFile()).toBe(true);
+  });
+
+  it('writes each inbox the ordinary way when the shared temp file cannot be written', async () => {
+    const transport = scratch.transport();
+    await transport.putMany(agents, createEnvelope({ from: 'brave-fox', to: 'room:team', text: 'first' })); // folders made and remembered
+    await rm(box('calm-owl', 'tmp'), { recursive: true }); // where the shared temp file goes
+    const envelope = createEnvelope({ from: 'brave-fox', to: 'room:team', text: 'second' });
+    const outcomes = await transport.putMany(agents, envelope);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    for (const agent of agents) expect((await stat(join(box(agent, 'inbox'), `${envelope.id}.json`))).nlink).toBe(1);
   });
 
   it('says "copy instead" for a target whose folder is missing, and removes its temp file', async () => {
