@@ -6,18 +6,18 @@ import type { InboxPaths } from './layout.js';
 import { InboxFiles } from './inbox-files.js';
 import { describeFileType } from './message-file.js';
 
-/**
- * Names in a folder, dotfiles left out. A dotfile is another tool's temp file (an editor,
- * rsync) that we cannot attribute: moving it could break its writer, so it is left alone.
- * Every other unexpected name in inbox/ is reported and moved to dead/ by the receiver.
- */
 export interface InboxEntry {
   name: string;
   /** The listing's file type said "regular file" (d_type); false when it said otherwise or did not know. */
   regular: boolean;
 }
 
-/** `listFolder`, with what the listing knows of each entry's type (no extra system call). */
+/**
+ * The entries of a folder, dotfiles left out, with what the listing knows of each one's
+ * type (no extra system call). A dotfile is another tool's temp file (an editor, rsync)
+ * that we cannot attribute: moving it could break its writer, so it is left alone.
+ * Every other unexpected name in inbox/ is reported and moved to dead/ by the receiver.
+ */
 export async function listEntries(path: string): Promise<InboxEntry[]> {
   try {
     const entries = await readdir(path, { withFileTypes: true });
@@ -28,13 +28,9 @@ export async function listEntries(path: string): Promise<InboxEntry[]> {
   }
 }
 
+/** The names `listEntries` gives. */
 export async function listFolder(path: string): Promise<string[]> {
-  try {
-    return (await readdir(path)).filter((name) => !name.startsWith('.'));
-  } catch (error) {
-    if (isMissing(error)) return [];
-    throw ioFailed('list', path, error);
-  }
+  return (await listEntries(path)).map((entry) => entry.name);
 }
 
 /**
