@@ -50,7 +50,7 @@ function scenarioRow(scenario: ScenarioFigures): string {
 
 /** The figures other than latency and rate, in words: "20,000 in 82.4 s, peak RSS 135 MB". */
 function other(figures: Record<string, number>): string {
-  const { messages, seconds, peakRssMb, cpuMsPer10s, highestWindowCpuMsPer10s, firstSeconds, firstSecondsCpuMs, ...rest } = figures;
+  const { messages, seconds, peakRssMb, cpuMsPer10s, highestWindowCpuMsPer10s, firstSeconds, firstSecondsCpuMs, senderCpuMsPerMessage, receiverCpuMsPerMessage, clientCpuMsPerMessage, ...rest } = figures;
   const parts: string[] = [];
   const secondsText = isNumber(seconds) ? `${Number(seconds.toFixed(1))} s` : '';
   if (isNumber(messages) && secondsText) parts.push(`${grouped(messages)} in ${secondsText}`);
@@ -58,6 +58,9 @@ function other(figures: Record<string, number>): string {
   if (isNumber(cpuMsPer10s)) parts.push(`${Number(cpuMsPer10s.toFixed(1))} ms CPU per 10 s${isNumber(highestWindowCpuMsPer10s) ? ` (median of three windows; the highest ${Number(highestWindowCpuMsPer10s.toFixed(1))} ms)` : ''}`);
   if (!isNumber(messages) && secondsText) parts.push(`measured over ${secondsText}`);
   if (isNumber(firstSeconds) && isNumber(firstSecondsCpuMs)) parts.push(`${Number(firstSecondsCpuMs.toFixed(1))} ms in the ${Number(firstSeconds.toFixed(1))} s after startup`);
+  if (isNumber(senderCpuMsPerMessage) && isNumber(receiverCpuMsPerMessage) && isNumber(clientCpuMsPerMessage)) {
+    parts.push(`CPU per message: sender ${senderCpuMsPerMessage.toFixed(2)} ms, receiver ${receiverCpuMsPerMessage.toFixed(2)} ms, client ${clientCpuMsPerMessage.toFixed(2)} ms`);
+  }
   for (const [key, value] of Object.entries(rest)) if (isNumber(value)) parts.push(`${key} ${Number(value.toFixed(2))}`);
   return parts.join(', ');
 }

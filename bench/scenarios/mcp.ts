@@ -13,7 +13,11 @@ async function serve(cli: string, dir: string, name: string): Promise<StdioAgent
   return agent;
 }
 
-/** What a user feels: the `send` tool call on A until B's channel notification arrives. */
+/**
+ * What a user feels: the `send` tool call on A until B's channel notification arrives.
+ * Also the CPU each process spends per message (all threads): with three processes on a
+ * few cores, that is what the latency is made of once the disk is fast enough.
+ */
 export function latencyMcp(fsync: boolean): Scenario {
   const name = fsync ? 'latency-mcp' : 'latency-mcp-nosync';
   return {
@@ -24,6 +28,9 @@ export function latencyMcp(fsync: boolean): Scenario {
       const count = scaled(2000, context.scale);
       const samples: number[] = [];
       try {
+        if (a.pid === null || b.pid === null) throw new Error('a cc2cc serve of the MCP scenario has no pid');
+        const [senderCpu, receiverCpu] = [await processCpuClock(a.pid), await processCpuClock(b.pid)];
+        const before = { sender: await senderCpu.readMs(), receiver: await receiverCpu.readMs(), client: process.cpuUsage() };
         for (let i = 0; i < count; i++) {
           const text = `message ${i}`;
           const started = performance.now();
@@ -32,11 +39,23 @@ export function latencyMcp(fsync: boolean): Scenario {
           samples.push(push.at - started);
           if (i % 500 === 499) context.progress(`${i + 1}/${count}`);
         }
+        const client = process.cpuUsage(before.client);
+        const perMessage = (ms: number) => round(ms / count, 3);
+        return {
+          name,
+          description: `send tool on server A → channel notification from server B${fsync ? '' : ' (fsync: false)'}; CPU from ${senderCpu.source}`,
+          latency: summarize(samples),
+          samples,
+          figures: {
+            senderCpuMsPerMessage: perMessage((await senderCpu.readMs()) - before.sender),
+            receiverCpuMsPerMessage: perMessage((await receiverCpu.readMs()) - before.receiver),
+            clientCpuMsPerMessage: perMessage((client.user + client.system) / 1000),
+          },
+        };
       } finally {
         await a.close();
         await b.close();
       }
-      return { name, description: `send tool on server A → channel notification from server B${fsync ? '' : ' (fsync: false)'}`, latency: summarize(samples), samples };
     },
   };
 }
