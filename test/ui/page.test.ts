@@ -107,6 +107,19 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
       expect(await detail.locator('td.state-queued').count()).toBe(1);
     });
 
+    it('shows a long message as a preview, and says what was cut', async () => {
+      await startProcess();
+      await openPage(url);
+      const text = 'start of a long report. '.padEnd(10_000, 'x');
+      const id = await send('calm-owl', text);
+      await page.locator(`#msg-${id}`).click();
+      const detail = page.locator('#detail');
+      await detail.waitFor({ state: 'visible', ...WAIT });
+      expect(await detail.locator('.cut-note').innerText()).toBe('A preview: text cut (it has 10,000 characters). The inbox file holds the whole message.');
+      const envelope = JSON.parse(await detail.locator('pre.envelope').innerText()) as { text: string };
+      expect(envelope.text).toBe(text.slice(0, 4096));
+    });
+
     it('is driven by the keyboard: arrows move, Enter opens, Escape closes, focus is visible', async () => {
       await startProcess();
       await openPage(url);

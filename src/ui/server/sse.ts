@@ -73,10 +73,14 @@ export function streamFeed(c: Context<{ Bindings: HttpBindings }>, feed: LiveFee
     live('ready', {});
     const stopTraffic = feed.log.subscribe((update) => live('traffic', update));
     const stopSnapshots = feed.onSnapshot((snapshot) => live('snapshot', snapshot));
+    // Only when nothing waits: a page stalled in the history holds one keepalive at most.
     const keepalive = setInterval(() => {
       if (unsent > 0 || done()) return;
+      const line = ': keepalive\n\n';
+      unsent += line.length;
       queue = queue.then(async () => {
-        if (!done()) await stream.write(': keepalive\n\n');
+        if (!done()) await stream.write(line);
+        unsent -= line.length;
       });
     }, KEEPALIVE_MS);
 
