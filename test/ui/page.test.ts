@@ -196,6 +196,27 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
     expect(await rows()).toBeLessThan(100);
   });
 
+  it('reconnects when the server cuts a stream that fell behind, and loads everything again', async () => {
+    const dir = await project({ agents: ['calm-owl'] });
+    // A budget smaller than one update: the first large one cuts the stream.
+    const { ui, runtime, close } = await startUi(dir, { streamBytes: 4096 });
+    closers.push(close);
+    page = await browser.context.newPage();
+    await page.goto(ui.url);
+    await page.locator('#status.status-live').waitFor(WAIT);
+    await page.evaluate('window.sameDocument = true');
+    const small = await runtime.bus.send({ from: 'brave-fox', to: 'calm-owl', text: 'fits' });
+    await page.locator(`#msg-${small.id}`).waitFor(WAIT);
+
+    const large = await runtime.bus.send({ from: 'brave-fox', to: 'calm-owl', text: 'too big for the budget '.padEnd(6000, 'x') });
+    await page.locator('#status.status-reconnecting').waitFor(WAIT);
+    // EventSource comes back by itself; the history brings the message the cut stream lost.
+    await page.locator('#status.status-live').waitFor({ timeout: 30_000 });
+    await page.locator(`#msg-${large.id}`).waitFor(WAIT);
+    await page.locator(`#msg-${small.id}`).waitFor(WAIT);
+    expect(await page.evaluate('window.sameDocument')).toBe(true);
+  });
+
   it('draws a three-agent conversation (the screenshot in docs/ui.png)', async () => {
     const dir = await project({ agents: ['backend', 'tests', 'reviewer'], plugins: ['rooms', 'topics', 'request-reply'] });
     const { ui, close } = await startUi(dir, { allowSend: true });
