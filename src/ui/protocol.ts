@@ -11,6 +11,11 @@
  * and then, live:
  *   traffic   TrafficUpdate     one message changed state in one inbox
  *   snapshot  Snapshot          agents, rooms or topics changed (checked every few seconds)
+ *
+ * The history is read while it is sent, so a `traffic` update may repeat a step that its
+ * message's history already had: the page skips a step it has. A stream that stops reading
+ * is disconnected once its unsent data passes a byte budget; EventSource reconnects and
+ * everything comes again from `hello`.
  */
 
 export type WireKind = 'message' | 'request' | 'reply' | 'event';
@@ -43,11 +48,24 @@ export interface StateStep {
   reason?: string;
 }
 
+/**
+ * What the server left out of a large envelope (it keeps a preview, within a byte budget):
+ * `text` the text's full length in characters (the preview keeps its start), `data` the
+ * size in bytes of a `data` left out, `meta` how many meta values were cut.
+ */
+export interface CutFields {
+  text?: number;
+  data?: number;
+  meta?: number;
+}
+
 /** One message and where each of its copies went. */
 export interface MessageView {
   id: string;
   /** Missing when the file could not be read as an envelope (a broken dead letter). */
   envelope?: WireEnvelope;
+  /** Set when `envelope` is a preview: what was cut. */
+  cut?: CutFields;
   /** Recipient agent → the states its copy went through, oldest first. */
   deliveries: Record<string, StateStep[]>;
 }
@@ -58,6 +76,8 @@ export interface TrafficUpdate {
   step: StateStep;
   /** Sent with the first update that knows the envelope. */
   envelope?: WireEnvelope;
+  /** Set when `envelope` is a preview: what was cut. */
+  cut?: CutFields;
 }
 
 export interface Hello {

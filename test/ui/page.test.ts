@@ -107,6 +107,19 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
       expect(await detail.locator('td.state-queued').count()).toBe(1);
     });
 
+    it('shows a long message as a preview, and says what was cut', async () => {
+      await startProcess();
+      await openPage(url);
+      const text = 'start of a long report. '.padEnd(10_000, 'x');
+      const id = await send('calm-owl', text);
+      await page.locator(`#msg-${id}`).click();
+      const detail = page.locator('#detail');
+      await detail.waitFor({ state: 'visible', ...WAIT });
+      expect(await detail.locator('.cut-note').innerText()).toBe('A preview: text cut (it has 10,000 characters). The inbox file holds the whole message.');
+      const envelope = JSON.parse(await detail.locator('pre.envelope').innerText()) as { text: string };
+      expect(envelope.text).toBe(text.slice(0, 4096));
+    });
+
     it('is driven by the keyboard: arrows move, Enter opens, Escape closes, focus is visible', async () => {
       await startProcess();
       await openPage(url);
@@ -181,6 +194,27 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
     await page.locator('#filter-kind').selectOption('event');
     await page.locator('#count[data-shown="1000"]').waitFor(WAIT);
     expect(await rows()).toBeLessThan(100);
+  });
+
+  it('reconnects when the server cuts a stream that fell behind, and loads everything again', async () => {
+    const dir = await project({ agents: ['calm-owl'] });
+    // A budget smaller than one update: the first large one cuts the stream.
+    const { ui, runtime, close } = await startUi(dir, { streamBytes: 4096 });
+    closers.push(close);
+    page = await browser.context.newPage();
+    await page.goto(ui.url);
+    await page.locator('#status.status-live').waitFor(WAIT);
+    await page.evaluate('window.sameDocument = true');
+    const small = await runtime.bus.send({ from: 'brave-fox', to: 'calm-owl', text: 'fits' });
+    await page.locator(`#msg-${small.id}`).waitFor(WAIT);
+
+    const large = await runtime.bus.send({ from: 'brave-fox', to: 'calm-owl', text: 'too big for the budget '.padEnd(6000, 'x') });
+    await page.locator('#status.status-reconnecting').waitFor(WAIT);
+    // EventSource comes back by itself; the history brings the message the cut stream lost.
+    await page.locator('#status.status-live').waitFor({ timeout: 30_000 });
+    await page.locator(`#msg-${large.id}`).waitFor(WAIT);
+    await page.locator(`#msg-${small.id}`).waitFor(WAIT);
+    expect(await page.evaluate('window.sameDocument')).toBe(true);
   });
 
   it('draws a three-agent conversation (the screenshot in docs/ui.png)', async () => {

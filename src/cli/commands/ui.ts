@@ -11,6 +11,7 @@ interface UiOptions extends GlobalOptions {
   allowSend?: boolean;
   as: string;
   idleAfter: string;
+  historyMb: string;
 }
 
 export function registerUi(program: Command): void {
@@ -21,10 +22,12 @@ export function registerUi(program: Command): void {
     .option('--allow-send', 'let the page send messages to agents and rooms')
     .option('--as <name>', 'who messages from the page come from', UI_DEFAULTS.sender)
     .option('--idle-after <minutes>', 'an online agent with no traffic for this long shows as idle', String(UI_DEFAULTS.idleAfterMs / 60_000))
+    .option('--history-mb <n>', 'keep the recent messages within this many MB (oldest forgotten first; long texts kept as a preview)', String(UI_DEFAULTS.historyBytes / 1024 / 1024))
     .addHelpText('after', '\nPrints the page\'s address (with its token) on stdout and runs until Ctrl-C.\n\nExample:\n  $ cc2cc ui --port 4477 --allow-send --as alice')
     .action(async (options: UiOptions, command: Command) => {
       const port = parseNumber(options.port, '--port', (value) => Number.isInteger(value) && value >= 0 && value <= 65_535);
       const idleAfterMinutes = parseNumber(options.idleAfter, '--idle-after', (value) => value > 0);
+      const historyMb = parseNumber(options.historyMb, '--history-mb', (value) => value > 0);
       const config = await configFrom(command.optsWithGlobals());
       const logger = createStderrLogger(config.logLevel);
       // Loaded here, not at start-up: other verbs (serve above all) do not pay for the HTTP server.
@@ -41,6 +44,7 @@ export function registerUi(program: Command): void {
           allowSend: options.allowSend ?? false,
           sender: options.as,
           idleAfterMs: idleAfterMinutes * 60_000,
+          historyBytes: Math.round(historyMb * 1024 * 1024),
           staticRooms: staticRoomMembers(config.plugins),
         });
       } catch (error) {

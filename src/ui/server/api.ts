@@ -1,7 +1,9 @@
+import type { HttpBindings } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { Bus } from '../../kernel/bus.js';
 import { describeError, isCc2ccError } from '../../kernel/errors.js';
+import type { Logger } from '../../kernel/logger.js';
 import type { DeadLetterView, ErrorBody, SendResponse } from '../protocol.js';
 import type { LiveFeed } from './live-feed.js';
 import { streamFeed } from './sse.js';
@@ -13,6 +15,9 @@ export interface ApiOptions {
   allowSend: boolean;
   /** The sender of messages from the page. */
   sender: string;
+  /** Unsent data (bytes) one event stream may hold before it is disconnected. */
+  streamBytes: number;
+  logger: Logger;
 }
 
 const SendBody = z.strictObject({
@@ -22,10 +27,10 @@ const SendBody = z.strictObject({
 });
 
 /** The JSON API and the event stream, under `/<token>/api/`. Read-only except `send`. */
-export function registerApi(app: Hono, options: ApiOptions): void {
+export function registerApi(app: Hono<{ Bindings: HttpBindings }>, options: ApiOptions): void {
   const { bus, feed } = options;
 
-  app.get('/:token/api/events', (c) => streamFeed(c, feed));
+  app.get('/:token/api/events', (c) => streamFeed(c, feed, { maxUnsentBytes: options.streamBytes, logger: options.logger }));
 
   app.get('/:token/api/agents', async (c) => {
     await feed.refresh();

@@ -1,13 +1,15 @@
+import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import type { Logger } from '../../kernel/logger.js';
 import { errorResponse, registerApi, type ApiOptions } from './api.js';
 import type { Asset } from './assets.js';
+import { guardHostAndOrigin, type GuardOptions } from './request-guard.js';
 import { requireToken } from './token.js';
 
 export interface UiAppOptions extends ApiOptions {
   token: string;
   assets: Map<string, Asset>;
-  logger: Logger;
+  /** Where the server listens: requests naming another host are refused. */
+  listening: GuardOptions;
 }
 
 /** Same origin only; nothing inline; no framing; the token never leaves in a Referer. */
@@ -21,13 +23,14 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 /** The whole HTTP surface of `cc2cc ui`: `/<token>/` (the page), its assets, and `api/`. */
-export function createUiApp(options: UiAppOptions): Hono {
-  const app = new Hono();
+export function createUiApp(options: UiAppOptions): Hono<{ Bindings: HttpBindings }> {
+  const app = new Hono<{ Bindings: HttpBindings }>();
 
   app.use('*', async (c, next) => {
     await next();
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   });
+  app.use('*', guardHostAndOrigin(options.listening));
   app.use('*', requireToken(options.token));
 
   app.get('/:token', (c) => c.redirect(`/${options.token}/`, 308));

@@ -3,13 +3,14 @@ import type { Logger } from '../../kernel/logger.js';
 import type { Transport } from '../../kernel/transport.js';
 import type { Hello, Snapshot } from '../protocol.js';
 import { takeSnapshot, type SnapshotSource } from './snapshot.js';
-import { TrafficLog } from './traffic-log.js';
+import { TrafficLog, type TrafficLogOptions } from './traffic-log.js';
 
 export interface LiveFeedOptions extends Omit<SnapshotSource, 'log'> {
   hello: Hello;
   /** How often agents, rooms and topics are read again (default 2 s). */
   snapshotMs?: number;
-  maxMessages?: number;
+  /** How the traffic log is bounded (bytes, messages, preview length). */
+  history?: TrafficLogOptions;
 }
 
 type SnapshotListener = (snapshot: Snapshot) => void;
@@ -35,7 +36,7 @@ export class LiveFeed {
   private stopObserving: (() => Promise<void>) | undefined;
 
   private constructor(private readonly options: LiveFeedOptions) {
-    this.log = new TrafficLog({ ...(options.maxMessages !== undefined && { maxMessages: options.maxMessages }) });
+    this.log = new TrafficLog(options.history);
     this.hello = options.hello;
   }
 

@@ -25,7 +25,14 @@ export interface UiServerOptions {
   /** An online agent with no traffic for this long shows as idle (default 5 minutes). */
   idleAfterMs?: number;
   snapshotMs?: number;
+  /** Recent messages are kept within this many bytes (estimated), oldest forgotten first (default 32 MB). */
+  historyBytes?: number;
+  /** And at most this many (default 20,000). */
   maxMessages?: number;
+  /** A message's text is kept up to this many characters (default 4096). */
+  previewChars?: number;
+  /** An event stream with more unsent data than this is disconnected (default 8 MB). */
+  streamBytes?: number;
   staticRooms?: Record<string, string[]>;
   /** The built page (default: `dist/ui/` of this package). */
   assetsDir?: string;
@@ -61,7 +68,11 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     startedAt,
     staticRooms: options.staticRooms ?? {},
     snapshotMs: options.snapshotMs ?? UI_DEFAULTS.snapshotMs,
-    ...(options.maxMessages !== undefined && { maxMessages: options.maxMessages }),
+    history: {
+      maxBytes: options.historyBytes ?? UI_DEFAULTS.historyBytes,
+      previewChars: options.previewChars ?? UI_DEFAULTS.previewChars,
+      ...(options.maxMessages !== undefined && { maxMessages: options.maxMessages }),
+    },
     hello: {
       project: options.project,
       transport: options.bus.transport.kind,
@@ -71,7 +82,18 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       startedAt: new Date(startedAt).toISOString(),
     },
   });
-  const app = createUiApp({ token, assets, logger: options.logger, bus: options.bus, feed, allowSend: options.allowSend ?? false, sender });
+  let bound = 0;
+  const app = createUiApp({
+    token,
+    assets,
+    logger: options.logger,
+    bus: options.bus,
+    feed,
+    allowSend: options.allowSend ?? false,
+    sender,
+    streamBytes: options.streamBytes ?? UI_DEFAULTS.streamBytes,
+    listening: { bindHost: HOST, port: () => bound },
+  });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
   try {
     await listen(server, port);
@@ -79,7 +101,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     await feed.stop();
     throw error;
   }
-  const bound = (server.address() as AddressInfo).port;
+  bound = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${HOST}:${bound}/${token}/`,

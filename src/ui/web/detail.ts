@@ -1,4 +1,4 @@
-import type { DeadLetterView, DeliveryState, StateStep, WireEnvelope } from '../protocol.js';
+import type { CutFields, DeadLetterView, DeliveryState, StateStep, WireEnvelope } from '../protocol.js';
 import { fill, h } from './dom.js';
 import { clockMs, messageTime, oneLine } from './format.js';
 import type { Row, Store } from './store.js';
@@ -76,7 +76,7 @@ export class Detail {
     }
     const row = subject.row;
     this.shownVersion = row.version;
-    fill(this.body, title(row.envelope, row.id), fields(row), this.related(row), deliveries(row), envelopeSection(row.envelope));
+    fill(this.body, title(row.envelope, row.id), fields(row), this.related(row), deliveries(row), envelopeSection(row.envelope, row.cut));
   }
 
   private related(row: Row): HTMLElement | undefined {
@@ -139,11 +139,22 @@ function stateCell(steps: StateStep[], state: DeliveryState): HTMLElement {
   return h('td', { class: step ? `state-${state}` : 'absent' }, step ? clockMs(step.at) : '–');
 }
 
-function envelopeSection(envelope: WireEnvelope | undefined): HTMLElement {
+function envelopeSection(envelope: WireEnvelope | undefined, cut?: CutFields): HTMLElement {
   return h(
     'section',
     {},
     h('h3', {}, 'Envelope'),
+    cut && h('p', { class: 'hint cut-note' }, cutNote(cut)),
     envelope ? h('pre', { class: 'envelope' }, JSON.stringify(envelope, null, 2)) : h('p', { class: 'hint' }, 'The file could not be read as an envelope.'),
   );
+}
+
+/** The UI keeps a preview of a large envelope: say what is missing, so nobody takes it for the whole. */
+function cutNote(cut: CutFields): string {
+  const parts = [
+    cut.text !== undefined && `text cut (it has ${cut.text.toLocaleString('en')} characters)`,
+    cut.data !== undefined && `data left out (${cut.data.toLocaleString('en')} bytes)`,
+    cut.meta !== undefined && `${cut.meta} long meta value${cut.meta === 1 ? '' : 's'} cut`,
+  ].filter((part): part is string => typeof part === 'string');
+  return `A preview: ${parts.join('; ')}. The inbox file holds the whole message.`;
 }

@@ -1,9 +1,11 @@
-import type { Hello, MessageView, Snapshot, StateStep, TrafficUpdate, WireEnvelope } from '../protocol.js';
+import type { CutFields, Hello, MessageView, Snapshot, StateStep, TrafficUpdate, WireEnvelope } from '../protocol.js';
 
 /** One message in the page: its envelope and each recipient's state steps. */
 export interface Row {
   readonly id: string;
   envelope?: WireEnvelope;
+  /** Set when the server kept only a preview of a large envelope. */
+  cut?: CutFields;
   deliveries: Map<string, StateStep[]>;
   /** Bumped on every change, so a drawn row knows when it is out of date. */
   version: number;
@@ -41,6 +43,7 @@ export class Store {
     for (const view of views) {
       const row: Row = { id: view.id, deliveries: new Map(Object.entries(view.deliveries)), version: 1 };
       if (view.envelope) row.envelope = view.envelope;
+      if (view.cut) row.cut = view.cut;
       if (this.byId.has(row.id)) continue;
       if (this.rows.length > 0 && this.rows[this.rows.length - 1]!.id > row.id) sorted = false;
       this.rows.push(row);
@@ -58,9 +61,12 @@ export class Store {
     }
     if (update.envelope && !row.envelope) {
       row.envelope = update.envelope;
+      if (update.cut) row.cut = update.cut;
       this.indexReply(row);
     }
     const steps = row.deliveries.get(update.agent) ?? [];
+    // The server reads the history while it sends it: a step may come in both.
+    if (steps.some((step) => sameStep(step, update.step))) return;
     steps.push(update.step);
     row.deliveries.set(update.agent, steps);
     row.version += 1;
@@ -125,6 +131,10 @@ export class Store {
   private emit(change: Change, row?: Row): void {
     for (const listener of this.listeners) listener(change, row);
   }
+}
+
+function sameStep(a: StateStep, b: StateStep): boolean {
+  return a.state === b.state && a.at === b.at && a.reason === b.reason;
 }
 
 function byId(a: Row, b: Row): number {
