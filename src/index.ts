@@ -50,6 +50,7 @@ export {
 } from './kernel/state.js';
 export { updateState, SKIP, type UpdateOptions } from './kernel/state-update.js';
 export { MemoryState } from './kernel/memory-state.js';
+export { agentStateKey, agentParts, allAgentState, forgetAgentState, AGENT_PREFIX, SESSION_PREFIX } from './kernel/agent-state.js';
 export { createStderrLogger, silentLogger, type Logger } from './kernel/logger.js';
 export * as tokens from './kernel/tokens.js';
 

@@ -176,7 +176,7 @@ export class Bus implements Directory {
     return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** This agent's plugin state in its presence record (rooms, subscriptions). */
+  /** This session's plugin data in its presence record (gone with the next session; lasting state goes in `state`). */
   presenceData(key: string): unknown {
     return this.record?.data[key];
   }
