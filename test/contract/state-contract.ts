@@ -6,6 +6,7 @@ import { isCc2ccError } from '../../src/kernel/errors.js';
 import { MAX_STATE_VALUE_BYTES, type State } from '../../src/kernel/state.js';
 import { updateState } from '../../src/kernel/state-update.js';
 import { waitFor } from './wait-for.js';
+import { CHURN_PAD } from './state-worker.js';
 
 /**
  * The contract every `State` passes unchanged. A fixture is one shared store (a folder, a
@@ -17,8 +18,9 @@ export interface StateFixture {
   cleanup(): Promise<void>;
   /**
    * How a child process opens this store: an ES module (`opener`, a file URL) whose
-   * `open(options)` resolves to `{ state, close() }`. Without it, the tests that race real
-   * processes are skipped (a store that lives in one process's memory has no other process).
+   * `open(options)` resolves to `{ state, close() }` (see test/fixtures/state-fs.mjs). Without
+   * it, the tests that race real processes are skipped (a store in one process's memory has
+   * no other process).
    */
   worker?: { opener: string; options: unknown };
 }
@@ -28,7 +30,8 @@ export interface StateContractOptions {
   create(): Promise<StateFixture>;
 }
 
-const WORKER = fileURLToPath(new URL('../fixtures/state-worker.mjs', import.meta.url));
+/** The built worker: next to this file in dist/, or in dist/ when this file runs from source (build first). */
+const WORKER = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/test/contract/state-worker.js' : './state-worker.js', import.meta.url));
 const RACERS = 10;
 const INCREMENTS = 20;
 const CRASHES = 8;
@@ -170,7 +173,7 @@ export function runStateContract({ name, create }: StateContractOptions): void {
         const entry = await state.get('crash/record');
         expect(entry, `round ${round}`).toBeDefined();
         const value = entry!.value as { n: number; pad: string; check: number };
-        expect(value.pad).toBe('x'.repeat(16 * 1024));
+        expect(value.pad).toBe(CHURN_PAD);
         expect(value.check).toBe(value.n * 7);
         expect(value.n).toBeGreaterThanOrEqual(1);
         lastSeen = value.n;
