@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../contract/wait-for.js';
-import { OwnRedis, REDIS_URL, skipWithoutRedisServer, uniqueNamespace } from '../plugins/transport-redis/support.js';
+import { deleteNamespace, OwnRedis, REDIS_URL, skipWithoutRedisServer, uniqueNamespace } from '../plugins/transport-redis/support.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, processGone, selfWake, startAgent } from './support.js';
 import type { StdioAgent } from '../../src/demo/stdio-agent.js';
 
@@ -96,7 +96,12 @@ describe.skipIf(!REDIS_URL && skipWithoutRedisServer('durable membership on Redi
   });
 
   it('rooms and topics survive a restart and a crash, and end when the agent leaves and unsubscribes', async () => {
-    const project = await survivesRestarts({ use: 'redis', url, namespace: uniqueNamespace('durable') });
-    expect(existsSync(join(project, '.cc2cc', 'state'))).toBe(false); // kept in Redis, not in the folder
+    const namespace = uniqueNamespace('durable');
+    try {
+      const project = await survivesRestarts({ use: 'redis', url, namespace });
+      expect(existsSync(join(project, '.cc2cc', 'state'))).toBe(false); // kept in Redis, not in the folder
+    } finally {
+      await deleteNamespace(url, namespace);
+    }
   });
 });
