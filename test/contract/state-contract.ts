@@ -113,6 +113,15 @@ export function runStateContract({ name, create }: StateContractOptions): void {
       expect((await state.list('agent/b/')).map((entry) => entry.key)).toEqual(['agent/b/topics']);
     });
 
+    it('lists a few hundred keys whole', async () => {
+      const state = await fixture.connect();
+      const names = Array.from({ length: 150 }, (_, i) => `agent/a${String(i).padStart(3, '0')}/rooms`);
+      await Promise.all(names.map((key) => state.set(key, [key])));
+      const listed = await state.list('agent/');
+      expect(listed.map((entry) => entry.key)).toEqual(names);
+      expect(listed.every((entry) => Array.isArray(entry.value) && entry.value[0] === entry.key)).toBe(true);
+    }, 60_000);
+
     it('refuses bad keys, prefixes and values before touching the store', async () => {
       const state = await fixture.connect();
       const bad = ['', 'Upper', 'a//b', '/a', 'a/', '../x', 'a/../b', '.hidden', 'a~b', 'a b', 'nul\0', 'x'.repeat(201), 'a/b/c/d/e/f/g/h/i', 'ü'];
