@@ -6,6 +6,7 @@ import { createStderrLogger, type Logger } from '../../kernel/logger.js';
 import { assertAgentName, type AgentName } from '../../kernel/names.js';
 import { ChannelSink, type ChannelNotification } from '../../sinks/channel-sink.js';
 import { freeAgentName } from '../../mcp/agent-name.js';
+import { clientSessionId, rememberName, rememberedName } from '../../mcp/session-name.js';
 import { AgentDelivery, DELIVERY_MODES, type DeliveryMode } from '../../mcp/delivery.js';
 import { exitWhenClientGone } from '../../mcp/lifecycle.js';
 import { selfWake } from '../../mcp/self-wake.js';
@@ -79,12 +80,16 @@ async function serve(options: ServeOptions): Promise<void> {
 }
 
 async function attachAgent(config: LoadedConfig, delivery: AgentDelivery, logger: Logger): Promise<{ runtime: Cc2cc; agent: AgentName }> {
+  const session = config.name === undefined ? clientSessionId() : undefined;
   for (let attempt = 1; ; attempt++) {
     const runtime = await createRuntime(config, { sink: delivery, logger });
     let agent: AgentName | undefined;
     try {
-      agent = config.name ?? (await freeAgentName(runtime.bus));
+      // A resumed session takes its name back; if that is held right now, it gets a new one.
+      const before = session && attempt === 1 ? await rememberedName(runtime.bus.state, session, logger) : undefined;
+      agent = config.name ?? before ?? (await freeAgentName(runtime.bus));
       await runtime.bus.attach(agent, { delivery: delivery.mode });
+      if (session) await rememberName(runtime.bus.state, session, agent, logger);
       return { runtime, agent };
     } catch (error) {
       // Only the transport: closing the bus would mark the agent that holds this inbox offline.
