@@ -97,7 +97,7 @@ export class StdioAgent {
     const result = await this.client.callTool({ name, arguments: args }, undefined, { timeout: timeoutMs });
     const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
     const text = content.map((part) => (part.type === 'text' ? (part.text ?? '') : `[${part.type}]`)).join('\n');
-    return { text, isError: result.isError === true, ...(result.structuredContent !== undefined && { structured: result.structuredContent }) };
+    return { text, isError: result.isError === true, ...(result.structuredContent ? { structured: result.structuredContent as Record<string, unknown> } : {}) };
   }
 
   async tools(): Promise<Tool[]> {
