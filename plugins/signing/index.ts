@@ -39,7 +39,8 @@ export const signing = definePlugin((options: SigningOptions = {}) => {
       const root = ctx.config.rootDir ?? join(ctx.config.projectDir, '.cc2cc');
       key = await loadOrCreateKey(settings.keyFile ?? join(root, 'signing.key'), ctx.logger);
 
-      ctx.onSend((envelope) => pass({ ...envelope, sig: sign(envelope) }), { order: 'post' });
+      // After routing, so the signature covers `rcpt`: the agents this message was stored for.
+      ctx.onRouted((envelope) => pass({ ...envelope, sig: sign(envelope) }), { order: 'post' });
 
       ctx.onReceive(
         (envelope, { attempt }) => {
@@ -47,6 +48,8 @@ export const signing = definePlugin((options: SigningOptions = {}) => {
           const expected = Buffer.from(sign(envelope));
           const given = Buffer.from(envelope.sig);
           if (expected.length !== given.length || !timingSafeEqual(expected, given)) return drop('bad signature: not signed with this project\'s key, or changed after signing');
+          // The kernel checked `rcpt` names this agent; signed, it cannot have been rewritten.
+          if (envelope.rcpt === undefined) return drop('signed without its recipients (rcpt): refused, since a copy could be replayed into any inbox (the sender runs an older cc2cc?)');
           const age = ctx.clock.now().getTime() - Date.parse(envelope.ts);
           if (age < -settings.maxSkewMs) return drop(`timestamp ${envelope.ts} is ${-age} ms in the future (allowed skew ${settings.maxSkewMs} ms)`);
           if (age > settings.maxAgeMs) return drop(`timestamp ${envelope.ts} is older than ${settings.maxAgeMs} ms: refused as a possible replay`);
