@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { createFsTransport } from '../../src/transports/fs/index.js';
 import { rooms } from '../../plugins/rooms/index.js';
 import { signing } from '../../plugins/signing/index.js';
 import { waitFor } from '../contract/wait-for.js';
+import { deadReason, plant } from './support/inbox.js';
 import { kernelConfig, RecordingSink } from '../kernel/helpers.js';
 import type { Envelope } from '../../src/kernel/envelope.js';
 import type { Plugin } from '../../src/kernel/plugin.js';
@@ -41,17 +42,6 @@ async function agent(name: string, plugins: () => Plugin[]) {
   return { kernel, sink, name };
 }
 
-/** Plant a file in an inbox the way any process that can write the folder could: tmp, then rename. */
-async function plant(to: string, envelope: Envelope): Promise<void> {
-  const temp = join(root, `to-${to}`, 'tmp', `${envelope.id}.planted.json`);
-  await writeFile(temp, JSON.stringify(envelope));
-  await rename(temp, join(root, `to-${to}`, 'inbox', `${envelope.id}.json`));
-}
-
-async function deadReason(owner: Awaited<ReturnType<typeof agent>>, id: string): Promise<string> {
-  return waitFor(async () => (await owner.kernel.bus.transport.deadLetters(owner.name)).find((letter) => letter.id === id)?.reason, { what: `dead letter ${id} in ${owner.name}`, timeoutMs: 20_000 });
-}
-
 describe.each([
   { mode: 'signed', plugins: () => [rooms({ members: { ops: ['dev-one'] } }), signing({ keyFile: join(root, 'signing.key') })] },
   { mode: 'unsigned', plugins: () => [rooms({ members: { ops: ['dev-one'] } })] },
@@ -68,13 +58,13 @@ describe.each([
     // The stored file, byte for byte, copied into dev-two's inbox.
     for (const sent of [direct, room]) {
       const stored = JSON.parse(await readFile(join(root, 'to-dev-one', 'done', `${sent.id}.json`), 'utf8')) as Envelope;
-      await plant('dev-two', stored);
+      await plant(root, 'dev-two', stored);
       expect(await deadReason(two, sent.id)).toBe(`not addressed to dev-two: the sender's routing recorded dev-one for ${sent.envelope.to} (a copy from another inbox?)`);
     }
 
     // Rewriting the recorded recipients: signed, the signature no longer verifies.
     const rewritten = { ...direct.envelope, id: '01ARZ3NDEKTSV4RRFFQ69G5FAV', rcpt: ['dev-two'] };
-    await plant('dev-two', rewritten);
+    await plant(root, 'dev-two', rewritten);
     if (mode === 'signed') {
       expect(await deadReason(two, rewritten.id)).toMatch(/^signing: bad signature/);
       expect(two.sink.received).toEqual([]);
