@@ -88,7 +88,6 @@ export class Bus implements Directory {
     if ('drop' in outcome) {
       return { id: created.id, to: created.to, envelope: created, results: [], refused: `${outcome.plugin}: ${outcome.drop}` };
     }
-    assertWithinSize(outcome.envelope, this.config.maxBytes);
     // One look at the directory per send, shared by the router, its plugins and the statuses.
     let known: Promise<AgentInfo[]> | undefined;
     const directory: Directory = { agents: () => (known ??= this.agents()) };
@@ -99,6 +98,7 @@ export class Bus implements Directory {
       return { id: created.id, to: created.to, envelope: outcome.envelope, results: [], refused: `${sealed.plugin}: ${sealed.drop}` };
     }
     const envelope = sealed.envelope;
+    // On the envelope as stored, `rcpt` and `sig` included (serialized once, shared with the transport).
     assertWithinSize(envelope, this.config.maxBytes);
     const states = new Map((await directory.agents()).map((agent) => [agent.name, agent.state]));
     const outcomes = await this.putAll(recipients.map(({ agent }) => agent), envelope);
