@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Cc2ccError, describeError } from '../kernel/errors.js';
 import { MESSAGE_KINDS, type Envelope } from '../kernel/envelope.js';
 import { formatMessageFrames, messageRecord, MessageRecordSchema, WHOLE_TEXT } from '../sinks/message-frame.js';
+import { escapeChannelText } from '../sinks/frame-escape.js';
 import { parseAddress } from '../kernel/names.js';
 import { plural, type AgentDelivery } from './delivery.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -113,7 +114,8 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
         if (agents.length === 0) return { text: 'No agents known yet.' };
         const width = Math.max(...agents.map((agent) => agent.name.length));
         const lines = agents.map((agent) => {
-          const extras = Object.entries(agent.presence?.data ?? {}).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+          // Presence data is written by each agent (or planted): escaped like message text, so it cannot forge a frame.
+          const extras = Object.entries(agent.presence?.data ?? {}).map(([key, value]) => escapeChannelText(`${key}=${JSON.stringify(value)}`));
           if (agent.name === bus.name) extras.unshift('(you)');
           return `${agent.name.padEnd(width)}  ${agent.state.padEnd(7)}  ${extras.join(' ')}`.trimEnd();
         });
