@@ -62,3 +62,4 @@ export { MemoryTransport, MemorySpace } from './transports/memory/memory-transpo
 export { FsTransport, createFsTransport } from './transports/fs/index.js';
 export { QueueSink } from './sinks/queue-sink.js';
 export { ConsoleSink } from './sinks/console-sink.js';
+export { formatMessageFrame, formatMessageFrames, messageRecord, MessageRecordSchema, WHOLE_TEXT, type MessageRecord } from './sinks/message-frame.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cc2ccError, definePlugin, drop, isAgentName, tokens, type Bus, type Envelope, type RequestOptions, type Requests } from '../../src/index.js';
+import { Cc2ccError, definePlugin, drop, formatMessageFrame, isAgentName, messageRecord, MessageRecordSchema, tokens, WHOLE_TEXT, type Bus, type Envelope, type RequestOptions, type Requests } from '../../src/index.js';
 
 export interface RequestReplyOptions {
   /** Wait this long for a reply when the caller gives no timeout. */
@@ -81,19 +81,20 @@ export const requestReply = definePlugin((options: RequestReplyOptions = {}) => 
 
       ctx.addTool({
         name: 'request',
-        description: 'Ask an agent (or room/topic) and wait for its reply; returns the reply text. The other side answers with "reply".',
+        description: 'Ask an agent (or room/topic) and wait for its reply; returns the reply as a <channel> message. The other side answers with "reply".',
         input: {
           to: z.string().describe('agent name, room:<name> or topic:<a.b>'),
           text: z.string().describe('the question'),
           timeout_ms: z.number().int().positive().max(3_600_000).optional().describe(`how long to wait (default ${defaultTimeoutMs})`),
           queue_if_offline: z.boolean().optional().describe('queue for an offline agent instead of failing at once'),
         },
+        output: { reply: MessageRecordSchema.describe('the reply; text whole and unescaped') },
         async run({ to, text, timeout_ms, queue_if_offline }, { bus }) {
           const reply = await bus.request(to, text, {
             ...(timeout_ms !== undefined && { timeoutMs: timeout_ms }),
             ...(queue_if_offline !== undefined && { queueIfOffline: queue_if_offline }),
           });
-          return { text: `reply from ${reply.from} (id ${reply.id}): ${reply.text}` };
+          return { text: replyText(reply), structured: { reply: messageRecord(reply) } };
         },
       });
 
@@ -105,3 +106,8 @@ export const requestReply = definePlugin((options: RequestReplyOptions = {}) => 
     },
   };
 });
+
+/** The request tool's text: the reply framed and escaped like a push, so its text cannot add a message or change its sender. */
+export function replyText(reply: Envelope): string {
+  return `The reply:\n${formatMessageFrame(reply, WHOLE_TEXT)}`;
+}

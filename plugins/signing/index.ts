@@ -1,12 +1,21 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { Cc2ccError, definePlugin, drop, pass, type Envelope } from '../../src/index.js';
+import { Cc2ccError, definePlugin, drop, pass, type AgentInfo, type Bus, type Envelope } from '../../src/index.js';
+import { AgentKeys, PUBLIC_KEY_FIELD } from './agent-keys.js';
 import { canonicalJson } from './canonical.js';
 import { loadOrCreateKey } from './key-file.js';
 
 export interface SigningOptions {
-  /** Key file (default `<root>/signing.key`, made on first use with mode 0600). */
+  /**
+   * `project` (default): one HMAC key for the project, any holder signs as anyone.
+   * `agent`: each agent signs with its own Ed25519 key (see `agent-keys.ts`), so a receiver
+   * that cannot read the other agents' private keys knows which agent sent a message.
+   */
+  keys?: 'project' | 'agent';
+  /** Project key file (default `<root>/signing.key`, made on first use with mode 0600). */
   keyFile?: string;
+  /** Per-agent keys: the folder for private keys and pins, outside the bus folder (default `$CC2CC_KEYS_DIR`, else `$XDG_CONFIG_HOME/cc2cc/keys`, else `~/.config/cc2cc/keys`). */
+  keysDir?: string;
   /** A message dated further in the future than this is refused (clock skew allowed). */
   maxSkewMs?: number;
   /** A message older than this is refused as a possible replay. Keep it above how long an agent may stay offline. */
@@ -15,7 +24,7 @@ export interface SigningOptions {
   rememberIds?: number;
 }
 
-const DEFAULTS = { maxSkewMs: 5 * 60_000, maxAgeMs: 7 * 24 * 60 * 60_000, rememberIds: 100_000 };
+const DEFAULTS = { keys: 'project' as const, maxSkewMs: 5 * 60_000, maxAgeMs: 7 * 24 * 60 * 60_000, rememberIds: 100_000 };
 
 /**
  * Sender authenticity: every outgoing envelope carries `sig`, an HMAC-SHA256 over its
@@ -23,13 +32,24 @@ const DEFAULTS = { maxSkewMs: 5 * 60_000, maxAgeMs: 7 * 24 * 60 * 60_000, rememb
  * dead-letters unsigned, badly signed and replayed messages (an id seen before, or a
  * timestamp outside the allowed window) before any other plugin or the sink sees them.
  * It proves "written by a holder of the key", nothing more: see docs/signing.md.
+ * With `keys: 'agent'` each agent signs with its own Ed25519 key instead, and a receiver
+ * checks the signature against the key the sender published (pinned on first use).
  */
 export const signing = definePlugin((options: SigningOptions = {}) => {
   const settings = { ...DEFAULTS, ...options };
   let key: Buffer | undefined;
+  let agentKeys: AgentKeys | undefined;
   const seen = new Set<string>();
 
   const sign = (envelope: Envelope) => signatureFor(envelope, key!);
+  /** Why the signature does not hold, or undefined. */
+  const checkSignature = async (envelope: Envelope, bus: Bus): Promise<string | undefined> => {
+    if (agentKeys) return agentKeys.check(envelope, async () => publishedKey(await bus.agents(), envelope.from));
+    const expected = Buffer.from(sign(envelope));
+    const given = Buffer.from(envelope.sig!);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'bad signature: not signed with this project\'s key, or changed after signing';
+    return undefined;
+  };
 
   return {
     name: 'signing',
@@ -37,16 +57,22 @@ export const signing = definePlugin((options: SigningOptions = {}) => {
     enforce: 'post',
     async setup(ctx) {
       const root = ctx.config.rootDir ?? join(ctx.config.projectDir, '.cc2cc');
-      key = await loadOrCreateKey(settings.keyFile ?? join(root, 'signing.key'), ctx.logger);
+      if (settings.keys === 'agent') {
+        agentKeys = new AgentKeys(AgentKeys.folder(root, settings.keysDir), ctx.logger);
+        // Made at first start, published where every agent (on any machine) reads presence.
+        ctx.onStart(async (bus) => bus.setPresenceData(PUBLIC_KEY_FIELD, await agentKeys!.publicKey(bus.name!)));
+      } else key = await loadOrCreateKey(settings.keyFile ?? join(root, 'signing.key'), ctx.logger);
 
-      ctx.onSend((envelope) => pass({ ...envelope, sig: sign(envelope) }), { order: 'post' });
+      // After routing, so the signature covers `rcpt`: the agents this message was stored for.
+      ctx.onRouted(async (envelope) => pass({ ...envelope, sig: agentKeys ? await agentKeys.sign(envelope) : sign(envelope) }), { order: 'post' });
 
       ctx.onReceive(
-        (envelope, { attempt }) => {
+        async (envelope, { attempt, bus }) => {
           if (envelope.sig === undefined) return drop('unsigned message refused (signing is on)');
-          const expected = Buffer.from(sign(envelope));
-          const given = Buffer.from(envelope.sig);
-          if (expected.length !== given.length || !timingSafeEqual(expected, given)) return drop('bad signature: not signed with this project\'s key, or changed after signing');
+          const bad = await checkSignature(envelope, bus);
+          if (bad) return drop(bad);
+          // The kernel checked `rcpt` names this agent; signed, it cannot have been rewritten.
+          if (envelope.rcpt === undefined) return drop('signed without its recipients (rcpt): refused, since a copy could be replayed into any inbox (the sender runs an older cc2cc?)');
           const age = ctx.clock.now().getTime() - Date.parse(envelope.ts);
           if (age < -settings.maxSkewMs) return drop(`timestamp ${envelope.ts} is ${-age} ms in the future (allowed skew ${settings.maxSkewMs} ms)`);
           if (age > settings.maxAgeMs) return drop(`timestamp ${envelope.ts} is older than ${settings.maxAgeMs} ms: refused as a possible replay`);
@@ -70,4 +96,10 @@ export { canonicalJson };
 export function signatureFor(envelope: Envelope, key: Buffer): string {
   if (key.length === 0) throw new Cc2ccError('BAD_INPUT', 'an empty signing key signs nothing');
   return createHmac('sha256', key).update(canonicalJson({ ...envelope, sig: undefined })).digest('base64url');
+}
+
+/** The key an agent published in its presence record, if any. */
+function publishedKey(agents: readonly AgentInfo[], name: string): string | undefined {
+  const value = agents.find((agent) => agent.name === name)?.presence?.data[PUBLIC_KEY_FIELD];
+  return typeof value === 'string' ? value : undefined;
 }

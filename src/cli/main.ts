@@ -5,6 +5,7 @@ import { isCc2ccError } from '../kernel/errors.js';
 import { registerBuiltinCommands } from './commands/index.js';
 import { registerPluginCommands } from './plugin-commands.js';
 import { stderrStyle } from './style.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /** `cc2cc <verb>`: one line per error (code and message); a stack only with --debug. */
 async function main(argv: string[]): Promise<void> {
@@ -57,8 +58,9 @@ main(process.argv).catch((error: unknown) => {
   }
   const debug = process.argv.includes('--debug');
   const style = stderrStyle();
-  if (isCc2ccError(error)) process.stderr.write(`${style.red('cc2cc:')} ${error.code}: ${error.message}\n`);
-  else process.stderr.write(`${style.red('cc2cc:')} ${error instanceof Error ? error.message : String(error)}\n`);
-  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  // An error may quote an address, a name or a file from the bus.
+  if (isCc2ccError(error)) process.stderr.write(`${style.red('cc2cc:')} ${terminalSafe(`${error.code}: ${error.message}`)}\n`);
+  else process.stderr.write(`${style.red('cc2cc:')} ${terminalSafe(error instanceof Error ? error.message : String(error))}\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack.split('\n').map(terminalSafe).join('\n')}\n`);
   process.exitCode = 1;
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { createRuntime } from '../runtime.js';
 import { print } from './context.js';
+import { terminalSafe } from './terminal-safe.js';
 
 /** Verbs that enabled plugins add (`ctx.addCommand`), registered only when asked for. */
 export async function registerPluginCommands(program: Command, argv: string[]): Promise<void> {
@@ -26,7 +27,8 @@ export async function registerPluginCommands(program: Command, argv: string[]): 
       const cli = params[params.length - 1] as Command;
       const runtime = await createRuntime(await loadConfig(configPath ? { configPath } : {}));
       try {
-        const code = await definition.run(cli.args, cli.opts(), { bus: runtime.bus, print });
+        // A plugin prints what it read from the bus (room names, presence data): visible escapes for controls.
+        const code = await definition.run(cli.args, cli.opts(), { bus: runtime.bus, print: (line) => print(terminalSafe(line)) });
         if (typeof code === 'number') process.exitCode = code;
       } finally {
         await runtime.close();

@@ -16,6 +16,8 @@ export interface ReceivedPush {
 export interface ToolAnswer {
   text: string;
   isError: boolean;
+  /** The tool's `structuredContent`, when it gave one. */
+  structured?: Record<string, unknown>;
 }
 
 export interface StdioAgentOptions {
@@ -95,7 +97,7 @@ export class StdioAgent {
     const result = await this.client.callTool({ name, arguments: args }, undefined, { timeout: timeoutMs });
     const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
     const text = content.map((part) => (part.type === 'text' ? (part.text ?? '') : `[${part.type}]`)).join('\n');
-    return { text, isError: result.isError === true };
+    return { text, isError: result.isError === true, ...(result.structuredContent ? { structured: result.structuredContent as Record<string, unknown> } : {}) };
   }
 
   async tools(): Promise<Tool[]> {

@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
 import { inject, injectable } from 'tsyringe';
-import { assertWithinSize, createEnvelope, isExpired, type Draft, type Envelope } from './envelope.js';
+import { assertWithinSize, createEnvelope, isExpired, MAX_RECIPIENTS, type Draft, type Envelope } from './envelope.js';
+import { notAddressedTo } from './addressed.js';
 import { Cc2ccError, describeError } from './errors.js';
 import { assertAgentName, parseAddress, type AgentName } from './names.js';
 import { presenceState, type AgentInfo, type PresenceRecord } from './presence.js';
 import { CLOCK, CONFIG, HOOKS, LOGGER, REQUESTS, ROUTER, SINK, STATE, TRANSPORT } from './tokens.js';
 import { processAlive } from './process-alive.js';
 import type { Clock } from './clock.js';
-import type { Extensions } from './extensions.js';
+import type { ChainOutcome, Extensions } from './extensions.js';
 import type { Logger } from './logger.js';
 import type { KernelConfig } from './options.js';
 import type { Directory, Router } from './router.js';
@@ -90,12 +91,18 @@ export class Bus implements Directory {
     if ('drop' in outcome) {
       return { id: created.id, to: created.to, envelope: created, results: [], refused: `${outcome.plugin}: ${outcome.drop}` };
     }
-    const envelope = outcome.envelope;
-    assertWithinSize(envelope, this.config.maxBytes);
     // One look at the directory per send, shared by the router, its plugins and the statuses.
     let known: Promise<AgentInfo[]> | undefined;
     const directory: Directory = { agents: () => (known ??= this.agents()) };
-    const recipients = await this.router.resolve(envelope, directory);
+    const recipients = await this.router.resolve(outcome.envelope, directory);
+    if (recipients.length === 0) return { id: created.id, to: created.to, envelope: outcome.envelope, results: [] };
+    const sealed = await this.seal(outcome.envelope, recipients.map(({ agent }) => agent));
+    if ('drop' in sealed) {
+      return { id: created.id, to: created.to, envelope: outcome.envelope, results: [], refused: `${sealed.plugin}: ${sealed.drop}` };
+    }
+    const envelope = sealed.envelope;
+    // On the envelope as stored, `rcpt` and `sig` included (serialized once, shared with the transport).
+    assertWithinSize(envelope, this.config.maxBytes);
     const states = new Map((await directory.agents()).map((agent) => [agent.name, agent.state]));
     const outcomes = await this.putAll(recipients.map(({ agent }) => agent), envelope);
     const results = recipients.map(({ agent, via }, index): RecipientResult => {
@@ -206,6 +213,15 @@ export class Bus implements Directory {
     await this.transport.announce(this.record);
   }
 
+  /** Record the routed recipients in `rcpt` (receivers check it), then run the onRouted hooks (a signature covers it). */
+  private seal(envelope: Envelope, recipients: AgentName[]): Promise<ChainOutcome> {
+    if (recipients.length > MAX_RECIPIENTS) {
+      throw new Cc2ccError('BAD_INPUT', `${envelope.to} resolved to ${recipients.length} agents; one message reaches at most ${MAX_RECIPIENTS}`);
+    }
+    // The router checked every name; the transport validates the whole envelope again before it stores it.
+    return this.extensions.runRouted({ ...envelope, rcpt: recipients }, { bus: this, direction: 'outbound' });
+  }
+
   /** One outcome per recipient; several recipients share one write where the transport can. */
   private putAll(agents: AgentName[], envelope: Envelope): Promise<Array<PromiseSettledResult<void>>> {
     if (agents.length > 1 && this.transport.putMany) {
@@ -217,6 +233,9 @@ export class Bus implements Directory {
 
   private async receive(delivery: Delivery): Promise<void> {
     const { envelope } = delivery;
+    // A copy meant for another inbox is refused first: no receipt, no hook, no push.
+    const misaddressed = notAddressedTo(envelope, this.self!);
+    if (misaddressed) return delivery.deadLetter(misaddressed);
     if (isExpired(envelope, this.clock.now())) {
       await delivery.deadLetter(`expired: expiresAt ${envelope.expiresAt} passed before delivery`);
       await this.sendReceipt(envelope, 'expired', `your message ${envelope.id} to ${this.self} expired before it was delivered`);
@@ -270,7 +289,9 @@ export class Bus implements Directory {
       // Receipts go through the outbound hooks (a signing plugin must sign them too).
       const outcome = await this.extensions.runOutbound(receiptEnvelope, { bus: this, direction: 'outbound' });
       if ('drop' in outcome) return;
-      await this.transport.put(assertAgentName(original.from), outcome.envelope);
+      const sealed = await this.seal(outcome.envelope, [assertAgentName(original.from)]);
+      if ('drop' in sealed) return;
+      await this.transport.put(assertAgentName(original.from), sealed.envelope);
     } catch (error) {
       this.logger.warn(`could not send ${receipt} receipt for ${original.id}: ${describeError(error)}`);
     }

@@ -166,6 +166,7 @@ async function setupPlugin(plugin: Plugin, scope: SetupScope): Promise<void> {
     addScheme: (scheme, resolver) => extensions.addScheme(name, scheme, resolver),
     onSend: (hook, options) => extensions.addOutbound(name, hook, options?.order),
     onReceive: (hook, options) => extensions.addInbound(name, hook, options?.order),
+    onRouted: (hook, options) => extensions.addRouted(name, hook, options?.order),
     addTool: (tool) => extensions.addTool(name, tool as ToolDefinition<any>),
     addCommand: (command) => extensions.addCommand(name, command),
     onStart: (hook) => extensions.addStart(name, hook),

@@ -7,6 +7,8 @@ import { Cc2ccError } from './errors.js';
 export const WIRE_VERSION = 1;
 export const DEFAULT_MAX_BYTES = 256 * 1024;
 export const META_KEY = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** The most recipients one message records in `rcpt` (a broadcast to more is refused). */
+export const MAX_RECIPIENTS = 10_000;
 
 export const MESSAGE_KINDS = ['message', 'request', 'reply', 'event'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -32,6 +34,8 @@ export const EnvelopeSchema = z.strictObject({
     .record(z.string().regex(META_KEY, 'meta keys match ^[a-zA-Z_][a-zA-Z0-9_]*$'), z.string())
     .optional(),
   sig: z.string().optional(),
+  /** Set by the sender's kernel after routing: the agents this message was stored for (see `addressed.ts`). */
+  rcpt: z.array(agentName).min(1).max(MAX_RECIPIENTS).optional(),
 });
 
 export type Envelope = Readonly<z.infer<typeof EnvelopeSchema>>;

@@ -26,6 +26,7 @@ const ORDER_RANK: Record<HookOrder, number> = { pre: 0, normal: 1, post: 2 };
 export class Extensions {
   private readonly outbound: Registered<EnvelopeHook>[] = [];
   private readonly inbound: Registered<EnvelopeHook>[] = [];
+  private readonly routed: Registered<EnvelopeHook>[] = [];
   private readonly starts: Registered<Lifecycle>[] = [];
   private readonly stops: Registered<Lifecycle>[] = [];
   readonly schemes = new Map<string, { plugin: string; resolve: SchemeResolver }>();
@@ -40,6 +41,12 @@ export class Extensions {
   addOutbound(plugin: string, fn: EnvelopeHook, order: HookOrder = 'normal'): void {
     this.outbound.push({ plugin, fn, order, seq: this.seq++ });
     this.outbound.sort((a, b) => ORDER_RANK[a.order] - ORDER_RANK[b.order] || a.seq - b.seq);
+  }
+
+  /** After routing, like the outbound chain: `pre`, normal, `post`; registration order within a tier. */
+  addRouted(plugin: string, fn: EnvelopeHook, order: HookOrder = 'normal'): void {
+    this.routed.push({ plugin, fn, order, seq: this.seq++ });
+    this.routed.sort((a, b) => ORDER_RANK[a.order] - ORDER_RANK[b.order] || a.seq - b.seq);
   }
 
   /** Inbound chain: `pre` hooks first, then normal, then `post`; reverse registration order within a tier. */
@@ -98,6 +105,11 @@ export class Extensions {
   /** Outbound hooks in registration order. */
   runOutbound(envelope: Envelope, context: HookContext): Promise<ChainOutcome> {
     return runChain(this.outbound, envelope, context, 'onSend');
+  }
+
+  /** Hooks that see the envelope with its recipients recorded (`rcpt`), before the transport stores it. */
+  runRouted(envelope: Envelope, context: HookContext): Promise<ChainOutcome> {
+    return runChain(this.routed, envelope, context, 'onRouted');
   }
 
   /** Inbound hooks: within a tier the first plugin sees the message last (it wraps the others). */

@@ -41,6 +41,12 @@ export interface PluginContext {
   addScheme(scheme: string, resolver: SchemeResolver): void;
   /** Outbound: runs on every envelope being sent, before routing, in plugin order. */
   onSend(hook: EnvelopeHook, options?: { order?: HookOrder }): void;
+  /**
+   * After routing: runs once per send on the envelope with `rcpt` (the recipients the
+   * router resolved) set, right before the transport stores it; receipts too. For seals
+   * that must cover the recipients, such as a signature. A drop refuses the send.
+   */
+  onRouted(hook: EnvelopeHook, options?: { order?: HookOrder }): void;
   /** Inbound: runs on every envelope received, before the sink, in reverse plugin order. */
   onReceive(hook: EnvelopeHook, options?: { order?: HookOrder }): void;
   addTool<Shape extends z.ZodRawShape>(tool: ToolDefinition<Shape>): void;

@@ -9,6 +9,8 @@ export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
   name: string;
   description: string;
   input: Shape;
+  /** Optional: the shape of `ToolResult.structured`; given, every successful result must carry it. */
+  output?: z.ZodRawShape;
   run(args: z.infer<z.ZodObject<Shape>>, context: ToolContext): Promise<ToolResult> | ToolResult;
 }
 
@@ -20,6 +22,8 @@ export interface ToolContext {
 export interface ToolResult {
   text: string;
   isError?: boolean;
+  /** Optional: the same result as data (MCP `structuredContent`), checked against `output`. */
+  structured?: Record<string, unknown>;
 }
 
 /** A CLI verb contributed by a plugin: `cc2cc <name> [args...]`. */

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { allAgentState } from '../kernel/agent-state.js';
 import { Cc2ccError, describeError } from '../kernel/errors.js';
 import { MESSAGE_KINDS, type Envelope } from '../kernel/envelope.js';
+import { formatMessageFrames, messageRecord, MessageRecordSchema, WHOLE_TEXT } from '../sinks/message-frame.js';
+import { escapeChannelText } from '../sinks/frame-escape.js';
 import { parseAddress } from '../kernel/names.js';
 import { plural, type AgentDelivery } from './delivery.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -26,7 +28,7 @@ export function registerTools(server: McpServer, scope: ToolScope, pluginTools: 
     if ((CORE_TOOLS as readonly string[]).includes(name)) {
       throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": tool "${name}" has the name of a core cc2cc tool; give it another name`, { plugin });
     }
-    server.registerTool(name, { description: tool.description, inputSchema: tool.input }, (args: Record<string, unknown>, extra: { signal: AbortSignal }) =>
+    server.registerTool(name, { description: tool.description, inputSchema: tool.input, ...(tool.output && { outputSchema: tool.output }) }, (args: Record<string, unknown>, extra: { signal: AbortSignal }) =>
       answer(scope, () => tool.run(args, { bus: scope.bus, signal: extra.signal })),
     );
   }
@@ -86,17 +88,21 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
       inputSchema: {
         limit: z.number().int().positive().max(100).optional().describe(`most messages to return (default ${CHECK_INBOX_DEFAULT})`),
       },
+      outputSchema: {
+        messages: z.array(MessageRecordSchema).describe('the messages returned, oldest first; text whole and unescaped'),
+        waiting: z.number().int().describe('messages still waiting after these'),
+      },
     },
     ({ limit }) =>
       answer(scope, async () => {
         if (delivery.mode === 'push') {
-          return { text: 'Nothing kept here: in push delivery, every message arrives as a <channel> message.' };
+          return { text: 'Nothing kept here: in push delivery, every message arrives as a <channel> message.', structured: { messages: [], waiting: 0 } };
         }
         const messages = await delivery.read(limit ?? CHECK_INBOX_DEFAULT);
-        if (messages.length === 0) return { text: 'No messages waiting.' };
         const left = delivery.waiting;
-        const more = left > 0 ? `\n${plural(left, 'more message')} waiting: call check_inbox again.` : '';
-        return { text: `${plural(messages.length, 'message')}, oldest first:\n\n${messages.map(formatMessage).join('\n\n')}${more}` };
+        const structured = { messages: messages.map(messageRecord), waiting: left };
+        if (messages.length === 0) return { text: 'No messages waiting.', structured };
+        return { text: inboxText(messages, left), structured };
       }),
   );
 
@@ -110,8 +116,9 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
         const width = Math.max(...agents.map((agent) => agent.name.length));
         const lines = agents.map((agent) => {
           // What the agent says about itself (presence), then what the bus keeps for its name (rooms, topics).
+          // Presence data is written by each agent (or planted): escaped like message text, so it cannot forge a frame.
           const data = { ...agent.presence?.data, ...kept.get(agent.name) };
-          const extras = Object.entries(data).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+          const extras = Object.entries(data).map(([key, value]) => escapeChannelText(`${key}=${JSON.stringify(value)}`));
           if (agent.name === bus.name) extras.unshift('(you)');
           return `${agent.name.padEnd(width)}  ${agent.state.padEnd(7)}  ${extras.join(' ')}`.trimEnd();
         });
@@ -134,7 +141,7 @@ async function answer(scope: ToolScope, run: () => Promise<ToolResult> | ToolRes
   }
   const note = scope.delivery.note();
   const text = note ? `${result.text}\n\n${note}` : result.text;
-  return { content: [{ type: 'text', text }], ...(result.isError && { isError: true }) };
+  return { content: [{ type: 'text', text }], ...(result.structured && { structuredContent: result.structured }), ...(result.isError && { isError: true }) };
 }
 
 function describeSend(result: SendResult, what = `message ${result.id} to ${result.to}`): ToolResult {
@@ -148,10 +155,8 @@ function statusText(entry: RecipientResult): string {
   return entry.status === 'refused' ? `refused: ${entry.reason ?? 'no reason given'}` : entry.status;
 }
 
-function formatMessage(envelope: Envelope): string {
-  const fields = [`id=${envelope.id}`, `from=${envelope.from}`, `to=${envelope.to}`, `kind=${envelope.kind}`, `ts=${envelope.ts}`];
-  if (envelope.correlationId) fields.push(`correlation_id=${envelope.correlationId}`);
-  if (envelope.replyTo) fields.push(`reply_to=${envelope.replyTo}`);
-  const data = envelope.data === undefined ? '' : `\ndata: ${JSON.stringify(envelope.data)}`;
-  return `[${fields.join(' ')}]\n${envelope.text}${data}`;
+/** check_inbox's text: the push's frame and escaping, the text whole, so no text can add a message or change a sender. */
+export function inboxText(messages: readonly Envelope[], waiting: number): string {
+  const more = waiting > 0 ? `\n\n${plural(waiting, 'more message')} waiting: call check_inbox again.` : '';
+  return `${plural(messages.length, 'message')}, oldest first:\n\n${formatMessageFrames(messages, WHOLE_TEXT)}${more}`;
 }

@@ -3,6 +3,7 @@ import { parseAddress } from '../kernel/names.js';
 import type { Envelope } from '../kernel/envelope.js';
 import type { Sink } from '../kernel/sink.js';
 import { DEFAULT_MAX_PUSH_CHARS, limitPushText, type PushLimits } from './channel-limits.js';
+import { escapeAttribute, escapeChannelText } from './frame-escape.js';
 
 /** The MCP notification Claude Code turns into `<channel source="cc2cc" ...>content</channel>`. */
 export const CHANNEL_METHOD = 'notifications/claude/channel';
@@ -87,6 +88,8 @@ export class ChannelSink implements Sink {
  * The notification for one envelope. `from`, `id`, `to`, `kind` and `ts` always; then
  * `correlation_id`, `reply_to`, `expires_at`, `room`, `topic` and `data` (as JSON) where
  * they apply. The sender's own `meta` is not passed on: cc2cc's keys are the trusted ones.
+ * Each value is escaped as an attribute value and the text as frame content
+ * (`frame-escape.ts`): the client writes them into `<channel …>…</channel>` as they are.
  */
 export function toChannelNotification(envelope: Envelope, limits: PushLimits = { maxTextChars: DEFAULT_MAX_PUSH_CHARS }): ChannelNotification {
   const meta: Record<string, string> = {
@@ -102,22 +105,10 @@ export function toChannelNotification(envelope: Envelope, limits: PushLimits = {
   const address = parseAddress(envelope.to);
   if (address.kind === 'scheme' && (address.scheme === 'room' || address.scheme === 'topic')) meta[address.scheme] = address.target;
   if (envelope.data !== undefined) meta.data = JSON.stringify(envelope.data);
-  for (const key of Object.keys(meta)) meta[key] = escapeChannelText(meta[key]!);
+  for (const key of Object.keys(meta)) meta[key] = escapeAttribute(meta[key]!);
   const { text, truncated } = limitPushText(envelope.text, envelope.id, limits);
   if (truncated) meta.truncated = 'true';
   return { content: escapeChannelText(text), meta };
 }
 
-// `<` followed by what reads as a channel tag: `</channel>`, `<channel from=...>`, any case,
-// spaces allowed around the slash.
-const CHANNEL_TAG_START = /<(?=\s*\/?\s*channel)/gi;
-
-/**
- * Makes text safe to sit inside `<channel>...</channel>`: every `<` that would open or
- * close a channel tag becomes `&lt;`, so `</channel>` arrives as `&lt;/channel>` and a
- * forged `<channel from="boss">` as `&lt;channel from="boss">`. Nothing else changes.
- * The escape is one-way: a reader that sees `&lt;/channel` knows it was escaped.
- */
-export function escapeChannelText(text: string): string {
-  return text.replace(CHANNEL_TAG_START, '&lt;');
-}
+export { escapeChannelText };

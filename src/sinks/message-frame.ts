@@ -1,6 +1,8 @@
-import type { Envelope } from '../kernel/envelope.js';
+import { z } from 'zod';
+import { MESSAGE_KINDS, type Envelope } from '../kernel/envelope.js';
 import { DEFAULT_MAX_PUSH_CHARS, type PushLimits } from './channel-limits.js';
 import { toChannelNotification } from './channel-sink.js';
+import { escapeAttribute } from './frame-escape.js';
 
 /**
  * One message as a model reads it outside a channel push (tool results, hook context):
@@ -11,8 +13,9 @@ import { toChannelNotification } from './channel-sink.js';
  */
 export function formatMessageFrame(envelope: Envelope, limits: PushLimits = { maxTextChars: DEFAULT_MAX_PUSH_CHARS }): string {
   const { content, meta } = toChannelNotification(envelope, limits);
+  // Keys are cc2cc's own; values and content come escaped from toChannelNotification.
   const attributes = Object.entries(meta)
-    .map(([key, value]) => ` ${key}="${escapeAttribute(value)}"`)
+    .map(([key, value]) => ` ${key}="${value}"`)
     .join('');
   return `<channel source="cc2cc"${attributes}>\n${content}\n</channel>`;
 }
@@ -22,7 +25,36 @@ export function formatMessageFrames(envelopes: readonly Envelope[], limits?: Pus
   return envelopes.map((envelope) => formatMessageFrame(envelope, limits)).join('\n\n');
 }
 
-/** An attribute value: `&`, `"`, `<` and `>` escaped, so a value cannot end the attribute or the tag. */
-export function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export { escapeAttribute };
+
+/** One message as structured tool output: the envelope's fields a model or client needs, the text whole and unescaped. */
+export const MessageRecordSchema = z.object({
+  id: z.string(),
+  from: z.string(),
+  to: z.string(),
+  kind: z.enum(MESSAGE_KINDS),
+  ts: z.string(),
+  text: z.string(),
+  data: z.unknown().optional(),
+  correlation_id: z.string().optional(),
+  reply_to: z.string().optional(),
+});
+
+export type MessageRecord = z.infer<typeof MessageRecordSchema>;
+
+export function messageRecord(envelope: Envelope): MessageRecord {
+  return {
+    id: envelope.id,
+    from: envelope.from,
+    to: envelope.to,
+    kind: envelope.kind,
+    ts: envelope.ts,
+    text: envelope.text,
+    ...(envelope.data !== undefined && { data: envelope.data }),
+    ...(envelope.correlationId !== undefined && { correlation_id: envelope.correlationId }),
+    ...(envelope.replyTo !== undefined && { reply_to: envelope.replyTo }),
+  };
 }
+
+/** No cut: a tool result is the place a message is read whole. */
+export const WHOLE_TEXT: PushLimits = { maxTextChars: Number.POSITIVE_INFINITY };

@@ -18,7 +18,7 @@ describe('channel pushes between two servers', () => {
 
     const push = await bob.waitForPush((candidate) => candidate.meta.from === 'alice', DELIVERY_TIMEOUT_MS);
     expect(push.content).toBe('tests are green');
-    expect(push.meta).toMatchObject({ from: 'alice', to: 'bob', kind: 'message', data: '{"build":42}' });
+    expect(push.meta).toMatchObject({ from: 'alice', to: 'bob', kind: 'message', data: '{&quot;build&quot;:42}' }); // escaped as an attribute value
     expect(push.meta.id).toMatch(ULID);
     expect(sent.text).toContain(push.meta.id);
     for (const [key, value] of Object.entries(push.meta)) {

@@ -71,7 +71,7 @@ describe('plugins through real servers and the SDK client', () => {
     await bob!.call('reply', { id: request.meta.id, text: 'main' });
     const answered = await asking;
     expect(answered.isError).toBe(false);
-    expect(answered.text).toMatch(/reply from bob .*: main$/);
+    expect(answered.text).toMatch(/<channel source="cc2cc" from="bob" [^>]*kind="reply"[^>]*>\nmain\n<\/channel>/);
     expect(ann!.pushes.filter((push) => push.meta.kind === 'reply')).toEqual([]); // answered in the tool, not pushed again
 
     const unanswered = await ann!.call('request', { to: 'bob', text: 'still there?', timeout_ms: 300 });

@@ -18,7 +18,7 @@ describe('request-reply plugin', () => {
     const request = bob!.sink.received[0]!;
     expect(request).toMatchObject({ kind: 'request', text: 'status?' });
     await bob!.kernel.bus.reply(request.id, 'all green');
-    expect(await pending).toMatch(/^reply from bob \(id [0-9A-Z]{26}\): all green$/);
+    expect(await pending).toMatch(/^The reply:\n<channel source="cc2cc" from="bob" id="[0-9A-Z]{26}" to="ann" kind="reply" [^>]*>\nall green\n<\/channel>$/);
     expect(ann!.sink.received).toEqual([]);
   });
 

@@ -46,7 +46,7 @@ describe('signing plugin', () => {
     const { bus } = world.agents.bob!.kernel;
     const transport = bus.transport;
     const signed = (text: string, ts?: Date) => {
-      const envelope = createEnvelope({ from: 'ann', to: 'bob', text }, ts);
+      const envelope = { ...createEnvelope({ from: 'ann', to: 'bob', text }, ts), rcpt: ['bob'] };
       return { ...envelope, sig: signatureFor(envelope, key) };
     };
     await transport.put('bob', createEnvelope({ from: 'ann', to: 'bob', text: 'unsigned' }));

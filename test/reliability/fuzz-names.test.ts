@@ -14,7 +14,7 @@ import { check, expectTypedError, expectUnpolluted, fuzzOptions, nameArb, POLLUT
  * path outside the root.
  */
 const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const SCHEME = /^([a-z][a-z0-9-]{0,31}):(.+)$/s;
+const SCHEME = /^([a-z][a-z0-9-]{0,31}):([A-Za-z0-9._*>-]{1,200})$/;
 const ROOT = join(sep, 'srv', 'project', '.cc2cc');
 const passed: Array<{ target: string; cases: number }> = [];
 let pristine = '';

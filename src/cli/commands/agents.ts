@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { allAgentState } from '../../kernel/agent-state.js';
 import { print, withRuntime, type GlobalOptions } from '../context.js';
 import { stdoutStyle } from '../style.js';
+import { terminalJson, terminalSafe } from '../terminal-safe.js';
 
 export function registerAgents(program: Command): void {
   program
@@ -28,14 +29,14 @@ export function registerAgents(program: Command): void {
         );
       });
       if (options.json) {
-        print(JSON.stringify(rows, null, 2));
+        print(terminalJson(rows, 2));
         return;
       }
       if (rows.length === 0) {
         print('no agents yet: start one with `cc2cc serve`, or send to a configured agent');
         return;
       }
-      const table = [['NAME', 'STATE', 'LAST SEEN', 'WAITING', 'DEAD'], ...rows.map((row) => [row.name, row.state, row.lastSeen ?? '-', String(row.waiting), String(row.dead)])];
+      const table = [['NAME', 'STATE', 'LAST SEEN', 'WAITING', 'DEAD'], ...rows.map((row) => [row.name, row.state, row.lastSeen ?? '-', String(row.waiting), String(row.dead)].map(terminalSafe))];
       const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
       const style = stdoutStyle();
       const paint = (cell: string, column: number, row: number) => {

@@ -6,6 +6,7 @@ import { checkAgents, checkFolder, type Finding } from '../doctor/checks.js';
 import { checkClaudeVersion, checkLogin, checkMcpJson } from '../doctor/claude-code.js';
 import { configFrom, print, type GlobalOptions } from '../context.js';
 import { stdoutStyle, type Style } from '../style.js';
+import { terminalJson, terminalSafe } from '../terminal-safe.js';
 
 export function registerDoctor(program: Command): void {
   program
@@ -18,7 +19,7 @@ export function registerDoctor(program: Command): void {
     )
     .action(async (options: GlobalOptions & { json?: boolean }, command: Command) => {
       const findings = await diagnose(command.optsWithGlobals());
-      if (options.json) print(JSON.stringify(findings, null, 2));
+      if (options.json) print(terminalJson(findings, 2));
       else {
         const style = stdoutStyle();
         for (const finding of findings) print(formatFinding(finding, style));
@@ -77,6 +78,7 @@ const MARKS = { ok: 'ok  ', info: 'info', warn: 'WARN', fail: 'FAIL' } as const;
 
 export function formatFinding(finding: Finding, style: Style): string {
   const paint = { ok: style.green, info: style.cyan, warn: style.yellow, fail: style.red }[finding.level];
-  const fix = finding.fix && finding.level !== 'ok' ? `\n     ${style.bold('fix:')} ${finding.fix}` : '';
-  return `${paint(MARKS[finding.level])} ${finding.check}: ${finding.message}${fix}`;
+  // Messages quote dead-letter reasons, names and paths from the bus: shown with visible escapes.
+  const fix = finding.fix && finding.level !== 'ok' ? `\n     ${style.bold('fix:')} ${terminalSafe(finding.fix)}` : '';
+  return `${paint(MARKS[finding.level])} ${terminalSafe(`${finding.check}: ${finding.message}`)}${fix}`;
 }

@@ -3,6 +3,7 @@ import { Cc2ccError } from '../../kernel/errors.js';
 import { MESSAGE_KINDS, type MessageKind } from '../../kernel/envelope.js';
 import type { RecipientResult, SendResult } from '../../kernel/bus.js';
 import { print, withRuntime, type GlobalOptions } from '../context.js';
+import { terminalJson, terminalSafe } from '../terminal-safe.js';
 
 interface SendOptions extends GlobalOptions {
   from?: string;
@@ -39,7 +40,7 @@ export function registerSend(program: Command): void {
           ...(expiresInS !== undefined && { expiresInS }),
         }),
       );
-      if (options.json) print(JSON.stringify({ id: result.id, to: result.to, refused: result.refused, results: result.results }));
+      if (options.json) print(terminalJson({ id: result.id, to: result.to, refused: result.refused, results: result.results }));
       else printResult(result);
       if (result.refused || result.results.some((entry) => entry.status === 'refused')) process.exitCode = 1;
     });
@@ -51,11 +52,11 @@ export function formatStatus(entry: RecipientResult): string {
 
 function printResult(result: SendResult): void {
   if (result.refused) {
-    print(`${result.id} refused: ${result.refused}`);
+    print(terminalSafe(`${result.id} refused: ${result.refused}`));
     return;
   }
-  print(`${result.id} → ${result.to}`);
-  for (const entry of result.results) print(`  ${entry.agent}: ${formatStatus(entry)}`);
+  print(terminalSafe(`${result.id} → ${result.to}`));
+  for (const entry of result.results) print(`  ${terminalSafe(`${entry.agent}: ${formatStatus(entry)}`)}`);
 }
 
 function parseKind(value: string | undefined): MessageKind {

@@ -4,6 +4,7 @@ import { configFrom, print, untilSignal, type GlobalOptions } from '../context.j
 import { createRuntime } from '../../runtime.js';
 import { RULE_EFFECT, watchFilterDrops, type FilterDropEvent } from '../filter-drops.js';
 import { createStyle, stdoutStyle, type Style } from '../style.js';
+import { terminalJson, terminalSafe } from '../terminal-safe.js';
 
 export function registerTail(program: Command): void {
   program
@@ -18,9 +19,9 @@ export function registerTail(program: Command): void {
       const config = await configFrom(command.optsWithGlobals());
       const runtime = await createRuntime(config);
       const style = stdoutStyle();
-      const stop = await runtime.bus.transport.observe((event) => print(options.json ? JSON.stringify(toJson(event)) : formatEvent(event, style)));
-      const stopDrops = await watchFilterDrops(runtime.bus, (drop) => print(options.json ? JSON.stringify({ state: 'filtered', ...drop }) : formatDrop(drop, style)), {
-        onError: (message) => process.stderr.write(`cc2cc tail: ${message}\n`),
+      const stop = await runtime.bus.transport.observe((event) => print(options.json ? terminalJson(toJson(event)) : formatEvent(event, style)));
+      const stopDrops = await watchFilterDrops(runtime.bus, (drop) => print(options.json ? terminalJson({ state: 'filtered', ...drop }) : formatDrop(drop, style)), {
+        onError: (message) => process.stderr.write(`cc2cc tail: ${terminalSafe(message)}\n`),
       });
       const { kind, where } = runtime.bus.transport;
       process.stderr.write(`cc2cc tail: watching ${kind === 'fs' ? (where ?? config.rootDir) : `${kind} ${where ?? ''}`.trim()} (Ctrl-C to stop)\n`);
@@ -46,12 +47,13 @@ export function formatEvent(event: TrafficEvent, style: Style = PLAIN): string {
   const body = envelope ? `: ${oneLine(envelope.text)}` : '';
   const reason = event.reason ? ` — ${event.reason}` : '';
   const paint = { queued: style.cyan, claimed: style.dim, done: style.green, dead: style.red }[event.state] ?? ((text: string) => text);
-  return `${style.dim(time)} ${paint(event.state.padEnd(8))} ${event.id} ${route}${kind}${body}${reason}`;
+  // Everything but the time and the state came from the bus: shown with visible escapes.
+  return `${style.dim(time)} ${paint(event.state.padEnd(8))} ${terminalSafe(`${event.id} ${route}${kind}${body}${reason}`)}`;
 }
 
 export function formatDrop(drop: FilterDropEvent, style: Style = PLAIN): string {
   const time = new Date().toISOString().slice(11, 23);
-  return `${style.dim(time)} ${style.yellow('filtered')} ${drop.agent}: ${drop.added} ${drop.rule} — ${RULE_EFFECT[drop.rule]}; ${drop.total} by this rule since ${drop.agent} started`;
+  return `${style.dim(time)} ${style.yellow('filtered')} ${terminalSafe(`${drop.agent}: ${drop.added} ${drop.rule} — ${RULE_EFFECT[drop.rule]}; ${drop.total} by this rule since ${drop.agent} started`)}`;
 }
 
 function oneLine(text: string): string {
