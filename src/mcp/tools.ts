@@ -3,6 +3,7 @@ import { Cc2ccError, describeError } from '../kernel/errors.js';
 import { MESSAGE_KINDS, type Envelope } from '../kernel/envelope.js';
 import { parseAddress } from '../kernel/names.js';
 import { plural, type AgentDelivery } from './delivery.js';
+import { HELD_NAME_KEY, type HeldName } from './held-name.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Bus, RecipientResult, SendResult } from '../kernel/bus.js';
@@ -108,10 +109,12 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
         if (agents.length === 0) return { text: 'No agents known yet.' };
         const width = Math.max(...agents.map((agent) => agent.name.length));
         const lines = agents.map((agent) => {
-          const extras = Object.entries(agent.presence?.data ?? {}).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+          const extras = Object.entries(agent.presence?.data ?? {}).map(([key, value]) => `${key}=${JSON.stringify(key === HELD_NAME_KEY ? (value as Partial<HeldName>).name : value)}`);
           if (agent.name === bus.name) extras.unshift('(you)');
           return `${agent.name.padEnd(width)}  ${agent.state.padEnd(7)}  ${extras.join(' ')}`.trimEnd();
         });
+        const held = bus.presenceData(HELD_NAME_KEY) as Partial<HeldName> | undefined;
+        if (held?.note) lines.unshift(`${held.note}.`, '');
         return { text: lines.join('\n') };
       }),
   );
