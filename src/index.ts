@@ -34,6 +34,23 @@ export { PresenceSchema, checkPresenceRecord, type PresenceRecord, type AgentInf
 export type { KernelConfig } from './kernel/options.js';
 export { RoutingRouter, addressMatches, type RouteRule } from './kernel/routes.js';
 export type { Clock } from './kernel/clock.js';
+export {
+  assertStateKey,
+  assertStatePrefix,
+  checkTtl,
+  encodeStateValue,
+  isStateKey,
+  MAX_STATE_VALUE_BYTES,
+  STATE_KEY_RULE,
+  type State,
+  type StateEntry,
+  type StateSetOptions,
+  type StateSetResult,
+  type StateValue,
+} from './kernel/state.js';
+export { updateState, SKIP, type UpdateOptions } from './kernel/state-update.js';
+export { MemoryState } from './kernel/memory-state.js';
+export { agentStateKey, agentParts, allAgentState, forgetAgentState, AGENT_PREFIX, SESSION_PREFIX } from './kernel/agent-state.js';
 export { createStderrLogger, silentLogger, type Logger } from './kernel/logger.js';
 export * as tokens from './kernel/tokens.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AGENT_NAME_RULE, Cc2ccError, assertAgentName, definePlugin, isAgentName, type AgentInfo } from '../../src/index.js';
-import { listIn, ownList, requireAgent, updateOwnList } from '../shared/presence-list.js';
+import { AGENT_NAME_RULE, Cc2ccError, assertAgentName, definePlugin, isAgentName, type State } from '../../src/index.js';
+import { listOf, listsOf, requireAgent, updateList } from '../shared/state-list.js';
 
 export interface RoomsOptions {
   /** Static members per room, besides the agents that join: `{ reviewers: ['calm-owl'] }`. */
@@ -11,7 +11,8 @@ const KEY = 'rooms';
 
 /**
  * `room:<name>` addresses. Members are the static ones from the options plus every agent
- * whose own presence record lists the room, so no file is written by two agents.
+ * that joined: the rooms an agent joined are bus state at `agent/<name>/rooms`, so they
+ * belong to the name and survive restarts until it leaves (or is forgotten).
  * A send fans out on write: one copy per member, the sender excluded.
  */
 export const rooms = definePlugin((options: RoomsOptions = {}) => {
@@ -19,9 +20,10 @@ export const rooms = definePlugin((options: RoomsOptions = {}) => {
   return {
     name: 'rooms',
     setup(ctx) {
-      ctx.addScheme('room', async (room, { directory }) => {
+      const state = ctx.state;
+      ctx.addScheme('room', async (room) => {
         assertRoomName(room);
-        const all = roomTable(await directory.agents(), members);
+        const all = await roomTable(state, members);
         const found = all.get(room);
         if (!found || found.size === 0) {
           const known = [...all.keys()].sort();
@@ -39,10 +41,10 @@ export const rooms = definePlugin((options: RoomsOptions = {}) => {
         description: 'Join a room: you receive every message sent to room:<name>.',
         input: { room: z.string().describe('room name, e.g. "backend"') },
         async run({ room }, { bus }) {
-          requireAgent(bus, 'join');
+          const self = requireAgent(bus, 'join');
           assertRoomName(room);
-          const changed = await updateOwnList(bus, KEY, room, true);
-          const roomMembers = roomTable(await bus.agents(), members).get(room) ?? new Set();
+          const changed = await updateList(state, self, KEY, room, true);
+          const roomMembers = (await roomTable(state, members)).get(room) ?? new Set();
           return { text: `${changed ? 'joined' : 'already in'} room:${room}; members: ${[...roomMembers].sort().join(', ')}` };
         },
       });
@@ -52,9 +54,9 @@ export const rooms = definePlugin((options: RoomsOptions = {}) => {
         description: 'Leave a room you joined.',
         input: { room: z.string().describe('room name') },
         async run({ room }, { bus }) {
-          requireAgent(bus, 'leave');
+          const self = requireAgent(bus, 'leave');
           assertRoomName(room);
-          const changed = await updateOwnList(bus, KEY, room, false);
+          const changed = await updateList(state, self, KEY, room, false);
           const note = members[room]?.includes(bus.name!) ? ' (you stay a static member from the config)' : '';
           return { text: `${changed ? 'left' : 'was not in'} room:${room}${note}` };
         },
@@ -63,8 +65,8 @@ export const rooms = definePlugin((options: RoomsOptions = {}) => {
       ctx.addCommand({
         name: 'rooms',
         description: 'list rooms and their members',
-        async run(_args, _options, { bus, print }) {
-          const table = roomTable(await bus.agents(), members);
+        async run(_args, _options, { print }) {
+          const table = await roomTable(state, members);
           if (table.size === 0) print('no rooms yet');
           for (const [room, who] of [...table].sort(([a], [b]) => a.localeCompare(b))) print(`room:${room}  ${[...who].sort().join(', ')}`);
         },
@@ -73,21 +75,19 @@ export const rooms = definePlugin((options: RoomsOptions = {}) => {
   };
 });
 
-/** This agent's joined rooms (for list_agents and the self-wake note). */
-export function joinedRooms(agent: Pick<AgentInfo, 'presence'>): string[] {
-  return listIn(agent, KEY);
+/** The rooms an agent joined (static memberships from the config not included). */
+export function joinedRooms(state: State, name: string): Promise<string[]> {
+  return listOf(state, name, KEY);
 }
 
-export { ownList as ownRooms };
-
-function roomTable(agents: AgentInfo[], members: Record<string, string[]>): Map<string, Set<string>> {
+async function roomTable(state: State, members: Record<string, string[]>): Promise<Map<string, Set<string>>> {
   const table = new Map<string, Set<string>>();
   const add = (room: string, agent: string) => {
     if (!table.has(room)) table.set(room, new Set());
     table.get(room)!.add(agent);
   };
   for (const [room, names] of Object.entries(members)) for (const name of names) add(room, name);
-  for (const agent of agents) for (const room of listIn(agent, KEY)) if (isAgentName(room)) add(room, agent.name);
+  for (const [agent, rooms] of await listsOf(state, KEY)) for (const room of rooms) if (isAgentName(room)) add(room, agent);
   return table;
 }
 

@@ -14,6 +14,8 @@ import { Cc2ccError, type AgentName } from '../../src/index.js';
  * cc2cc:<ns>:done:<agent>        ZSET    envelope ids acked, scored by ack time (bounded: maxDone, doneMs)
  * cc2cc:<ns>:lock:<agent>        STRING  who receives this inbox: pid, host, start, token; PX minIdleMs
  * cc2cc:<ns>:presence:<agent>    STRING  the presence record (JSON); PX presenceTtlMs, refreshed by the heartbeat
+ * cc2cc:<ns>:state:<key>        HASH    one key of the bus state: v version, j JSON value, x expiry (state-store.ts)
+ * cc2cc:<ns>:state-index         ZSET    every state key, score 0, so list(prefix) reads a lexical range
  * cc2cc:<ns>:traffic             PUB/SUB channel of traffic events for observers (`cc2cc tail`); stores nothing
  * ```
  *

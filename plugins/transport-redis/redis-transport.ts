@@ -22,6 +22,7 @@ import { observeTraffic } from './observer.js';
 import { resolveSettings, type RedisSettings, type RedisTransportOptions } from './options.js';
 import { RedisPresence } from './presence-store.js';
 import { PUT } from './scripts.js';
+import { RedisState } from './state-store.js';
 import { WakeableWaits } from './wakeable-waits.js';
 
 /**
@@ -34,6 +35,8 @@ export class RedisTransport implements Transport {
   readonly kind = 'redis';
   readonly keys: RedisKeys;
   private readonly presence: RedisPresence;
+  /** Bus state under `cc2cc:<ns>:state:` (state-store.ts). */
+  readonly busState: RedisState;
   private readonly inboxes = new Set<Inbox>();
   private readonly observers = new Set<() => Promise<void>>();
   private closed = false;
@@ -44,6 +47,7 @@ export class RedisTransport implements Transport {
   ) {
     this.keys = new RedisKeys(settings.namespace);
     this.presence = new RedisPresence(link, this.keys, settings.presenceTtlMs, settings.logger);
+    this.busState = new RedisState(link, this.keys.prefix);
   }
 
   /** Connects (bounded by connectTimeoutMs): an unreachable Redis fails with TRANSPORT_UNAVAILABLE naming the URL. */

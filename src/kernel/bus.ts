@@ -4,7 +4,7 @@ import { assertWithinSize, createEnvelope, isExpired, type Draft, type Envelope 
 import { Cc2ccError, describeError } from './errors.js';
 import { assertAgentName, parseAddress, type AgentName } from './names.js';
 import { presenceState, type AgentInfo, type PresenceRecord } from './presence.js';
-import { CLOCK, CONFIG, HOOKS, LOGGER, REQUESTS, ROUTER, SINK, TRANSPORT } from './tokens.js';
+import { CLOCK, CONFIG, HOOKS, LOGGER, REQUESTS, ROUTER, SINK, STATE, TRANSPORT } from './tokens.js';
 import { processAlive } from './process-alive.js';
 import type { Clock } from './clock.js';
 import type { Extensions } from './extensions.js';
@@ -13,6 +13,7 @@ import type { KernelConfig } from './options.js';
 import type { Directory, Router } from './router.js';
 import type { Sink } from './sink.js';
 import type { Delivery, Inbox, Transport } from './transport.js';
+import type { State } from './state.js';
 
 export type DeliveryStatus = 'queued' | 'delivered' | 'offline (queued)' | 'refused';
 
@@ -70,6 +71,8 @@ export class Bus implements Directory {
     @inject(CONFIG) readonly config: KernelConfig,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
+    /** The bus state (rooms, topics, session names): the transport's, or this process's. */
+    @inject(STATE) readonly state: State,
   ) {}
 
   /** This agent's name once `attach` ran. */
@@ -173,7 +176,7 @@ export class Bus implements Directory {
     return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** This agent's plugin state in its presence record (rooms, subscriptions). */
+  /** This session's plugin data in its presence record (gone with the next session; lasting state goes in `state`). */
   presenceData(key: string): unknown {
     return this.record?.data[key];
   }

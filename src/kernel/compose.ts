@@ -8,12 +8,14 @@ import { Cc2ccError, describeError } from './errors.js';
 import { Extensions } from './extensions.js';
 import { systemClock, type Clock } from './clock.js';
 import { createStderrLogger, type Logger } from './logger.js';
-import { BUS, CLOCK, CONFIG, HOOKS, LOGGER, ROUTER, SINK, TRANSPORT } from './tokens.js';
+import { BUS, CLOCK, CONFIG, HOOKS, LOGGER, ROUTER, SINK, STATE, TRANSPORT } from './tokens.js';
+import { processLocalState } from './process-local-state.js';
 import type { KernelConfig } from './options.js';
 import type { Plugin, PluginContext } from './plugin.js';
 import type { Router } from './router.js';
 import type { Sink } from './sink.js';
 import type { Transport } from './transport.js';
+import type { State } from './state.js';
 import type { ToolDefinition } from './tool.js';
 
 export interface ComposeOptions {
@@ -51,6 +53,8 @@ export async function compose(options: ComposeOptions): Promise<Cc2cc> {
   container.register(LOGGER, { useValue: logger });
   container.register(HOOKS, { useValue: extensions });
   container.register(TRANSPORT, { useValue: options.transport });
+  const state = options.transport.busState ?? processLocalState(options.transport.kind, logger);
+  container.register(STATE, { useValue: state });
   container.register(SINK, { useValue: options.sink ?? missingSink });
   const routes = options.config.routes ?? [];
   if (options.router) container.register(ROUTER, { useValue: options.router });
@@ -65,7 +69,7 @@ export async function compose(options: ComposeOptions): Promise<Cc2cc> {
   const names = plugins.map((plugin) => plugin.name);
   checkDependencies(plugins, names);
   for (const plugin of plugins) {
-    await setupPlugin(plugin, { container, extensions, config: options.config, logger, clock, names });
+    await setupPlugin(plugin, { container, extensions, config: options.config, logger, clock, names, state: container.resolve<State>(STATE) });
   }
 
   checkRouteTargets(routes, extensions);
@@ -147,6 +151,7 @@ interface SetupScope {
   logger: Logger;
   clock: Clock;
   names: readonly string[];
+  state: State;
 }
 
 async function setupPlugin(plugin: Plugin, scope: SetupScope): Promise<void> {
@@ -155,6 +160,7 @@ async function setupPlugin(plugin: Plugin, scope: SetupScope): Promise<void> {
     config: scope.config,
     logger: scope.logger,
     clock: scope.clock,
+    state: scope.state,
     container: scope.container.createChildContainer(),
     plugins: scope.names,
     addScheme: (scheme, resolver) => extensions.addScheme(name, scheme, resolver),

@@ -7,6 +7,7 @@ import type { Bus } from './bus.js';
 import type { Logger } from './logger.js';
 import type { Clock } from './clock.js';
 import type { KernelConfig } from './options.js';
+import type { State } from './state.js';
 
 /**
  * A plugin is a plain object with a `name` and a `setup(ctx)`; write it as a factory
@@ -26,6 +27,11 @@ export interface PluginContext {
   readonly config: KernelConfig;
   readonly logger: Logger;
   readonly clock: Clock;
+  /**
+   * The bus state shared by every agent of this bus (`src/kernel/state.ts`). What belongs to
+   * one agent goes under `agent/<name>/` (`agentStateKey`), so forgetting the agent drops it.
+   */
+  readonly state: State;
   /** This plugin's own child container: what it registers stays in its scope. */
   readonly container: DependencyContainer;
   /** Names of every enabled plugin, in load order. */

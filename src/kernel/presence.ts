@@ -3,8 +3,9 @@ import { Cc2ccError } from './errors.js';
 import { AGENT_NAME_RULE, isAgentName, type AgentName } from './names.js';
 
 /**
- * A presence record: what an agent says about itself. Each agent writes only its own,
- * so plugins keep per-agent state (room memberships, topic subscriptions) in `data`.
+ * A presence record: what an agent says about itself. Each agent writes only its own, and a
+ * new session writes a fresh one, so `data` holds what describes this session (a filter's
+ * drop counts); what belongs to the name across sessions (rooms, topics) is bus state.
  */
 export const PresenceSchema = z.object({
   name: z.string().refine(isAgentName, { message: AGENT_NAME_RULE }),
@@ -14,7 +15,7 @@ export const PresenceSchema = z.object({
   startedAt: z.string(),
   lastSeen: z.string(),
   delivery: z.string().optional(),
-  /** Plugin state, one key per plugin: `{ rooms: ['backend'], topics: ['ci.*'] }`. */
+  /** This session's plugin data, one key per plugin: `{ filters: { dropped: {...} } }`. */
   data: z.record(z.string(), z.json()).default({}),
 });
 

@@ -8,5 +8,7 @@ export const LOGGER = Symbol.for('cc2cc.Logger');
 export const HOOKS = Symbol.for('cc2cc.Hooks');
 export const SCHEMES = Symbol.for('cc2cc.Schemes');
 export const BUS = Symbol.for('cc2cc.Bus');
+/** The bus state (`State`): the transport's `busState`, else one kept in this process. */
+export const STATE = Symbol.for('cc2cc.State');
 /** Provided by the request-reply plugin; `Bus.request` uses it. */
 export const REQUESTS = Symbol.for('cc2cc.Requests');

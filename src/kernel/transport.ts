@@ -1,6 +1,7 @@
 import type { Envelope } from './envelope.js';
 import type { AgentName } from './names.js';
 import type { PresenceRecord } from './presence.js';
+import type { State } from './state.js';
 
 /**
  * Durable store-and-forward of envelopes to named inboxes, plus presence records.
@@ -52,6 +53,14 @@ export interface Transport {
 
   /** Watch every inbox without changing any: `cc2cc tail`, `cc2cc ui`. */
   observe(listener: (event: TrafficEvent) => void): Promise<() => Promise<void>>;
+
+  /**
+   * Optional: the bus state (`src/kernel/state.ts`) kept where the messages are, shared by
+   * every process on this bus. Without it, the kernel keeps state in the process's memory
+   * and warns on the first write: rooms joined and topics followed are then not seen by
+   * other processes and do not survive a restart. It lives as long as the transport.
+   */
+  readonly busState?: State;
 
   /** Stop everything this transport started; open inboxes are closed. */
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import { createRuntime } from '../runtime.js';
 import { isCc2ccError, type Cc2ccError } from '../kernel/errors.js';
 import { freeAgentName } from './agent-name.js';
 import { freeDerivedName, heldBy, HELD_NAME_KEY, type HeldName } from './held-name.js';
+import { clientSessionId, rememberName, rememberedName } from './session-name.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { Cc2cc } from '../kernel/compose.js';
 import type { Logger } from '../kernel/logger.js';
@@ -27,14 +28,18 @@ const NAME_ATTEMPTS = 3;
  */
 export async function attachAgent(config: LoadedConfig, delivery: AgentDelivery, logger: Logger): Promise<AttachedAgent> {
   const chosen = config.name;
+  const session = chosen === undefined ? clientSessionId() : undefined;
   const tried = new Set<string>();
   let holder: Cc2ccError | undefined;
   for (let attempt = 1; ; attempt++) {
     const runtime = await createRuntime(config, { sink: delivery, logger });
     let agent: AgentName | undefined;
     try {
-      if (chosen === undefined) agent = await freeAgentName(runtime.bus);
-      else agent = holder ? await freeDerivedName(runtime.bus, chosen, tried) : chosen;
+      if (chosen === undefined) {
+        // A resumed session takes its name back; if that is held right now, it gets a new one.
+        const before = session && attempt === 1 ? await rememberedName(runtime.bus.state, session, logger) : undefined;
+        agent = before ?? (await freeAgentName(runtime.bus));
+      } else agent = holder ? await freeDerivedName(runtime.bus, chosen, tried) : chosen;
       tried.add(agent);
       await runtime.bus.attach(agent, { delivery: delivery.mode });
     } catch (error) {
@@ -46,7 +51,10 @@ export async function attachAgent(config: LoadedConfig, delivery: AgentDelivery,
       logger.info(`name ${agent} is held by a live session; picking another`);
       continue;
     }
-    if (chosen === undefined) return { runtime, agent, origin: 'generated' };
+    if (chosen === undefined) {
+      if (session) await rememberName(runtime.bus.state, session, agent, logger);
+      return { runtime, agent, origin: 'generated' };
+    }
     if (!holder) return { runtime, agent, origin: 'chosen' };
     const held = heldBy(chosen, holder, agent);
     logger.warn(held.note);

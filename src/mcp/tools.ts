@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { allAgentState } from '../kernel/agent-state.js';
 import { Cc2ccError, describeError } from '../kernel/errors.js';
 import { MESSAGE_KINDS, type Envelope } from '../kernel/envelope.js';
 import { parseAddress } from '../kernel/names.js';
@@ -105,11 +106,13 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
     { description: 'List the agents of this project with their state (online, offline, stale).', inputSchema: {} },
     () =>
       answer(scope, async () => {
-        const agents = await bus.agents();
+        const [agents, kept] = await Promise.all([bus.agents(), allAgentState(bus.state)]);
         if (agents.length === 0) return { text: 'No agents known yet.' };
         const width = Math.max(...agents.map((agent) => agent.name.length));
         const lines = agents.map((agent) => {
-          const extras = Object.entries(agent.presence?.data ?? {}).map(([key, value]) => `${key}=${JSON.stringify(key === HELD_NAME_KEY ? (value as Partial<HeldName>).name : value)}`);
+          // What the agent says about itself (presence), then what the bus keeps for its name (rooms, topics).
+          const data = { ...agent.presence?.data, ...kept.get(agent.name) };
+          const extras = Object.entries(data).map(([key, value]) => `${key}=${JSON.stringify(key === HELD_NAME_KEY ? (value as Partial<HeldName>).name : value)}`);
           if (agent.name === bus.name) extras.unshift('(you)');
           return `${agent.name.padEnd(width)}  ${agent.state.padEnd(7)}  ${extras.join(' ')}`.trimEnd();
         });

@@ -29,7 +29,7 @@ describe('plugins through real servers and the SDK client', () => {
     const project = await makeProject({ plugins: ['rooms'] });
     const [ann, bob, cid, dan] = await agents(project, ['ann', 'bob', 'cid', 'dan']);
     for (const member of [ann!, bob!, dan!]) expect(await member.call('join', { room: 'backend' })).toMatchObject({ isError: false });
-    await dan!.close(); // dan stays a member while offline: membership is in its presence record
+    await dan!.close(); // dan stays a member while offline: membership belongs to the name (bus state)
 
     const sent = await cid!.call('send', { to: 'room:backend', text: 'deploy at five' });
     expect(sent.isError).toBe(false);

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { newId } from '../../src/kernel/ids.js';
+import { agentStateKey } from '../../src/kernel/agent-state.js';
 import { waitFor } from '../contract/wait-for.js';
 import { startAgent } from './helpers.js';
 
@@ -15,9 +16,10 @@ export async function playConversation(dir: string, closers: Array<() => unknown
   const backend = await agent(dir, 'backend', closers);
   const tests = await agent(dir, 'tests', closers);
   const reviewer = await agent(dir, 'reviewer', closers);
-  for (const each of [backend, tests, reviewer]) await each.kernel.bus.setPresenceData('rooms', ['team']);
-  await tests.kernel.bus.setPresenceData('topics', ['ci.*']);
-  await reviewer.kernel.bus.setPresenceData('topics', ['ci.>']);
+  // What the rooms and topics plugins keep when agents join and subscribe.
+  for (const each of [backend, tests, reviewer]) await each.kernel.bus.state.set(agentStateKey(each.kernel.bus.name!, 'rooms'), ['team']);
+  await tests.kernel.bus.state.set(agentStateKey('tests', 'topics'), ['ci.*']);
+  await reviewer.kernel.bus.state.set(agentStateKey('reviewer', 'topics'), ['ci.>']);
 
   let delivered = 0;
   const say = async (from: Agent, to: string, text: string, kind: 'message' | 'event' = 'message') => {

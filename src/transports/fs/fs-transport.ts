@@ -16,6 +16,7 @@ import { checkDir, FsLayout, type InboxPaths } from './layout.js';
 import { messageFileName, messageId } from './message-file.js';
 import { TrafficObserver } from './observer.js';
 import { PresenceStore } from './presence-store.js';
+import { FsState } from './state-store.js';
 
 export interface FsTransportOptions {
   /** Absolute path of the `.cc2cc` folder. */
@@ -59,6 +60,8 @@ export class FsTransport implements Transport {
   private readonly settings: Settings;
   private readonly layout: FsLayout;
   private readonly presence: PresenceStore;
+  /** Bus state in `state/` (state-store.ts). */
+  readonly busState: FsState;
   /** Presence records and inbox names, re-read only when agents/ or the root changed. */
   private readonly directory: DirectorySnapshot<Array<{ name: AgentName; presence?: PresenceRecord }>>;
   private readonly inboxes = new Set<Inbox>();
@@ -71,6 +74,7 @@ export class FsTransport implements Transport {
     checkSettings(this.settings);
     this.layout = new FsLayout(this.settings.root);
     this.presence = new PresenceStore(this.layout, this.settings.logger);
+    this.busState = new FsState({ dir: join(this.layout.root, 'state'), ensureParent: () => this.layout.ensureRoot(), logger: this.settings.logger, fsync: this.settings.fsync });
     this.directory = new DirectorySnapshot([this.layout.root, this.layout.agentsDir], () => this.readDirectory(), { watch: this.settings.watch });
   }
 

@@ -1,4 +1,6 @@
 import { Cc2ccError } from '../../kernel/errors.js';
+import type { State } from '../../kernel/state.js';
+import { MemoryState } from '../../kernel/memory-state.js';
 import { assertAgentName, type AgentName } from '../../kernel/names.js';
 import type { Envelope } from '../../kernel/envelope.js';
 import type { PresenceRecord } from '../../kernel/presence.js';
@@ -29,6 +31,8 @@ export class MemorySpace {
   readonly boxes = new Map<AgentName, Box>();
   readonly presence = new Map<AgentName, PresenceRecord>();
   readonly listeners = new Set<(event: TrafficEvent) => void>();
+  /** Bus state shared by every transport over this space. */
+  readonly state = new MemoryState();
 
   box(name: AgentName): Box {
     let box = this.boxes.get(name);
@@ -51,6 +55,10 @@ export class MemoryTransport implements Transport {
   private closed = false;
 
   constructor(readonly space: MemorySpace = new MemorySpace()) {}
+
+  get busState(): State {
+    return this.space.state;
+  }
 
   async put(to: AgentName, envelope: Envelope): Promise<void> {
     this.assertOpen();

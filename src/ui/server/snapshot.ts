@@ -2,6 +2,8 @@ import type { Bus } from '../../kernel/bus.js';
 import { describeError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { AgentInfo } from '../../kernel/presence.js';
+import { allAgentState } from '../../kernel/agent-state.js';
+import type { StateValue } from '../../kernel/state.js';
 import type { AgentView, InboxCounts, Snapshot } from '../protocol.js';
 import type { TrafficLog } from './traffic-log.js';
 
@@ -21,12 +23,12 @@ export interface SnapshotSource {
 /**
  * Agents with their state, rooms with their members and topics with their subscribers,
  * read through `bus.agents()` (presence) and `Transport.stats()`. Memberships and
- * subscriptions are in each agent's presence record (`data.rooms`, `data.topics`).
+ * subscriptions are bus state kept for each name (`agent/<name>/rooms`, `agent/<name>/topics`).
  */
 export async function takeSnapshot(source: SnapshotSource): Promise<Snapshot> {
   const now = (source.now ?? Date.now)();
-  const infos = await source.bus.agents();
-  const agents = await Promise.all(infos.map((info) => agentView(info, source, now)));
+  const [infos, kept] = await Promise.all([source.bus.agents(), allAgentState(source.bus.state)]);
+  const agents = await Promise.all(infos.map((info) => agentView(info, kept.get(info.name) ?? {}, source, now)));
   return {
     at: new Date(now).toISOString(),
     agents,
@@ -35,14 +37,14 @@ export async function takeSnapshot(source: SnapshotSource): Promise<Snapshot> {
   };
 }
 
-async function agentView(info: AgentInfo, source: SnapshotSource, now: number): Promise<AgentView> {
+async function agentView(info: AgentInfo, kept: Record<string, StateValue>, source: SnapshotSource, now: number): Promise<AgentView> {
   const presence = info.presence;
   const lastActivity = source.log.lastActivity(info.name);
   const view: AgentView = {
     name: info.name,
     state: 'offline',
-    rooms: stringList(presence?.data['rooms']),
-    topics: stringList(presence?.data['topics']),
+    rooms: stringList(kept['rooms']),
+    topics: stringList(kept['topics']),
     ...(presence && { lastSeen: presence.lastSeen, host: presence.host, pid: presence.pid }),
     ...(presence?.delivery && { delivery: presence.delivery }),
     ...(lastActivity !== undefined && { lastActivity: new Date(lastActivity).toISOString() }),
