@@ -1,5 +1,6 @@
 import { createRuntime } from '../runtime.js';
 import { isCc2ccError, type Cc2ccError } from '../kernel/errors.js';
+import { MADE_UP_NAME_KEY } from '../kernel/presence.js';
 import { freeAgentName } from './agent-name.js';
 import { freeDerivedName, heldBy, HELD_NAME_KEY, type HeldName } from './held-name.js';
 import { clientSessionId, rememberName, rememberedName } from './session-name.js';
@@ -41,7 +42,8 @@ export async function attachAgent(config: LoadedConfig, delivery: AgentDelivery,
         agent = before ?? (await freeAgentName(runtime.bus));
       } else agent = holder ? await freeDerivedName(runtime.bus, chosen, tried) : chosen;
       tried.add(agent);
-      await runtime.bus.attach(agent, { delivery: delivery.mode });
+      const madeUp = chosen === undefined || holder !== undefined;
+      await runtime.bus.attach(agent, { delivery: delivery.mode, ...(madeUp && { data: { [MADE_UP_NAME_KEY]: true } }) });
     } catch (error) {
       // Only the transport: closing the bus would mark the agent that holds this inbox offline.
       await runtime.bus.transport.close().catch(() => {});

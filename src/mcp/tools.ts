@@ -16,6 +16,8 @@ export const CORE_TOOLS = ['send', 'reply', 'check_inbox', 'list_agents'] as con
 export interface ToolScope {
   bus: Bus;
   delivery: AgentDelivery;
+  /** Optional: told of every tool call (a session that made none leaves no agent behind). */
+  onToolCall?: () => void;
 }
 
 const CHECK_INBOX_DEFAULT = 20;
@@ -129,6 +131,7 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
  * delivery note when messages wait that the agent has not been shown through a tool.
  */
 async function answer(scope: ToolScope, run: () => Promise<ToolResult> | ToolResult): Promise<CallToolResult> {
+  scope.onToolCall?.();
   let result: ToolResult;
   try {
     result = await run();

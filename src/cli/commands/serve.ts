@@ -7,6 +7,7 @@ import { ChannelSink, type ChannelNotification } from '../../sinks/channel-sink.
 import { attachAgent } from '../../mcp/attach-agent.js';
 import { AgentDelivery, DELIVERY_MODES, type DeliveryMode } from '../../mcp/delivery.js';
 import { exitWhenClientGone } from '../../mcp/lifecycle.js';
+import { retireIfUnused, startRetirementSweep } from '../../mcp/retirement.js';
 import { selfWake } from '../../mcp/self-wake.js';
 import { channelPusher, connectStdio, createAgentServer } from '../../mcp/server.js';
 import type { GlobalOptions } from '../context.js';
@@ -46,13 +47,23 @@ async function serve(options: ServeOptions): Promise<void> {
   let push = (_notification: ChannelNotification): Promise<void> => Promise.reject(new Error('the MCP server is not connected yet'));
   const channel = new ChannelSink((notification) => push(notification), { maxTextChars: config.maxPushChars });
   const delivery = new AgentDelivery(mode, channel, logger);
-  const { runtime, agent, held } = await attachAgent(config, delivery, logger);
+  const { runtime, agent, held, origin } = await attachAgent(config, delivery, logger);
+  const session = { madeUpName: origin !== 'chosen', usedTools: false };
 
-  const server = createAgentServer({ agent, bus: runtime.bus, delivery, pluginTools: runtime.extensions.tools });
+  const server = createAgentServer({
+    agent,
+    bus: runtime.bus,
+    delivery,
+    pluginTools: runtime.extensions.tools,
+    onToolCall: () => (session.usedTools = true),
+  });
   push = channelPusher(server);
+  const stopSweep = startRetirementSweep(runtime.bus, logger);
   exitWhenClientGone(
     async () => {
+      stopSweep();
       channel.close();
+      await retireIfUnused(runtime.bus, session, logger);
       await runtime.close();
       await server.close();
     },
