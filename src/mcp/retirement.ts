@@ -1,4 +1,3 @@
-import { forgetAgentState } from '../kernel/agent-state.js';
 import { describeError } from '../kernel/errors.js';
 import { RETIRED_KEY } from '../kernel/presence.js';
 import { retireIdleAgents } from '../kernel/retire.js';
@@ -28,8 +27,8 @@ export function startRetirementSweep(bus: Bus, logger: Logger): () => void {
 /**
  * A session whose client never called a tool, under a made-up name nobody sent anything
  * to, was a passer-by (`claude mcp list` and other health checks connect, list the tools
- * and leave): it leaves no agent behind. Its last presence record says `retired`, and the
- * bus state it had (a session name) is dropped. Call before the bus closes.
+ * and leave): it leaves no agent behind. Its last presence record says `retired`. Call
+ * before the bus closes.
  */
 export async function retireIfUnused(bus: Bus, session: { madeUpName: boolean; usedTools: boolean }, logger: Logger): Promise<void> {
   const agent = bus.name;
@@ -37,7 +36,7 @@ export async function retireIfUnused(bus: Bus, session: { madeUpName: boolean; u
   try {
     const stats = await bus.transport.stats(agent);
     if (stats.queued + stats.claimed + stats.done + stats.dead > 0) return;
-    await forgetAgentState(bus.state, agent);
+    // Its session name (if the client has a session id) stays: a resumed session takes the name back.
     await bus.setPresenceData(RETIRED_KEY, { at: new Date().toISOString(), reason: 'its client never called a tool, and nothing was sent to it' });
   } catch (error) {
     logger.warn(`could not retire the unused agent ${agent}: ${describeError(error)}`);

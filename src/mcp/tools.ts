@@ -5,6 +5,7 @@ import { MESSAGE_KINDS, type Envelope } from '../kernel/envelope.js';
 import { parseAddress } from '../kernel/names.js';
 import { plural, type AgentDelivery } from './delivery.js';
 import { HELD_NAME_KEY, type HeldName } from './held-name.js';
+import { MADE_UP_NAME_KEY } from '../kernel/presence.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Bus, RecipientResult, SendResult } from '../kernel/bus.js';
@@ -114,7 +115,8 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
         const lines = agents.map((agent) => {
           // What the agent says about itself (presence), then what the bus keeps for its name (rooms, topics).
           const data = { ...agent.presence?.data, ...kept.get(agent.name) };
-          const extras = Object.entries(data).map(([key, value]) => `${key}=${JSON.stringify(key === HELD_NAME_KEY ? (value as Partial<HeldName>).name : value)}`);
+          // madeUpName is the kernel's bookkeeping (retirement), not something to read.
+          const extras = Object.entries(data).filter(([key]) => key !== MADE_UP_NAME_KEY).map(([key, value]) => `${key}=${JSON.stringify(key === HELD_NAME_KEY ? (value as Partial<HeldName>).name : value)}`);
           if (agent.name === bus.name) extras.unshift('(you)');
           return `${agent.name.padEnd(width)}  ${agent.state.padEnd(7)}  ${extras.join(' ')}`.trimEnd();
         });
