@@ -129,13 +129,18 @@ describe('DirectorySnapshot, watched', () => {
       return value;
     });
     try {
+      // One watch event per change: each file is written outside and renamed in.
+      const renameIn = async (name: string) => {
+        await writeFile(join(scratch.dir, name), '{}');
+        await rename(join(scratch.dir, name), join(folder, name));
+      };
       expect(await gated.read()).toBe(1);
       gate = new Promise((resolve) => (release = resolve));
-      await writeFile(join(folder, 'a.json'), '{}');
+      await renameIn('a.json');
       const first = gated.read(); // starts load 2, held at the gate
       await waitFor(() => started.includes(2), { what: 'load 2 to start' });
       const joined = gated.read(); // same generation: shares load 2, never the kept 1
-      await writeFile(join(folder, 'b.json'), '{}');
+      await renameIn('b.json');
       const later = gated.read(); // after a change: load 2 began too early for it
       await waitFor(() => started.includes(3), { what: 'load 3 to start' });
       release();
