@@ -6,6 +6,7 @@ import { isCc2ccError } from '../../src/kernel/errors.js';
 import { MAX_STATE_VALUE_BYTES, type State } from '../../src/kernel/state.js';
 import { updateState } from '../../src/kernel/state-update.js';
 import { waitFor } from './wait-for.js';
+import { CHURN_PAD } from './state-worker.js';
 
 /**
  * The contract every `State` passes unchanged. A fixture is one shared store (a folder, a
@@ -17,8 +18,9 @@ export interface StateFixture {
   cleanup(): Promise<void>;
   /**
    * How a child process opens this store: an ES module (`opener`, a file URL) whose
-   * `open(options)` resolves to `{ state, close() }`. Without it, the tests that race real
-   * processes are skipped (a store that lives in one process's memory has no other process).
+   * `open(options)` resolves to `{ state, close() }` (see test/fixtures/state-fs.mjs). Without
+   * it, the tests that race real processes are skipped (a store in one process's memory has
+   * no other process).
    */
   worker?: { opener: string; options: unknown };
 }
@@ -28,7 +30,8 @@ export interface StateContractOptions {
   create(): Promise<StateFixture>;
 }
 
-const WORKER = fileURLToPath(new URL('../fixtures/state-worker.mjs', import.meta.url));
+/** The built worker: next to this file in dist/, or in dist/ when this file runs from source (build first). */
+const WORKER = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/test/contract/state-worker.js' : './state-worker.js', import.meta.url));
 const RACERS = 10;
 const INCREMENTS = 20;
 const CRASHES = 8;
@@ -110,6 +113,15 @@ export function runStateContract({ name, create }: StateContractOptions): void {
       expect((await state.list('agent/b/')).map((entry) => entry.key)).toEqual(['agent/b/topics']);
     });
 
+    it('lists a few hundred keys whole', async () => {
+      const state = await fixture.connect();
+      const names = Array.from({ length: 150 }, (_, i) => `agent/a${String(i).padStart(3, '0')}/rooms`);
+      await Promise.all(names.map((key) => state.set(key, [key])));
+      const listed = await state.list('agent/');
+      expect(listed.map((entry) => entry.key)).toEqual(names);
+      expect(listed.every((entry) => Array.isArray(entry.value) && entry.value[0] === entry.key)).toBe(true);
+    }, 60_000);
+
     it('refuses bad keys, prefixes and values before touching the store', async () => {
       const state = await fixture.connect();
       const bad = ['', 'Upper', 'a//b', '/a', 'a/', '../x', 'a/../b', '.hidden', 'a~b', 'a b', 'nul\0', 'x'.repeat(201), 'a/b/c/d/e/f/g/h/i', 'ü'];
@@ -170,7 +182,7 @@ export function runStateContract({ name, create }: StateContractOptions): void {
         const entry = await state.get('crash/record');
         expect(entry, `round ${round}`).toBeDefined();
         const value = entry!.value as { n: number; pad: string; check: number };
-        expect(value.pad).toBe('x'.repeat(16 * 1024));
+        expect(value.pad).toBe(CHURN_PAD);
         expect(value.check).toBe(value.n * 7);
         expect(value.n).toBeGreaterThanOrEqual(1);
         lastSeen = value.n;

@@ -19,6 +19,7 @@ export interface ContractOptions {
 }
 
 export { waitFor };
+export { runStateContract, type StateContractOptions, type StateFixture } from './state-contract.js';
 
 export function runTransportContract({ name, create }: ContractOptions): void {
   describe(`Transport contract: ${name}`, () => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { allAgentState } from '../../kernel/agent-state.js';
 import { retireAgent } from '../../kernel/retire.js';
 import { print, withRuntime, type GlobalOptions } from '../context.js';
 import { stdoutStyle } from '../style.js';
@@ -11,7 +12,7 @@ export function registerAgents(program: Command): void {
     .addHelpText('after', '\nStates: online, offline, stale (its process stopped without signing off).\n\nExamples:\n  $ cc2cc agents\n  $ cc2cc agents --json | jq \'.[] | select(.waiting > 0) | .name\'')
     .action(async (options: GlobalOptions & { json?: boolean }, command: Command) => {
       const rows = await withRuntime(command.optsWithGlobals(), async ({ bus }) => {
-        const agents = await bus.agents();
+        const [agents, kept] = await Promise.all([bus.agents(), allAgentState(bus.state)]);
         return Promise.all(
           agents.map(async (agent) => {
             const stats = await bus.transport.stats(agent.name);
@@ -21,7 +22,8 @@ export function registerAgents(program: Command): void {
               lastSeen: agent.presence?.lastSeen ?? null,
               waiting: stats.queued + stats.claimed,
               dead: stats.dead,
-              data: agent.presence?.data ?? {},
+              // This session's plugin data, then what the bus state keeps for the name (rooms, topics).
+              data: { ...agent.presence?.data, ...kept.get(agent.name) },
             };
           }),
         );

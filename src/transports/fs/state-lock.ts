@@ -54,8 +54,8 @@ export async function lockKey(path: string, options: KeyLockOptions): Promise<Ke
     const holder = await readHolder(path);
     if (holder && isStale(holder, options.staleMs)) {
       options.logger.debug(`state: taking over ${path} from pid ${holder.pid} on ${holder.host} (gone)`);
-      await removeStale(path, holder, options, 0);
-      continue;
+      // Removed, or someone else removed it: try again at once. Another live taker at work: wait.
+      if (await removeStale(path, holder, options, 0)) continue;
     }
     if (Date.now() >= deadline) {
       const who = holder ? `pid ${holder.pid} on ${holder.host}` : 'another process';
@@ -88,14 +88,14 @@ function heldLock(path: string, me: Holder, logger: Logger): KeyLock {
  * stale token it is still that instance and unlinking it removes nothing else. A guard whose
  * own taker died is stale in turn and is taken over by the same rule, one level deeper.
  */
-async function removeStale(path: string, stale: Holder, options: KeyLockOptions, depth: number): Promise<void> {
+async function removeStale(path: string, stale: Holder, options: KeyLockOptions, depth: number): Promise<boolean> {
   if (depth > MAX_TAKEOVER_DEPTH) throw new Cc2ccError('IO_FAILED', `could not take over the stale lock ${path}: its takers keep dying; remove ${path}* by hand`, { path });
   const guard = `${path}@${stale.token}`;
   const me: Holder = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), at: Date.now() };
   if (!(await createExclusive(guard, me, options.tmpDir))) {
     const taker = await readHolder(guard);
-    if (taker && isStale(taker, options.staleMs)) await removeStale(guard, taker, options, depth + 1);
-    return;
+    if (!taker) return true; // that taker just finished
+    return isStale(taker, options.staleMs) && (await removeStale(guard, taker, options, depth + 1));
   }
   try {
     if ((await readHolder(path))?.token === stale.token) await unlink(path).catch((error) => ignoreMissing(error, path));
@@ -103,6 +103,7 @@ async function removeStale(path: string, stale: Holder, options: KeyLockOptions,
     // A late taker of the same instance finds another token (or none) and removes nothing.
     await unlink(guard).catch((error) => ignoreMissing(error, guard));
   }
+  return true;
 }
 
 /** Write `holder` to a temp file and link it to `path`: true when `path` is now ours. */

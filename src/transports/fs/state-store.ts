@@ -45,6 +45,7 @@ const RECORD = '.json';
 /** Temp files older than this belong to dead writers. */
 const TMP_GRACE_MS = 60_000;
 const MAX_RECORD_BYTES = MAX_STATE_VALUE_BYTES + 1024;
+const READ_BATCH = 32;
 
 /**
  * `State` in files (DESIGN §5), one file per key:
@@ -93,7 +94,9 @@ export class FsState implements State {
       .map((file) => decodeKey(file.slice(0, -RECORD.length)))
       .filter(isStateKey)
       .sort();
-    const entries = await Promise.all(keys.map((key) => this.read(key)));
+    const entries: Array<StateEntry | undefined> = [];
+    // A few at a time: thousands of keys must not open thousands of files at once (EMFILE).
+    for (let i = 0; i < keys.length; i += READ_BATCH) entries.push(...(await Promise.all(keys.slice(i, i + READ_BATCH).map((key) => this.read(key)))));
     const live: StateEntry[] = [];
     for (const entry of entries) {
       if (!entry) continue;
