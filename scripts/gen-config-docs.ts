@@ -40,11 +40,22 @@ const HEADER = `<!-- Generated from src/config/schema.ts by scripts/gen-config-d
 
 # Configuration reference
 
-cc2cc reads one config per project, searched for from the current folder upwards to the
-folder with the project's \`package.json\` ([cosmiconfig](https://github.com/cosmiconfig/cosmiconfig)'s
-search): a \`cc2cc\` key in \`package.json\`, \`.cc2ccrc\` (JSON or YAML),
-\`.cc2ccrc.{json,yaml,yml,js,ts,mjs,cjs}\`, the same under \`.config/\`, or
-\`cc2cc.config.{ts,js,mjs,cjs}\`. \`--config FILE\` names one instead. Every field is optional;
+cc2cc reads one config per project: a \`cc2cc\` key in \`package.json\`, \`.cc2ccrc\` (JSON
+or YAML), \`.cc2ccrc.{json,yaml,yml,js,ts,mjs,cjs}\`, or \`cc2cc.config.{ts,js,mjs,cjs,json}\`
+(read with [cosmiconfig](https://github.com/cosmiconfig/cosmiconfig)). \`--config FILE\`
+names one instead.
+
+**One bus per repository.** From the current folder up, the first folder that holds a cc2cc
+config or an existing \`.cc2cc/\` is the project folder (\`root\` is resolved against it).
+The search stops at the repository root (the nearest folder with \`.git\`); when it found
+nothing, the repository root is the project folder, so a session started in a sub-package
+(\`packages/api\`, with its own \`package.json\`) uses the repository's bus. Only a
+sub-package with its own config (or its own \`.cc2cc/\`) has a bus of its own. Outside a git
+repository the search stops at the first folder with a \`package.json\` or at the home
+folder, and finding nothing means the current folder. \`cc2cc doctor\` says which folder is
+in use and why (its \`root\` line).
+
+Every field is optional;
 a field the schema does not know, or a value of the wrong type, stops the program with the
 path of the field and what was expected; \`cc2cc doctor\` shows the same.
 

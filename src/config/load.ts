@@ -1,7 +1,8 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import { Cc2ccError, describeError } from '../kernel/errors.js';
 import { ConfigSchema, type ParsedConfig } from './schema.js';
+import { findProject, type ProjectFolder } from './find-project.js';
 import { assertRoutesDoNotLoop } from '../kernel/routes.js';
 import type { KernelConfig } from '../kernel/options.js';
 
@@ -11,10 +12,12 @@ export type LoadedConfig = Readonly<ParsedConfig> &
     readonly configPath: string | undefined;
     /** Absolute path of `root`. */
     readonly rootDir: string;
+    /** Why `projectDir` is the project folder (for `cc2cc doctor`); undefined for a config given in code. */
+    readonly projectReason?: string;
   };
 
 export interface LoadOptions {
-  /** Where the search starts (then upwards to the project's package.json). */
+  /** Where the search starts (then upwards to the repository root: see `findProject`). */
   cwd?: string;
   /** An explicit file instead of a search. */
   configPath?: string;
@@ -40,20 +43,25 @@ export const CONFIG_FILES = [
   '.cc2ccrc.ts',
 ];
 
-const explorer = cosmiconfig('cc2cc', { searchStrategy: 'project', searchPlaces: CONFIG_FILES, cache: false });
+// One folder at a time: `findProject` decides where the search goes and where it stops.
+const explorer = cosmiconfig('cc2cc', { searchStrategy: 'none', searchPlaces: CONFIG_FILES, cache: false });
 
 /** Finds, reads and checks the config; a bad one throws with the path of each bad field. */
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
   const cwd = resolve(options.cwd ?? process.cwd());
-  let found: { config: unknown; filepath: string } | null;
+  let project: ProjectFolder;
   try {
-    found = options.configPath ? await explorer.load(resolve(cwd, options.configPath)) : await explorer.search(cwd);
+    if (options.configPath) {
+      const found = await explorer.load(resolve(cwd, options.configPath));
+      project = { dir: dirname(found!.filepath), found, why: 'its config was given with --config' };
+    } else {
+      project = await findProject(cwd, (dir) => explorer.search(dir));
+    }
   } catch (error) {
     throw new Cc2ccError('CONFIG_LOAD_FAILED', `could not load the cc2cc config: ${describeError(error)}`, {}, { cause: error });
   }
-  const raw = found?.config ?? {};
-  const where = found?.filepath;
-  return resolveConfig(raw, { source: where, projectDir: where ? resolve(where, '..') : cwd, overrides: options.overrides });
+  const config = resolveConfig(project.found?.config ?? {}, { source: project.found?.filepath, projectDir: project.dir, overrides: options.overrides });
+  return { ...config, projectReason: project.why };
 }
 
 /** Checks a config value (from a file or from code) and fills in defaults. */

@@ -133,6 +133,11 @@ export const ConfigSchema = z.strictObject({
   staleAfterMs: positiveMs
     .default(KERNEL_DEFAULTS.staleAfterMs)
     .describe('A presence record that says `online` but is older than this shows the agent as `stale`: its process stopped without signing off.'),
+  retireAfterMs: positiveMs
+    .default(KERNEL_DEFAULTS.retireAfterMs)
+    .describe(
+      'An agent with a made-up name (generated, or derived from a held name such as `backend-2`) that has been offline this long with nothing queued is retired: no longer listed, reachable or reached by `*`. Running servers check at start and then every hour (or every `retireAfterMs`, when shorter). Named agents are never retired.',
+    ),
   /** Safety-net rescan of the inbox for lost watch events (0 turns it off). */
   rescanMs: z
     .number()

@@ -4,7 +4,7 @@ import { assertWithinSize, createEnvelope, isExpired, MAX_RECIPIENTS, type Draft
 import { notAddressedTo } from './addressed.js';
 import { Cc2ccError, describeError } from './errors.js';
 import { assertAgentName, parseAddress, type AgentName } from './names.js';
-import { presenceState, type AgentInfo, type PresenceRecord } from './presence.js';
+import { isRetired, presenceState, type AgentInfo, type PresenceRecord } from './presence.js';
 import { CLOCK, CONFIG, HOOKS, LOGGER, REQUESTS, ROUTER, SINK, STATE, TRANSPORT } from './tokens.js';
 import { processAlive } from './process-alive.js';
 import type { Clock } from './clock.js';
@@ -135,7 +135,7 @@ export class Bus implements Directory {
   }
 
   /** Become agent `name`: open its inbox, announce presence, start the plugins. */
-  async attach(name: AgentName, options: { delivery?: string } = {}): Promise<void> {
+  async attach(name: AgentName, options: { delivery?: string; data?: PresenceRecord['data'] } = {}): Promise<void> {
     if (this.self) throw new Cc2ccError('BAD_INPUT', `this bus is already attached as "${this.self}"`);
     const self = assertAgentName(name);
     const now = this.clock.now().toISOString();
@@ -147,7 +147,7 @@ export class Bus implements Directory {
       startedAt: now,
       lastSeen: now,
       ...(options.delivery && { delivery: options.delivery }),
-      data: {},
+      data: { ...options.data },
     };
     this.self = self;
     try {
@@ -166,12 +166,14 @@ export class Bus implements Directory {
     await this.extensions.runStart(this);
   }
 
-  /** Every known agent with its state: presence records, inboxes and configured names. */
+  /** Every known agent with its state: presence records, inboxes and configured names; not retired ones. */
   async agents(): Promise<AgentInfo[]> {
     const now = this.clock.now().getTime();
     const found = new Map<AgentName, AgentInfo>();
     for (const name of this.config.agents) found.set(name, { name, state: 'offline' });
     for (const { name, presence } of await this.transport.agents()) {
+      // Retired (retire.ts): not a recipient, not listed, not reached by `*`. Configured names never are.
+      if (isRetired(presence) && !found.has(name)) continue;
       if (!presence) {
         if (!found.has(name)) found.set(name, { name, state: 'offline' });
         continue;

@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   TRANSPORT_UNAVAILABLE: { retryable: true, summary: 'the server behind the transport (e.g. Redis) cannot be reached' },
   INBOX_FULL: { retryable: true, summary: 'the recipient inbox holds as many unsettled messages as it may (maxLen)' },
   BAD_INPUT: { retryable: false, summary: 'a tool or command argument is invalid' },
+  AGENT_LIVE: { retryable: true, summary: 'a live session serves this agent, so it cannot be forgotten now' },
+  MESSAGES_WAITING: { retryable: false, summary: 'messages wait in this agent\'s inbox (forget it with --force to move them to dead letters)' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -7,10 +7,10 @@ export const AGENT_NAME_RULE =
   'an agent name is 1–32 characters of lowercase [a-z0-9] words joined by single hyphens, such as "brave-fox"';
 
 const AGENT_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const MAX_NAME_LENGTH = 32;
+export const MAX_AGENT_NAME_LENGTH = 32;
 
 export function isAgentName(value: unknown): value is AgentName {
-  return typeof value === 'string' && value.length <= MAX_NAME_LENGTH && AGENT_NAME.test(value);
+  return typeof value === 'string' && value.length <= MAX_AGENT_NAME_LENGTH && AGENT_NAME.test(value);
 }
 
 /** Throws INVALID_NAME unless `value` passes the rule. Run this before a name touches a path. */

@@ -17,6 +17,8 @@ export interface KernelConfig {
   readonly retryDelayMs: number;
   readonly heartbeatMs: number;
   readonly staleAfterMs: number;
+  /** A made-up agent offline this long with nothing queued is retired (see retire.ts). */
+  readonly retireAfterMs: number;
   /** Per-project routing rules; checked for loops when the kernel is composed. */
   readonly routes?: readonly RouteRule[];
 }
@@ -29,4 +31,5 @@ export const KERNEL_DEFAULTS: Omit<KernelConfig, 'projectDir'> = {
   retryDelayMs: 200,
   heartbeatMs: 10_000,
   staleAfterMs: 45_000,
+  retireAfterMs: 24 * 60 * 60 * 1000,
 };

@@ -21,6 +21,19 @@ export const PresenceSchema = z.object({
 
 export type PresenceRecord = z.infer<typeof PresenceSchema>;
 
+/**
+ * Presence data the kernel itself reads. `retired`: `{ at, reason }`, written when the agent
+ * was retired (retire.ts): it is then no longer a known agent, until a session of that name
+ * writes a new record. `madeUpName`: true when the name was generated or derived (`backend-2`),
+ * so it may be retired automatically.
+ */
+export const RETIRED_KEY = 'retired';
+export const MADE_UP_NAME_KEY = 'madeUpName';
+
+export function isRetired(record: PresenceRecord | undefined): boolean {
+  return record?.data[RETIRED_KEY] !== undefined;
+}
+
 /** What `list_agents` and `cc2cc agents` show: presence made fresh against the clock. */
 export type AgentState = 'online' | 'offline' | 'stale';
 

@@ -6,6 +6,8 @@ import { formatMessageFrames, messageRecord, MessageRecordSchema, WHOLE_TEXT } f
 import { escapeChannelText } from '../sinks/frame-escape.js';
 import { parseAddress } from '../kernel/names.js';
 import { plural, type AgentDelivery } from './delivery.js';
+import { HELD_NAME_KEY, type HeldName } from './held-name.js';
+import { MADE_UP_NAME_KEY } from '../kernel/presence.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Bus, RecipientResult, SendResult } from '../kernel/bus.js';
@@ -17,6 +19,8 @@ export const CORE_TOOLS = ['send', 'reply', 'check_inbox', 'list_agents'] as con
 export interface ToolScope {
   bus: Bus;
   delivery: AgentDelivery;
+  /** Optional: told of every tool call (a session that made none leaves no agent behind). */
+  onToolCall?: () => void;
 }
 
 const CHECK_INBOX_DEFAULT = 20;
@@ -118,10 +122,15 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
           // What the agent says about itself (presence), then what the bus keeps for its name (rooms, topics).
           // Presence data is written by each agent (or planted): escaped like message text, so it cannot forge a frame.
           const data = { ...agent.presence?.data, ...kept.get(agent.name) };
-          const extras = Object.entries(data).map(([key, value]) => escapeChannelText(`${key}=${JSON.stringify(value)}`));
+          // madeUpName is the kernel's bookkeeping (retirement), not something to read.
+          const extras = Object.entries(data)
+            .filter(([key]) => key !== MADE_UP_NAME_KEY)
+            .map(([key, value]) => escapeChannelText(`${key}=${JSON.stringify(key === HELD_NAME_KEY ? (value as Partial<HeldName>).name : value)}`));
           if (agent.name === bus.name) extras.unshift('(you)');
           return `${agent.name.padEnd(width)}  ${agent.state.padEnd(7)}  ${extras.join(' ')}`.trimEnd();
         });
+        const held = bus.presenceData(HELD_NAME_KEY) as Partial<HeldName> | undefined;
+        if (held?.note) lines.unshift(`${held.note}.`, '');
         return { text: lines.join('\n') };
       }),
   );
@@ -133,6 +142,7 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
  * delivery note when messages wait that the agent has not been shown through a tool.
  */
 async function answer(scope: ToolScope, run: () => Promise<ToolResult> | ToolResult): Promise<CallToolResult> {
+  scope.onToolCall?.();
   let result: ToolResult;
   try {
     result = await run();

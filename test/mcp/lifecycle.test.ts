@@ -34,13 +34,13 @@ describe('server lifecycle', () => {
     expect((await presenceOf(project, 'bob')).state).toBe('offline');
   });
 
-  it('a second server for the same name fails with a clear error naming the holder', async () => {
+  it('a second server for the same name serves under a derived name, naming the holder, and leaves the first alone', async () => {
     const project = await makeProject();
     const bob = await startAgent(project, ['--name', 'bob']);
     await selfWake(bob);
-    const second = startAgent(project, ['--name', 'bob']);
-    await expect(second).rejects.toThrow(/INBOX_LOCKED[^\n]*/);
-    await expect(second).rejects.toThrow(new RegExp(String(bob.pid)));
+    const second = await startAgent(project, ['--name', 'bob']);
+    expect((await selfWake(second)).content).toContain(`bob is held by another live session, pid ${bob.pid} since `);
+    await waitFor(() => /bob is held by another live session.*; you are bob-2/.test(second.stderr), { what: 'the note on stderr', timeoutMs: DELIVERY_TIMEOUT_MS });
     // The first one was not disturbed.
     expect((await presenceOf(project, 'bob')).state).toBe('online');
     expect((await bob.call('list_agents')).text).toMatch(/bob\s+online\s+\(you\)/);

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { allAgentState } from '../../kernel/agent-state.js';
+import { retireAgent } from '../../kernel/retire.js';
 import { print, withRuntime, type GlobalOptions } from '../context.js';
 import { stdoutStyle } from '../style.js';
 import { terminalJson, terminalSafe } from '../terminal-safe.js';
 
 export function registerAgents(program: Command): void {
-  program
+  const agents = program
     .command('agents')
     .description('list the agents of this project: state, last seen, waiting messages')
     .option('--json', 'print JSON')
@@ -46,5 +47,25 @@ export function registerAgents(program: Command): void {
       };
       // Pad first, then paint: colour codes must not count as width.
       for (const [row, line] of table.entries()) print(line.map((cell, column) => paint(cell.padEnd(widths[column]!), column, row)).join('  ').trimEnd());
+    });
+  registerForget(agents);
+}
+
+function registerForget(agents: Command): void {
+  agents
+    .command('forget <name>')
+    .description('retire an agent: no longer listed, a recipient, or reached by *; its rooms, topics and session names are dropped')
+    .option('--force', 'retire it even with messages queued: they move to its dead letters, with the reason')
+    .addHelpText(
+      'after',
+      '\nRefused for a configured agent, a live one, and (without --force) one with messages waiting. A session that starts again under the name brings it back.\n\nExamples:\n  $ cc2cc agents forget brave-fox\n  $ cc2cc agents forget brave-fox --force',
+    )
+    .action(async (name: string, options: GlobalOptions & { force?: boolean }, command: Command) => {
+      const retired = await withRuntime(command.optsWithGlobals(), ({ bus }) =>
+        retireAgent(bus, name, { reason: `forgotten with cc2cc agents forget${options.force ? ' --force' : ''}`, force: options.force === true }),
+      );
+      const moved = retired.deadLettered > 0 ? `; ${retired.deadLettered} queued message(s) moved to its dead letters` : '';
+      const state = retired.stateKeys.length > 0 ? `; dropped ${retired.stateKeys.join(', ')}` : '';
+      print(`forgot ${retired.name}${moved}${state}`);
     });
 }

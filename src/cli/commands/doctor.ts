@@ -44,7 +44,12 @@ export async function diagnose(options: GlobalOptions): Promise<Finding[]> {
     findings.push({
       level: 'ok',
       check: 'config',
-      message: config.configPath ? `${config.configPath} is valid` : `no config file found from ${config.projectDir} up: using the defaults (\`npx cc2cc init\` writes one)`,
+      message: config.configPath ? `${config.configPath} is valid` : `no config file found: using the defaults (\`npx cc2cc init\` writes one)`,
+    });
+    findings.push({
+      level: 'info',
+      check: 'project',
+      message: `bus root ${config.rootDir}: the project folder is ${config.projectDir}${config.projectReason ? ` because ${config.projectReason}` : ''}`,
     });
     findings.push(...(await checkBus(config)));
   }

@@ -1,26 +1,21 @@
 import { Option, type Command } from 'commander';
-import { loadConfig, type LoadedConfig } from '../../config/load.js';
-import { createRuntime } from '../../runtime.js';
-import { describeError, isCc2ccError } from '../../kernel/errors.js';
-import { createStderrLogger, type Logger } from '../../kernel/logger.js';
-import { assertAgentName, type AgentName } from '../../kernel/names.js';
+import { loadConfig } from '../../config/load.js';
+import { describeError } from '../../kernel/errors.js';
+import { createStderrLogger } from '../../kernel/logger.js';
+import { assertAgentName } from '../../kernel/names.js';
 import { ChannelSink, type ChannelNotification } from '../../sinks/channel-sink.js';
-import { freeAgentName } from '../../mcp/agent-name.js';
-import { clientSessionId, rememberName, rememberedName } from '../../mcp/session-name.js';
+import { attachAgent } from '../../mcp/attach-agent.js';
 import { AgentDelivery, DELIVERY_MODES, type DeliveryMode } from '../../mcp/delivery.js';
 import { exitWhenClientGone } from '../../mcp/lifecycle.js';
+import { retireIfUnused, startRetirementSweep } from '../../mcp/retirement.js';
 import { selfWake } from '../../mcp/self-wake.js';
 import { channelPusher, connectStdio, createAgentServer } from '../../mcp/server.js';
-import type { Cc2cc } from '../../kernel/compose.js';
 import type { GlobalOptions } from '../context.js';
 
 interface ServeOptions extends GlobalOptions {
   name?: string;
   delivery?: DeliveryMode;
 }
-
-/** Two servers that make up the same name at the same moment: the loser picks again. */
-const NAME_ATTEMPTS = 3;
 
 export function registerServe(program: Command): void {
   program
@@ -52,13 +47,23 @@ async function serve(options: ServeOptions): Promise<void> {
   let push = (_notification: ChannelNotification): Promise<void> => Promise.reject(new Error('the MCP server is not connected yet'));
   const channel = new ChannelSink((notification) => push(notification), { maxTextChars: config.maxPushChars });
   const delivery = new AgentDelivery(mode, channel, logger);
-  const { runtime, agent } = await attachAgent(config, delivery, logger);
+  const { runtime, agent, held, origin } = await attachAgent(config, delivery, logger);
+  const session = { madeUpName: origin !== 'chosen', usedTools: false };
 
-  const server = createAgentServer({ agent, bus: runtime.bus, delivery, pluginTools: runtime.extensions.tools });
+  const server = createAgentServer({
+    agent,
+    bus: runtime.bus,
+    delivery,
+    pluginTools: runtime.extensions.tools,
+    onToolCall: () => (session.usedTools = true),
+  });
   push = channelPusher(server);
+  const stopSweep = startRetirementSweep(runtime.bus, logger);
   exitWhenClientGone(
     async () => {
+      stopSweep();
       channel.close();
+      await retireIfUnused(runtime.bus, session, logger);
       await runtime.close();
       await server.close();
     },
@@ -67,7 +72,7 @@ async function serve(options: ServeOptions): Promise<void> {
   server.server.oninitialized = () => {
     // pull: nothing is pushed, not even the wake-up.
     if (mode === 'pull') return;
-    selfWake(runtime.bus, agent)
+    selfWake(runtime.bus, agent, held)
       .catch((error: unknown) => {
         logger.warn(`self-wake skipped: ${describeError(error)}`);
         return undefined;
@@ -77,26 +82,4 @@ async function serve(options: ServeOptions): Promise<void> {
   };
   await connectStdio(server);
   logger.info(`serving as ${agent} (delivery: ${mode}) for ${config.projectDir}`);
-}
-
-async function attachAgent(config: LoadedConfig, delivery: AgentDelivery, logger: Logger): Promise<{ runtime: Cc2cc; agent: AgentName }> {
-  const session = config.name === undefined ? clientSessionId() : undefined;
-  for (let attempt = 1; ; attempt++) {
-    const runtime = await createRuntime(config, { sink: delivery, logger });
-    let agent: AgentName | undefined;
-    try {
-      // A resumed session takes its name back; if that is held right now, it gets a new one.
-      const before = session && attempt === 1 ? await rememberedName(runtime.bus.state, session, logger) : undefined;
-      agent = config.name ?? before ?? (await freeAgentName(runtime.bus));
-      await runtime.bus.attach(agent, { delivery: delivery.mode });
-      if (session) await rememberName(runtime.bus.state, session, agent, logger);
-      return { runtime, agent };
-    } catch (error) {
-      // Only the transport: closing the bus would mark the agent that holds this inbox offline.
-      await runtime.bus.transport.close().catch(() => {});
-      const generated = config.name === undefined && agent !== undefined;
-      if (!generated || !isCc2ccError(error, 'INBOX_LOCKED') || attempt >= NAME_ATTEMPTS) throw error;
-      logger.info(`name ${agent} was taken a moment ago; picking another`);
-    }
-  }
 }

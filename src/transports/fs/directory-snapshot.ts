@@ -23,10 +23,11 @@ interface Stamp {
  * cost a file read per agent. Presence records and inboxes only change by entries
  * created, renamed or removed in these folders, so:
  *
- * - Watched (the default): `fs.watch` events mark the snapshot stale. Before answering,
- *   `read` lets one event-loop turn pass, so every event already queued by the kernel
- *   (any change that happened before the caller asked) has landed: no file operation
- *   at all on the send path while nothing changes.
+ * - Watched (the default): each `fs.watch` event bumps a generation counter. Before
+ *   answering, `read` lets one event-loop turn pass, so every event already queued by the
+ *   kernel (any change that happened before the caller asked) has landed; then it takes
+ *   the value loaded in the current generation, or joins the load started in it, or
+ *   starts one. No file operation at all on the send path while nothing changes.
  * - Where watching is off or fails, one `lstat` per folder: a folder's mtime moves with
  *   each entry change. As in git's "racy" index check, a snapshot taken in the same clock
  *   tick as a change is not trusted.
@@ -35,11 +36,15 @@ export class DirectorySnapshot<T> {
   private kept: { stamp: string; value: T } | undefined;
   private watchers: FSWatcher[] | undefined;
   private starting: Promise<boolean> | undefined;
-  private loading: Promise<T> | undefined;
   /** The folders (dev:ino:birth time) the watchers are on. */
   private watchedIdentities = '';
-  private watchedValue: { value: T } | undefined;
-  private changed = true;
+  /**
+   * Bumped by every watch event (and by starting or stopping the watch). A load is tagged
+   * with the generation it started in: it has seen every change up to that generation.
+   */
+  private generation = 0;
+  private watchedValue: { generation: number; value: T } | undefined;
+  private loading: { generation: number; value: Promise<T> } | undefined;
   private closed = false;
 
   constructor(
@@ -48,24 +53,27 @@ export class DirectorySnapshot<T> {
     private readonly options: { watch: boolean } = { watch: true },
   ) {}
 
+  /**
+   * Never older than the last change that finished before this call began, however many
+   * reads are in flight: a value (or a load under way) is shared only by reads that
+   * arrived in the generation it started in; a read after a later change starts a new load.
+   */
   async read(): Promise<T> {
     if (!this.options.watch || this.closed || !(this.watchers || (await this.watchOnce()))) return this.readStamped();
     await nextTurn();
-    if (!this.changed) {
-      if (this.watchedValue) return this.watchedValue.value;
-      if (this.loading) return this.loading; // started after the last change: good for this read too
-    }
-    this.changed = false; // an event from here on marks this load stale again
-    const loading = this.reloadWatched();
+    const wanted = this.generation;
+    if (this.watchedValue?.generation === wanted) return this.watchedValue.value;
+    if (this.loading?.generation === wanted) return this.loading.value;
+    const loading = { generation: wanted, value: this.reloadWatched(wanted) };
     this.loading = loading;
     try {
-      return await loading;
+      return await loading.value;
     } finally {
       if (this.loading === loading) this.loading = undefined;
     }
   }
 
-  private async reloadWatched(): Promise<T> {
+  private async reloadWatched(generation: number): Promise<T> {
     if ((await identitiesOf(this.folders)) !== this.watchedIdentities) {
       // A folder was removed (and perhaps made again): the watch is on the old one. This
       // read goes by mtimes; the next one watches the folders that are there now.
@@ -73,7 +81,8 @@ export class DirectorySnapshot<T> {
       return this.readStamped();
     }
     const value = await this.load();
-    this.watchedValue = { value };
+    // A slower load that started earlier must not replace a newer one.
+    if (this.watchers && generation >= (this.watchedValue?.generation ?? -1)) this.watchedValue = { generation, value };
     return value;
   }
 
@@ -99,7 +108,7 @@ export class DirectorySnapshot<T> {
       for (const folder of this.folders) {
         const self = basename(folder);
         const watcher = watch(folder, { persistent: false }, (_event, name) => {
-          this.changed = true;
+          this.generation++;
           // The folder itself went (removed or renamed): this watch sees nothing more.
           if (name === self) this.stopWatching();
         });
@@ -116,7 +125,7 @@ export class DirectorySnapshot<T> {
     }
     this.watchers = watchers;
     this.watchedIdentities = identities;
-    this.changed = true;
+    this.generation++;
     return true;
   }
 
@@ -124,7 +133,7 @@ export class DirectorySnapshot<T> {
     for (const watcher of this.watchers ?? []) watcher.close();
     this.watchers = undefined;
     this.watchedValue = undefined;
-    this.changed = true;
+    this.generation++;
   }
 
   private async readStamped(): Promise<T> {
