@@ -147,6 +147,11 @@ export class Bus implements Directory {
       this.self = undefined;
       throw error;
     }
+    this.inbox.onretaken = () => {
+      // The presence records may have gone with the folders: say at once that we are here.
+      this.announce().catch((error) => this.logger.warn(`could not announce presence again: ${describeError(error)}`));
+    };
+    this.inbox.onlost = (error) => this.inboxLost(error);
     this.record = record;
     await this.announce();
     this.heartbeat = setInterval(() => {
@@ -194,6 +199,36 @@ export class Bus implements Directory {
     if (this.record) {
       this.record = { ...this.record, state: 'offline' };
       await this.transport.announce(this.record).catch((error) => this.logger.warn(`could not mark offline: ${describeError(error)}`));
+    }
+  }
+
+  /**
+   * Another live process took this agent's inbox: this one no longer receives. Its presence
+   * record is now the other process's to keep (no heartbeat, no "offline" at close over
+   * it), and the agent is told, since otherwise it would wait for messages forever.
+   */
+  private inboxLost(error: Error): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    const record = this.record;
+    this.record = undefined;
+    this.inbox = undefined;
+    if (record) void this.signOffUnlessTaken(record);
+    const text =
+      `cc2cc: you (${this.self}) no longer receive messages: another process took over your inbox (${describeError(error)}). ` +
+      'Sending still works. Restart this session (or stop the other one) to receive again.';
+    this.logger.error(text);
+    this.sink.notice?.(text);
+  }
+
+  /** Say "offline" only while the presence record is still ours: the new holder's stays as it is. */
+  private async signOffUnlessTaken(record: PresenceRecord): Promise<void> {
+    try {
+      const current = (await this.transport.agents()).find((agent) => agent.name === record.name)?.presence;
+      if (current && (current.pid !== record.pid || current.host !== record.host || current.startedAt !== record.startedAt)) return;
+      await this.transport.announce({ ...record, state: 'offline', lastSeen: this.clock.now().toISOString() });
+    } catch (error) {
+      this.logger.warn(`could not mark this receiver offline: ${describeError(error)}`);
     }
   }
 

@@ -70,6 +70,18 @@ export interface Delivery {
 
 export interface Inbox {
   readonly agent: AgentName;
+  /**
+   * Optional: the receiver stopped on its own because another live process holds this
+   * inbox now (two receivers must not share one). Set by the owner after `open`; the inbox
+   * is closed by then and its presence is the other process's to keep.
+   */
+  onlost?: (error: Error) => void;
+  /**
+   * Optional: the inbox's folders or lock vanished (someone removed or moved `.cc2cc/`)
+   * and the receiver made them again and goes on; the owner should announce its presence
+   * again, since the presence records may have gone with them.
+   */
+  onretaken?: () => void;
   /** Stop receiving, wait for the handler in progress, release the inbox. */
   close(): Promise<void>;
   /**

@@ -31,6 +31,8 @@ interface Unread {
 export class AgentDelivery implements Sink {
   readonly name: string;
   private readonly unread: Unread[] = [];
+  /** Notices about the bus itself (issue 15), shown once on the next tool result. */
+  private readonly notices: string[] = [];
 
   constructor(
     readonly mode: DeliveryMode,
@@ -75,13 +77,26 @@ export class AgentDelivery implements Sink {
     return true;
   }
 
+  /** A notice about the bus (the inbox was lost): pushed where pushes go, and on the next tool result. */
+  notice(text: string): void {
+    this.notices.push(text);
+    if (this.mode === 'pull') return;
+    this.channel.send({ content: text, meta: { kind: 'system' } }).catch((error: unknown) => this.logger.warn(`could not push a notice: ${describeError(error)}`));
+  }
+
+  /** What ends a tool result: bus notices not shown yet, then the unread-messages line. */
+  note(): string | undefined {
+    const lines = [...this.notices.splice(0), this.unreadNote()].filter((line) => line !== undefined);
+    return lines.length > 0 ? lines.join('\n') : undefined;
+  }
+
   /**
    * The line that ends a tool result while messages wait, or undefined.
    * `pull`: repeated on every result until `check_inbox` reads them. `auto`: each pushed
    * message is mentioned once (the push already rang; repeating it on every result would
    * cost context and lead an agent whose pushes arrive to read them twice).
    */
-  note(): string | undefined {
+  private unreadNote(): string | undefined {
     if (this.unread.length === 0) return undefined;
     if (this.mode === 'pull') {
       const count = this.unread.length;

@@ -64,6 +64,8 @@ const READ_AHEAD = 16;
  */
 class InboxReader implements Inbox {
   readonly agent: AgentName;
+  onlost?: (error: Error) => void;
+  onretaken?: () => void;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private readonly paths: InboxPaths;
   private readonly logger: Logger;
@@ -137,20 +139,29 @@ class InboxReader implements Inbox {
   }
 
   private wake(cause: WakeCause): void {
-    if (cause === 'rescan') {
-      this.foldersChecked = false;
-      if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) this.prune();
-      void this.checkLock();
-    }
+    // The next pass looks at the folders and the lock first (checkFolders).
+    if (cause === 'rescan' || cause === 'gone') this.foldersChecked = false;
+    if (cause === 'rescan' && Date.now() - this.lastPrune > PRUNE_EVERY_MS) this.prune();
     this.requestPass();
   }
 
-  /** Two receivers must not share an inbox: if ours was taken over (a lock race), give way. */
-  private async checkLock(): Promise<void> {
-    const held = await this.options.lock.stillHeld().catch(() => true);
-    if (held || this.state !== 'open') return;
-    this.logger.error(`another process took over the inbox lock of "${this.agent}"; this receiver stops`);
+  /**
+   * Two receivers must not share an inbox, but a lock that merely vanished (the folder was
+   * removed or moved away, the file deleted) is taken again: only another live holder's
+   * lock makes this receiver give way, and its owner is told (`onlost`).
+   */
+  private async keepLock(): Promise<boolean> {
+    const kept = await this.options.lock.keep();
+    if (kept === 'held') return true;
+    if (kept === 'retaken') {
+      this.logger.warn(`the inbox lock of "${this.agent}" was gone (its folder removed or moved away?); made the folders and took the lock again`);
+      this.onretaken?.();
+      return true;
+    }
+    this.logger.error(`another live process holds the inbox of "${this.agent}" now; this receiver stops: ${kept.lost.message}`);
     await this.abort();
+    this.onlost?.(kept.lost);
+    return false;
   }
 
   /** Coalesces wake-ups: a pass already running is simply run once more after it ends. */
@@ -191,7 +202,7 @@ class InboxReader implements Inbox {
 
   private async pass(): Promise<void> {
     this.haltPass = false;
-    await this.checkFolders();
+    if (!(await this.checkFolders())) return;
     const entries = (await listEntries(this.paths.inbox)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     await inOrderWithReadAhead(entries, READ_AHEAD, {
       prepare: (entry) => this.prepare(entry),
@@ -200,11 +211,17 @@ class InboxReader implements Inbox {
     });
   }
 
-  /** Someone may have removed a folder, or planted a symlink in its place, since open. */
-  private async checkFolders(): Promise<void> {
-    if (this.foldersChecked) return;
+  /**
+   * Someone may have removed a folder (or all of `.cc2cc/`), planted a symlink in its
+   * place, or deleted the lock since open. False when this receiver had to stop.
+   */
+  private async checkFolders(): Promise<boolean> {
+    if (this.foldersChecked) return true;
     if (!(await this.files.foldersPresent())) await this.options.recreateFolders();
+    if (!(await this.keepLock())) return false;
+    this.wakeups.rewatch();
     this.foldersChecked = true;
+    return true;
   }
 
   /**
