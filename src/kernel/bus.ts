@@ -61,6 +61,11 @@ export class Bus implements Directory {
   private record: PresenceRecord | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly recent = new Map<string, Envelope>();
+  /**
+   * Ids the sink took ('delivered': pushed) whose ack failed. The hand-over is final: a
+   * re-offer of one is acked, never handed over again, and never counts as a failed delivery.
+   */
+  private readonly handedOver = new Set<string>();
 
   constructor(
     @inject(TRANSPORT) readonly transport: Transport,
@@ -249,6 +254,7 @@ export class Bus implements Directory {
 
   private async receive(delivery: Delivery): Promise<void> {
     const { envelope } = delivery;
+    if (this.handedOver.has(envelope.id)) return this.acknowledgeHandedOver(delivery);
     if (isExpired(envelope, this.clock.now())) {
       await delivery.deadLetter(`expired: expiresAt ${envelope.expiresAt} passed before delivery`);
       await this.sendReceipt(envelope, 'expired', `your message ${envelope.id} to ${this.self} expired before it was delivered`);
@@ -279,7 +285,27 @@ export class Bus implements Directory {
       this.logger.warn(`sink ${this.sink.name} did not take ${envelope.id}: ${describeError(error)}`);
       return delivery.retry(`sink ${this.sink.name}: ${describeError(error)}`, this.retryDelay(delivery.attempt));
     }
-    if (result === 'delivered') await delivery.ack();
+    if (result === 'delivered') {
+      this.handedOver.add(envelope.id);
+      await this.acknowledgeHandedOver(delivery);
+    }
+  }
+
+  /**
+   * Ack a message the agent already has. A failed ack (done/ not writable, a full disk, an
+   * I/O error) is retried as an ack: the message goes back for a later offer, which lands
+   * in `receive` above and acks it without pushing it again or counting attempts.
+   */
+  private async acknowledgeHandedOver(delivery: Delivery): Promise<void> {
+    const { id } = delivery.envelope;
+    try {
+      await delivery.ack();
+      this.handedOver.delete(id);
+    } catch (error) {
+      const delayMs = this.retryDelay(delivery.attempt);
+      this.logger.warn(`could not acknowledge ${id}, which was delivered: ${describeError(error)}; acknowledging again in ${delayMs} ms (it is not delivered again)`);
+      await delivery.retry(`acknowledging a delivered message failed: ${describeError(error)}`, delayMs);
+    }
   }
 
   private retryDelay(attempt: number): number {

@@ -6,7 +6,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { processStartTicks, thisProcess } from '../../src/transports/fs/process-identity.js';
 import { waitFor } from '../contract/wait-for.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, selfWake, startAgent } from '../mcp/support.js';
-import { deadPid, FaultTable, idleProcess, queue, readJsonFile } from './support/faults.js';
+import { deadPid, FaultTable, idleProcess, makeUnwritable, makeWritable, queue, readJsonFile } from './support/faults.js';
+import { messageIds } from './support/project.js';
 import type { StdioAgent } from '../../src/demo/stdio-agent.js';
 
 /**
@@ -24,6 +25,7 @@ const FAULTS = [
   '`inbox/` deleted and made again, with `rescanMs: 0`',
   'a stale lock whose pid now belongs to an unrelated process',
   'a stale lock written under an old hostname',
+  '`done/` not writable after a push (`push` mode)',
 ] as const;
 type Fault = (typeof FAULTS)[number];
 
@@ -166,5 +168,38 @@ describe('faults: stale locks', () => {
     const bob = await startAgent(project, ['--name', 'bob', '--delivery', 'push']);
     await delivered(bob, 'queued before the restart');
     table.add('a stale lock written under an old hostname', 'nothing: the boot id shows it is this machine, and its process is gone', 1, contents(bob).length, repeats(bob));
+  }, 60_000);
+});
+
+describe('faults: acknowledging fails', () => {
+  it('push mode, done/ not writable: each message is pushed once, the ack is retried until it works, no failed receipt', async () => {
+    const project = await makeProject({ agents: ['bob', 'alice'], retryDelayMs: 50, maxAttempts: 2 });
+    const bob = await startAgent(project, ['--name', 'bob', '--delivery', 'push']);
+    await selfWake(bob);
+    const done = join(project, '.cc2cc', 'to-bob', 'done');
+    const dead = join(project, '.cc2cc', 'to-bob', 'dead');
+    makeUnwritable(done);
+    let restored = false;
+    try {
+      const sent = [];
+      for (const text of ['one', 'two', 'three']) sent.push(await queue(project, 'bob', text));
+      // Old code pushed again until maxAttempts, then dead-lettered; now the ack is retried (and logged).
+      await waitFor(async () => (bob.stderr.match(/could not acknowledge/g)?.length ?? 0) >= 3 || (await messageIds(dead)).length > 0, {
+        what: 'three failed acks',
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+      });
+      makeWritable(done);
+      restored = true;
+      await waitFor(async () => (await messageIds(done)).length === 3 || (await messageIds(dead)).length > 0, { what: 'all three acknowledged', timeoutMs: DELIVERY_TIMEOUT_MS });
+      expect(await messageIds(dead)).toEqual([]);
+      expect((await messageIds(done)).sort()).toEqual(sent.map((envelope) => envelope.id).sort());
+      expect(contents(bob)).toEqual(['one', 'two', 'three']);
+      // No "failed" receipt went to the sender, and the Windows explanation is not given on Linux.
+      expect(await messageIds(join(project, '.cc2cc', 'to-alice', 'inbox'))).toEqual([]);
+      if (process.platform !== 'win32') expect(bob.stderr).not.toContain('another process may hold the file open');
+      table.add('`done/` not writable after a push (`push` mode)', 'a warning on stderr per failed ack; each message is pushed once; no `failed` receipt', 3, contents(bob).length, repeats(bob));
+    } finally {
+      if (!restored) makeWritable(done);
+    }
   }, 60_000);
 });

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { chmodSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEnvelope, type Envelope } from '../../../src/kernel/envelope.js';
@@ -76,4 +77,19 @@ export async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
   await once(child, 'exit');
   return child.pid!;
+}
+
+/**
+ * Make a folder refuse new entries, for root too: root ignores permission bits, so it gets
+ * the immutable attribute (chattr +i: EPERM); anyone else gets mode 0500 (EACCES).
+ * Undo with `makeWritable` (an immutable folder cannot even be removed).
+ */
+export function makeUnwritable(dir: string): void {
+  if (process.getuid?.() === 0) execFileSync('chattr', ['+i', dir]);
+  else chmodSync(dir, 0o500);
+}
+
+export function makeWritable(dir: string): void {
+  if (process.getuid?.() === 0) execFileSync('chattr', ['-i', dir]);
+  else chmodSync(dir, 0o700);
 }
