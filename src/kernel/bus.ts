@@ -48,6 +48,8 @@ export interface Requests {
 }
 
 const RECENT_LIMIT = 1000;
+/** A backlog of large messages must not fill memory through this map (issue 15). */
+const RECENT_MAX_CHARS = 4 * 1024 * 1024;
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
@@ -61,6 +63,7 @@ export class Bus implements Directory {
   private record: PresenceRecord | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly recent = new Map<string, Envelope>();
+  private recentChars = 0;
   /**
    * Ids the sink took ('delivered': pushed) whose ack failed. The hand-over is final: a
    * re-offer of one is acked, never handed over again, and never counts as a failed delivery.
@@ -312,9 +315,19 @@ export class Bus implements Directory {
     return Math.min(this.config.retryDelayMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
   }
 
+  /** For `reply`: the last RECENT_LIMIT messages, and no more than RECENT_MAX_CHARS of their text. */
   private remember(envelope: Envelope): void {
+    const chars = envelope.text.length;
+    const previous = this.recent.get(envelope.id);
+    if (previous) this.recentChars -= previous.text.length;
+    this.recent.delete(envelope.id);
     this.recent.set(envelope.id, envelope);
-    if (this.recent.size > RECENT_LIMIT) this.recent.delete(this.recent.keys().next().value!);
+    this.recentChars += chars;
+    while (this.recent.size > 1 && (this.recent.size > RECENT_LIMIT || this.recentChars > RECENT_MAX_CHARS)) {
+      const [oldestId, oldest] = this.recent.entries().next().value!;
+      this.recent.delete(oldestId);
+      this.recentChars -= oldest.text.length;
+    }
   }
 
   /** Tell a sender what became of its message. Receipts are events: they never get receipts. */

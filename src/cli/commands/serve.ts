@@ -50,14 +50,14 @@ async function serve(options: ServeOptions): Promise<void> {
   // The sink exists before the server it pushes through: pushes wait for start() anyway.
   let push = (_notification: ChannelNotification): Promise<void> => Promise.reject(new Error('the MCP server is not connected yet'));
   const channel = new ChannelSink((notification) => push(notification), { maxTextChars: config.maxPushChars });
-  const delivery = new AgentDelivery(mode, channel, logger);
+  const delivery = new AgentDelivery(mode, channel, logger, { maxMessages: config.maxUnread, maxBytes: config.maxUnreadBytes });
   const { runtime, agent } = await attachAgent(config, delivery, logger);
 
   const server = createAgentServer({ agent, bus: runtime.bus, delivery, pluginTools: runtime.extensions.tools });
   push = channelPusher(server);
   exitWhenClientGone(
     async () => {
-      channel.close();
+      delivery.close();
       await runtime.close();
       await server.close();
     },
