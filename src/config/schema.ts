@@ -141,6 +141,14 @@ export const ConfigSchema = z.strictObject({
     .min(0)
     .default(2000)
     .describe('Safety-net rescan of an inbox folder for file-watch events that were lost (0 turns it off). The `fs` transport only.'),
+  closeTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(2000)
+    .describe(
+      'How long stopping a receiver waits for the message it is handing over; past it the receiver stops anyway and the message stays claimed, to be offered again by the next start. The `fs` transport only.',
+    ),
   retention: z
     .strictObject({
       doneMs: positiveMs.default(24 * 60 * 60 * 1000).describe('Keep an acknowledged message this long.'),

@@ -61,7 +61,11 @@ export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
 
 export interface Delivery {
   readonly envelope: Envelope;
-  /** 1 on the first offer, then +1 on each retry in this process. */
+  /**
+   * 1 on the first offer, then +1 on each retry; a transport that can also counts the
+   * offers an earlier receiver did not survive (the folder transport does), so a message
+   * that crashes its receiver every time still reaches the kernel's `maxAttempts`.
+   */
   readonly attempt: number;
   ack(): Promise<void>;
   deadLetter(reason: string): Promise<void>;

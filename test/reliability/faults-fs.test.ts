@@ -7,6 +7,7 @@ import { processStartTicks, thisProcess } from '../../src/transports/fs/process-
 import { waitFor } from '../contract/wait-for.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, selfWake, startAgent } from '../mcp/support.js';
 import { deadPid, FaultTable, idleProcess, makeUnwritable, makeWritable, queue, readJsonFile } from './support/faults.js';
+import { killLeftovers, startReceiver } from './support/processes.js';
 import { messageIds } from './support/project.js';
 import type { StdioAgent } from '../../src/demo/stdio-agent.js';
 
@@ -26,14 +27,16 @@ const FAULTS = [
   'a stale lock whose pid now belongs to an unrelated process',
   'a stale lock written under an old hostname',
   '`done/` not writable after a push (`push` mode)',
+  'a message that crashes its receiver every time',
 ] as const;
 type Fault = (typeof FAULTS)[number];
 
 const table = new FaultTable([...FAULTS]);
 const children: ChildProcess[] = [];
 
-afterEach(() => {
+afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  await killLeftovers();
 });
 
 afterAll(async () => {
@@ -202,4 +205,30 @@ describe('faults: acknowledging fails', () => {
       if (!restored) makeWritable(done);
     }
   }, 60_000);
+});
+
+describe('faults: a message that kills its receiver', () => {
+  it('is dead-lettered by count across restarts, and the messages behind it are delivered', async () => {
+    const maxAttempts = 3;
+    const project = await makeProject({ agents: ['bob', 'alice'], maxAttempts });
+    const poison = await queue(project, 'bob', 'poison');
+    await queue(project, 'bob', 'fine');
+    let crashes = 0;
+    let delivered: string[] = [];
+    for (let start = 1; start <= maxAttempts + 2 && delivered.length === 0; start++) {
+      const receiver = startReceiver(project, 'bob', {}, ['--crash-on', 'poison']);
+      const outcome = await waitFor(() => (receiver.of('message').length > 0 ? 'delivered' : receiver.ended() ? 'ended' : undefined), {
+        what: `receiver start ${start}`,
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+      });
+      if (outcome === 'ended') crashes++;
+      else delivered = receiver.of('message').map((event) => event.text as string);
+      receiver.child.kill('SIGKILL');
+      await receiver.exited;
+    }
+    expect(crashes).toBe(maxAttempts);
+    expect(delivered).toEqual(['fine']);
+    expect(await messageIds(join(project, '.cc2cc', 'to-bob', 'dead'))).toEqual([poison.id]);
+    table.add('a message that crashes its receiver every time', `it is dead-lettered after \`maxAttempts\` hand-overs, counted across restarts; its sender gets a \`failed\` receipt; the rest is delivered`, 2, 2, 0);
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import { describeError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { AgentName } from '../../kernel/names.js';
 import type { Delivery, DeliveryHandler, Inbox } from '../../kernel/transport.js';
+import { CrashCounts } from './crash-counts.js';
 import { DoneIndex, type RetentionPolicy } from './done-retention.js';
 import { acquireInboxLock, type InboxLock } from './inbox-lock.js';
 import { listEntries, removeStaleTemp, returnClaimed, type InboxEntry } from './inbox-recovery.js';
@@ -22,6 +23,8 @@ export interface InboxReaderOptions {
   watch: boolean;
   retention: RetentionPolicy;
   tmpGraceMs: number;
+  /** close() waits this long for a handler in progress, then closes anyway (its message stays claimed). */
+  closeTimeoutMs: number;
   /** Re-create the inbox folders after one vanished (and refuse a symlink in their place). */
   recreateFolders(): Promise<void>;
   /** Runs once when the inbox is closed or aborted. */
@@ -40,9 +43,10 @@ export async function openInbox(options: InboxReaderOptions): Promise<Inbox> {
   const { paths, logger } = options;
   const lock = await acquireInboxLock(paths.lock, paths.agent, logger);
   try {
+    const crashes = await CrashCounts.load(paths, logger); // before cur/ goes back: it looks there
     await returnClaimed(paths, logger);
     await removeStaleTemp(paths, options.tmpGraceMs, logger);
-    const reader = new InboxReader({ ...options, lock, done: await DoneIndex.load(paths, logger) });
+    const reader = new InboxReader({ ...options, lock, crashes, done: await DoneIndex.load(paths, logger) });
     reader.start();
     return reader;
   } catch (error) {
@@ -91,7 +95,7 @@ class InboxReader implements Inbox {
   private ending: Promise<void> | undefined;
   private released: Promise<void> | undefined;
 
-  constructor(private readonly options: InboxReaderOptions & { lock: InboxLock; done: DoneIndex }) {
+  constructor(private readonly options: InboxReaderOptions & { lock: InboxLock; done: DoneIndex; crashes: CrashCounts }) {
     this.paths = options.paths;
     this.agent = options.paths.agent;
     this.logger = options.logger;
@@ -127,13 +131,20 @@ class InboxReader implements Inbox {
   private async shutDown(): Promise<void> {
     if (this.state === 'open') this.state = 'closing';
     this.wakeups.stop();
-    await this.passing;
+    if (!(await finishesWithin(this.passing, this.options.closeTimeoutMs))) {
+      // As abort does: a late settle moves nothing, and the next open offers the message again.
+      this.state = 'closed';
+      this.logger.warn(
+        `the handler of "${this.agent}" did not return within ${this.options.closeTimeoutMs} ms of close(); closing anyway: the message it holds stays in cur/ and the next open offers it again`,
+      );
+    }
     await this.pruning;
     this.state = 'closed';
     await this.release();
   }
 
   private release(): Promise<void> {
+    this.options.crashes.close();
     this.released ??= this.options.lock.release().finally(() => this.options.onClosed(this));
     return this.released;
   }
@@ -305,8 +316,11 @@ class InboxReader implements Inbox {
 
   private async deliver(id: string, envelope: Envelope): Promise<void> {
     this.claimed.add(id);
-    const attempt = (this.attempts.get(id) ?? 0) + 1;
-    this.attempts.set(id, attempt);
+    const offers = (this.attempts.get(id) ?? 0) + 1;
+    this.attempts.set(id, offers);
+    // Hand-overs earlier receivers did not survive count too (crash-counts.ts).
+    const attempt = this.options.crashes.of(id) + offers;
+    this.options.crashes.handing(id);
     let settled = false;
     const settle = async (what: string, action: () => Promise<void>): Promise<void> => {
       if (settled) return;
@@ -365,6 +379,7 @@ class InboxReader implements Inbox {
 
   private forgetAttempts(id: string): void {
     this.attempts.delete(id);
+    this.options.crashes.forget(id);
     this.lastErrors.delete(id);
     this.notBefore.delete(id);
   }
@@ -380,5 +395,17 @@ class InboxReader implements Inbox {
       .finally(() => {
         this.pruning = undefined;
       });
+  }
+}
+
+/** Whether `work` (if any) settled within `ms`. */
+async function finishesWithin(work: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  if (!work) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
