@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -65,6 +65,30 @@ async function fakeClaude(versionLine: string): Promise<void> {
 }
 
 const finding = (findings: Finding[], check: string) => findings.find((entry) => entry.check === check);
+
+describe('cc2cc doctor: the bus folder', () => {
+  it('calls a full disk not writable (a 1 MiB tmpfs, filled)', async (context) => {
+    const root = join(project, '.cc2cc');
+    await mkdir(root, { mode: 0o700 });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=700', 'tmpfs', root], { stdio: 'ignore' });
+    } catch {
+      context.skip(); // needs root (or a user namespace) to mount
+      return;
+    }
+    try {
+      // Fill it: the last write fails with ENOSPC.
+      await writeFile(join(root, 'filler'), Buffer.alloc(1024 * 1024)).catch(() => {});
+      const full = await doctor();
+      expect(finding(full.findings, 'root')).toMatchObject({ level: 'fail', message: expect.stringMatching(/is not writable: the disk \(or quota\) is full \(ENOSPC/), fix: expect.stringMatching(/free some space/) });
+      expect(full.code).toBe(1);
+      await rm(join(root, 'filler'));
+      expect(finding((await doctor()).findings, 'root')).toMatchObject({ level: 'ok', message: expect.stringMatching(/is writable \(wrote and removed/) });
+    } finally {
+      execFileSync('umount', [root]);
+    }
+  });
+});
 
 describe('cc2cc doctor: Claude Code checks', () => {
   it('warns, with the fix, when .mcp.json has no cc2cc server; passes once init added it', async () => {
