@@ -10,7 +10,8 @@ import { acquireInboxLock, type InboxLock } from './inbox-lock.js';
 import { listEntries, removeStaleTemp, returnClaimed, type InboxEntry } from './inbox-recovery.js';
 import { InboxFiles } from './inbox-files.js';
 import type { InboxPaths } from './layout.js';
-import { messageFileName, messageId, readMessageFile } from './message-file.js';
+import { messageId, readMessageFile } from './message-file.js';
+import { SenderHolds } from './sender-holds.js';
 import { HOLD, inOrderWithReadAhead } from './read-ahead.js';
 import { Wakeups, type WakeCause } from './wakeups.js';
 
@@ -84,13 +85,8 @@ class InboxReader implements Inbox {
   private readonly lastErrors = new Map<string, string>();
   /** After a retry, this id is not offered before its time. */
   private readonly notBefore = new Map<string, number>();
-  /**
-   * Order is per sender: while one message of a sender waits for its retry, the sender's
-   * later messages wait until it has been offered again; other senders' messages pass.
-   */
-  private readonly heldSenders = new Map<string, { id: string }>();
-  /** Ids read once and found to be from a held sender: skipped unclaimed until it is due. */
-  private readonly heldIds = new Map<string, string>();
+  /** Order is per sender (sender-holds.ts). */
+  private readonly holds = new SenderHolds();
   private passing: Promise<void> | undefined;
   /** The folders are looked at on the first pass, on each rescan and after a failed pass, not per message. */
   private foldersChecked = false;
@@ -220,7 +216,7 @@ class InboxReader implements Inbox {
   private async pass(): Promise<void> {
     if (!(await this.checkFolders())) return;
     const entries = (await listEntries(this.paths.inbox)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    this.dropStaleHolds(entries);
+    if (this.holds.dropStale(entries, (id) => this.claimed.has(id))) this.passAgain = true;
     await inOrderWithReadAhead(entries, READ_AHEAD, {
       prepare: (entry) => this.prepare(entry),
       consume: (taken) => this.hand(taken),
@@ -262,11 +258,7 @@ class InboxReader implements Inbox {
       }
       this.notBefore.delete(id);
     }
-    const sender = this.heldIds.get(id);
-    if (sender !== undefined) {
-      if (this.senderHeld(sender)) return Promise.resolve(NOTHING);
-      this.heldIds.delete(id);
-    }
+    if (this.holds.skip(id)) return Promise.resolve(NOTHING);
     if (this.claimed.has(id)) {
       this.copiesWaiting.add(id);
       return Promise.resolve(NOTHING);
@@ -309,35 +301,14 @@ class InboxReader implements Inbox {
       return false;
     }
     if (taken === NOTHING) return true;
-    if (this.senderHeld(taken.envelope.from, taken.id)) {
+    if (this.holds.holdsBack(taken.envelope.from, taken.id)) {
       // An earlier message of this sender waits for its retry: this one must not overtake it.
-      this.heldIds.set(taken.id, taken.envelope.from);
+      this.holds.putBehind(taken.id, taken.envelope.from);
       await this.putBack(taken);
       return true;
     }
     await this.deliver(taken.id, taken.envelope);
     return true;
-  }
-
-  /** Whether `sender` has an earlier message (not `id` itself) waiting for its retry. */
-  private senderHeld(sender: string, id?: string): boolean {
-    const hold = this.heldSenders.get(sender);
-    return hold !== undefined && hold.id !== id;
-  }
-
-  /** The message a sender's hold waits for is offered again: the sender's later ones may follow. */
-  private releaseSender(sender: string): void {
-    this.heldSenders.delete(sender);
-    if ([...this.heldIds.values()].includes(sender)) this.passAgain = true;
-  }
-
-  /** A hold whose message left inbox/ some other way (removed by hand, say) must not block its sender. */
-  private dropStaleHolds(entries: InboxEntry[]): void {
-    if (this.heldSenders.size === 0) return;
-    const listed = new Set(entries.map((entry) => entry.name));
-    for (const [sender, hold] of this.heldSenders) {
-      if (!listed.has(messageFileName(hold.id)) && !this.claimed.has(hold.id)) this.releaseSender(sender);
-    }
   }
 
   /** Closed without the lock's say (abort): files are no longer ours to move. */
@@ -354,7 +325,7 @@ class InboxReader implements Inbox {
   }
 
   private async deliver(id: string, envelope: Envelope): Promise<void> {
-    if (this.heldSenders.get(envelope.from)?.id === id) this.releaseSender(envelope.from);
+    if (this.holds.offered(envelope.from, id)) this.passAgain = true;
     this.claimed.add(id);
     const offers = (this.attempts.get(id) ?? 0) + 1;
     this.attempts.set(id, offers);
@@ -412,7 +383,7 @@ class InboxReader implements Inbox {
     const due = Date.now() + Math.max(0, delayMs);
     this.notBefore.set(id, due);
     // Nothing of this sender behind it goes first, so each sender's order holds; others pass.
-    this.heldSenders.set(sender, { id });
+    this.holds.hold(sender, id);
     this.logger.debug(`${id} for "${this.agent}" offered again in ${delayMs} ms: ${reason}`);
     if (this.state === 'open') this.wakeups.wakeAt(due);
   }
