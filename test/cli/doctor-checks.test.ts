@@ -10,6 +10,7 @@ import { QueueSink } from '../../src/sinks/queue-sink.js';
 import { droppedCounts } from '../../plugins/filters/index.js';
 import { checkFilterDrops } from '../../src/cli/doctor/checks.js';
 import { compareVersions } from '../../src/cli/doctor/claude-code.js';
+import { thisProcess } from '../../src/transports/fs/process-identity.js';
 import { waitFor } from '../contract/wait-for.js';
 import { CLI } from './process-helpers.js';
 
@@ -86,6 +87,23 @@ describe('cc2cc doctor: the bus folder', () => {
       expect(finding((await doctor()).findings, 'root')).toMatchObject({ level: 'ok', message: expect.stringMatching(/is writable \(wrote and removed/) });
     } finally {
       execFileSync('umount', [root]);
+    }
+  });
+});
+
+describe('cc2cc doctor: inbox locks', () => {
+  it.skipIf(process.platform !== 'linux')('calls a lock stale by the rules a server uses: a pid reused by a later process', async () => {
+    const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const me = thisProcess();
+      await mkdir(join(project, '.cc2cc', 'to-bob'), { recursive: true, mode: 0o700 });
+      await chmod(join(project, '.cc2cc'), 0o700);
+      const lock = { pid: idle.pid, host: 'renamed-laptop', startedAt: 'then', token: 'old', boot: me.boot, pidNs: me.pidNs, procStart: '1' };
+      await writeFile(join(project, '.cc2cc', 'to-bob', 'lock'), JSON.stringify(lock));
+      const { findings } = await doctor();
+      expect(finding(findings, 'locks')).toMatchObject({ level: 'warn', message: expect.stringMatching(/stale lock on bob's inbox \(pid \d+: that pid now belongs to a process started later\)/) });
+    } finally {
+      idle.kill('SIGKILL');
     }
   });
 });

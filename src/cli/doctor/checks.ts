@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, readdir, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describeError } from '../../kernel/errors.js';
 import { isAgentName } from '../../kernel/names.js';
-import { processAlive } from '../../kernel/process-alive.js';
 import { readRegularFile } from '../../transports/fs/message-file.js';
+import { judgeHolder, type ProcessIdentity } from '../../transports/fs/process-identity.js';
 import type { Cc2cc } from '../../kernel/compose.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { droppedCounts, type FilterRule } from '../../../plugins/filters/index.js';
@@ -83,18 +82,21 @@ async function checkLocks(root: string): Promise<Finding[]> {
       continue;
     }
     const text = read.content;
-    let holder: { pid?: number; host?: string } = {};
+    let holder: { pid?: unknown; host?: unknown; token?: unknown } = {};
     try {
       holder = JSON.parse(text);
     } catch {
       findings.push({ level: 'warn', check: 'locks', message: `${lockPath} is unreadable`, fix: `stop ${name}'s server and delete the lock` });
       continue;
     }
-    if (holder.host === hostname() && typeof holder.pid === 'number' && !processAlive(holder.pid)) {
+    if (typeof holder.pid !== 'number' || typeof holder.host !== 'string') continue;
+    // The same rules a server uses to take a lock over (pid, start time, boot id: transports.md).
+    const verdict = judgeHolder({ ...(holder as ProcessIdentity), token: typeof holder.token === 'string' ? holder.token : '' }, new Set());
+    if (verdict.state === 'gone') {
       findings.push({
         level: 'warn',
         check: 'locks',
-        message: `stale lock on ${name}'s inbox (pid ${holder.pid} is gone)`,
+        message: `stale lock on ${name}'s inbox (pid ${holder.pid}: ${verdict.why})`,
         fix: `harmless: the next \`cc2cc serve --name ${name}\` takes it over; or delete ${lockPath}`,
       });
     }
