@@ -46,7 +46,7 @@ async function serve(options: ServeOptions): Promise<void> {
   // The sink exists before the server it pushes through: pushes wait for start() anyway.
   let push = (_notification: ChannelNotification): Promise<void> => Promise.reject(new Error('the MCP server is not connected yet'));
   const channel = new ChannelSink((notification) => push(notification), { maxTextChars: config.maxPushChars });
-  const delivery = new AgentDelivery(mode, channel, logger);
+  const delivery = new AgentDelivery(mode, channel, logger, { maxMessages: config.maxUnread, maxBytes: config.maxUnreadBytes });
   const { runtime, agent, held, origin } = await attachAgent(config, delivery, logger);
   const session = { madeUpName: origin !== 'chosen', usedTools: false };
 
@@ -62,7 +62,7 @@ async function serve(options: ServeOptions): Promise<void> {
   exitWhenClientGone(
     async () => {
       stopSweep();
-      channel.close();
+      delivery.close();
       await retireIfUnused(runtime.bus, session, logger);
       await runtime.close();
       await server.close();

@@ -4,12 +4,14 @@ import { describeError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { AgentName } from '../../kernel/names.js';
 import type { Delivery, DeliveryHandler, Inbox } from '../../kernel/transport.js';
+import { CrashCounts } from './crash-counts.js';
 import { DoneIndex, type RetentionPolicy } from './done-retention.js';
 import { acquireInboxLock, type InboxLock } from './inbox-lock.js';
 import { listEntries, removeStaleTemp, returnClaimed, type InboxEntry } from './inbox-recovery.js';
 import { InboxFiles } from './inbox-files.js';
 import type { InboxPaths } from './layout.js';
 import { messageId, readMessageFile } from './message-file.js';
+import { SenderHolds } from './sender-holds.js';
 import { HOLD, inOrderWithReadAhead } from './read-ahead.js';
 import { Wakeups, type WakeCause } from './wakeups.js';
 
@@ -22,6 +24,8 @@ export interface InboxReaderOptions {
   watch: boolean;
   retention: RetentionPolicy;
   tmpGraceMs: number;
+  /** close() waits this long for a handler in progress, then closes anyway (its message stays claimed). */
+  closeTimeoutMs: number;
   /** Re-create the inbox folders after one vanished (and refuse a symlink in their place). */
   recreateFolders(): Promise<void>;
   /** Runs once when the inbox is closed or aborted. */
@@ -40,9 +44,10 @@ export async function openInbox(options: InboxReaderOptions): Promise<Inbox> {
   const { paths, logger } = options;
   const lock = await acquireInboxLock(paths.lock, paths.agent, logger);
   try {
+    const crashes = await CrashCounts.load(paths, logger); // before cur/ goes back: it looks there
     await returnClaimed(paths, logger);
     await removeStaleTemp(paths, options.tmpGraceMs, logger);
-    const reader = new InboxReader({ ...options, lock, done: await DoneIndex.load(paths, logger) });
+    const reader = new InboxReader({ ...options, lock, crashes, done: await DoneIndex.load(paths, logger) });
     reader.start();
     return reader;
   } catch (error) {
@@ -64,6 +69,8 @@ const READ_AHEAD = 16;
  */
 class InboxReader implements Inbox {
   readonly agent: AgentName;
+  onlost?: (error: Error) => void;
+  onretaken?: () => void;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private readonly paths: InboxPaths;
   private readonly logger: Logger;
@@ -76,20 +83,21 @@ class InboxReader implements Inbox {
   private readonly attempts = new Map<string, number>();
   /** The reason of the last retry, added to the dead-letter reason if it comes to that. */
   private readonly lastErrors = new Map<string, string>();
-  /** After a retry, nothing at or behind this id is offered before its time. */
+  /** After a retry, this id is not offered before its time. */
   private readonly notBefore = new Map<string, number>();
+  /** Order is per sender (sender-holds.ts). */
+  private readonly holds = new SenderHolds();
   private passing: Promise<void> | undefined;
   /** The folders are looked at on the first pass, on each rescan and after a failed pass, not per message. */
   private foldersChecked = false;
   private passAgain = false;
-  private haltPass = false;
   private pruning: Promise<unknown> | undefined;
   private acksSincePrune = 0;
   private lastPrune = 0;
   private ending: Promise<void> | undefined;
   private released: Promise<void> | undefined;
 
-  constructor(private readonly options: InboxReaderOptions & { lock: InboxLock; done: DoneIndex }) {
+  constructor(private readonly options: InboxReaderOptions & { lock: InboxLock; done: DoneIndex; crashes: CrashCounts }) {
     this.paths = options.paths;
     this.agent = options.paths.agent;
     this.logger = options.logger;
@@ -125,32 +133,48 @@ class InboxReader implements Inbox {
   private async shutDown(): Promise<void> {
     if (this.state === 'open') this.state = 'closing';
     this.wakeups.stop();
-    await this.passing;
+    if (!(await finishesWithin(this.passing, this.options.closeTimeoutMs))) {
+      // As abort does: a late settle moves nothing, and the next open offers the message again.
+      this.state = 'closed';
+      this.logger.warn(
+        `the handler of "${this.agent}" did not return within ${this.options.closeTimeoutMs} ms of close(); closing anyway: the message it holds stays in cur/ and the next open offers it again`,
+      );
+    }
     await this.pruning;
     this.state = 'closed';
     await this.release();
   }
 
   private release(): Promise<void> {
+    this.options.crashes.close();
     this.released ??= this.options.lock.release().finally(() => this.options.onClosed(this));
     return this.released;
   }
 
   private wake(cause: WakeCause): void {
-    if (cause === 'rescan') {
-      this.foldersChecked = false;
-      if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) this.prune();
-      void this.checkLock();
-    }
+    // The next pass looks at the folders and the lock first (checkFolders).
+    if (cause === 'rescan' || cause === 'gone') this.foldersChecked = false;
+    if (cause === 'rescan' && Date.now() - this.lastPrune > PRUNE_EVERY_MS) this.prune();
     this.requestPass();
   }
 
-  /** Two receivers must not share an inbox: if ours was taken over (a lock race), give way. */
-  private async checkLock(): Promise<void> {
-    const held = await this.options.lock.stillHeld().catch(() => true);
-    if (held || this.state !== 'open') return;
-    this.logger.error(`another process took over the inbox lock of "${this.agent}"; this receiver stops`);
+  /**
+   * Two receivers must not share an inbox, but a lock that merely vanished (the folder was
+   * removed or moved away, the file deleted) is taken again: only another live holder's
+   * lock makes this receiver give way, and its owner is told (`onlost`).
+   */
+  private async keepLock(): Promise<boolean> {
+    const kept = await this.options.lock.keep();
+    if (kept === 'held') return true;
+    if (kept === 'retaken') {
+      this.logger.warn(`the inbox lock of "${this.agent}" was gone (its folder removed or moved away?); made the folders and took the lock again`);
+      this.onretaken?.();
+      return true;
+    }
+    this.logger.error(`another live process holds the inbox of "${this.agent}" now; this receiver stops: ${kept.lost.message}`);
     await this.abort();
+    this.onlost?.(kept.lost);
+    return false;
   }
 
   /** Coalesces wake-ups: a pass already running is simply run once more after it ends. */
@@ -190,9 +214,9 @@ class InboxReader implements Inbox {
   }
 
   private async pass(): Promise<void> {
-    this.haltPass = false;
-    await this.checkFolders();
+    if (!(await this.checkFolders())) return;
     const entries = (await listEntries(this.paths.inbox)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (this.holds.dropStale(entries, (id) => this.claimed.has(id))) this.passAgain = true;
     await inOrderWithReadAhead(entries, READ_AHEAD, {
       prepare: (entry) => this.prepare(entry),
       consume: (taken) => this.hand(taken),
@@ -200,11 +224,17 @@ class InboxReader implements Inbox {
     });
   }
 
-  /** Someone may have removed a folder, or planted a symlink in its place, since open. */
-  private async checkFolders(): Promise<void> {
-    if (this.foldersChecked) return;
+  /**
+   * Someone may have removed a folder (or all of `.cc2cc/`), planted a symlink in its
+   * place, or deleted the lock since open. False when this receiver had to stop.
+   */
+  private async checkFolders(): Promise<boolean> {
+    if (this.foldersChecked) return true;
     if (!(await this.files.foldersPresent())) await this.options.recreateFolders();
+    if (!(await this.keepLock())) return false;
+    this.wakeups.rewatch();
     this.foldersChecked = true;
+    return true;
   }
 
   /**
@@ -212,7 +242,7 @@ class InboxReader implements Inbox {
    * once; claiming and reading it are started and run while earlier messages are handed over.
    */
   private prepare(entry: InboxEntry): Promise<Taken> | typeof HOLD {
-    if (this.state !== 'open' || this.haltPass) return HOLD;
+    if (this.state !== 'open') return HOLD;
     const path = join(this.paths.inbox, entry.name);
     const id = messageId(entry.name);
     if (id === undefined) {
@@ -222,12 +252,13 @@ class InboxReader implements Inbox {
     const due = this.notBefore.get(id);
     if (due !== undefined) {
       if (due > Date.now()) {
-        // Head of line: a message offered again later holds back everything behind it.
+        // Waits for its retry (its sender's later messages wait too, see hand); the rest goes on.
         this.wakeups.wakeAt(due);
-        return HOLD;
+        return Promise.resolve(NOTHING);
       }
       this.notBefore.delete(id);
     }
+    if (this.holds.skip(id)) return Promise.resolve(NOTHING);
     if (this.claimed.has(id)) {
       this.copiesWaiting.add(id);
       return Promise.resolve(NOTHING);
@@ -263,14 +294,21 @@ class InboxReader implements Inbox {
     return NOTHING;
   }
 
-  /** Hands one claimed message to the handler; false stops the pass (closing, or held back). */
+  /** Hands one claimed message to the handler; false stops the pass (closing). */
   private async hand(taken: Taken): Promise<boolean> {
-    if (this.state !== 'open' || this.haltPass) {
+    if (this.state !== 'open') {
       await this.putBack(taken);
       return false;
     }
-    if (taken !== NOTHING) await this.deliver(taken.id, taken.envelope);
-    return !this.haltPass;
+    if (taken === NOTHING) return true;
+    if (this.holds.holdsBack(taken.envelope.from, taken.id)) {
+      // An earlier message of this sender waits for its retry: this one must not overtake it.
+      this.holds.putBehind(taken.id, taken.envelope.from);
+      await this.putBack(taken);
+      return true;
+    }
+    await this.deliver(taken.id, taken.envelope);
+    return true;
   }
 
   /** Closed without the lock's say (abort): files are no longer ours to move. */
@@ -287,9 +325,13 @@ class InboxReader implements Inbox {
   }
 
   private async deliver(id: string, envelope: Envelope): Promise<void> {
+    if (this.holds.offered(envelope.from, id)) this.passAgain = true;
     this.claimed.add(id);
-    const attempt = (this.attempts.get(id) ?? 0) + 1;
-    this.attempts.set(id, attempt);
+    const offers = (this.attempts.get(id) ?? 0) + 1;
+    this.attempts.set(id, offers);
+    // Hand-overs earlier receivers did not survive count too (crash-counts.ts).
+    const attempt = this.options.crashes.of(id) + offers;
+    this.options.crashes.handing(id);
     let settled = false;
     const settle = async (what: string, action: () => Promise<void>): Promise<void> => {
       if (settled) return;
@@ -312,7 +354,7 @@ class InboxReader implements Inbox {
       attempt,
       ack: () => settle('ack', () => this.ack(id)),
       deadLetter: (reason) => settle('dead letter', () => this.deadLetter(id, reason)),
-      retry: (reason, delayMs) => settle('retry', () => this.retry(id, reason, delayMs ?? 0)),
+      retry: (reason, delayMs) => settle('retry', () => this.retry(id, envelope.from, reason, delayMs ?? 0)),
     };
     try {
       await this.options.handler(delivery);
@@ -335,19 +377,20 @@ class InboxReader implements Inbox {
     this.forgetAttempts(id);
   }
 
-  private async retry(id: string, reason: string, delayMs: number): Promise<void> {
+  private async retry(id: string, sender: string, reason: string, delayMs: number): Promise<void> {
     await this.files.giveBack(id);
     this.lastErrors.set(id, reason);
     const due = Date.now() + Math.max(0, delayMs);
     this.notBefore.set(id, due);
-    // Head of line: nothing behind this message goes first, so each sender's order holds.
-    this.haltPass = true;
+    // Nothing of this sender behind it goes first, so each sender's order holds; others pass.
+    this.holds.hold(sender, id);
     this.logger.debug(`${id} for "${this.agent}" offered again in ${delayMs} ms: ${reason}`);
     if (this.state === 'open') this.wakeups.wakeAt(due);
   }
 
   private forgetAttempts(id: string): void {
     this.attempts.delete(id);
+    this.options.crashes.forget(id);
     this.lastErrors.delete(id);
     this.notBefore.delete(id);
   }
@@ -363,5 +406,17 @@ class InboxReader implements Inbox {
       .finally(() => {
         this.pruning = undefined;
       });
+  }
+}
+
+/** Whether `work` (if any) settled within `ms`. */
+async function finishesWithin(work: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  if (!work) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
