@@ -9,6 +9,8 @@ import type { Cc2cc } from '../kernel/compose.js';
 import type { Logger } from '../kernel/logger.js';
 import type { AgentName } from '../kernel/names.js';
 import type { AgentDelivery } from './delivery.js';
+import { DeliveryLedger } from '../hooks/ledger.js';
+import { ledgerPath } from '../hooks/session-files.js';
 
 export interface AttachedAgent {
   runtime: Cc2cc;
@@ -43,6 +45,8 @@ export async function attachAgent(config: LoadedConfig, delivery: AgentDelivery,
       } else agent = holder ? await freeDerivedName(runtime.bus, chosen, tried) : chosen;
       tried.add(agent);
       const madeUp = chosen === undefined || holder !== undefined;
+      // Before the inbox opens: the first message offered is checked against the ledger.
+      delivery.bindLedger(await DeliveryLedger.load(ledgerPath(config.rootDir, agent)));
       await runtime.bus.attach(agent, { delivery: delivery.mode, ...(madeUp && { data: { [MADE_UP_NAME_KEY]: true } }) });
     } catch (error) {
       // Only the transport: closing the bus would mark the agent that holds this inbox offline.

@@ -8,9 +8,10 @@ import type { HeldName } from './held-name.js';
  * The first push of a session: who this agent is, who else is online, how many messages
  * wait (they follow it, in order). Its meta says `kind="system"`, so it cannot be taken
  * for a message from another agent. A session serving under a derived name (its chosen
- * name is held by another live session) says so first.
+ * name is held by another live session) says so first. `wakeToken` (meta `wake`) lets a
+ * hook find it in the client's transcript.
  */
-export async function selfWake(bus: Bus, agent: AgentName, held?: HeldName): Promise<ChannelNotification> {
+export async function selfWake(bus: Bus, agent: AgentName, held?: HeldName, wakeToken?: string): Promise<ChannelNotification> {
   const online = (await bus.agents()).filter((info) => info.state === 'online' && info.name !== agent).map((info) => info.name);
   const stats = await bus.transport.stats(agent);
   const waiting = stats.queued + stats.claimed;
@@ -24,6 +25,8 @@ export async function selfWake(bus: Bus, agent: AgentName, held?: HeldName): Pro
       waiting: String(waiting),
       ...(online.length > 0 && { online: online.join(',') }),
       ...(held && { held_name: held.name }),
+      // Found in the client's transcript, it proves pushes reach the conversation.
+      ...(wakeToken && { wake: wakeToken }),
     },
   };
 }

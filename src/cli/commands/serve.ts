@@ -6,6 +6,7 @@ import { assertAgentName } from '../../kernel/names.js';
 import { ChannelSink, type ChannelNotification } from '../../sinks/channel-sink.js';
 import { attachAgent } from '../../mcp/attach-agent.js';
 import { AgentDelivery, DELIVERY_MODES, type DeliveryMode } from '../../mcp/delivery.js';
+import { startHookEndpoint, type SessionHooks } from '../../mcp/session-hooks.js';
 import { exitWhenClientGone } from '../../mcp/lifecycle.js';
 import { retireIfUnused, startRetirementSweep } from '../../mcp/retirement.js';
 import { selfWake } from '../../mcp/self-wake.js';
@@ -46,15 +47,29 @@ async function serve(options: ServeOptions): Promise<void> {
   // The sink exists before the server it pushes through: pushes wait for start() anyway.
   let push = (_notification: ChannelNotification): Promise<void> => Promise.reject(new Error('the MCP server is not connected yet'));
   const channel = new ChannelSink((notification) => push(notification), { maxTextChars: config.maxPushChars });
-  const delivery = new AgentDelivery(mode, channel, logger, { maxMessages: config.maxUnread, maxBytes: config.maxUnreadBytes });
+  // Receipts and liveness go out through the bus, which exists once the agent is attached.
+  let hooks: SessionHooks | undefined;
+  // Messages a hook showed while no server ran are acked as soon as the inbox opens: their receipts wait here.
+  const seenEarly: Array<Parameters<SessionHooks['seen']>> = [];
+  const delivery = new AgentDelivery({
+    mode,
+    channel,
+    logger,
+    limits: { maxMessages: config.maxUnread, maxBytes: config.maxUnreadBytes },
+    onSeen: (envelope, via) => (hooks ? hooks.seen(envelope, via) : seenEarly.push([envelope, via])),
+    onLiveness: (liveness, why) => hooks?.liveness(liveness, why),
+  });
   const { runtime, agent, held, origin } = await attachAgent(config, delivery, logger);
   const session = { madeUpName: origin !== 'chosen', usedTools: false };
+  hooks = await startHookEndpoint({ config, agent, bus: runtime.bus, delivery, logger });
+  for (const [envelope, via] of seenEarly.splice(0)) hooks.seen(envelope, via);
 
   const server = createAgentServer({
     agent,
     bus: runtime.bus,
     delivery,
     pluginTools: runtime.extensions.tools,
+    rootDir: config.rootDir,
     onToolCall: () => (session.usedTools = true),
   });
   push = channelPusher(server);
@@ -63,6 +78,7 @@ async function serve(options: ServeOptions): Promise<void> {
     async () => {
       stopSweep();
       delivery.close();
+      await hooks?.close();
       await retireIfUnused(runtime.bus, session, logger);
       await runtime.close();
       await server.close();
@@ -72,12 +88,13 @@ async function serve(options: ServeOptions): Promise<void> {
   server.server.oninitialized = () => {
     // pull: nothing is pushed, not even the wake-up.
     if (mode === 'pull') return;
-    selfWake(runtime.bus, agent, held)
+    selfWake(runtime.bus, agent, held, hooks?.wake.token)
       .catch((error: unknown) => {
         logger.warn(`self-wake skipped: ${describeError(error)}`);
         return undefined;
       })
       .then((wake) => channel.start(wake))
+      .then(() => hooks?.wakePushed())
       .catch((error: unknown) => logger.warn(`self-wake push failed: ${describeError(error)}`));
   };
   await connectStdio(server);
