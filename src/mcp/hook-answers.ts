@@ -4,6 +4,8 @@ import { formatMessageFrames } from '../sinks/message-frame.js';
 import { namedLine, plural, type AgentDelivery } from './delivery.js';
 import type { Bus } from '../kernel/bus.js';
 import type { AgentName } from '../kernel/names.js';
+import { agentStateKey } from '../kernel/agent-state.js';
+import { HELD_NAME_KEY, type HeldName } from './held-name.js';
 import type { PushLimits } from '../sinks/channel-limits.js';
 
 /** The self-wake push of this session: a transcript that lacks it long after says pushes go nowhere. */
@@ -46,7 +48,7 @@ export async function answerHook(request: HookRequest, scope: HookScope): Promis
   const parts: string[] = [];
   if (request.event === 'session-start') parts.push(await sessionHeader(scope, full.length + named.length));
   if (request.event === 'session-start' && isFreshContext(request.source)) {
-    const open = openState(scope);
+    const open = await openState(scope);
     if (open) parts.push(open);
   }
   const notice = delivery.takeNotice();
@@ -79,18 +81,22 @@ async function sessionHeader({ bus, agent, delivery }: HookScope, waiting: numbe
   const who = online.length > 0 ? `Online: ${online.join(', ')}.` : 'No other agent is online.';
   const left = delivery.waiting;
   const backlog = waiting === 0 && left === 0 ? 'No messages waiting.' : waiting > 0 ? `${plural(waiting, 'message')} for you below, oldest first.` : '';
-  return `cc2cc: you are the agent "${agent}" on cc2cc, the message bus of this project's agents. ${who} ${backlog}`.trim();
+  // Serving under a derived name (the chosen one is held by another live session): say why first.
+  const held = bus.presenceData(HELD_NAME_KEY) as Partial<HeldName> | undefined;
+  const note = typeof held?.note === 'string' ? `${held.note} ` : '';
+  return `${note}cc2cc: you are the agent "${agent}" on cc2cc, the message bus of this project's agents. ${who} ${backlog}`.trim();
 }
 
 /** After a compaction or /clear: what the agent must not forget. */
-function openState({ bus, delivery }: HookScope): string | undefined {
+async function openState({ bus, agent, delivery }: HookScope): Promise<string | undefined> {
   const lines: string[] = [];
   const requests = delivery.openRequests;
   if (requests.length > 0) {
     lines.push(`Requests waiting for your answer (reply with their id): ${requests.map((request) => `${request.id} from ${request.from}`).join('; ')}.`);
   }
   for (const [key, what] of [['rooms', 'Your rooms'], ['topics', 'Your topics']] as const) {
-    const value = bus.presenceData(key);
+    // Rooms joined and topics followed are bus state kept for the agent's name.
+    const value = (await bus.state.get(agentStateKey(agent, key)))?.value;
     if (Array.isArray(value) && value.length > 0) lines.push(`${what}: ${value.join(', ')}.`);
   }
   return lines.length > 0 ? `cc2cc, still open from before:\n${lines.join('\n')}` : undefined;
