@@ -137,12 +137,13 @@ async function answer(scope: ToolScope, run: () => Promise<ToolResult> | ToolRes
 function describeSend(result: SendResult, what = `message ${result.id} to ${result.to}`): ToolResult {
   if (result.refused) return { text: `${what} not sent: refused by ${result.refused}`, isError: true };
   const lines = result.results.map((entry) => `  ${entry.agent}: ${statusText(entry)}`);
-  const allRefused = result.results.length > 0 && result.results.every((entry) => entry.status === 'refused');
+  const allRefused = result.results.length > 0 && result.results.every((entry) => entry.status === 'refused' || entry.status === 'unknown');
   return { text: `${what} (id ${result.id}):\n${lines.join('\n')}`, ...(allRefused && { isError: true }) };
 }
 
 function statusText(entry: RecipientResult): string {
-  return entry.status === 'refused' ? `refused: ${entry.reason ?? 'no reason given'}` : entry.status;
+  if (entry.status === 'refused' || entry.status === 'unknown') return `${entry.status}: ${entry.reason ?? 'no reason given'}`;
+  return entry.status;
 }
 
 function formatMessage(envelope: Envelope): string {

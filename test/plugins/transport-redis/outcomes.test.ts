@@ -1,0 +1,246 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEnvelope, type Envelope } from '../../../src/kernel/envelope.js';
+import { Cc2ccError } from '../../../src/kernel/errors.js';
+import type { Logger } from '../../../src/kernel/logger.js';
+import type { Transport } from '../../../src/kernel/transport.js';
+import { RedisKeys } from '../../../plugins/transport-redis/keys.js';
+import { waitFor } from '../../contract/wait-for.js';
+import { adminClient, OwnRedis, redisTransport, skipWithoutRedisServer, uniqueNamespace } from './support.js';
+
+/**
+ * What a sender is told when Redis is stopped, down, or answers "not now": the truth. A
+ * send reported as not queued never shows up in the inbox later, one whose answer was
+ * lost is reported as unknown, and a send in a known outage fails at once with a reason.
+ */
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+});
+
+async function ownRedis(args: string[] = []): Promise<OwnRedis> {
+  const redis = await OwnRedis.start(args);
+  cleanups.push(() => redis.stop());
+  return redis;
+}
+
+async function connect(...args: Parameters<typeof redisTransport>): Promise<Transport> {
+  const transport = await redisTransport(...args);
+  cleanups.push(() => transport.close());
+  return transport;
+}
+
+async function admin(url: string) {
+  const client = await adminClient(url);
+  cleanups.push(() => client.close());
+  return client;
+}
+
+function message(text: string): Envelope {
+  return createEnvelope({ from: 'brave-fox', to: 'calm-owl', text });
+}
+
+/** The envelope ids in an inbox stream, in order. */
+async function streamIds(url: string, namespace: string): Promise<string[]> {
+  const client = await admin(url);
+  const entries = await client.xRange(new RedisKeys(namespace).inbox('calm-owl'), '-', '+');
+  return (entries ?? []).map((entry) => (JSON.parse(entry.message.envelope as string) as Envelope).id);
+}
+
+/** Sends until one is queued; each failure must say it was not queued (so it cannot show up later). */
+async function sendOnceBack(sender: Transport, envelope: Envelope, notNow = /^(TRANSPORT_UNAVAILABLE|REDIS_LOADING)$/): Promise<void> {
+  await waitFor(
+    async () => {
+      try {
+        await sender.put('calm-owl', envelope);
+        return true;
+      } catch (error) {
+        expect(error).toMatchObject({ code: expect.stringMatching(notNow) });
+        return false;
+      }
+    },
+    { timeoutMs: 30_000, what: 'a send to succeed once Redis is back' },
+  );
+}
+
+function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const log = (level: string) => (text: string) => lines.push(`${level}: ${text}`);
+  return { lines, debug() {}, info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+describe.skipIf(skipWithoutRedisServer('the Redis outcome tests'))('redis transport: honest outcomes when Redis is stopped, down or busy', () => {
+  it('Redis stopped (SIGSTOP) during a send: "unknown", later sends fail at once unsent, and after SIGCONT the message is in the stream once', async () => {
+    const redis = await ownRedis();
+    const namespace = uniqueNamespace('stopped');
+    const sender = await connect(redis.url, namespace, { opTimeoutMs: 1000 });
+    const before = message('before the stop');
+    await sender.put('calm-owl', before);
+
+    redis.pause();
+    const stuck = message('sent while Redis is stopped');
+    const unknown = await sender.put('calm-owl', stuck).catch((error: unknown) => error);
+    expect(unknown).toMatchObject({ code: 'OUTCOME_UNKNOWN', retryable: false });
+    expect((unknown as Error).message).toContain(`message ${stuck.id} may or may not have been queued for "calm-owl"`);
+    expect((unknown as Error).message).toContain('Do not send it again blindly');
+
+    // Redis has not answered the first one: the next send is not even written, so "not queued" is certain.
+    const refused = await sender.put('calm-owl', message('sent while the first is unanswered')).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'TRANSPORT_UNAVAILABLE', data: { attempts: 0 } });
+    expect((refused as Error).message).toMatch(/did not run.*has not answered a command for [\d.]+ s \(is redis-server stopped/);
+
+    redis.resume();
+    const after = message('after SIGCONT');
+    await sendOnceBack(sender, after);
+    // The unknown one did run (Redis read it before it stopped answering); the refused one never did.
+    expect(await streamIds(redis.url, namespace)).toEqual([before.id, stuck.id, after.id]);
+
+    const received: string[] = [];
+    const receiver = await connect(redis.url, namespace);
+    await receiver.open('calm-owl', async (delivery) => {
+      received.push(delivery.envelope.id);
+      await delivery.ack();
+    });
+    await waitFor(() => received.length === 3, { what: 'the three queued messages' });
+    expect(received).toEqual([before.id, stuck.id, after.id]);
+  });
+
+  it('Redis down: a send is refused as not queued and never runs when Redis is back (no offline queue); later sends in the outage fail at once; logs give the reason', async () => {
+    const redis = await ownRedis();
+    const namespace = uniqueNamespace('down');
+    const logger = recordingLogger();
+    const sender = await connect(redis.url, namespace, { opTimeoutMs: 1000 });
+    const receiver = await connect(redis.url, namespace, { logger });
+    const received: string[] = [];
+    await receiver.open('calm-owl', async (delivery) => {
+      received.push(delivery.envelope.id);
+      await delivery.ack();
+    });
+    const before = message('before the outage');
+    await sender.put('calm-owl', before);
+    await waitFor(() => received.length === 1, { what: 'the first message' });
+
+    await redis.halt();
+    const lost = message('sent while Redis is down');
+    const refused = await sender.put('calm-owl', lost).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'TRANSPORT_UNAVAILABLE', retryable: true });
+    expect((refused as Error).message).toContain(`could not queue message ${lost.id} for "calm-owl" (it did not run: nothing was changed)`);
+    expect((refused as Error).message).toMatch(/is unreachable( for [\d.]+ s)? \(\S[^)]*\); cc2cc reconnects in the background/);
+
+    // The outage has already lasted opTimeoutMs: the next send does not wait again.
+    const fast = await sender.put('calm-owl', message('later in the outage')).catch((error: unknown) => error);
+    expect(fast).toMatchObject({ code: 'TRANSPORT_UNAVAILABLE', data: { attempts: 0 } });
+    expect((fast as Error).message).toMatch(/is unreachable for [\d.]+ s \(\S/);
+
+    await waitFor(() => logger.lines.some((line) => line.includes('receiving for "calm-owl" failed')), { what: 'the receiver to report the outage' });
+    for (const line of logger.lines.filter((entry) => entry.includes('failed:'))) expect(line).toMatch(/failed: \S.*; trying again$/);
+
+    await redis.startAgain();
+    const after = message('after the outage');
+    await sendOnceBack(sender, after);
+    await waitFor(() => received.length === 2, { what: 'the message sent after the outage' });
+    expect(received).toEqual([before.id, after.id]);
+    expect(await streamIds(redis.url, namespace)).toEqual([]);
+    expect(await receiver.stats('calm-owl')).toMatchObject({ queued: 0, claimed: 0, done: 2 });
+  });
+
+  it('Redis loading its data after a restart: LOADING becomes REDIS_LOADING (retryable), and a send with time to wait gets through once loaded', async () => {
+    // 12,000 keys at 250 µs each: the restarted server answers -LOADING for a few seconds, and
+    // answers at all every KiB loaded (by default only every 2 MB: it would look stopped).
+    const redis = await ownRedis(['--key-load-delay', '250', '--loading-process-events-interval-bytes', '1024', '--enable-debug-command', 'yes']);
+    const namespace = uniqueNamespace('loading');
+    const setup = await admin(redis.url);
+    await setup.sendCommand(['DEBUG', 'POPULATE', '12000', 'filler', '10']);
+    await setup.sendCommand(['BGREWRITEAOF']);
+    await waitFor(async () => /aof_rewrites:1\b/.test(await setup.info('persistence')), { what: 'the append-only file rewritten with the filler keys' });
+    const impatient = await connect(redis.url, namespace, { opTimeoutMs: 200 });
+    const patient = await connect(redis.url, namespace, { opTimeoutMs: 60_000 });
+
+    await redis.restart({ untilLoading: true });
+
+    // Until its client has reconnected a send is refused as not queued; then Redis says LOADING.
+    let loading: unknown;
+    let early: Envelope;
+    await waitFor(
+      async () => {
+        early = message('sent while loading, no time to wait');
+        loading = await impatient.put('calm-owl', early).then(() => 'queued', (error: unknown) => error);
+        return !(loading instanceof Cc2ccError && loading.code === 'TRANSPORT_UNAVAILABLE' && loading.message.includes('it did not run'));
+      },
+      { what: 'an answer from the restarted Redis' },
+    );
+    expect(loading).toMatchObject({ code: 'REDIS_LOADING', retryable: true });
+    expect((loading as Error).message).toContain(`could not queue message ${early!.id} for "calm-owl": Redis at ${redis.url} is loading its data set`);
+
+    const waited = message('sent while loading, with time to wait');
+    await patient.put('calm-owl', waited);
+    expect(await streamIds(redis.url, namespace)).toEqual([waited.id]);
+  });
+
+  it('Redis busy in a long script: BUSY becomes REDIS_BUSY (retryable), and a waiting send gets through after SCRIPT KILL, once', async () => {
+    const redis = await ownRedis(['--busy-reply-threshold', '50']);
+    const namespace = uniqueNamespace('busy');
+    const impatient = await connect(redis.url, namespace, { opTimeoutMs: 200 });
+    const patient = await connect(redis.url, namespace, { opTimeoutMs: 60_000 });
+    const spinner = await admin(redis.url);
+    const killer = await admin(redis.url);
+    const spinning = spinner.eval('while true do end', { keys: [], arguments: [] }).catch((error: Error) => error.message);
+    await waitFor(async () => /^BUSY/.test(await killer.ping().catch((error: Error) => error.message)), { what: 'Redis to answer BUSY' });
+
+    const early = message('sent while busy, no time to wait');
+    const busy = await impatient.put('calm-owl', early).catch((error: unknown) => error);
+    expect(busy).toMatchObject({ code: 'REDIS_BUSY', retryable: true });
+    expect((busy as Error).message).toContain('is busy running a long script or function (BUSY)');
+    expect((busy as Error).message).toContain('SCRIPT KILL');
+
+    const waited = message('sent while busy, with time to wait');
+    const sending = patient.put('calm-owl', waited);
+    await killer.sendCommand(['SCRIPT', 'KILL']);
+    expect(await spinning).toMatch(/killed/i);
+    await sending;
+    expect(await streamIds(redis.url, namespace)).toEqual([waited.id]);
+  });
+
+  it('Redis at maxmemory (noeviction): OOM becomes REDIS_OUT_OF_MEMORY with what to do, receivers still drain the inbox, and sends work once maxmemory is raised', async () => {
+    const redis = await ownRedis();
+    const namespace = uniqueNamespace('oom');
+    const sender = await connect(redis.url, namespace);
+    const setup = await admin(redis.url);
+    // A receiver that is already running holds every message until the inbox is full.
+    const received: string[] = [];
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const receiver = await connect(redis.url, namespace);
+    await receiver.open('calm-owl', async (delivery) => {
+      received.push(delivery.envelope.id);
+      await gate;
+      await delivery.ack();
+    });
+    // Room for a few messages above what this server uses already.
+    const used = Number(/used_memory:(\d+)/.exec(await setup.info('memory'))![1]);
+    await setup.configSet({ 'maxmemory-policy': 'noeviction', maxmemory: String(used + 256 * 1024) });
+    const queued: string[] = [];
+    let refused: unknown;
+    for (let i = 0; i < 200 && refused === undefined; i++) {
+      const envelope = createEnvelope({ from: 'brave-fox', to: 'calm-owl', text: `${i} ${'x'.repeat(20_000)}` });
+      await sender.put('calm-owl', envelope).then(
+        () => queued.push(envelope.id),
+        (error: unknown) => (refused = error),
+      );
+    }
+    expect(refused, String(refused)).toMatchObject({ code: 'REDIS_OUT_OF_MEMORY', retryable: true });
+    expect((refused as Error).message).toMatch(/reached its maxmemory and refuses writes \(OOM.*Raise maxmemory/);
+    expect(queued.length).toBeGreaterThan(0);
+
+    // Acks at maxmemory still go through: nothing queued is stuck.
+    open();
+    await waitFor(() => received.length === queued.length, { what: 'every queued message delivered at maxmemory' });
+    expect(received).toEqual(queued);
+    await waitFor(async () => (await receiver.stats('calm-owl')).done === queued.length, { what: 'every message acked at maxmemory' });
+    // What the message says to do: with more room, sends go through again.
+    await setup.configSet({ maxmemory: '0' });
+    const again = message('after maxmemory was raised');
+    await sender.put('calm-owl', again);
+    await waitFor(() => received.includes(again.id), { what: 'a send after the drain' });
+  });
+});
