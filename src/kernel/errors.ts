@@ -69,6 +69,9 @@ export function describeError(error: unknown): string {
     // Node's connect to a host with several addresses (localhost: ::1 and 127.0.0.1) fails with an empty message.
     return [...new Set(error.errors.map(describeError))].join('; ');
   }
-  if (error instanceof Error) return error.message || (error as NodeJS.ErrnoException).code || error.name || 'an error without a message';
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return error.message || (typeof code === 'string' && code) || error.name || 'an error without a message';
+  }
   return String(error) || 'an empty error';
 }

@@ -12,8 +12,11 @@ import type { ToolResult } from '../kernel/tool.js';
 export const CORE_TOOLS = ['send', 'reply', 'check_inbox', 'list_agents'] as const;
 
 export interface ToolScope {
-  bus: Bus;
+  /** Read at each call: a server that started while its bus was unreachable has none yet (the getter throws why). */
+  readonly bus: Bus;
   delivery: AgentDelivery;
+  /** Optional: a line that ends every tool result while it returns one (e.g. "the message bus is unreachable"). */
+  status?: () => string | undefined;
 }
 
 const CHECK_INBOX_DEFAULT = 20;
@@ -21,6 +24,11 @@ const CHECK_INBOX_DEFAULT = 20;
 /** The core tools, then every tool an enabled plugin added. */
 export function registerTools(server: McpServer, scope: ToolScope, pluginTools: Extensions['tools']): void {
   registerCoreTools(server, scope);
+  registerPluginTools(server, scope, pluginTools);
+}
+
+/** The tools of enabled plugins; on a connected server the client is told that the list changed. */
+export function registerPluginTools(server: McpServer, scope: ToolScope, pluginTools: Extensions['tools']): void {
   for (const [name, { plugin, tool }] of pluginTools) {
     if ((CORE_TOOLS as readonly string[]).includes(name)) {
       throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": tool "${name}" has the name of a core cc2cc tool; give it another name`, { plugin });
@@ -32,7 +40,7 @@ export function registerTools(server: McpServer, scope: ToolScope, pluginTools: 
 }
 
 function registerCoreTools(server: McpServer, scope: ToolScope): void {
-  const { bus, delivery } = scope;
+  const { delivery } = scope;
 
   server.registerTool(
     'send',
@@ -50,7 +58,7 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
       answer(scope, async () => {
         parseAddress(to); // names the address and agent-name rules, where the envelope check says less
         return describeSend(
-          await bus.send({
+          await scope.bus.send({
             to,
             text,
             ...(data !== undefined && { data }),
@@ -72,7 +80,7 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
     },
     ({ id, text }) =>
       answer(scope, async () => {
-        const result = await bus.reply(id, text);
+        const result = await scope.bus.reply(id, text);
         await delivery.markRead(id);
         return describeSend(result, `reply to ${id}`);
       }),
@@ -104,12 +112,12 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
     { description: 'List the agents of this project with their state (online, offline, stale).', inputSchema: {} },
     () =>
       answer(scope, async () => {
-        const agents = await bus.agents();
+        const agents = await scope.bus.agents();
         if (agents.length === 0) return { text: 'No agents known yet.' };
         const width = Math.max(...agents.map((agent) => agent.name.length));
         const lines = agents.map((agent) => {
           const extras = Object.entries(agent.presence?.data ?? {}).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
-          if (agent.name === bus.name) extras.unshift('(you)');
+          if (agent.name === scope.bus.name) extras.unshift('(you)');
           return `${agent.name.padEnd(width)}  ${agent.state.padEnd(7)}  ${extras.join(' ')}`.trimEnd();
         });
         return { text: lines.join('\n') };
@@ -129,8 +137,8 @@ async function answer(scope: ToolScope, run: () => Promise<ToolResult> | ToolRes
   } catch (error) {
     result = { text: describeError(error), isError: true };
   }
-  const note = scope.delivery.note();
-  const text = note ? `${result.text}\n\n${note}` : result.text;
+  const notes = [scope.delivery.note(), scope.status?.()].filter((line) => line !== undefined);
+  const text = [result.text, ...notes].join('\n\n');
   return { content: [{ type: 'text', text }], ...(result.isError && { isError: true }) };
 }
 

@@ -112,8 +112,9 @@ export class OwnRedis {
     private readonly args: string[],
   ) {}
 
-  static async start(args: string[] = []): Promise<OwnRedis> {
-    const redis = new OwnRedis(await freePort(), await mkdtemp(join(tmpdir(), 'cc2cc-redis-')), args);
+  /** `port`: one chosen before (a server started later on a port clients already try); default a free one. */
+  static async start(args: string[] = [], port?: number): Promise<OwnRedis> {
+    const redis = new OwnRedis(port ?? (await freePort()), await mkdtemp(join(tmpdir(), 'cc2cc-redis-')), args);
     await redis.startServer();
     return redis;
   }
