@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AGENT_NAME_RULE, isAgentName } from '../kernel/names.js';
 import { DEFAULT_MAX_BYTES } from '../kernel/envelope.js';
 import { DEFAULT_MAX_PUSH_CHARS } from '../sinks/channel-limits.js';
+import { DEFAULT_UNREAD_LIMITS } from '../mcp/unread-budget.js';
 import { KERNEL_DEFAULTS } from '../kernel/options.js';
 import { MESSAGE_KINDS } from '../kernel/envelope.js';
 import { ADDRESS_RULE, isAddress } from '../kernel/names.js';
@@ -140,6 +141,14 @@ export const ConfigSchema = z.strictObject({
     .min(0)
     .default(2000)
     .describe('Safety-net rescan of an inbox folder for file-watch events that were lost (0 turns it off). The `fs` transport only.'),
+  closeTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(2000)
+    .describe(
+      'How long stopping a receiver waits for the message it is handing over; past it the receiver stops anyway and the message stays claimed, to be offered again by the next start. The `fs` transport only.',
+    ),
   retention: z
     .strictObject({
       doneMs: positiveMs.default(24 * 60 * 60 * 1000).describe('Keep an acknowledged message this long.'),
@@ -173,6 +182,20 @@ export const ConfigSchema = z.strictObject({
     .min(200)
     .default(DEFAULT_MAX_PUSH_CHARS)
     .describe('Longest text pushed into a conversation; a longer message is pushed cut short with a pointer to check_inbox, which returns it whole.'),
+  maxUnread: z
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_UNREAD_LIMITS.maxMessages)
+    .describe(
+      '`cc2cc serve` in `pull` and `auto` delivery: most messages held in memory until the agent reads them (`check_inbox`, `reply`). At the limit it stops taking messages from the inbox (and, in `auto`, stops pushing) until the agent reads; the rest wait on disk.',
+    ),
+  maxUnreadBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(DEFAULT_UNREAD_LIMITS.maxBytes)
+    .describe('Like `maxUnread`, in bytes of serialized messages. One message is always held, whatever its size.'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info').describe('How much cc2cc logs on stderr.'),
 });
 

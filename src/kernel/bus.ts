@@ -49,6 +49,8 @@ export interface Requests {
 }
 
 const RECENT_LIMIT = 1000;
+/** A backlog of large messages must not fill memory through this map (issue 15). */
+const RECENT_MAX_CHARS = 4 * 1024 * 1024;
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
@@ -62,6 +64,12 @@ export class Bus implements Directory {
   private record: PresenceRecord | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly recent = new Map<string, Envelope>();
+  private recentChars = 0;
+  /**
+   * Ids the sink took ('delivered': pushed) whose ack failed. The hand-over is final: a
+   * re-offer of one is acked, never handed over again, and never counts as a failed delivery.
+   */
+  private readonly handedOver = new Set<string>();
 
   constructor(
     @inject(TRANSPORT) readonly transport: Transport,
@@ -151,6 +159,11 @@ export class Bus implements Directory {
       this.self = undefined;
       throw error;
     }
+    this.inbox.onretaken = () => {
+      // The presence records may have gone with the folders: say at once that we are here.
+      this.announce().catch((error) => this.logger.warn(`could not announce presence again: ${describeError(error)}`));
+    };
+    this.inbox.onlost = (error) => this.inboxLost(error);
     this.record = record;
     await this.announce();
     this.heartbeat = setInterval(() => {
@@ -201,6 +214,36 @@ export class Bus implements Directory {
     }
   }
 
+  /**
+   * Another live process took this agent's inbox: this one no longer receives. Its presence
+   * record is now the other process's to keep (no heartbeat, no "offline" at close over
+   * it), and the agent is told, since otherwise it would wait for messages forever.
+   */
+  private inboxLost(error: Error): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    const record = this.record;
+    this.record = undefined;
+    this.inbox = undefined;
+    if (record) void this.signOffUnlessTaken(record);
+    const text =
+      `cc2cc: you (${this.self}) no longer receive messages: another process took over your inbox (${describeError(error)}). ` +
+      'Sending still works. Restart this session (or stop the other one) to receive again.';
+    this.logger.error(text);
+    this.sink.notice?.(text);
+  }
+
+  /** Say "offline" only while the presence record is still ours: the new holder's stays as it is. */
+  private async signOffUnlessTaken(record: PresenceRecord): Promise<void> {
+    try {
+      const current = (await this.transport.agents()).find((agent) => agent.name === record.name)?.presence;
+      if (current && (current.pid !== record.pid || current.host !== record.host || current.startedAt !== record.startedAt)) return;
+      await this.transport.announce({ ...record, state: 'offline', lastSeen: this.clock.now().toISOString() });
+    } catch (error) {
+      this.logger.warn(`could not mark this receiver offline: ${describeError(error)}`);
+    }
+  }
+
   private async announce(): Promise<void> {
     if (!this.record) return;
     this.record = { ...this.record, lastSeen: this.clock.now().toISOString() };
@@ -218,6 +261,7 @@ export class Bus implements Directory {
 
   private async receive(delivery: Delivery): Promise<void> {
     const { envelope } = delivery;
+    if (this.handedOver.has(envelope.id)) return this.acknowledgeHandedOver(delivery);
     if (isExpired(envelope, this.clock.now())) {
       await delivery.deadLetter(`expired: expiresAt ${envelope.expiresAt} passed before delivery`);
       await this.sendReceipt(envelope, 'expired', `your message ${envelope.id} to ${this.self} expired before it was delivered`);
@@ -248,16 +292,46 @@ export class Bus implements Directory {
       this.logger.warn(`sink ${this.sink.name} did not take ${envelope.id}: ${describeError(error)}`);
       return delivery.retry(`sink ${this.sink.name}: ${describeError(error)}`, this.retryDelay(delivery.attempt));
     }
-    if (result === 'delivered') await delivery.ack();
+    if (result === 'delivered') {
+      this.handedOver.add(envelope.id);
+      await this.acknowledgeHandedOver(delivery);
+    }
+  }
+
+  /**
+   * Ack a message the agent already has. A failed ack (done/ not writable, a full disk, an
+   * I/O error) is retried as an ack: the message goes back for a later offer, which lands
+   * in `receive` above and acks it without pushing it again or counting attempts.
+   */
+  private async acknowledgeHandedOver(delivery: Delivery): Promise<void> {
+    const { id } = delivery.envelope;
+    try {
+      await delivery.ack();
+      this.handedOver.delete(id);
+    } catch (error) {
+      const delayMs = this.retryDelay(delivery.attempt);
+      this.logger.warn(`could not acknowledge ${id}, which was delivered: ${describeError(error)}; acknowledging again in ${delayMs} ms (it is not delivered again)`);
+      await delivery.retry(`acknowledging a delivered message failed: ${describeError(error)}`, delayMs);
+    }
   }
 
   private retryDelay(attempt: number): number {
     return Math.min(this.config.retryDelayMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
   }
 
+  /** For `reply`: the last RECENT_LIMIT messages, and no more than RECENT_MAX_CHARS of their text. */
   private remember(envelope: Envelope): void {
+    const chars = envelope.text.length;
+    const previous = this.recent.get(envelope.id);
+    if (previous) this.recentChars -= previous.text.length;
+    this.recent.delete(envelope.id);
     this.recent.set(envelope.id, envelope);
-    if (this.recent.size > RECENT_LIMIT) this.recent.delete(this.recent.keys().next().value!);
+    this.recentChars += chars;
+    while (this.recent.size > 1 && (this.recent.size > RECENT_LIMIT || this.recentChars > RECENT_MAX_CHARS)) {
+      const [oldestId, oldest] = this.recent.entries().next().value!;
+      this.recent.delete(oldestId);
+      this.recentChars -= oldest.text.length;
+    }
   }
 
   /** Tell a sender what became of its message. Receipts are events: they never get receipts. */

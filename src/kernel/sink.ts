@@ -11,6 +11,11 @@ import type { Envelope } from './envelope.js';
 export interface Sink {
   readonly name: string;
   deliver(envelope: Envelope, settle: Settle): Promise<'delivered' | 'held'>;
+  /**
+   * Optional: tell the agent something about the bus itself (not a message from an agent),
+   * such as "this session no longer receives". Best effort; never throws.
+   */
+  notice?(text: string): void;
 }
 
 export interface Settle {

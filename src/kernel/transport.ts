@@ -61,7 +61,11 @@ export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
 
 export interface Delivery {
   readonly envelope: Envelope;
-  /** 1 on the first offer, then +1 on each retry in this process. */
+  /**
+   * 1 on the first offer, then +1 on each retry; a transport that can also counts the
+   * offers an earlier receiver did not survive (the folder transport does), so a message
+   * that crashes its receiver every time still reaches the kernel's `maxAttempts`.
+   */
   readonly attempt: number;
   ack(): Promise<void>;
   deadLetter(reason: string): Promise<void>;
@@ -70,6 +74,18 @@ export interface Delivery {
 
 export interface Inbox {
   readonly agent: AgentName;
+  /**
+   * Optional: the receiver stopped on its own because another live process holds this
+   * inbox now (two receivers must not share one). Set by the owner after `open`; the inbox
+   * is closed by then and its presence is the other process's to keep.
+   */
+  onlost?: (error: Error) => void;
+  /**
+   * Optional: the inbox's folders or lock vanished (someone removed or moved `.cc2cc/`)
+   * and the receiver made them again and goes on; the owner should announce its presence
+   * again, since the presence records may have gone with them.
+   */
+  onretaken?: () => void;
   /** Stop receiving, wait for the handler in progress, release the inbox. */
   close(): Promise<void>;
   /**

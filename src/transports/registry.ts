@@ -19,6 +19,7 @@ const named: Record<string, NamedFactory> = {
       retentionMs: config.retention.doneMs,
       maxDone: config.retention.maxDone,
       fsync: config.fsync,
+      closeTimeoutMs: config.closeTimeoutMs,
       ...(typeof options.watch === 'boolean' && { watch: options.watch }),
     }),
   memory: () => new MemoryTransport(),

@@ -56,7 +56,7 @@ async function serve(options: ServeOptions): Promise<void> {
   // The sink exists before the server it pushes through: pushes wait for start() anyway.
   let push = (_notification: ChannelNotification): Promise<void> => Promise.reject(new Error('the MCP server is not connected yet'));
   const channel = new ChannelSink((notification) => push(notification), { maxTextChars: config.maxPushChars });
-  const delivery = new AgentDelivery(mode, channel, logger);
+  const delivery = new AgentDelivery(mode, channel, logger, { maxMessages: config.maxUnread, maxBytes: config.maxUnreadBytes });
   let runtime: Cc2cc | undefined;
   let agent: AgentName;
   let unreachable: Cc2ccError | undefined;
@@ -84,7 +84,7 @@ async function serve(options: ServeOptions): Promise<void> {
   exitWhenClientGone(
     async () => {
       stopped = true;
-      channel.close();
+      delivery.close();
       await runtime?.close();
       await server.close();
     },

@@ -33,6 +33,8 @@ export interface FsTransportOptions {
   maxDone?: number;
   /** Temp files older than this belong to dead writers and are removed on open (default 60 s). */
   tmpGraceMs?: number;
+  /** How long closing an inbox waits for a handler in progress (default 2 s); its message then stays claimed. */
+  closeTimeoutMs?: number;
   /**
    * fsync each message and its folder before `put` resolves (default true): a queued message
    * then survives a power loss. Off, a message still survives any process crash (the kernel's
@@ -48,6 +50,7 @@ export const FS_TRANSPORT_DEFAULTS = {
   retentionMs: 24 * 60 * 60 * 1000,
   maxDone: 10_000,
   tmpGraceMs: 60_000,
+  closeTimeoutMs: 2000,
   fsync: true,
 } as const satisfies Omit<Required<FsTransportOptions>, 'root' | 'logger'>;
 
@@ -138,6 +141,7 @@ export class FsTransport implements Transport {
       watch: this.settings.watch,
       retention: { retentionMs: this.settings.retentionMs, maxDone: this.settings.maxDone },
       tmpGraceMs: this.settings.tmpGraceMs,
+      closeTimeoutMs: this.settings.closeTimeoutMs,
       recreateFolders: async () => {
         this.layout.forget(name);
         await this.layout.ensureInbox(name);
@@ -245,7 +249,7 @@ function withoutUndefined<T extends object>(value: T): T {
 }
 
 function checkSettings(settings: Settings): void {
-  const counts = ['maxBytes', 'rescanMs', 'retentionMs', 'maxDone', 'tmpGraceMs'] as const;
+  const counts = ['maxBytes', 'rescanMs', 'retentionMs', 'maxDone', 'tmpGraceMs', 'closeTimeoutMs'] as const;
   for (const key of counts) {
     const value = settings[key];
     if (!Number.isFinite(value) || value < 0) {

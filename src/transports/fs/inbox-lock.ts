@@ -4,26 +4,36 @@ import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cc2ccError } from '../../kernel/errors.js';
-import { processAlive } from '../../kernel/process-alive.js';
 import type { Logger } from '../../kernel/logger.js';
 import { NO_FOLLOW, tempName } from './atomic-write.js';
 import { errnoCode, ioFailed } from './fs-errors.js';
 import { FILE_MODE } from './layout.js';
 import { readRegularFile } from './message-file.js';
+import { judgeHolder, thisProcess, type ProcessIdentity } from './process-identity.js';
 
-/** What `to-<name>/lock` says about its holder. `token` tells two locks of one process apart. */
-export interface LockHolder {
-  pid: number;
-  host: string;
+/**
+ * What `to-<name>/lock` says about its holder. `token` tells two locks of one process apart;
+ * `boot`, `pidNs` and `procStart` (Linux) tell a live holder from a reused pid.
+ */
+export interface LockHolder extends ProcessIdentity {
   startedAt: string;
   token: string;
 }
+
+/** What `keep()` found: still ours, taken again after it vanished, or held by another live process. */
+export type LockKept = 'held' | 'retaken' | { lost: Cc2ccError };
 
 export interface InboxLock {
   readonly path: string;
   readonly holder: LockHolder;
   /** False once another process has replaced or removed the lock file. */
   stillHeld(): Promise<boolean>;
+  /**
+   * Make sure the lock is still ours: a lock file that vanished (the folder was removed or
+   * moved away, someone deleted the file) or was replaced by a holder that is gone is taken
+   * again; only another live holder's lock makes it `lost`. The inbox folder must exist.
+   */
+  keep(): Promise<LockKept>;
   /** Remove the lock file if it is still ours; say so if someone else has it now. */
   release(): Promise<void>;
 }
@@ -37,30 +47,41 @@ const MAX_ROUNDS = 200;
 /** Longer than a racer needs to move a lock aside, see it is not the stale one and put it back. */
 const TAKEOVER_SETTLE_MS = 100;
 
+/** Tokens of the locks this process holds now: a lock with our pid and another token is stale. */
+const ownTokens = new Set<string>();
+
 /**
- * Take `to-<name>/lock` for this process. A live holder on this host, or any holder on
- * another host (we cannot check its process), means INBOX_LOCKED naming pid and host.
- * A holder whose pid is gone from this host is taken over.
+ * Take `to-<name>/lock` for this process. A live holder, or a holder we cannot check (on
+ * another host, or in another pid namespace), means INBOX_LOCKED naming pid and host. A
+ * holder that is gone (no such process, the pid reused by a later process, our own pid
+ * from before our start, a boot ago) is taken over; see process-identity.ts.
  */
 export async function acquireInboxLock(path: string, agent: string, logger: Logger): Promise<InboxLock> {
-  const holder: LockHolder = {
-    pid: process.pid,
-    host: hostname(),
-    startedAt: new Date().toISOString(),
-    token: randomBytes(8).toString('hex'),
-  };
+  const holder: LockHolder = { ...thisProcess(), startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   const text = `${JSON.stringify(holder)}\n`;
+  // Ours from the moment it may be written: a racer in this process must see it as live.
+  ownTokens.add(holder.token);
+  try {
+    await takeLock(path, agent, text, logger);
+  } catch (error) {
+    ownTokens.delete(holder.token);
+    throw error;
+  }
+  return heldLock(path, agent, holder, text, logger);
+}
+
+async function takeLock(path: string, agent: string, text: string, logger: Logger): Promise<void> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     if (await createLockFile(path, text)) {
       // Contention: a racer that judged the old lock stale may move ours aside by mistake
       // (and put it back). Let that settle, then make sure the lock is still ours.
-      if (round === 0 || (await stillOurs(path, text))) return heldLock(path, holder, text, logger);
+      if (round === 0 || (await stillOurs(path, text))) return;
       continue;
     }
     const current = await readLock(path);
     if (current.kind === 'missing') continue;
     // Ours, put back by a racer after we had looked (see above).
-    if (current.text === text) return heldLock(path, holder, text, logger);
+    if (current.text === text) return;
     if (current.kind === 'unreadable') {
       if (Date.now() - current.modifiedMs < HALF_WRITTEN_GRACE_MS) {
         await sleep(HALF_WRITTEN_POLL_MS);
@@ -69,26 +90,40 @@ export async function acquireInboxLock(path: string, agent: string, logger: Logg
       logger.warn(`taking over ${path}: the lock file is unreadable (${current.why}) and has not changed for ${HALF_WRITTEN_GRACE_MS} ms`);
     } else {
       const { holder: other } = current;
-      if (other.host !== holder.host || processAlive(other.pid)) throw lockedError(path, agent, other);
-      logger.warn(`taking over the inbox of "${agent}": its holder, pid ${other.pid} on ${other.host}, is gone`);
+      const verdict = judgeHolder(other, ownTokens);
+      if (verdict.state !== 'gone') throw lockedError(path, agent, other, verdict.state === 'elsewhere');
+      logger.warn(`taking over the inbox of "${agent}": its holder, pid ${other.pid} on ${other.host}, is gone (${verdict.why})`);
     }
     await moveStaleLockAside(path, current.text, logger);
   }
   throw new Cc2ccError('INBOX_LOCKED', `could not take ${path}: other processes kept changing it; try again`, { path });
 }
 
-function heldLock(path: string, holder: LockHolder, text: string, logger: Logger): InboxLock {
+function heldLock(path: string, agent: string, holder: LockHolder, text: string, logger: Logger): InboxLock {
   let released = false;
+  const stillHeld = async () => {
+    const current = await readLock(path);
+    return current.kind !== 'missing' && current.text === text;
+  };
   return {
     path,
     holder,
-    async stillHeld() {
-      const current = await readLock(path);
-      return current.kind !== 'missing' && current.text === text;
+    stillHeld,
+    async keep() {
+      if (released) throw new Cc2ccError('BAD_INPUT', `${path} was released; open the inbox again`);
+      if (await stillHeld()) return 'held';
+      try {
+        await takeLock(path, agent, text, logger);
+        return 'retaken';
+      } catch (error) {
+        if (error instanceof Cc2ccError && error.code === 'INBOX_LOCKED') return { lost: error };
+        throw error;
+      }
     },
     async release() {
       if (released) return;
       released = true;
+      ownTokens.delete(holder.token);
       const current = await readLock(path);
       if (current.kind === 'missing') {
         logger.warn(`${path} vanished while this process held it`);
@@ -156,10 +191,18 @@ function parseHolder(text: string): LockHolder | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { pid, host, startedAt, token } = value as Record<string, unknown>;
+  const { pid, host, startedAt, token, boot, pidNs, procStart } = value as Record<string, unknown>;
   // pid 0 or below would name a process group to `kill`, never one process.
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof host !== 'string') return undefined;
-  return { pid, host, startedAt: typeof startedAt === 'string' ? startedAt : '?', token: typeof token === 'string' ? token : '' };
+  return {
+    pid,
+    host,
+    startedAt: typeof startedAt === 'string' ? startedAt : '?',
+    token: typeof token === 'string' ? token : '',
+    ...(typeof boot === 'string' && { boot }),
+    ...(typeof pidNs === 'string' && { pidNs }),
+    ...(typeof procStart === 'string' && { procStart }),
+  };
 }
 
 /**
@@ -196,14 +239,11 @@ async function stillOurs(path: string, text: string): Promise<boolean> {
   return current.kind !== 'missing' && current.text === text;
 }
 
-/** Signal 0 checks existence; EPERM means it exists but belongs to someone else. */
-
-function lockedError(path: string, agent: string, holder: LockHolder): Cc2ccError {
+function lockedError(path: string, agent: string, holder: LockHolder, uncheckable: boolean): Cc2ccError {
   const where = holder.host === hostname() ? `on this host (${holder.host})` : `on host ${holder.host}`;
-  const advice =
-    holder.host === hostname()
-      ? 'stop that process first, or pick another agent name'
-      : `cc2cc cannot check a process on another host: if it is gone, delete ${path}`;
+  const advice = uncheckable
+    ? `cc2cc cannot check a process on another host (or in another container): if it is gone, delete ${path}`
+    : 'stop that process first, or pick another agent name';
   return new Cc2ccError(
     'INBOX_LOCKED',
     `the inbox of "${agent}" is held by pid ${holder.pid} ${where} since ${holder.startedAt} (lock ${path}); ${advice}`,

@@ -4,6 +4,7 @@ import { describeError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { AgentName } from '../../kernel/names.js';
 import type { Delivery, DeliveryHandler, Inbox } from '../../kernel/transport.js';
+import { CrashCounts } from './crash-counts.js';
 import { DoneIndex, type RetentionPolicy } from './done-retention.js';
 import { acquireInboxLock, type InboxLock } from './inbox-lock.js';
 import { listEntries, removeStaleTemp, returnClaimed, type InboxEntry } from './inbox-recovery.js';
@@ -22,6 +23,8 @@ export interface InboxReaderOptions {
   watch: boolean;
   retention: RetentionPolicy;
   tmpGraceMs: number;
+  /** close() waits this long for a handler in progress, then closes anyway (its message stays claimed). */
+  closeTimeoutMs: number;
   /** Re-create the inbox folders after one vanished (and refuse a symlink in their place). */
   recreateFolders(): Promise<void>;
   /** Runs once when the inbox is closed or aborted. */
@@ -40,9 +43,10 @@ export async function openInbox(options: InboxReaderOptions): Promise<Inbox> {
   const { paths, logger } = options;
   const lock = await acquireInboxLock(paths.lock, paths.agent, logger);
   try {
+    const crashes = await CrashCounts.load(paths, logger); // before cur/ goes back: it looks there
     await returnClaimed(paths, logger);
     await removeStaleTemp(paths, options.tmpGraceMs, logger);
-    const reader = new InboxReader({ ...options, lock, done: await DoneIndex.load(paths, logger) });
+    const reader = new InboxReader({ ...options, lock, crashes, done: await DoneIndex.load(paths, logger) });
     reader.start();
     return reader;
   } catch (error) {
@@ -64,6 +68,8 @@ const READ_AHEAD = 16;
  */
 class InboxReader implements Inbox {
   readonly agent: AgentName;
+  onlost?: (error: Error) => void;
+  onretaken?: () => void;
   private state: 'open' | 'closing' | 'closed' = 'open';
   private readonly paths: InboxPaths;
   private readonly logger: Logger;
@@ -89,7 +95,7 @@ class InboxReader implements Inbox {
   private ending: Promise<void> | undefined;
   private released: Promise<void> | undefined;
 
-  constructor(private readonly options: InboxReaderOptions & { lock: InboxLock; done: DoneIndex }) {
+  constructor(private readonly options: InboxReaderOptions & { lock: InboxLock; done: DoneIndex; crashes: CrashCounts }) {
     this.paths = options.paths;
     this.agent = options.paths.agent;
     this.logger = options.logger;
@@ -125,32 +131,48 @@ class InboxReader implements Inbox {
   private async shutDown(): Promise<void> {
     if (this.state === 'open') this.state = 'closing';
     this.wakeups.stop();
-    await this.passing;
+    if (!(await finishesWithin(this.passing, this.options.closeTimeoutMs))) {
+      // As abort does: a late settle moves nothing, and the next open offers the message again.
+      this.state = 'closed';
+      this.logger.warn(
+        `the handler of "${this.agent}" did not return within ${this.options.closeTimeoutMs} ms of close(); closing anyway: the message it holds stays in cur/ and the next open offers it again`,
+      );
+    }
     await this.pruning;
     this.state = 'closed';
     await this.release();
   }
 
   private release(): Promise<void> {
+    this.options.crashes.close();
     this.released ??= this.options.lock.release().finally(() => this.options.onClosed(this));
     return this.released;
   }
 
   private wake(cause: WakeCause): void {
-    if (cause === 'rescan') {
-      this.foldersChecked = false;
-      if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) this.prune();
-      void this.checkLock();
-    }
+    // The next pass looks at the folders and the lock first (checkFolders).
+    if (cause === 'rescan' || cause === 'gone') this.foldersChecked = false;
+    if (cause === 'rescan' && Date.now() - this.lastPrune > PRUNE_EVERY_MS) this.prune();
     this.requestPass();
   }
 
-  /** Two receivers must not share an inbox: if ours was taken over (a lock race), give way. */
-  private async checkLock(): Promise<void> {
-    const held = await this.options.lock.stillHeld().catch(() => true);
-    if (held || this.state !== 'open') return;
-    this.logger.error(`another process took over the inbox lock of "${this.agent}"; this receiver stops`);
+  /**
+   * Two receivers must not share an inbox, but a lock that merely vanished (the folder was
+   * removed or moved away, the file deleted) is taken again: only another live holder's
+   * lock makes this receiver give way, and its owner is told (`onlost`).
+   */
+  private async keepLock(): Promise<boolean> {
+    const kept = await this.options.lock.keep();
+    if (kept === 'held') return true;
+    if (kept === 'retaken') {
+      this.logger.warn(`the inbox lock of "${this.agent}" was gone (its folder removed or moved away?); made the folders and took the lock again`);
+      this.onretaken?.();
+      return true;
+    }
+    this.logger.error(`another live process holds the inbox of "${this.agent}" now; this receiver stops: ${kept.lost.message}`);
     await this.abort();
+    this.onlost?.(kept.lost);
+    return false;
   }
 
   /** Coalesces wake-ups: a pass already running is simply run once more after it ends. */
@@ -191,7 +213,7 @@ class InboxReader implements Inbox {
 
   private async pass(): Promise<void> {
     this.haltPass = false;
-    await this.checkFolders();
+    if (!(await this.checkFolders())) return;
     const entries = (await listEntries(this.paths.inbox)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     await inOrderWithReadAhead(entries, READ_AHEAD, {
       prepare: (entry) => this.prepare(entry),
@@ -200,11 +222,17 @@ class InboxReader implements Inbox {
     });
   }
 
-  /** Someone may have removed a folder, or planted a symlink in its place, since open. */
-  private async checkFolders(): Promise<void> {
-    if (this.foldersChecked) return;
+  /**
+   * Someone may have removed a folder (or all of `.cc2cc/`), planted a symlink in its
+   * place, or deleted the lock since open. False when this receiver had to stop.
+   */
+  private async checkFolders(): Promise<boolean> {
+    if (this.foldersChecked) return true;
     if (!(await this.files.foldersPresent())) await this.options.recreateFolders();
+    if (!(await this.keepLock())) return false;
+    this.wakeups.rewatch();
     this.foldersChecked = true;
+    return true;
   }
 
   /**
@@ -288,8 +316,11 @@ class InboxReader implements Inbox {
 
   private async deliver(id: string, envelope: Envelope): Promise<void> {
     this.claimed.add(id);
-    const attempt = (this.attempts.get(id) ?? 0) + 1;
-    this.attempts.set(id, attempt);
+    const offers = (this.attempts.get(id) ?? 0) + 1;
+    this.attempts.set(id, offers);
+    // Hand-overs earlier receivers did not survive count too (crash-counts.ts).
+    const attempt = this.options.crashes.of(id) + offers;
+    this.options.crashes.handing(id);
     let settled = false;
     const settle = async (what: string, action: () => Promise<void>): Promise<void> => {
       if (settled) return;
@@ -348,6 +379,7 @@ class InboxReader implements Inbox {
 
   private forgetAttempts(id: string): void {
     this.attempts.delete(id);
+    this.options.crashes.forget(id);
     this.lastErrors.delete(id);
     this.notBefore.delete(id);
   }
@@ -363,5 +395,17 @@ class InboxReader implements Inbox {
       .finally(() => {
         this.pruning = undefined;
       });
+  }
+}
+
+/** Whether `work` (if any) settled within `ms`. */
+async function finishesWithin(work: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  if (!work) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }

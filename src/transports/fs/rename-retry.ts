@@ -6,9 +6,12 @@ import { errnoCode } from './fs-errors.js';
 /**
  * On Windows, `rename` fails with EPERM/EACCES/EBUSY while another process (an antivirus,
  * an indexer, a reader) holds a handle on the file. Those clear up on their own, so they
- * are retried; every other error (ENOENT above all) goes straight back to the caller.
+ * are retried there; every other error (ENOENT above all) goes straight back to the caller.
+ * Elsewhere EPERM/EACCES mean what they say (a folder not writable): no retry, no
+ * Windows explanation.
  */
-const TRANSIENT = new Set(['EPERM', 'EACCES', 'EBUSY']);
+export const WINDOWS_TRANSIENT: ReadonlySet<string> = new Set(['EPERM', 'EACCES', 'EBUSY']);
+const NO_RETRY: ReadonlySet<string> = new Set();
 
 export const RENAME_BUDGET_MS = 2000;
 const FIRST_DELAY_MS = 5;
@@ -18,9 +21,13 @@ const MAX_DELAY_MS = 250;
 export interface RenameIo {
   rename(from: string, to: string): Promise<void>;
   budgetMs: number;
+  /** Error codes retried: the Windows ones on win32, none elsewhere. */
+  transient: ReadonlySet<string>;
 }
 
-const realRename: RenameIo = { rename, budgetMs: RENAME_BUDGET_MS };
+export const TRANSIENT_RENAME_ERRORS = process.platform === 'win32' ? WINDOWS_TRANSIENT : NO_RETRY;
+
+const realRename: RenameIo = { rename, budgetMs: RENAME_BUDGET_MS, transient: TRANSIENT_RENAME_ERRORS };
 
 /** `rename`, retried with jittered exponential backoff for about 2 s on transient errors. */
 export async function renameWithRetry(from: string, to: string, io: RenameIo = realRename): Promise<void> {
@@ -31,7 +38,7 @@ export async function renameWithRetry(from: string, to: string, io: RenameIo = r
       return;
     } catch (error) {
       const code = errnoCode(error);
-      if (code === undefined || !TRANSIENT.has(code)) throw error;
+      if (code === undefined || !io.transient.has(code)) throw error;
       const elapsed = Date.now() - started;
       const left = io.budgetMs - elapsed;
       if (left <= 0) {

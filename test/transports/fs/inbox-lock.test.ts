@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireInboxLock } from '../../../src/transports/fs/inbox-lock.js';
+import { thisProcess } from '../../../src/transports/fs/process-identity.js';
 import { envelope, names, recorder, recordingLogger, Scratch, waitFor } from './helpers.js';
 
 /** A real process that has exited: its pid is free (and very unlikely to be reused at once). */
@@ -74,6 +75,32 @@ describe('inbox lock', () => {
       code: 'INBOX_LOCKED',
       message: expect.stringContaining('pid 4242 on host some-other-machine'),
     });
+  });
+
+  it('takes over a lock naming this very process that this process does not hold (an earlier process had our pid)', async () => {
+    await writeLock({ pid: process.pid, host: hostname(), startedAt: '2020-01-01T00:00:00.000Z', token: 'from-before' });
+    const logger = recordingLogger();
+    const lock = await acquireInboxLock(lockPath(), 'calm-owl', logger);
+    expect(JSON.parse(await readFile(lockPath(), 'utf8'))).toMatchObject({ token: lock.holder.token });
+    expect(logger.lines.some((line) => line.message.includes('earlier process with the same pid'))).toBe(true);
+  });
+
+  it.skipIf(process.platform !== 'linux')('records boot id, pid namespace and start time; a pid reused by a later process is stale', async () => {
+    await mkdir(join(scratch.root, 'to-calm-owl'), { recursive: true });
+    const lock = await acquireInboxLock(lockPath(), 'calm-owl', recordingLogger());
+    const me = thisProcess();
+    expect(lock.holder).toMatchObject({ boot: me.boot, pidNs: me.pidNs, procStart: expect.stringMatching(/^\d+$/) });
+    await lock.release();
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+    children.push(child);
+    await once(child, 'spawn');
+    await writeLock({ pid: child.pid, host: hostname(), startedAt: 'then', token: 'old', boot: me.boot, pidNs: me.pidNs, procStart: '1' });
+    await acquireInboxLock(lockPath(), 'calm-owl', recordingLogger());
+    // A lock from before this boot (same host name) is stale; one from another boot and host is not ours to judge.
+    await writeLock({ pid: child.pid, host: hostname(), startedAt: 'then', token: 'old', boot: 'another-boot', pidNs: me.pidNs });
+    await acquireInboxLock(lockPath(), 'calm-owl', recordingLogger());
+    await writeLock({ pid: child.pid, host: 'elsewhere', startedAt: 'then', token: 'old', boot: 'another-boot', pidNs: me.pidNs });
+    await expect(acquireInboxLock(lockPath(), 'calm-owl', recordingLogger())).rejects.toMatchObject({ code: 'INBOX_LOCKED' });
   });
 
   it('takes over an unreadable lock only once it is old enough not to be half-written', async () => {

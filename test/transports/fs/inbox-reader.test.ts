@@ -148,7 +148,8 @@ describe('inbox reader', () => {
     await transport.open('calm-owl', again.handler);
     await waitFor(() => again.deliveries.length === 1);
     expect(again.deliveries[0]!.envelope).toEqual(message);
-    expect(again.deliveries[0]!.attempt).toBe(1);
+    // The receiver died with it in the handler: that hand-over counts (crash-counts.ts).
+    expect(again.deliveries[0]!.attempt).toBe(2);
     await waitFor(async () => (await names(box('done'))).includes(`${message.id}.json`));
   });
 
@@ -277,6 +278,24 @@ describe('inbox reader', () => {
     expect(await names(box('done'))).toEqual([`${message.id}.json`]);
     expect(await names(join(scratch.root, 'to-calm-owl'))).not.toContain('lock');
     await transport.open('calm-owl', recorder().handler);
+  });
+
+  it('close() does not wait forever for a handler that never returns: the message stays claimed and is offered again', async () => {
+    const transport = scratch.transport({ closeTimeoutMs: 100 });
+    const message = envelope();
+    await transport.put('calm-owl', message);
+    const stuck = recorder(() => new Promise<void>(() => {}));
+    const inbox = await transport.open('calm-owl', stuck.handler);
+    await waitFor(() => stuck.deliveries.length === 1);
+    await inbox.close();
+    expect(await names(box('cur'))).toEqual([`${message.id}.json`]);
+    expect(await names(join(scratch.root, 'to-calm-owl'))).not.toContain('lock');
+    expect(transport.logger.lines.some((line) => line.message.includes('did not return within 100 ms'))).toBe(true);
+    await stuck.deliveries[0]!.ack(); // too late: settles nothing
+    expect(await names(box('cur'))).toEqual([`${message.id}.json`]);
+    const again = recorder();
+    await transport.open('calm-owl', again.handler);
+    await waitFor(() => again.ids().includes(message.id));
   });
 
   it('removes stale temp files on open and keeps fresh ones', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isCc2ccError } from '../../../src/kernel/errors.js';
-import { RENAME_BUDGET_MS, renameWithRetry } from '../../../src/transports/fs/rename-retry.js';
+import { RENAME_BUDGET_MS, renameWithRetry, TRANSIENT_RENAME_ERRORS, WINDOWS_TRANSIENT } from '../../../src/transports/fs/rename-retry.js';
 
 function failing(code: string, times = Number.POSITIVE_INFINITY) {
   let calls = 0;
@@ -8,6 +8,7 @@ function failing(code: string, times = Number.POSITIVE_INFINITY) {
     calls: () => calls,
     io: {
       budgetMs: RENAME_BUDGET_MS,
+      transient: WINDOWS_TRANSIENT,
       async rename() {
         calls++;
         if (calls <= times) throw Object.assign(new Error(`${code}: simulated`), { code });
@@ -33,6 +34,10 @@ describe('rename retry', () => {
     const fake = failing('EBUSY', 2);
     await renameWithRetry('/a', '/b', fake.io);
     expect(fake.calls()).toBe(3);
+  });
+
+  it('retries EPERM/EACCES/EBUSY only on Windows: elsewhere they mean what they say', () => {
+    expect([...TRANSIENT_RENAME_ERRORS]).toEqual(process.platform === 'win32' ? ['EPERM', 'EACCES', 'EBUSY'] : []);
   });
 
   it('passes other errors straight through', async () => {
