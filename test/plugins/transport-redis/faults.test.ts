@@ -193,10 +193,10 @@ describe.skipIf(skipWithoutRedisServer('the Redis outcome tests'))('redis transp
   it('Redis loading its data after a restart: LOADING becomes REDIS_LOADING (retryable), and a send with time to wait gets through once loaded', async () => {
     // 12,000 keys at 250 µs each: the restarted server answers -LOADING for a few seconds, and
     // answers at all every KiB loaded (by default only every 2 MB: it would look stopped).
-    const redis = await ownRedis(['--key-load-delay', '250', '--loading-process-events-interval-bytes', '1024', '--enable-debug-command', 'yes']);
+    const redis = await ownRedis(['--key-load-delay', '250', '--loading-process-events-interval-bytes', '1024']);
     const namespace = uniqueNamespace('loading');
     const setup = await admin(redis.url);
-    await setup.sendCommand(['DEBUG', 'POPULATE', '12000', 'filler', '10']);
+    await setup.eval("for i = 1, 12000 do redis.call('SET', 'filler:' .. i, 'x') end", { keys: [], arguments: [] });
     const rewrites = async () => {
       const info = await setup.info('persistence');
       return /aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info) ? Number(/aof_rewrites:(\d+)/.exec(info)![1]) : -1;
@@ -232,7 +232,7 @@ describe.skipIf(skipWithoutRedisServer('the Redis outcome tests'))('redis transp
   }, 60_000);
 
   it('Redis busy in a long script: BUSY becomes REDIS_BUSY (retryable), and a waiting send gets through after SCRIPT KILL, once', async () => {
-    const redis = await ownRedis(['--busy-reply-threshold', '50']);
+    const redis = await ownRedis(['--lua-time-limit', '50']); // busy-reply-threshold since Redis 7
     const namespace = uniqueNamespace('busy');
     const impatient = await connect(redis.url, namespace, { opTimeoutMs: 200 });
     const patient = await connect(redis.url, namespace, { opTimeoutMs: 60_000 });
