@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -10,6 +10,7 @@ import { QueueSink } from '../../src/sinks/queue-sink.js';
 import { droppedCounts } from '../../plugins/filters/index.js';
 import { checkFilterDrops } from '../../src/cli/doctor/checks.js';
 import { compareVersions } from '../../src/cli/doctor/claude-code.js';
+import { thisProcess } from '../../src/transports/fs/process-identity.js';
 import { waitFor } from '../contract/wait-for.js';
 import { CLI } from './process-helpers.js';
 
@@ -65,6 +66,47 @@ async function fakeClaude(versionLine: string): Promise<void> {
 }
 
 const finding = (findings: Finding[], check: string) => findings.find((entry) => entry.check === check);
+
+describe('cc2cc doctor: the bus folder', () => {
+  it('calls a full disk not writable (a 1 MiB tmpfs, filled)', async (context) => {
+    const root = join(project, '.cc2cc');
+    await mkdir(root, { mode: 0o700 });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=700', 'tmpfs', root], { stdio: 'ignore' });
+    } catch {
+      context.skip(); // needs root (or a user namespace) to mount
+      return;
+    }
+    try {
+      // Fill it: the last write fails with ENOSPC.
+      await writeFile(join(root, 'filler'), Buffer.alloc(1024 * 1024)).catch(() => {});
+      const full = await doctor();
+      expect(finding(full.findings, 'root')).toMatchObject({ level: 'fail', message: expect.stringMatching(/is not writable: the disk \(or quota\) is full \(ENOSPC/), fix: expect.stringMatching(/free some space/) });
+      expect(full.code).toBe(1);
+      await rm(join(root, 'filler'));
+      expect(finding((await doctor()).findings, 'root')).toMatchObject({ level: 'ok', message: expect.stringMatching(/is writable \(wrote and removed/) });
+    } finally {
+      execFileSync('umount', [root]);
+    }
+  });
+});
+
+describe('cc2cc doctor: inbox locks', () => {
+  it.skipIf(process.platform !== 'linux')('calls a lock stale by the rules a server uses: a pid reused by a later process', async () => {
+    const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const me = thisProcess();
+      await mkdir(join(project, '.cc2cc', 'to-bob'), { recursive: true, mode: 0o700 });
+      await chmod(join(project, '.cc2cc'), 0o700);
+      const lock = { pid: idle.pid, host: 'renamed-laptop', startedAt: 'then', token: 'old', boot: me.boot, pidNs: me.pidNs, procStart: '1' };
+      await writeFile(join(project, '.cc2cc', 'to-bob', 'lock'), JSON.stringify(lock));
+      const { findings } = await doctor();
+      expect(finding(findings, 'locks')).toMatchObject({ level: 'warn', message: expect.stringMatching(/stale lock on bob's inbox \(pid \d+: that pid now belongs to a process started later\)/) });
+    } finally {
+      idle.kill('SIGKILL');
+    }
+  });
+});
 
 describe('cc2cc doctor: Claude Code checks', () => {
   it('warns, with the fix, when .mcp.json has no cc2cc server; passes once init added it', async () => {

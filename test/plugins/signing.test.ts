@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,22 @@ describe('signing plugin', () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(await loadOrCreateKey(path, silentLogger)).toEqual(key);
     expect((await readFile(path, 'utf8')).trim()).toBe(key.toString('hex'));
+  });
+
+  it('a key made by many racers at once: everyone gets the same whole key, no one reads it empty', async () => {
+    for (let round = 0; round < 10; round++) {
+      const path = join(root, `race-${round}`, 'signing.key');
+      const keys = await Promise.all(Array.from({ length: 12 }, () => loadOrCreateKey(path, silentLogger)));
+      expect(new Set(keys.map((key) => key.toString('hex'))).size).toBe(1);
+      expect((await readdir(join(root, `race-${round}`))).sort()).toEqual(['signing.key']);
+    }
+  });
+
+  it('an empty key file left by a crashed creator is refused with what happened and the fix', async () => {
+    const path = join(root, 'empty', 'signing.key');
+    await mkdir(join(root, 'empty'), { recursive: true });
+    await writeFile(path, '', { mode: 0o600 });
+    await expect(loadOrCreateKey(path, silentLogger)).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringMatching(/is empty: .*delete it/) });
   });
 
   it('signs every outgoing envelope and delivers what verifies', async () => {

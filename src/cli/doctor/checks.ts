@@ -1,11 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, lstat, readdir } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { lstat, open, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeError } from '../../kernel/errors.js';
 import { isAgentName } from '../../kernel/names.js';
-import { processAlive } from '../../kernel/process-alive.js';
 import { readRegularFile } from '../../transports/fs/message-file.js';
+import { judgeHolder, type ProcessIdentity } from '../../transports/fs/process-identity.js';
 import type { Cc2cc } from '../../kernel/compose.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { droppedCounts, type FilterRule } from '../../../plugins/filters/index.js';
@@ -21,6 +21,30 @@ export interface Finding {
   fix?: string;
 }
 
+/**
+ * Writable means a message fits: write (and fsync) a file of the largest message size in the
+ * root, then remove it. Permission bits alone say nothing about a full disk, a read-only
+ * mount or a quota, and root passes every permission check.
+ */
+async function checkWritable(root: string, bytes: number): Promise<Finding> {
+  const probe = join(root, `.doctor-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let handle;
+  try {
+    handle = await open(probe, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
+    await handle.writeFile(Buffer.alloc(bytes, 0x20));
+    await handle.sync();
+    return { level: 'ok', check: 'root', message: `${root} is writable (wrote and removed a ${Math.round(bytes / 1024)} KiB file)` };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk (or quota) is full' : code === 'EROFS' ? 'it is on a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'this user may not write there' : describeError(error);
+    const fix = code === 'ENOSPC' || code === 'EDQUOT' ? 'free some space: nothing can be sent or acknowledged until then' : code === 'EACCES' || code === 'EPERM' ? 'chown it to the user that runs the agents' : 'make it writable';
+    return { level: 'fail', check: 'root', message: `${root} is not writable: ${why} (${code ?? 'error'} writing a ${Math.round(bytes / 1024)} KiB test file)`, fix };
+  } finally {
+    await handle?.close().catch(() => {});
+    await unlink(probe).catch(() => {});
+  }
+}
+
 /** Checks that only make sense for the folder transport: the root and its locks. */
 export async function checkFolder(config: LoadedConfig): Promise<Finding[]> {
   const root = config.rootDir;
@@ -32,12 +56,7 @@ export async function checkFolder(config: LoadedConfig): Promise<Finding[]> {
     return [{ level: 'fail', check: 'root', message: `${root} is not a plain folder`, fix: `move it away; cc2cc refuses symlinks and files where its folder should be` }];
   }
   const findings: Finding[] = [];
-  const writable = await access(root, constants.W_OK).then(() => true, () => false);
-  findings.push(
-    writable
-      ? { level: 'ok', check: 'root', message: `${root} is writable` }
-      : { level: 'fail', check: 'root', message: `${root} is not writable by this user`, fix: `chown it to the user that runs the agents` },
-  );
+  findings.push(await checkWritable(root, config.maxBytes));
   const mode = stat.mode & 0o777;
   findings.push(
     (mode & 0o077) === 0
@@ -63,18 +82,21 @@ async function checkLocks(root: string): Promise<Finding[]> {
       continue;
     }
     const text = read.content;
-    let holder: { pid?: number; host?: string } = {};
+    let holder: { pid?: unknown; host?: unknown; token?: unknown } = {};
     try {
       holder = JSON.parse(text);
     } catch {
       findings.push({ level: 'warn', check: 'locks', message: `${lockPath} is unreadable`, fix: `stop ${name}'s server and delete the lock` });
       continue;
     }
-    if (holder.host === hostname() && typeof holder.pid === 'number' && !processAlive(holder.pid)) {
+    if (typeof holder.pid !== 'number' || typeof holder.host !== 'string') continue;
+    // The same rules a server uses to take a lock over (pid, start time, boot id: transports.md).
+    const verdict = judgeHolder({ ...(holder as ProcessIdentity), token: typeof holder.token === 'string' ? holder.token : '' }, new Set());
+    if (verdict.state === 'gone') {
       findings.push({
         level: 'warn',
         check: 'locks',
-        message: `stale lock on ${name}'s inbox (pid ${holder.pid} is gone)`,
+        message: `stale lock on ${name}'s inbox (pid ${holder.pid}: ${verdict.why})`,
         fix: `harmless: the next \`cc2cc serve --name ${name}\` takes it over; or delete ${lockPath}`,
       });
     }

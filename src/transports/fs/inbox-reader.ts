@@ -11,6 +11,7 @@ import { listEntries, removeStaleTemp, returnClaimed, type InboxEntry } from './
 import { InboxFiles } from './inbox-files.js';
 import type { InboxPaths } from './layout.js';
 import { messageId, readMessageFile } from './message-file.js';
+import { SenderHolds } from './sender-holds.js';
 import { HOLD, inOrderWithReadAhead } from './read-ahead.js';
 import { Wakeups, type WakeCause } from './wakeups.js';
 
@@ -82,13 +83,14 @@ class InboxReader implements Inbox {
   private readonly attempts = new Map<string, number>();
   /** The reason of the last retry, added to the dead-letter reason if it comes to that. */
   private readonly lastErrors = new Map<string, string>();
-  /** After a retry, nothing at or behind this id is offered before its time. */
+  /** After a retry, this id is not offered before its time. */
   private readonly notBefore = new Map<string, number>();
+  /** Order is per sender (sender-holds.ts). */
+  private readonly holds = new SenderHolds();
   private passing: Promise<void> | undefined;
   /** The folders are looked at on the first pass, on each rescan and after a failed pass, not per message. */
   private foldersChecked = false;
   private passAgain = false;
-  private haltPass = false;
   private pruning: Promise<unknown> | undefined;
   private acksSincePrune = 0;
   private lastPrune = 0;
@@ -212,9 +214,9 @@ class InboxReader implements Inbox {
   }
 
   private async pass(): Promise<void> {
-    this.haltPass = false;
     if (!(await this.checkFolders())) return;
     const entries = (await listEntries(this.paths.inbox)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (this.holds.dropStale(entries, (id) => this.claimed.has(id))) this.passAgain = true;
     await inOrderWithReadAhead(entries, READ_AHEAD, {
       prepare: (entry) => this.prepare(entry),
       consume: (taken) => this.hand(taken),
@@ -240,7 +242,7 @@ class InboxReader implements Inbox {
    * once; claiming and reading it are started and run while earlier messages are handed over.
    */
   private prepare(entry: InboxEntry): Promise<Taken> | typeof HOLD {
-    if (this.state !== 'open' || this.haltPass) return HOLD;
+    if (this.state !== 'open') return HOLD;
     const path = join(this.paths.inbox, entry.name);
     const id = messageId(entry.name);
     if (id === undefined) {
@@ -250,12 +252,13 @@ class InboxReader implements Inbox {
     const due = this.notBefore.get(id);
     if (due !== undefined) {
       if (due > Date.now()) {
-        // Head of line: a message offered again later holds back everything behind it.
+        // Waits for its retry (its sender's later messages wait too, see hand); the rest goes on.
         this.wakeups.wakeAt(due);
-        return HOLD;
+        return Promise.resolve(NOTHING);
       }
       this.notBefore.delete(id);
     }
+    if (this.holds.skip(id)) return Promise.resolve(NOTHING);
     if (this.claimed.has(id)) {
       this.copiesWaiting.add(id);
       return Promise.resolve(NOTHING);
@@ -291,14 +294,21 @@ class InboxReader implements Inbox {
     return NOTHING;
   }
 
-  /** Hands one claimed message to the handler; false stops the pass (closing, or held back). */
+  /** Hands one claimed message to the handler; false stops the pass (closing). */
   private async hand(taken: Taken): Promise<boolean> {
-    if (this.state !== 'open' || this.haltPass) {
+    if (this.state !== 'open') {
       await this.putBack(taken);
       return false;
     }
-    if (taken !== NOTHING) await this.deliver(taken.id, taken.envelope);
-    return !this.haltPass;
+    if (taken === NOTHING) return true;
+    if (this.holds.holdsBack(taken.envelope.from, taken.id)) {
+      // An earlier message of this sender waits for its retry: this one must not overtake it.
+      this.holds.putBehind(taken.id, taken.envelope.from);
+      await this.putBack(taken);
+      return true;
+    }
+    await this.deliver(taken.id, taken.envelope);
+    return true;
   }
 
   /** Closed without the lock's say (abort): files are no longer ours to move. */
@@ -315,6 +325,7 @@ class InboxReader implements Inbox {
   }
 
   private async deliver(id: string, envelope: Envelope): Promise<void> {
+    if (this.holds.offered(envelope.from, id)) this.passAgain = true;
     this.claimed.add(id);
     const offers = (this.attempts.get(id) ?? 0) + 1;
     this.attempts.set(id, offers);
@@ -343,7 +354,7 @@ class InboxReader implements Inbox {
       attempt,
       ack: () => settle('ack', () => this.ack(id)),
       deadLetter: (reason) => settle('dead letter', () => this.deadLetter(id, reason)),
-      retry: (reason, delayMs) => settle('retry', () => this.retry(id, reason, delayMs ?? 0)),
+      retry: (reason, delayMs) => settle('retry', () => this.retry(id, envelope.from, reason, delayMs ?? 0)),
     };
     try {
       await this.options.handler(delivery);
@@ -366,13 +377,13 @@ class InboxReader implements Inbox {
     this.forgetAttempts(id);
   }
 
-  private async retry(id: string, reason: string, delayMs: number): Promise<void> {
+  private async retry(id: string, sender: string, reason: string, delayMs: number): Promise<void> {
     await this.files.giveBack(id);
     this.lastErrors.set(id, reason);
     const due = Date.now() + Math.max(0, delayMs);
     this.notBefore.set(id, due);
-    // Head of line: nothing behind this message goes first, so each sender's order holds.
-    this.haltPass = true;
+    // Nothing of this sender behind it goes first, so each sender's order holds; others pass.
+    this.holds.hold(sender, id);
     this.logger.debug(`${id} for "${this.agent}" offered again in ${delayMs} ms: ${reason}`);
     if (this.state === 'open') this.wakeups.wakeAt(due);
   }

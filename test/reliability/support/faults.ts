@@ -82,11 +82,20 @@ export async function deadPid(): Promise<number> {
 /**
  * Make a folder refuse new entries, for root too: root ignores permission bits, so it gets
  * the immutable attribute (chattr +i: EPERM); anyone else gets mode 0500 (EACCES).
- * Undo with `makeWritable` (an immutable folder cannot even be removed).
+ * Undo with `makeWritable` (an immutable folder cannot even be removed). False when root
+ * cannot set the attribute here.
  */
-export function makeUnwritable(dir: string): void {
-  if (process.getuid?.() === 0) execFileSync('chattr', ['+i', dir]);
-  else chmodSync(dir, 0o500);
+export function makeUnwritable(dir: string): boolean {
+  if (process.getuid?.() !== 0) {
+    chmodSync(dir, 0o500);
+    return true;
+  }
+  try {
+    execFileSync('chattr', ['+i', dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false; // no chattr, or a file system without the attribute (overlayfs, tmpfs): the caller skips
+  }
 }
 
 export function makeWritable(dir: string): void {

@@ -201,6 +201,40 @@ describe('inbox reader', () => {
     ]);
   });
 
+  it('order is per sender: a message waiting for its retry holds back its sender only, other senders pass', async () => {
+    const transport = scratch.transport();
+    const annFirst = envelope('ann 1', { from: 'ann' });
+    const bobOnly = envelope('bob 1', { from: 'bob' });
+    const annSecond = envelope('ann 2', { from: 'ann' });
+    for (const message of [annFirst, bobOnly, annSecond]) await transport.put('calm-owl', message);
+    let release: () => void = () => {};
+    const bobSeen = new Promise<void>((resolve) => (release = resolve));
+    const seen = recorder(async (delivery) => {
+      if (delivery.envelope.id === bobOnly.id) release();
+      // ann's first message is held until bob's has been delivered: bob must not wait behind it.
+      if (delivery.envelope.id === annFirst.id && delivery.attempt === 1) return delivery.retry('rate limited', 60_000);
+      return delivery.ack();
+    });
+    await transport.open('calm-owl', seen.handler);
+    await bobSeen;
+    await waitFor(async () => (await names(box('done'))).includes(`${bobOnly.id}.json`));
+    // ann's second message did not overtake her first.
+    expect(seen.deliveries.map((delivery) => delivery.envelope.text)).toEqual(['ann 1', 'bob 1']);
+    expect((await names(box('inbox'))).sort()).toEqual([annFirst.id, annSecond.id].map((id) => `${id}.json`).sort());
+  });
+
+  it('a retry with no delay is offered again before the later messages of its sender', async () => {
+    const transport = scratch.transport();
+    const first = envelope('first');
+    const second = envelope('second');
+    await transport.put('calm-owl', first);
+    await transport.put('calm-owl', second);
+    const seen = recorder((delivery) => (delivery.envelope.id === first.id && delivery.attempt === 1 ? delivery.retry('now', 0) : delivery.ack()));
+    await transport.open('calm-owl', seen.handler);
+    await waitFor(() => seen.ids().includes(second.id));
+    expect(seen.deliveries.map((delivery) => delivery.envelope.text)).toEqual(['first', 'first', 'second']);
+  });
+
   it('gives back what it claimed ahead when a message is held for a retry, and when it closes', async () => {
     const transport = scratch.transport();
     const messages = Array.from({ length: 30 }, (_, index) => envelope(`message ${index}`));
