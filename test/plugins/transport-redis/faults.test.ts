@@ -154,7 +154,8 @@ describe.skipIf(skipWithoutRedisServer('the Redis outcome tests'))('redis transp
     const redis = await ownRedis();
     const namespace = uniqueNamespace('down');
     const logger = recordingLogger();
-    const sender = await connect(redis.url, namespace, { opTimeoutMs: 1000 });
+    const senderLog = recordingLogger();
+    const sender = await connect(redis.url, namespace, { opTimeoutMs: 1000, logger: senderLog });
     const receiver = await connect(redis.url, namespace, { logger });
     const received: string[] = [];
     await receiver.open('calm-owl', async (delivery) => {
@@ -166,6 +167,8 @@ describe.skipIf(skipWithoutRedisServer('the Redis outcome tests'))('redis transp
     await waitFor(() => received.length === 1, { what: 'the first message' });
 
     await redis.halt();
+    // A send racing the close itself would be written to a dying socket: "unknown" would be the honest answer then.
+    await waitFor(() => senderLog.lines.some((line) => line.includes('lost the connection to Redis')), { what: 'the sender to notice the outage' });
     const lost = message('sent while Redis is down');
     const refused = await sender.put('calm-owl', lost).catch((error: unknown) => error);
     expect(refused).toMatchObject({ code: 'TRANSPORT_UNAVAILABLE', retryable: true });
