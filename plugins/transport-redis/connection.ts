@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient, ErrorReply } from 'redis';
+import { AbortError, ClientClosedError, ClientOfflineError, createClient, ErrorReply } from 'redis';
 import { Cc2ccError, describeError, type Logger } from '../../src/index.js';
+import { serverStateError } from './server-replies.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -34,6 +35,9 @@ export async function connectClient({ url, connectTimeoutMs, logger, role, name 
     client = createClient({
       url,
       ...(name && { name }),
+      // A command issued while the connection is down fails at once instead of waiting to be
+      // sent after a reconnection, where it would run although its caller was told it failed.
+      disableOfflineQueue: true,
       // Every transport closes its own connections; none keeps the process alive after close().
       socket: {
         connectTimeout: Math.max(1, Math.min(connectTimeoutMs, 5000)),
@@ -106,6 +110,19 @@ export function isServerReply(error: unknown): error is ErrorReply {
   return error instanceof ErrorReply;
 }
 
+/**
+ * A failure of a command sent outside RedisLink (the receiver's blocking read) as a typed
+ * error with a reason: LOADING/BUSY/OOM by name, a lost connection as TRANSPORT_UNAVAILABLE;
+ * other server replies are left to the caller.
+ */
+export function typedFailure(error: unknown, where: string, what: string): unknown {
+  if (error instanceof Cc2ccError || (isServerReply(error) && !serverStateError(error, where, what))) return error;
+  return (
+    serverStateError(error, where, what) ??
+    new Cc2ccError('TRANSPORT_UNAVAILABLE', `could not ${what}: Redis at ${where} is unreachable (${describeError(error)}); cc2cc reconnects in the background`, { url: where }, { cause: error })
+  );
+}
+
 /** Rejects with `message` after `ms`; the losing promise's own outcome is swallowed. */
 export function deadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -116,15 +133,38 @@ export function deadline<T>(promise: Promise<T>, ms: number, message: string): P
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+export interface RunOptions {
+  /**
+   * For an operation that must not be repeated unseen (queueing a message): what may have
+   * happened when its command reached Redis but no answer came back, e.g. `message X may or
+   * may not have been queued for "calm-owl"`. Such a loss fails with OUTCOME_UNKNOWN.
+   */
+  mayHaveRun?: string;
+}
+
+/** Replies that mean "not now": waited out within opTimeoutMs. OOM is not: memory rarely frees that fast. */
+const WAIT_OUT: ReadonlySet<string> = new Set(['REDIS_LOADING', 'REDIS_BUSY']);
+/** A retry is started only with at least this much of opTimeoutMs left (or a quarter of it, if shorter). */
+const MIN_TRY_MS = 250;
+
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: unknown; sent: 'no' | 'maybe' | 'overdue' };
+
 /**
- * Runs commands on one connection. While Redis is unreachable, an operation is tried
- * again until `opTimeoutMs` has passed, then fails with TRANSPORT_UNAVAILABLE. Every
- * operation run through here must be safe to repeat: a command in flight when the
- * connection dropped may or may not have run.
+ * Runs commands on one connection. While Redis is unreachable, or LOADING, or BUSY, an
+ * operation is tried again with backoff until `opTimeoutMs` has passed since the trouble
+ * began, then fails with a typed error that gives the reason; later operations in the
+ * same outage fail at once. The client has no offline queue, and a command that timed out
+ * before it was written is withdrawn, so "not queued" is said only when it is certain;
+ * a command that was written and never answered (Redis stopped) makes the outcome unknown,
+ * and nothing more is sent on this connection until Redis answers it.
  */
 export class RedisLink {
   readonly where: string;
   private closed = false;
+  /** Since when the connection is down, and the latest reason (undefined while it is up). */
+  private down: { since: number; reason: unknown; reported?: boolean } | undefined;
+  /** A command was written and its answer is overdue: Redis is stopped or stuck. */
+  private overdue: { since: number; what: string } | undefined;
 
   constructor(
     readonly client: RedisClient,
@@ -132,21 +172,40 @@ export class RedisLink {
     private readonly opTimeoutMs: number,
   ) {
     this.where = redactUrl(url);
+    client.on('error', (error: unknown) => {
+      if (!client.isReady) this.down = { since: this.down?.since ?? Date.now(), reason: error };
+    });
+    client.on('ready', () => {
+      this.down = undefined;
+    });
   }
 
-  async run<T>(what: string, operation: (client: RedisClient) => Promise<T>): Promise<T> {
-    const end = Date.now() + this.opTimeoutMs;
+  async run<T>(what: string, operation: (client: RedisClient) => Promise<T>, options: RunOptions = {}): Promise<T> {
+    const started = Date.now();
+    let maybeRan = false;
+    let lastError: unknown;
     for (let attempt = 0; ; attempt++) {
       if (this.closed) throw new Cc2ccError('TRANSPORT_CLOSED', `this redis transport (${this.where}) was closed; create a new one`);
-      try {
-        return await deadline(operation(this.client), end - Date.now(), `Redis did not answer within ${this.opTimeoutMs} ms`);
-      } catch (error) {
-        if (isServerReply(error) || error instanceof Cc2ccError) throw error;
-        if (this.closed || Date.now() >= end) {
-          throw new Cc2ccError('TRANSPORT_UNAVAILABLE', `could not ${what}: Redis at ${this.where} is unreachable (${describeError(error)})`, { url: this.where }, { cause: error });
-        }
-        await sleep(Math.min(50 * 2 ** Math.min(attempt, 5), Math.max(0, end - Date.now())));
-      }
+      if (this.overdue) throw this.notAnswering(what, maybeRan, options, attempt);
+      // One outage, one wait: an operation started late in it waits only for what is left,
+      // and once one has failed for it, the rest fail at once until the connection is back.
+      const end = this.down?.reported ? 0 : Math.min(started, this.down?.since ?? started) + this.opTimeoutMs;
+      const left = end - Date.now();
+      if (left <= 0) throw this.failure(what, lastError ?? this.down?.reason, maybeRan, options, attempt);
+      const outcome = await this.attempt(what, operation, left);
+      if (outcome.ok) return outcome.value;
+      const { error, sent } = outcome;
+      if (error instanceof Cc2ccError) throw error;
+      // A reply means Redis answered: the command did not run (LOADING, BUSY) or failed on its own.
+      const state = serverStateError(error, this.where, what);
+      if (isServerReply(error) && !(state && WAIT_OUT.has(state.code))) throw state ?? error;
+      if (sent === 'overdue') throw this.notAnswering(what, true, options, attempt + 1);
+      if (sent === 'maybe' && !state) maybeRan = true;
+      if (!state && !this.client.isReady) this.down ??= { since: Date.now(), reason: error };
+      lastError = state ?? error;
+      await sleep(Math.min(50 * 2 ** Math.min(attempt, 5), Math.max(0, end - Date.now())));
+      // A last try with almost no time left would likely end unanswered, which says less than the error in hand.
+      if (end - Date.now() < Math.min(MIN_TRY_MS, this.opTimeoutMs / 4)) throw this.failure(what, lastError, maybeRan, options, attempt + 1);
     }
   }
 
@@ -154,6 +213,59 @@ export class RedisLink {
     if (this.closed) return;
     this.closed = true;
     await closeClient(this.client);
+  }
+
+  /** One try, bounded by `ms`. A command still unwritten at the deadline is withdrawn; one written is overdue. */
+  private async attempt<T>(what: string, operation: (client: RedisClient) => Promise<T>, ms: number): Promise<Attempt<T>> {
+    const controller = new AbortController();
+    const settled = operation(this.client.withAbortSignal(controller.signal)).then(
+      (value): Attempt<T> => ({ ok: true, value }),
+      (error: unknown): Attempt<T> => ({ ok: false, error, sent: error instanceof AbortError || error instanceof ClientOfflineError || error instanceof ClientClosedError ? 'no' : 'maybe' }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+    const first = await Promise.race([settled, timedOut]);
+    clearTimeout(timer);
+    if (first !== 'timeout') return first;
+    controller.abort(); // rejects at once what is still waiting to be written
+    const after = await Promise.race([settled, new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending')))]);
+    if (after !== 'pending') return after;
+    const overdue = { since: Date.now() - ms, what };
+    this.overdue = overdue;
+    void settled.then(() => {
+      if (this.overdue === overdue) this.overdue = undefined;
+    });
+    return { ok: false, error: new Error(`Redis did not answer within ${ms} ms`), sent: 'overdue' };
+  }
+
+  private notAnswering(what: string, maybeRan: boolean, options: RunOptions, attempts: number): Cc2ccError {
+    const overdue = this.overdue;
+    const waited = overdue ? `${Math.round((Date.now() - overdue.since) / 100) / 10} s` : `${this.opTimeoutMs} ms`;
+    const reason = `Redis at ${this.where} has not answered a command for ${waited} (is redis-server stopped, or stuck in a long command?)`;
+    return this.failure(what, new Error(reason), maybeRan, options, attempts);
+  }
+
+  /**
+   * Unknown when a command that must not repeat may have run, else unavailable (and then it
+   * certainly did not run). `data.attempts`: how often it was sent; 0 when it failed at once.
+   */
+  private failure(what: string, cause: unknown, maybeRan: boolean, options: RunOptions, attempts: number): Cc2ccError {
+    if (cause instanceof Cc2ccError && !(maybeRan && options.mayHaveRun)) return cause;
+    const down = this.down ? ` for ${Math.round((Date.now() - this.down.since) / 100) / 10} s` : '';
+    const reason = cause === undefined ? `Redis at ${this.where} is unreachable` : `Redis at ${this.where} is unreachable${down} (${describeError(cause)})`;
+    const data = { url: this.where, attempts };
+    if (maybeRan && options.mayHaveRun) {
+      return new Cc2ccError(
+        'OUTCOME_UNKNOWN',
+        `${options.mayHaveRun}: the command reached Redis but no answer came back (${describeError(cause)}). ` +
+          'Do not send it again blindly: once Redis answers again, a queued message is delivered as usual; ask the recipient, or watch `cc2cc tail`, to see whether it arrived',
+        data,
+        { cause },
+      );
+    }
+    if (this.down && !this.client.isReady) this.down.reported = true;
+    const certain = options.mayHaveRun ? ' (it did not run: nothing was changed)' : '';
+    return new Cc2ccError('TRANSPORT_UNAVAILABLE', `could not ${what}${certain}: ${reason}; cc2cc reconnects in the background`, data, { cause });
   }
 }
 

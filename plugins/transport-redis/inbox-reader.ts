@@ -1,4 +1,5 @@
 import { describeError, isCc2ccError, type AgentName, type Delivery, type DeliveryHandler, type Envelope, type Inbox, type Logger } from '../../src/index.js';
+import { typedFailure } from './connection.js';
 import { checkEntry } from './entry-check.js';
 import type { RedisInboxLock } from './inbox-lock.js';
 import { compareIds, type InboxStream, type StreamEntry } from './inbox-stream.js';
@@ -110,15 +111,21 @@ export class RedisInboxReader implements Inbox {
 
   private async run(): Promise<void> {
     let failures = 0;
+    let lastCode: string | undefined;
     while (this.state === 'open') {
       try {
         await this.step();
+        if (failures > 0 && lastCode) this.logger.info(`receiving for "${this.agent}" works again`);
         failures = 0;
+        lastCode = undefined;
       } catch (error) {
         if (this.state !== 'open') return;
-        if (failures++ === 0 || !isCc2ccError(error, 'TRANSPORT_UNAVAILABLE')) {
+        // One line per kind of trouble (unreachable, LOADING, BUSY, ...), not one per retry.
+        const code = isCc2ccError(error) && error.retryable ? error.code : undefined;
+        if (failures++ === 0 || code === undefined || code !== lastCode) {
           this.logger.warn(`receiving for "${this.agent}" failed: ${describeError(error)}; trying again`);
         }
+        lastCode = code;
         await this.sleep(Math.min(ERROR_PAUSE_MS * failures, 2000));
       }
     }
@@ -185,7 +192,13 @@ export class RedisInboxReader implements Inbox {
   }
 
   private async readNew(blockMs: number): Promise<void> {
-    await this.take(await this.waits.read((client) => this.stream.readNew(client, BATCH, Math.max(1, blockMs))));
+    let entries: StreamEntry[];
+    try {
+      entries = await this.waits.read((client) => this.stream.readNew(client, BATCH, Math.max(1, blockMs)));
+    } catch (error) {
+      throw typedFailure(error, this.stream.where, `read the inbox of "${this.agent}"`);
+    }
+    await this.take(entries);
   }
 
   /** Check new entries; a bad one goes to dead letters, one acked before is acked again. */

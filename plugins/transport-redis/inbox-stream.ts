@@ -23,6 +23,8 @@ export interface RetentionSettings {
 export class InboxStream {
   readonly key: string;
   readonly group: string;
+  /** The Redis URL without password, for messages. */
+  readonly where: string;
 
   constructor(
     private readonly link: RedisLink,
@@ -34,6 +36,7 @@ export class InboxStream {
   ) {
     this.key = keys.inbox(agent);
     this.group = keys.group(agent);
+    this.where = link.where;
   }
 
   /** The group reads from the start of the stream: messages queued before it existed count. */

@@ -28,7 +28,7 @@ export interface RedisTransportOptions {
   presenceTtlMs?: number;
   /** Bound on the first connection to Redis (default 5000 ms). */
   connectTimeoutMs?: number;
-  /** How long one operation keeps trying while Redis is unreachable (default 10 000 ms). */
+  /** How long one operation keeps trying while Redis is unreachable, LOADING or BUSY (default 3000 ms); later ones in the same outage fail at once. */
   opTimeoutMs?: number;
   /** Longest blocking read; a receiver wakes this often when idle (default 5000 ms). */
   blockMs?: number;
@@ -50,7 +50,7 @@ export const REDIS_TRANSPORT_DEFAULTS = {
   maxDone: 10_000,
   presenceTtlMs: DAY_MS,
   connectTimeoutMs: 5000,
-  opTimeoutMs: 10_000,
+  opTimeoutMs: 3000,
   blockMs: 5000,
 } as const satisfies Partial<RedisSettings>;
 

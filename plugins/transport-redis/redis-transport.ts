@@ -82,12 +82,16 @@ export class RedisTransport implements Transport {
     const { name, text } = prepareForPut(to, envelope, this.settings.maxBytes);
     try {
       // Repeating this after a lost reply can queue a second copy: the receiver acks a
-      // copy of an id it already delivered instead of handing it over again.
-      await this.link.run(`queue message ${envelope.id} for "${name}"`, (client) =>
-        client.eval(PUT, {
-          keys: [this.keys.inbox(name), this.keys.agents],
-          arguments: [name, envelope.id, text, String(this.settings.maxLen), this.keys.traffic],
-        }),
+      // copy of an id it already delivered instead of handing it over again. A reply lost
+      // for good leaves the outcome unknown, and the sender is told so, not "not queued".
+      await this.link.run(
+        `queue message ${envelope.id} for "${name}"`,
+        (client) =>
+          client.eval(PUT, {
+            keys: [this.keys.inbox(name), this.keys.agents],
+            arguments: [name, envelope.id, text, String(this.settings.maxLen), this.keys.traffic],
+          }),
+        { mayHaveRun: `message ${envelope.id} may or may not have been queued for "${name}"` },
       );
     } catch (error) {
       if (isServerReply(error) && error.message.startsWith('INBOX_FULL')) {

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { inject, injectable } from 'tsyringe';
 import { assertWithinSize, createEnvelope, isExpired, MAX_RECIPIENTS, type Draft, type Envelope } from './envelope.js';
 import { notAddressedTo } from './addressed.js';
-import { Cc2ccError, describeError } from './errors.js';
+import { Cc2ccError, describeError, isCc2ccError } from './errors.js';
 import { assertAgentName, parseAddress, type AgentName } from './names.js';
 import { isRetired, presenceState, type AgentInfo, type PresenceRecord } from './presence.js';
 import { CLOCK, CONFIG, HOOKS, LOGGER, REQUESTS, ROUTER, SINK, STATE, TRANSPORT } from './tokens.js';
@@ -16,7 +16,8 @@ import type { Sink } from './sink.js';
 import type { Delivery, Inbox, Transport } from './transport.js';
 import type { State } from './state.js';
 
-export type DeliveryStatus = 'queued' | 'delivered' | 'offline (queued)' | 'refused';
+/** `unknown`: the transport lost the answer after the store had the request; the reason says how to find out. */
+export type DeliveryStatus = 'queued' | 'delivered' | 'offline (queued)' | 'refused' | 'unknown';
 
 export interface RecipientResult {
   agent: AgentName;
@@ -115,7 +116,10 @@ export class Bus implements Directory {
     const outcomes = await this.putAll(recipients.map(({ agent }) => agent), envelope);
     const results = recipients.map(({ agent, via }, index): RecipientResult => {
       const outcome = outcomes[index]!;
-      if (outcome.status === 'rejected') return { agent, ...(via && { via }), status: 'refused', reason: describeError(outcome.reason) };
+      if (outcome.status === 'rejected') {
+        const status = isCc2ccError(outcome.reason, 'OUTCOME_UNKNOWN') ? 'unknown' : 'refused';
+        return { agent, ...(via && { via }), status, reason: describeError(outcome.reason) };
+      }
       return { agent, ...(via && { via }), status: states.get(agent) === 'online' ? 'queued' : 'offline (queued)' };
     });
     return { id: envelope.id, to: envelope.to, envelope, results };

@@ -25,6 +25,13 @@ export const ERROR_CODES = {
   NOT_FOUND: { retryable: false, summary: 'the message or agent asked for does not exist' },
   TIMEOUT: { retryable: true, summary: 'an operation did not finish in time' },
   TRANSPORT_UNAVAILABLE: { retryable: true, summary: 'the server behind the transport (e.g. Redis) cannot be reached' },
+  OUTCOME_UNKNOWN: {
+    retryable: false,
+    summary: 'the request reached the server but no answer came back: it may or may not have taken effect (do not repeat it blindly)',
+  },
+  REDIS_LOADING: { retryable: true, summary: 'Redis is loading its data set after a restart and answers nothing else yet' },
+  REDIS_BUSY: { retryable: true, summary: 'Redis is busy running a long script or function (BUSY) and answers nothing else' },
+  REDIS_OUT_OF_MEMORY: { retryable: true, summary: 'Redis reached maxmemory and refuses writes (OOM); space frees as receivers settle messages' },
   INBOX_FULL: { retryable: true, summary: 'the recipient inbox holds as many unsettled messages as it may (maxLen)' },
   BAD_INPUT: { retryable: false, summary: 'a tool or command argument is invalid' },
   AGENT_LIVE: { retryable: true, summary: 'a live session serves this agent, so it cannot be forgotten now' },
@@ -60,6 +67,13 @@ export function isCc2ccError(value: unknown, code?: ErrorCode): value is Cc2ccEr
 /** The message of anything thrown, for logs and `.reason` files. */
 export function describeError(error: unknown): string {
   if (error instanceof Cc2ccError) return error.toString();
-  if (error instanceof Error) return error.message;
-  return String(error);
+  if (error instanceof AggregateError && error.message === '' && error.errors.length > 0) {
+    // Node's connect to a host with several addresses (localhost: ::1 and 127.0.0.1) fails with an empty message.
+    return [...new Set(error.errors.map(describeError))].join('; ');
+  }
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return error.message || (typeof code === 'string' && code) || error.name || 'an error without a message';
+  }
+  return String(error) || 'an empty error';
 }

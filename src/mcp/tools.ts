@@ -19,8 +19,11 @@ import type { ToolResult } from '../kernel/tool.js';
 export const CORE_TOOLS = ['send', 'reply', 'check_inbox', 'list_agents', 'status'] as const;
 
 export interface ToolScope {
-  bus: Bus;
+  /** Read at each call: a server that started while its bus was unreachable has none yet (the getter throws why). */
+  readonly bus: Bus;
   delivery: AgentDelivery;
+  /** Optional: a line that ends every tool result while it returns one (e.g. "the message bus is unreachable"). */
+  status?: () => string | undefined;
   /** Optional: told of every tool call (a session that made none leaves no agent behind). */
   onToolCall?: () => void;
   /** The bus root: recipients' delivery ledgers live under it (for `status`). */
@@ -33,6 +36,11 @@ const CHECK_INBOX_DEFAULT = 20;
 export function registerTools(server: McpServer, scope: ToolScope, pluginTools: Extensions['tools']): void {
   registerCoreTools(server, scope);
   registerStatusTool(server, scope);
+  registerPluginTools(server, scope, pluginTools);
+}
+
+/** The tools of enabled plugins; on a connected server the client is told that the list changed. */
+export function registerPluginTools(server: McpServer, scope: ToolScope, pluginTools: Extensions['tools']): void {
   for (const [name, { plugin, tool }] of pluginTools) {
     if ((CORE_TOOLS as readonly string[]).includes(name)) {
       throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": tool "${name}" has the name of a core cc2cc tool; give it another name`, { plugin });
@@ -44,7 +52,7 @@ export function registerTools(server: McpServer, scope: ToolScope, pluginTools: 
 }
 
 function registerCoreTools(server: McpServer, scope: ToolScope): void {
-  const { bus, delivery } = scope;
+  const { delivery } = scope;
 
   server.registerTool(
     'send',
@@ -63,7 +71,7 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
       answer(scope, async () => {
         parseAddress(to); // names the address and agent-name rules, where the envelope check says less
         return describeSend(
-          await bus.send({
+          await scope.bus.send({
             to,
             text,
             ...(data !== undefined && { data }),
@@ -86,7 +94,7 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
     },
     ({ id, text }) =>
       answer(scope, async () => {
-        const result = await bus.reply(id, text);
+        const result = await scope.bus.reply(id, text);
         await delivery.markRead(id);
         return describeSend(result, `reply to ${id}`);
       }),
@@ -122,6 +130,7 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
     { description: 'List the agents of this project with their state (online, offline, stale).', inputSchema: {} },
     () =>
       answer(scope, async () => {
+        const bus = scope.bus;
         const [agents, kept] = await Promise.all([bus.agents(), allAgentState(bus.state)]);
         if (agents.length === 0) return { text: 'No agents known yet.' };
         const width = Math.max(...agents.map((agent) => agent.name.length));
@@ -168,20 +177,21 @@ async function answer(scope: ToolScope, run: () => Promise<ToolResult> | ToolRes
   } catch (error) {
     result = { text: describeError(error), isError: true };
   }
-  const note = scope.delivery.note();
-  const text = note ? `${result.text}\n\n${note}` : result.text;
+  const notes = [scope.delivery.note(), scope.status?.()].filter((line) => line !== undefined);
+  const text = [result.text, ...notes].join('\n\n');
   return { content: [{ type: 'text', text }], ...(result.structured && { structuredContent: result.structured }), ...(result.isError && { isError: true }) };
 }
 
 function describeSend(result: SendResult, what = `message ${result.id} to ${result.to}`): ToolResult {
   if (result.refused) return { text: `${what} not sent: refused by ${result.refused}`, isError: true };
   const lines = result.results.map((entry) => `  ${entry.agent}: ${statusText(entry)}`);
-  const allRefused = result.results.length > 0 && result.results.every((entry) => entry.status === 'refused');
+  const allRefused = result.results.length > 0 && result.results.every((entry) => entry.status === 'refused' || entry.status === 'unknown');
   return { text: `${what} (id ${result.id}):\n${lines.join('\n')}`, ...(allRefused && { isError: true }) };
 }
 
 function statusText(entry: RecipientResult): string {
-  return entry.status === 'refused' ? `refused: ${entry.reason ?? 'no reason given'}` : entry.status;
+  if (entry.status === 'refused' || entry.status === 'unknown') return `${entry.status}: ${entry.reason ?? 'no reason given'}`;
+  return entry.status;
 }
 
 /** check_inbox's text: the push's frame and escaping, the text whole, so no text can add a message or change a sender. */

@@ -42,12 +42,12 @@ export function registerSend(program: Command): void {
       );
       if (options.json) print(terminalJson({ id: result.id, to: result.to, refused: result.refused, results: result.results }));
       else printResult(result);
-      if (result.refused || result.results.some((entry) => entry.status === 'refused')) process.exitCode = 1;
+      if (result.refused || result.results.some((entry) => entry.status === 'refused' || entry.status === 'unknown')) process.exitCode = 1;
     });
 }
 
 export function formatStatus(entry: RecipientResult): string {
-  return entry.status === 'refused' ? `refused: ${entry.reason}` : entry.status;
+  return entry.status === 'refused' || entry.status === 'unknown' ? `${entry.status}: ${entry.reason}` : entry.status;
 }
 
 function printResult(result: SendResult): void {

@@ -1,16 +1,20 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import { describeError } from '../../kernel/errors.js';
+import { Cc2ccError, describeError } from '../../kernel/errors.js';
 import { createStderrLogger } from '../../kernel/logger.js';
-import { assertAgentName } from '../../kernel/names.js';
+import { assertAgentName, type AgentName } from '../../kernel/names.js';
 import { ChannelSink, type ChannelNotification } from '../../sinks/channel-sink.js';
-import { attachAgent } from '../../mcp/attach-agent.js';
+import { pickFreeName } from '../../mcp/agent-name.js';
+import { attachAgent, type AttachedAgent } from '../../mcp/attach-agent.js';
+import { busUnreachable, MAX_REATTACH_WAIT_MS, unreachableLine, unreachableWake } from '../../mcp/bus-unreachable.js';
 import { AgentDelivery, DELIVERY_MODES, type DeliveryMode } from '../../mcp/delivery.js';
 import { startHookEndpoint, type SessionHooks } from '../../mcp/session-hooks.js';
 import { exitWhenClientGone } from '../../mcp/lifecycle.js';
 import { retireIfUnused, startRetirementSweep } from '../../mcp/retirement.js';
 import { selfWake } from '../../mcp/self-wake.js';
 import { channelPusher, connectStdio, createAgentServer } from '../../mcp/server.js';
+import { registerPluginTools } from '../../mcp/tools.js';
 import type { GlobalOptions } from '../context.js';
 
 interface ServeOptions extends GlobalOptions {
@@ -33,7 +37,11 @@ export function registerServe(program: Command): void {
     });
 }
 
-/** Config → runtime → attach (inbox, presence) → MCP over stdio; pushes wait for `initialized`. */
+/**
+ * Config → runtime → attach (inbox, presence) → MCP over stdio; pushes wait for `initialized`.
+ * A bus that cannot be reached at start (Redis down) does not stop the server: it connects
+ * to its client, tells the agent, and attaches in the background once the bus answers.
+ */
 async function serve(options: ServeOptions): Promise<void> {
   // An empty CC2CC_NAME means "not set".
   const name = options.name === undefined || options.name === '' ? undefined : assertAgentName(options.name, '--name');
@@ -59,28 +67,55 @@ async function serve(options: ServeOptions): Promise<void> {
     onSeen: (envelope, via) => (hooks ? hooks.seen(envelope, via) : seenEarly.push([envelope, via])),
     onLiveness: (liveness, why) => hooks?.liveness(liveness, why),
   });
-  const { runtime, agent, held, origin } = await attachAgent(config, delivery, logger);
-  const session = { madeUpName: origin !== 'chosen', usedTools: false };
-  hooks = await startHookEndpoint({ config, agent, bus: runtime.bus, delivery, logger });
-  for (const [envelope, via] of seenEarly.splice(0)) hooks.seen(envelope, via);
 
-  const server = createAgentServer({
-    agent,
-    bus: runtime.bus,
+  let attached: AttachedAgent | undefined;
+  let agent: AgentName;
+  let unreachable: Cc2ccError | undefined;
+  try {
+    attached = await attachAgent(config, delivery, logger);
+    agent = attached.agent;
+  } catch (error) {
+    if (!busUnreachable(error)) throw error;
+    unreachable = error;
+    // Nobody can be asked which names are taken: the inbox lock still refuses a name in use.
+    agent = config.name ?? pickFreeName(new Set());
+    logger.warn(`the message bus is unreachable: ${describeError(error)}; serving as ${agent} anyway and attaching once it answers`);
+  }
+  // A name made up here (generated, derived, or picked while the bus was unreachable) may be retired unused.
+  const session = {
+    madeUpName: config.name === undefined || attached?.origin === 'derived',
+    usedTools: false,
+  };
+  let stopSweep = (): void => {};
+  /** Once attached: the hook endpoint and the retirement sweep. */
+  const started = async ({ runtime }: AttachedAgent): Promise<void> => {
+    hooks = await startHookEndpoint({ config, agent, bus: runtime.bus, delivery, logger });
+    for (const [envelope, via] of seenEarly.splice(0)) hooks.seen(envelope, via);
+    stopSweep = startRetirementSweep(runtime.bus, logger);
+  };
+  if (attached) await started(attached);
+
+  const scope = {
+    get bus() {
+      if (attached) return attached.runtime.bus;
+      throw new Cc2ccError('TRANSPORT_UNAVAILABLE', `nothing was done: ${unreachableLine(unreachable)}`);
+    },
     delivery,
-    pluginTools: runtime.extensions.tools,
     rootDir: config.rootDir,
+    status: () => (attached ? undefined : `cc2cc: ${unreachableLine(unreachable)}`),
     onToolCall: () => (session.usedTools = true),
-  });
+  };
+  const server = createAgentServer(Object.assign(scope, { agent, pluginTools: attached?.runtime.extensions.tools ?? new Map() }));
   push = channelPusher(server);
-  const stopSweep = startRetirementSweep(runtime.bus, logger);
+  let stopped = false;
   exitWhenClientGone(
     async () => {
+      stopped = true;
       stopSweep();
       delivery.close();
       await hooks?.close();
-      await retireIfUnused(runtime.bus, session, logger);
-      await runtime.close();
+      if (attached) await retireIfUnused(attached.runtime.bus, session, logger);
+      await attached?.runtime.close();
       await server.close();
     },
     { logger },
@@ -88,15 +123,45 @@ async function serve(options: ServeOptions): Promise<void> {
   server.server.oninitialized = () => {
     // pull: nothing is pushed, not even the wake-up.
     if (mode === 'pull') return;
-    selfWake(runtime.bus, agent, held, hooks?.wake.token)
+    const wake = attached ? selfWake(attached.runtime.bus, agent, attached.held, hooks?.wake.token) : Promise.resolve(unreachableWake(agent, unreachable));
+    wake
       .catch((error: unknown) => {
         logger.warn(`self-wake skipped: ${describeError(error)}`);
         return undefined;
       })
-      .then((wake) => channel.start(wake))
+      .then((first) => channel.start(first))
       .then(() => hooks?.wakePushed())
       .catch((error: unknown) => logger.warn(`self-wake push failed: ${describeError(error)}`));
   };
   await connectStdio(server);
   logger.info(`serving as ${agent} (delivery: ${mode}) for ${config.projectDir}`);
+  if (!attached) void attachWhenBusAnswers();
+
+  /** In the background: attach as soon as the bus answers, then tell the agent. */
+  async function attachWhenBusAnswers(): Promise<void> {
+    for (let waitMs = 1000; !stopped && !attached; waitMs = Math.min(waitMs * 2, MAX_REATTACH_WAIT_MS)) {
+      await sleep(waitMs);
+      if (stopped) return;
+      try {
+        attached = await attachAgent({ ...config, name: agent }, delivery, logger);
+      } catch (error) {
+        if (!busUnreachable(error)) {
+          logger.error(`cannot attach as ${agent}: ${describeError(error)}`);
+          unreachable = new Cc2ccError('TRANSPORT_UNAVAILABLE', describeError(error), {}, { cause: error });
+          if (mode !== 'pull') await channel.send(unreachableWake(agent, unreachable)).catch(() => {});
+          return;
+        }
+        unreachable = error;
+      }
+    }
+    if (!attached) return;
+    if (stopped) return void (await attached.runtime.close());
+    await started(attached);
+    registerPluginTools(server, scope, attached.runtime.extensions.tools);
+    logger.info(`the message bus answers again: attached as ${agent}`);
+    if (mode === 'pull') return;
+    const back = await selfWake(attached.runtime.bus, agent).catch(() => undefined);
+    const content = `cc2cc: the message bus is reachable again; send and check_inbox work. ${back ? back.content.replace(/^cc2cc: /, '') : ''}`.trim();
+    await channel.send({ content, meta: { ...back?.meta, kind: 'system', to: agent } }).catch((error: unknown) => logger.warn(`could not tell the agent: ${describeError(error)}`));
+  }
 }

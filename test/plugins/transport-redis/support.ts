@@ -79,28 +79,29 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Whether a Redis answers PING on this loopback port. */
-function answersPing(port: number): Promise<boolean> {
+/** The first line a Redis on this loopback port answers to PING (`+PONG`, `-LOADING ...`), or undefined. */
+function pingReply(port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const socket = connectTcp({ host: '127.0.0.1', port });
     let reply = '';
-    const finish = (ok: boolean) => {
+    const finish = (line: string | undefined) => {
       socket.destroy();
-      resolve(ok);
+      resolve(line);
     };
-    socket.setTimeout(1000, () => finish(false));
-    socket.on('error', () => finish(false));
+    socket.setTimeout(1000, () => finish(undefined));
+    socket.on('error', () => finish(undefined));
     socket.on('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk.toString();
-      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+      if (reply.includes('\r\n')) finish(reply.slice(0, reply.indexOf('\r\n')));
     });
   });
 }
 
 /**
  * A redis-server of the test's own on a free loopback port, with append-only persistence
- * in a temporary folder, so that it can be stopped and started again mid-run.
+ * in a temporary folder, so that it can be stopped and started again mid-run. `args` are
+ * added to the command line on every start (e.g. `--busy-reply-threshold 100`).
  */
 export class OwnRedis {
   private child: ChildProcess | undefined;
@@ -108,10 +109,12 @@ export class OwnRedis {
   private constructor(
     readonly port: number,
     readonly dir: string,
+    private readonly args: string[],
   ) {}
 
-  static async start(): Promise<OwnRedis> {
-    const redis = new OwnRedis(await freePort(), await mkdtemp(join(tmpdir(), 'cc2cc-redis-')));
+  /** `port`: one chosen before (a server started later on a port clients already try); default a free one. */
+  static async start(args: string[] = [], port?: number): Promise<OwnRedis> {
+    const redis = new OwnRedis(port ?? (await freePort()), await mkdtemp(join(tmpdir(), 'cc2cc-redis-')), args);
     await redis.startServer();
     return redis;
   }
@@ -125,21 +128,53 @@ export class OwnRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  async restart(): Promise<void> {
+  /**
+   * Stop (SIGTERM: the append-only file is written out) and start again. With
+   * `untilLoading`, returns as soon as the new server answers at all, which is -LOADING
+   * while it reads a large data set back.
+   */
+  async restart(options: { untilLoading?: boolean } = {}): Promise<void> {
     await this.stopServer();
+    await this.startServer(options.untilLoading ? (reply) => reply.startsWith('-LOADING') || reply === '+PONG' : undefined);
+  }
+
+  /** SIGSTOP: the process freezes; the kernel still accepts connections and buffers what clients write. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: it runs on, and executes what was written to it meanwhile. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  /** The server is gone (SIGTERM) until `startAgain`; its data stays in the folder. */
+  async halt(): Promise<void> {
+    await this.stopServer();
+  }
+
+  async startAgain(): Promise<void> {
     await this.startServer();
   }
 
   async stop(): Promise<void> {
+    this.resume();
     await this.stopServer();
     await rm(this.dir, { recursive: true, force: true });
   }
 
-  private async startServer(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--logfile', join(this.dir, 'redis.log')];
+  private async startServer(ready: (reply: string) => boolean = (reply) => reply === '+PONG'): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--logfile', join(this.dir, 'redis.log'), ...this.args];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
-    await waitFor(async () => child.exitCode !== null || (await answersPing(this.port)), { what: `redis-server on port ${this.port}`, intervalMs: 25 });
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) return true;
+        const reply = await pingReply(this.port);
+        return reply !== undefined && ready(reply);
+      },
+      { what: `redis-server on port ${this.port}`, intervalMs: 25, timeoutMs: 30_000 },
+    );
     if (child.exitCode !== null) throw new Error(`redis-server on port ${this.port} exited with ${child.exitCode}; see ${join(this.dir, 'redis.log')}`);
   }
 
@@ -150,6 +185,17 @@ export class OwnRedis {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
+    // A server stuck in a script (a BUSY test that failed early) never obeys SIGTERM.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
+    clearTimeout(timer);
   }
+}
+
+/** A plain client for the test's own commands (CONFIG SET, XRANGE, SCRIPT KILL); the caller closes it. */
+export async function adminClient(url: string) {
+  const client = createClient({ url, socket: { reconnectStrategy: 100 } });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
 }
