@@ -98,7 +98,8 @@ const HOOK_CONTEXT = /<hook_context>([\s\S]*?)<\/hook_context>/g;
  * or inside `{"$set":{"messages":[…]}}`, keyed by id (a later record of the same id replaces the
  * earlier). Hook context is text inside `<hook_context>…</hook_context>` in a `"type":"user"`
  * message; the rest of that message's text is the prompt (the first user message, the session
- * context, is not one).
+ * context, is not one). Gemini 0.61 writes a hook's `<` and `>` as `&lt;` and `&gt;`: the text is
+ * kept as the model gets it.
  */
 export function readGeminiChat(path: string): Transcript {
   const messages = new Map<string, { type?: string; content?: Array<{ text?: string }> }>();
@@ -120,4 +121,10 @@ export function readGeminiChat(path: string): Transcript {
     if (prompt && !prompt.startsWith('<session_context>')) transcript.userPrompts.push(prompt);
   }
   return transcript;
+}
+
+/** The hook contexts, one per line, for a failure message. */
+export function describeHookContexts(transcript: Transcript): string {
+  const lines = transcript.hookContexts.map((context) => `  [${context.event ?? 'hook'}] ${context.text.replace(/\n/g, '\\n')}`);
+  return `hook contexts in the transcript:\n${lines.join('\n') || '  (none)'}`;
 }
