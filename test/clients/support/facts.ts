@@ -7,17 +7,18 @@ import type { HookRun, ServerSeen } from './probes.js';
  */
 export interface SessionFacts {
   client: string;
-  /** Session-ish variables in the hook's environment, name=value. */
+  /** Session-ish and client-named variables in the hook's environment (no secrets), name=value. */
   hookVars: Record<string, string>;
   serverVars: Record<string, string>;
   /** The nearest process that is an ancestor of both, and how far up it is from each. */
   shared?: { pid: number; command: string; hookDepth: number; serverDepth: number };
 }
 
-const SESSIONISH = /SESSION_ID|PROJECT_DIR|^CLAUDE_PID$|^CC2CC_|^GEMINI_CWD$|^CODEX_THREAD/;
+const SESSIONISH = /SESSION_ID|PROJECT_DIR|^CLAUDE_PID$|^CC2CC_|^GEMINI_|^CODEX_/;
+const SECRET = /KEY|TOKEN|SECRET|PASSWORD/;
 
 export function sessionFacts(client: string, hook: HookRun, server: ServerSeen): SessionFacts {
-  const pick = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([name]) => SESSIONISH.test(name)));
+  const pick = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([name]) => SESSIONISH.test(name) && !SECRET.test(name)));
   return { client, hookVars: pick(hook.env), serverVars: pick(server.env), shared: nearestCommonAncestor(hook.ancestry, server.ancestry) };
 }
 
