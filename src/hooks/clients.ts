@@ -51,3 +51,8 @@ export function clientOutput(client: HookClient, event: HookEvent, answer: HookA
   if (!answer.context) return undefined;
   return JSON.stringify({ hookSpecificOutput: { hookEventName: clientEventName(client, event), additionalContext: answer.context } });
 }
+
+/** A hook command `cc2cc init` wrote (any install path): `... hook <event> --client <client>`. */
+export function isCc2ccHookCommand(command: unknown): command is string {
+  return typeof command === 'string' && / hook (session-start|prompt-submit|post-tool|stop) --client (claude|codex|gemini)\b/.test(command);
+}

@@ -21,10 +21,11 @@ export type ServerMatch =
  * so instead of guessing, unless `CC2CC_NAME` picks one of them.
  */
 export function matchServer(endpoints: readonly SessionEndpoint[], hookAncestors: readonly number[], env: NodeJS.ProcessEnv): ServerMatch {
-  const live = endpoints.filter((endpoint) => processAlive(endpoint.pid));
-  if (live.length === 0) return { none: 'no cc2cc server runs in this project' };
-  const named = env.CC2CC_NAME || undefined;
   const sessionId = env.CLAUDE_CODE_SESSION_ID;
+  // A server of another Claude Code session is never this one's, whatever else they share.
+  const live = endpoints.filter((endpoint) => processAlive(endpoint.pid) && !(sessionId && endpoint.claudeSessionId && endpoint.claudeSessionId !== sessionId));
+  if (live.length === 0) return { none: 'no cc2cc server of this session runs in this project' };
+  const named = env.CC2CC_NAME || undefined;
   if (sessionId) {
     const same = live.filter((endpoint) => endpoint.claudeSessionId === sessionId);
     if (same.length === 1) return { endpoint: same[0]!, how: 'same Claude Code session id' };

@@ -55,15 +55,18 @@ async function serve(options: ServeOptions): Promise<void> {
   const channel = new ChannelSink((notification) => push(notification), { maxTextChars: config.maxPushChars });
   // Receipts and liveness go out through the bus, which exists once the agent is attached.
   let hooks: SessionHooks | undefined;
+  // Messages a hook showed while no server ran are acked as soon as the inbox opens: their receipts wait here.
+  const seenEarly: Array<Parameters<SessionHooks['seen']>> = [];
   const delivery = new AgentDelivery({
     mode,
     channel,
     logger,
-    onSeen: (envelope, via) => hooks?.seen(envelope, via),
+    onSeen: (envelope, via) => (hooks ? hooks.seen(envelope, via) : seenEarly.push([envelope, via])),
     onLiveness: (liveness, why) => hooks?.liveness(liveness, why),
   });
   const { runtime, agent } = await attachAgent(config, delivery, logger);
   hooks = await startHookEndpoint({ config, agent, bus: runtime.bus, delivery, logger });
+  for (const [envelope, via] of seenEarly.splice(0)) hooks.seen(envelope, via);
 
   const server = createAgentServer({ agent, bus: runtime.bus, delivery, pluginTools: runtime.extensions.tools, rootDir: config.rootDir });
   push = channelPusher(server);
