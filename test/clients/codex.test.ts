@@ -40,7 +40,7 @@ describe.skipIf(!codex.run)(`the real Codex CLI ${VERSION}, offline (codex exec)
     // DESIGN §4: the hooks get the session in their input, not their environment; the server gets
     // no session id at all; both descend from the codex process.
     const [hook] = probe.runs();
-    expect(hook!.input?.['transcript_path']).toBe(run.transcriptPaths()[0]);
+    expect(hook!.input?.['transcript_path']).toBe(run.transcriptPath());
     expect(typeof hook!.input?.['session_id']).toBe('string');
     expect(Object.keys(server.env).filter((name) => /SESSION/.test(name))).toEqual([]);
     const facts = sessionFacts(`Codex CLI ${VERSION}`, hook!, server);

@@ -39,7 +39,7 @@ describe.skipIf(!gemini.run)(`the real Gemini CLI ${VERSION}, offline (gemini -p
 
     // DESIGN §4: hooks get GEMINI_SESSION_ID and GEMINI_PROJECT_DIR, the server neither; both descend from gemini.
     const [hook] = probe.runs();
-    expect(hook!.input?.['transcript_path']).toBe(run.transcriptPaths()[0]);
+    expect(hook!.input?.['transcript_path']).toBe(run.transcriptPath());
     expect(hook!.env['GEMINI_SESSION_ID']).toBe(hook!.input?.['session_id']);
     expect(hook!.env['GEMINI_PROJECT_DIR']).toBe(sandbox.project);
     expect(server.env['GEMINI_SESSION_ID']).toBeUndefined();

@@ -74,9 +74,11 @@ export interface RunOptions {
 /** A one-turn headless client run (`codex exec`, `gemini -p`) and its transcript files. */
 export interface HeadlessRun {
   process: ClientProcess;
-  /** The transcript files of this HOME (one per session), oldest first. */
+  /** The transcript files of this HOME (one per session, as far as the client keeps them), oldest first. */
   transcriptPaths(): string[];
-  /** The newest transcript, read now. */
+  /** This run's own transcript (the newest file that was not there when it started), or undefined before it is written. */
+  transcriptPath(): string | undefined;
+  /** This run's transcript, read now. */
   transcript(): Transcript;
   /** Waits until the turn reached the model call (so every hook before it has run and been recorded). */
   waitForModelCall(): Promise<void>;
@@ -98,14 +100,16 @@ export function startHeadlessRun(sandbox: Sandbox, spec: HeadlessSpec): Headless
   const run = startClientProcess(sandbox, spec.binary, spec.args, { env: spec.env, timeoutMs: spec.timeoutMs });
   const { dir, name, read } = spec.transcripts;
   const transcriptPaths = () => findFiles(dir, name);
+  const before = new Set(transcriptPaths());
+  const transcriptPath = () => transcriptPaths().filter((path) => !before.has(path)).pop();
   const transcript = () => {
-    const paths = transcriptPaths();
-    const newest = paths[paths.length - 1];
-    return newest ? read(newest) : { hookContexts: [], userPrompts: [], modelRequests: 0 };
+    const path = transcriptPath();
+    return path ? read(path) : { hookContexts: [], userPrompts: [], modelRequests: 0 };
   };
   return {
     process: run,
     transcriptPaths,
+    transcriptPath,
     transcript,
     async waitForModelCall() {
       await run.waitForOutput(spec.modelCall.pattern, spec.modelCall.where, `${spec.binary} to reach the model call`);
@@ -116,10 +120,10 @@ export function startHeadlessRun(sandbox: Sandbox, spec: HeadlessSpec): Headless
 }
 
 /** Runs the turn up to the model call and ends it; returns the transcript as it stands then. */
-export async function runToModelCall(run: HeadlessRun): Promise<{ transcript: Transcript; transcriptPaths: string[]; stderr: string }> {
+export async function runToModelCall(run: HeadlessRun): Promise<{ transcript: Transcript; transcriptPath: string; stderr: string }> {
   try {
     await run.waitForModelCall();
-    return { transcript: run.transcript(), transcriptPaths: run.transcriptPaths(), stderr: run.process.stderr() };
+    return { transcript: run.transcript(), transcriptPath: run.transcriptPath()!, stderr: run.process.stderr() };
   } finally {
     await run.end();
   }

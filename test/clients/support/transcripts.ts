@@ -128,3 +128,19 @@ export function describeHookContexts(transcript: Transcript): string {
   const lines = transcript.hookContexts.map((context) => `  [${context.event ?? 'hook'}] ${context.text.replace(/\n/g, '\\n')}`);
   return `hook contexts in the transcript:\n${lines.join('\n') || '  (none)'}`;
 }
+
+/**
+ * Claude Code's record of each hook run (attachments `hook_success`, `hook_error`, ...: the
+ * command, exit code, duration, stdout and stderr), one per line, for a failure message.
+ */
+export function describeClaudeHookRuns(path: string | undefined): string {
+  const lines: string[] = [];
+  for (const record of path ? readJsonl(path) : []) {
+    const attachment = record['attachment'] as Record<string, unknown> | undefined;
+    const type = String(attachment?.['type'] ?? '');
+    if (record['type'] !== 'attachment' || !type.startsWith('hook_') || type === 'hook_additional_context') continue;
+    const { hookName, exitCode, durationMs, stdout, stderr } = attachment as Record<string, unknown>;
+    lines.push(`  [${type} ${String(hookName)} exit ${String(exitCode)} in ${String(durationMs)} ms] stdout: ${String(stdout ?? '').slice(0, 300)} stderr: ${String(stderr ?? '').slice(0, 500)}`.replace(/\n/g, '\\n'));
+  }
+  return `hook runs in the transcript:\n${lines.join('\n') || '  (none)'}`;
+}
