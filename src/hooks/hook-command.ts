@@ -74,7 +74,12 @@ async function answerFor(request: HookRequest, project: string, io: HookIo): Pro
     if (request.event === 'stop') return {};
     return { context: `cc2cc: this session's hook cannot tell which agent is yours (${names}); call check_inbox to read your messages.` };
   }
-  // No server of this session: the config says where the bus is and who this agent is.
+  // No server of this session. Reading the config costs a second or more (it may be TypeScript):
+  // worth it at session start, or when CC2CC_NAME says whose inbox to read; not on every tool call.
+  if (request.event !== 'session-start' && !io.env.CC2CC_NAME) {
+    io.warn(`cc2cc hook: ${match.none}; nothing added`);
+    return {};
+  }
   const { readWithoutServer } = await import('./no-server.js');
   const result = await readWithoutServer(request, project, io.env);
   if (result.root !== undefined && result.root !== root) {

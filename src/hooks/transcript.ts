@@ -21,10 +21,11 @@ export async function readTranscriptTail(path: string): Promise<string | undefin
 }
 
 /**
- * Whether a transcript shows message `id` framed as a message (`id="…"`, raw or with the
- * quotes JSON-escaped): a push or a hook context that carried it. A line that only names
- * the id (the tool-result note) does not count: it never showed the text.
+ * Whether a transcript shows message `id` as a message: framed (`id="…"`, raw or with the
+ * quotes JSON-escaped) or as a recorded meta field (`"id":"…"`), as a push or a hook
+ * context carried it. A line that only names the id (the tool-result note) does not
+ * count: it never showed the text.
  */
 export function transcriptShows(transcript: string, id: string): boolean {
-  return transcript.includes(`id="${id}"`) || transcript.includes(`id=\\"${id}\\"`);
+  return [`id="${id}"`, `id=\\"${id}\\"`, `"id":"${id}"`].some((form) => transcript.includes(form));
 }
