@@ -54,7 +54,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const delivery = new AgentDelivery(mode, channel, logger);
   const { runtime, agent } = await attachAgent(config, delivery, logger);
 
-  const server = createAgentServer({ agent, bus: runtime.bus, delivery, pluginTools: runtime.extensions.tools });
+  const server = createAgentServer({ agent, bus: runtime.bus, delivery, pluginTools: runtime.extensions.tools, pluginMcp: runtime.extensions, logger });
   push = channelPusher(server);
   exitWhenClientGone(
     async () => {
