@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { Cc2ccError, definePlugin } from '../../src/index.js';
+import { Cc2ccError, definePlugin, tokens, type ApprovalsService } from '../../src/index.js';
 import { HUMAN, approvalCommands } from './commands.js';
-import { answerApproval, describeRequest } from './records.js';
+import { answerApproval, describeRequest, listApprovals } from './records.js';
 import { PERMISSION_REQUEST_METHOD, PermissionRelay } from './relay.js';
 
 export interface ApprovalsOptions {
@@ -48,6 +48,12 @@ export const approvals = definePlugin((options: ApprovalsOptions = {}) => {
       ctx.addCapability('claude/channel/permission', {});
       ctx.onClientNotification(PERMISSION_REQUEST_METHOD, (params, { bus, client }) => relay.request(params, bus, client));
       ctx.onStop((bus) => relay.expireAll(bus));
+      const service: ApprovalsService = {
+        approvers,
+        list: (bus) => listApprovals(bus),
+        answer: (bus, ref, verdict, approver) => answerApproval(bus, ref, verdict, approver, { approvers, keepMs }),
+      };
+      ctx.provide(tokens.APPROVALS, service);
       for (const command of approvalCommands({ approvers, keepMs })) ctx.addCommand(command);
       if (approvers.some((name) => name !== HUMAN)) {
         ctx.addTool({

@@ -1,32 +1,17 @@
-import { Cc2ccError, SKIP, updateState, type AgentInfo, type Bus, type State, type StateValue } from '../../src/index.js';
+import { Cc2ccError, SKIP, updateState, type AgentInfo, type ApprovalView, type Bus, type StateValue } from '../../src/index.js';
 
 /**
  * One permission prompt of one agent's Claude Code session, as the bus state keeps it at
  * `approval/<agent>/<request id>`. `pending` until a person (or a configured approver)
  * answers, or it expires: its session ended, or nobody answered within the time allowed.
  */
-export interface ApprovalRecord {
-  /** Claude Code's `request_id` (five letters), as sent. */
-  id: string;
-  agent: string;
-  tool: string;
-  description: string;
-  preview: string;
-  requestedAt: string;
-  /** After this, a pending request counts as expired. */
-  expiresAt: string;
+export interface ApprovalRecord extends ApprovalView {
   /** The `cc2cc serve` process that relays the answer: when it is gone, nobody can. */
   pid: number;
   host: string;
-  status: ApprovalStatus;
-  answeredBy?: string;
-  answeredAt?: string;
-  /** When the serving process sent the verdict to Claude Code. */
-  relayedAt?: string;
-  expiredReason?: string;
 }
 
-export type ApprovalStatus = 'pending' | 'allowed' | 'denied' | 'expired';
+export type ApprovalStatus = ApprovalView['status'];
 export type Verdict = 'allow' | 'deny';
 
 export const APPROVAL_PREFIX = 'approval/';

@@ -3,12 +3,15 @@ import type { Command } from 'commander';
 import { Cc2ccError } from '../../kernel/errors.js';
 import { createStderrLogger } from '../../kernel/logger.js';
 import { createRuntime } from '../../runtime.js';
+import { APPROVALS } from '../../kernel/tokens.js';
+import type { ApprovalsService } from '../../kernel/approvals-service.js';
 import { UI_DEFAULTS } from '../../ui/server/defaults.js';
 import { configFrom, print, untilSignal, type GlobalOptions } from '../context.js';
 
 interface UiOptions extends GlobalOptions {
   port: string;
   allowSend?: boolean;
+  allowApprove?: boolean;
   as: string;
   idleAfter: string;
   historyMb: string;
@@ -20,6 +23,7 @@ export function registerUi(program: Command): void {
     .description('a live page of the whole bus in the browser (127.0.0.1 only, a token in the URL; read-only unless --allow-send)')
     .option('--port <n>', 'port on 127.0.0.1; 0 takes a free one', String(UI_DEFAULTS.port))
     .option('--allow-send', 'let the page send messages to agents and rooms')
+    .option('--allow-approve', 'let the page answer agents\' permission requests (approvals plugin); --allow-send implies it')
     .option('--as <name>', 'who messages from the page come from', UI_DEFAULTS.sender)
     .option('--idle-after <minutes>', 'an online agent with no traffic for this long shows as idle', String(UI_DEFAULTS.idleAfterMs / 60_000))
     .option('--history-mb <n>', 'keep the recent messages within this many MB (oldest forgotten first; long texts kept as a preview)', String(UI_DEFAULTS.historyBytes / 1024 / 1024))
@@ -42,6 +46,8 @@ export function registerUi(program: Command): void {
           project: basename(config.projectDir),
           port,
           allowSend: options.allowSend ?? false,
+          allowApprove: options.allowApprove ?? false,
+          approvals: runtime.extensions.service<ApprovalsService>(APPROVALS),
           sender: options.as,
           idleAfterMs: idleAfterMinutes * 60_000,
           historyBytes: Math.round(historyMb * 1024 * 1024),
@@ -52,7 +58,7 @@ export function registerUi(program: Command): void {
         throw error;
       }
       print(server.url);
-      const mode = options.allowSend ? `sending allowed, as ${options.as}` : 'read-only';
+      const mode = options.allowSend ? `sending allowed, as ${options.as}` : options.allowApprove ? 'answering permission requests allowed' : 'read-only';
       process.stderr.write(`cc2cc ui: watching ${config.rootDir} (${runtime.bus.transport.kind}), ${mode}; open the address above (Ctrl-C to stop)\n`);
       await untilSignal();
       await server.close();
