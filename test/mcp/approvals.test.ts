@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runCli } from '../cli/process-helpers.js';
 import { waitFor } from '../contract/wait-for.js';
-import { DELIVERY_TIMEOUT_MS, makeProject, selfWake, startAgent } from './support.js';
+import { DELIVERY_TIMEOUT_MS, makeProject, processGone, selfWake, startAgent } from './support.js';
 import type { StdioAgent } from '../../src/demo/stdio-agent.js';
 
 const PERMISSION_REQUEST = 'notifications/claude/channel/permission_request';
@@ -92,6 +92,20 @@ describe('approvals: the permission relay through a real cc2cc serve', () => {
     expect(verdicts).toEqual([]);
     const all = JSON.parse((await runCli(['approvals', '--all', '--json'], project)).stdout) as Array<{ id: string; status: string }>;
     expect(all).toEqual([expect.objectContaining({ id: 'qwert', status: 'expired' })]);
+  });
+
+  it('the requests of a server that died (SIGKILL: it could not mark them) are expired by its liveness', async () => {
+    const project = await makeProject({ plugins: ['approvals'] });
+    const { agent: ann } = await agentWithVerdicts(project, 'ann');
+    await ask(ann, 'zxcvb');
+    await waitForPending(project, 'zxcvb');
+    const pid = ann.pid!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => processGone(pid), { timeoutMs: DELIVERY_TIMEOUT_MS, what: 'the server to die' });
+    expect(await pending(project)).toEqual([]);
+    const dead = await runCli(['approve', 'zxcvb'], project);
+    expect(dead.code).not.toBe(0);
+    expect(dead.stderr).toMatch(/has expired: the session ended/);
   });
 
   it('a request nobody answers within pendingTtlMs expires and is refused', async () => {
