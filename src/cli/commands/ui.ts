@@ -1,9 +1,12 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { Cc2ccError } from '../../kernel/errors.js';
-import { createStderrLogger } from '../../kernel/logger.js';
+import { Cc2ccError, describeError, isCc2ccError } from '../../kernel/errors.js';
+import { createStderrLogger, type Logger } from '../../kernel/logger.js';
+import { assertAgentName } from '../../kernel/names.js';
+import type { Bus } from '../../kernel/bus.js';
+import { ConsoleSink } from '../../sinks/console-sink.js';
 import { createRuntime } from '../../runtime.js';
-import { APPROVALS } from '../../kernel/tokens.js';
+import { APPROVALS, ROOMS } from '../../kernel/tokens.js';
 import type { ApprovalsService } from '../../kernel/approvals-service.js';
 import { UI_DEFAULTS } from '../../ui/server/defaults.js';
 import { configFrom, print, untilSignal, type GlobalOptions } from '../context.js';
@@ -36,8 +39,9 @@ export function registerUi(program: Command): void {
       const logger = createStderrLogger(config.logLevel);
       // Loaded here, not at start-up: other verbs (serve above all) do not pay for the HTTP server.
       const { startUiServer } = await import('../../ui/server/server.js');
-      const { staticRoomMembers } = await import('../../ui/server/snapshot.js');
-      const runtime = await createRuntime(config, { logger });
+      // Replies to the page's sender are read by the page (the timeline shows them), so its inbox just acknowledges them.
+      const runtime = await createRuntime(config, { logger, sink: new ConsoleSink(() => {}) });
+      if (options.allowSend) await openSenderInbox(runtime.bus, options.as, logger);
       let server;
       try {
         server = await startUiServer({
@@ -51,7 +55,7 @@ export function registerUi(program: Command): void {
           sender: options.as,
           idleAfterMs: idleAfterMinutes * 60_000,
           historyBytes: Math.round(historyMb * 1024 * 1024),
-          staticRooms: staticRoomMembers(config.plugins),
+          staticRooms: runtime.extensions.service<{ staticMembers: Record<string, string[]> }>(ROOMS)?.staticMembers ?? {},
         });
       } catch (error) {
         await runtime.close();
@@ -64,6 +68,20 @@ export function registerUi(program: Command): void {
       await server.close();
       await runtime.close();
     });
+}
+
+/**
+ * With --allow-send the page's sender (`human`) becomes an agent of the bus while the page
+ * runs: a reply to it is accepted (not refused as an unknown recipient) with no `agents`
+ * entry in the config, and later replies queue for the next start.
+ */
+async function openSenderInbox(bus: Bus, sender: string, logger: Logger): Promise<void> {
+  try {
+    await bus.attach(assertAgentName(sender, '--as'));
+  } catch (error) {
+    if (isCc2ccError(error, 'INVALID_NAME')) throw error;
+    logger.warn(`ui: replies to ${sender} are not read by this page: ${describeError(error)}`);
+  }
 }
 
 function parseNumber(text: string, flag: string, valid: (value: number) => boolean): number {

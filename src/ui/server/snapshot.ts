@@ -94,13 +94,3 @@ function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-/** `['rooms', { members: {...} }]` in the config's plugin list: the static members. */
-export function staticRoomMembers(plugins: readonly unknown[]): Record<string, string[]> {
-  for (const spec of plugins) {
-    if (!Array.isArray(spec) || spec[0] !== 'rooms') continue;
-    const members = (spec[1] as { members?: unknown } | undefined)?.members;
-    if (typeof members !== 'object' || members === null) return {};
-    return Object.fromEntries(Object.entries(members).map(([room, names]) => [room, stringList(names)]));
-  }
-  return {};
-}
