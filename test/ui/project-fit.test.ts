@@ -50,4 +50,16 @@ describe('cc2cc ui in a real project (the built CLI)', () => {
     );
     expect(seen.envelope?.text).toBe('here is the answer');
   });
+
+  it('starts with the recent history the folder still holds, not an empty page', async () => {
+    const made = await makeProject({ agents: ['calm-owl', 'brave-fox'] });
+    closers.push(() => made.cleanup());
+    const sent = await runCli(['send', 'calm-owl', 'sent before the page', '--from', 'brave-fox'], made.dir);
+    expect(sent.code, sent.stderr).toBe(0);
+    const ui = await startUiProcess(made.dir);
+    closers.push(() => ui.stop());
+    const messages = (await (await fetch(`${ui.url}api/messages`)).json()) as MessageView[];
+    expect(messages.map((message) => message.envelope?.text)).toEqual(['sent before the page']);
+    expect(messages[0]!.deliveries['calm-owl']?.at(-1)?.state).toBe('queued');
+  });
 });

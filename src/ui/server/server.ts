@@ -39,6 +39,8 @@ export interface UiServerOptions {
   /** An event stream with more unsent data than this is disconnected (default 8 MB). */
   streamBytes?: number;
   staticRooms?: Record<string, string[]>;
+  /** Open with the last this many messages the transport still holds (default 500; folder transport only). */
+  replayMessages?: number;
   /** The built page (default: `dist/ui/` of this package). */
   assetsDir?: string;
   /** Default: a fresh random one. */
@@ -73,6 +75,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     startedAt,
     staticRooms: options.staticRooms ?? {},
     snapshotMs: options.snapshotMs ?? UI_DEFAULTS.snapshotMs,
+    replayMessages: options.replayMessages ?? UI_DEFAULTS.replayMessages,
     history: {
       maxBytes: options.historyBytes ?? UI_DEFAULTS.historyBytes,
       previewChars: options.previewChars ?? UI_DEFAULTS.previewChars,
