@@ -116,6 +116,8 @@ export interface AgentView {
   host?: string;
   pid?: number;
   delivery?: string;
+  /** Whether pushes reach it (`live`, `not reaching`, `unknown`), when its server says (presence `data.push`). */
+  push?: string;
   rooms: string[];
   topics: string[];
   counts?: InboxCounts;
