@@ -117,4 +117,29 @@ describe('approvals: the permission relay through a real cc2cc serve', () => {
     expect(late.code).not.toBe(0);
     expect(late.stderr).toMatch(/has expired: nobody answered in time/);
   });
+
+  it('agents answer only when named as approvers (off by default), never their own request', async () => {
+    const plain = await startAgent(await makeProject({ plugins: ['approvals'] }), ['--name', 'ann']);
+    expect((await plain.tools()).map((tool) => tool.name)).not.toContain('answer_permission');
+
+    const project = await makeProject({ plugins: [['approvals', { approvers: ['human', 'reviewer'] }]] });
+    const { agent: ann, verdicts } = await agentWithVerdicts(project, 'ann');
+    const { agent: reviewer } = await agentWithVerdicts(project, 'reviewer');
+    await ask(ann, 'mnbvc');
+    await waitForPending(project, 'mnbvc');
+    const own = await ann.call('answer_permission', { id: 'mnbvc', behavior: 'allow' });
+    expect(own).toMatchObject({ isError: true });
+    expect(own.text).toMatch(/"ann" is not an approver/);
+    await ask(reviewer, 'lkjhg');
+    await waitForPending(project, 'lkjhg');
+    const self = await reviewer.call('answer_permission', { id: 'lkjhg', behavior: 'allow' });
+    expect(self.text).toMatch(/reviewer cannot answer its own permission request lkjhg/);
+
+    const answered = await reviewer.call('answer_permission', { id: 'mnbvc', behavior: 'allow' });
+    expect(answered).toMatchObject({ isError: false });
+    await waitFor(() => verdicts.length > 0, { timeoutMs: DELIVERY_TIMEOUT_MS, what: 'the verdict of the agent approver' });
+    expect(verdicts).toEqual([{ request_id: 'mnbvc', behavior: 'allow' }]);
+    const history = JSON.parse((await runCli(['approvals', '--all', '--json'], project)).stdout) as Array<{ id: string; answeredBy?: string }>;
+    expect(history.find((record) => record.id === 'mnbvc')?.answeredBy).toBe('reviewer');
+  });
 });
