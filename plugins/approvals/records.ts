@@ -84,10 +84,13 @@ export async function answerApproval(bus: Bus, ref: string, verdict: Verdict, ap
   if (target.agent === approver) throw new Cc2ccError('BAD_INPUT', `${approver} cannot answer its own permission request ${target.id}`);
   const agents = new Map((await bus.agents()).map((info) => [info.name as string, info]));
   let outcome: ApprovalRecord | undefined;
+  let gone = false;
+  let written: ApprovalRecord | undefined;
   await updateState(
     bus.state,
     approvalKey(target.agent, target.id),
     (current) => {
+      gone = !isApprovalRecord(current?.value);
       if (!isApprovalRecord(current?.value)) return SKIP;
       const now = currentView(current.value, agents, Date.now());
       if (now.status !== 'pending') {
@@ -97,12 +100,15 @@ export async function answerApproval(bus: Bus, ref: string, verdict: Verdict, ap
       outcome = undefined;
       const at = new Date().toISOString();
       const answered: ApprovalRecord = { ...(current.value as ApprovalRecord), status: verdict === 'allow' ? 'allowed' : 'denied', answeredBy: approver, answeredAt: at };
+      written = answered;
       return answered as unknown as StateValue;
     },
     { ttlMs: options.keepMs },
   );
+  // Its history time ran out between the listing and the answer.
+  if (gone) throw new Cc2ccError('NOT_FOUND', `permission request ${refOf(target)} is no longer kept`, { ref });
   if (outcome) throw closedError(outcome);
-  return { ...target, status: verdict === 'allow' ? 'allowed' : 'denied', answeredBy: approver };
+  return written!;
 }
 
 function closedError(record: ApprovalRecord): Cc2ccError {
