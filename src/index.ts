@@ -28,8 +28,10 @@ export { definePlugin, type Plugin, type PluginContext } from './kernel/plugin.j
 export { pass, drop, type EnvelopeHook, type HookResult, type HookContext, type Drop } from './kernel/hooks.js';
 export type { Router, Recipient, Directory, SchemeResolver, SchemeContext } from './kernel/router.js';
 export type { Sink, Settle } from './kernel/sink.js';
-export type { Transport, Delivery, DeliveryHandler, Inbox, InboxStats, DeadLetter, TrafficEvent, TrafficState } from './kernel/transport.js';
+export type { Transport, Delivery, DeliveryHandler, Inbox, InboxStats, DeadLetter, TrafficEvent, TrafficState, ObserveOptions } from './kernel/transport.js';
 export type { ToolDefinition, ToolContext, ToolResult, CommandDefinition, CommandContext } from './kernel/tool.js';
+export type { ClientLink, ClientNotificationHandler } from './kernel/client-link.js';
+export type { ApprovalsService, ApprovalView } from './kernel/approvals-service.js';
 export { PresenceSchema, checkPresenceRecord, type PresenceRecord, type AgentInfo, type AgentState } from './kernel/presence.js';
 export type { KernelConfig } from './kernel/options.js';
 export { RoutingRouter, addressMatches, type RouteRule } from './kernel/routes.js';

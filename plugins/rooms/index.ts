@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENT_NAME_RULE, Cc2ccError, assertAgentName, definePlugin, isAgentName, type State } from '../../src/index.js';
+import { AGENT_NAME_RULE, Cc2ccError, assertAgentName, definePlugin, isAgentName, tokens, type State } from '../../src/index.js';
 import { listOf, listsOf, requireAgent, updateList } from '../shared/state-list.js';
 
 export interface RoomsOptions {
@@ -21,6 +21,8 @@ export const rooms = definePlugin((options: RoomsOptions = {}) => {
     name: 'rooms',
     setup(ctx) {
       const state = ctx.state;
+      // Whatever form the config used (a name with options, or rooms({ members })), the UI sees them.
+      ctx.provide(tokens.ROOMS, { staticMembers: members });
       ctx.addScheme('room', async (room) => {
         assertRoomName(room);
         const all = await roomTable(state, members);

@@ -171,6 +171,8 @@ async function setupPlugin(plugin: Plugin, scope: SetupScope): Promise<void> {
     addCommand: (command) => extensions.addCommand(name, command),
     onStart: (hook) => extensions.addStart(name, hook),
     onStop: (hook) => extensions.addStop(name, hook),
+    addCapability: (capability, value) => extensions.addCapability(name, capability, value),
+    onClientNotification: (method, handler) => extensions.addClientNotification(name, method, handler),
     provide: (token, value) => extensions.provide(name, token, value),
     service: (token) => extensions.service(token),
   };

@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   BAD_INPUT: { retryable: false, summary: 'a tool or command argument is invalid' },
   AGENT_LIVE: { retryable: true, summary: 'a live session serves this agent, so it cannot be forgotten now' },
   MESSAGES_WAITING: { retryable: false, summary: 'messages wait in this agent\'s inbox (forget it with --force to move them to dead letters)' },
+  APPROVAL_CLOSED: { retryable: false, summary: 'a permission request was already answered or has expired' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

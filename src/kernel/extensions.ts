@@ -4,6 +4,7 @@ import type { Envelope } from './envelope.js';
 import type { SchemeResolver } from './router.js';
 import type { CommandDefinition, ToolDefinition } from './tool.js';
 import type { Bus } from './bus.js';
+import type { ClientNotificationHandler } from './client-link.js';
 
 interface Registered<T> {
   plugin: string;
@@ -32,6 +33,10 @@ export class Extensions {
   readonly schemes = new Map<string, { plugin: string; resolve: SchemeResolver }>();
   readonly tools = new Map<string, { plugin: string; tool: ToolDefinition<any> }>();
   readonly commands = new Map<string, { plugin: string; command: CommandDefinition }>();
+  /** MCP `capabilities.experimental` entries plugins declare (`cc2cc serve` only). */
+  readonly capabilities = new Map<string, { plugin: string; value: Record<string, unknown> }>();
+  /** Handlers of notifications the MCP client sends, by method (`cc2cc serve` only). */
+  readonly clientNotifications = new Map<string, { plugin: string; handle: ClientNotificationHandler }>();
   /** Services plugins provide to the kernel and to each other, by token. */
   readonly services = new Map<symbol, { plugin: string; value: unknown }>();
 
@@ -88,6 +93,25 @@ export class Extensions {
       throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": command "${command.name}" is already added by "${taken.plugin}"`);
     }
     this.commands.set(command.name, { plugin, command });
+  }
+
+  addCapability(plugin: string, name: string, value: Record<string, unknown> = {}): void {
+    const taken = this.capabilities.get(name);
+    if (taken || name === 'claude/channel') {
+      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": capability "${name}" is already declared by ${taken ? `"${taken.plugin}"` : 'cc2cc'}`);
+    }
+    this.capabilities.set(name, { plugin, value });
+  }
+
+  addClientNotification(plugin: string, method: string, handle: ClientNotificationHandler): void {
+    if (!method.startsWith('notifications/')) {
+      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": "${method}" is not a notification method (they start with "notifications/")`);
+    }
+    const taken = this.clientNotifications.get(method);
+    if (taken) {
+      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": notification "${method}" is already handled by "${taken.plugin}"`);
+    }
+    this.clientNotifications.set(method, { plugin, handle });
   }
 
   provide(plugin: string, token: symbol, value: unknown): void {

@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { monotonicFactory, type PRNG } from 'ulid';
+import { decodeTime, monotonicFactory, type PRNG } from 'ulid';
 
 /**
  * The ulid package's default source asks the crypto library for one byte at a time, 16
@@ -29,4 +29,9 @@ export function newId(now: number = Date.now()): string {
 
 export function isUlid(value: unknown): value is string {
   return typeof value === 'string' && ULID_PATTERN.test(value);
+}
+
+/** When a ULID was made (milliseconds since the epoch). */
+export function ulidTime(id: string): number {
+  return decodeTime(id);
 }

@@ -8,6 +8,7 @@ import type { Logger } from './logger.js';
 import type { Clock } from './clock.js';
 import type { KernelConfig } from './options.js';
 import type { State } from './state.js';
+import type { ClientNotificationHandler } from './client-link.js';
 
 /**
  * A plugin is a plain object with a `name` and a `setup(ctx)`; write it as a factory
@@ -55,6 +56,17 @@ export interface PluginContext {
   onStart(hook: (bus: Bus) => void | Promise<void>): void;
   /** On shutdown, in reverse plugin order. */
   onStop(hook: (bus: Bus) => void | Promise<void>): void;
+  /**
+   * `cc2cc serve` only (elsewhere it is never read): declare `capabilities.experimental[name]`
+   * to the MCP client, e.g. `claude/channel/permission`. Declared only by enabled plugins.
+   */
+  addCapability(name: string, value?: Record<string, unknown>): void;
+  /**
+   * `cc2cc serve` only: handle the notification `method` that the MCP client sends (e.g.
+   * `notifications/claude/channel/permission_request`). The handler gets the params and a
+   * `ClientLink` to notify that same client later. One handler per method.
+   */
+  onClientNotification(method: string, handler: ClientNotificationHandler): void;
   /** Offer a service under a kernel token (e.g. REQUESTS) or a token of the plugin's own. */
   provide(token: symbol, value: unknown): void;
   /** A service another plugin provided, if that plugin is enabled. */

@@ -12,3 +12,7 @@ export const BUS = Symbol.for('cc2cc.Bus');
 export const STATE = Symbol.for('cc2cc.State');
 /** Provided by the request-reply plugin; `Bus.request` uses it. */
 export const REQUESTS = Symbol.for('cc2cc.Requests');
+/** Provided by the approvals plugin (`ApprovalsService`, src/kernel/approvals-service.ts); `cc2cc ui` uses it. */
+export const APPROVALS = Symbol.for('cc2cc.Approvals');
+/** Provided by the rooms plugin: `{ staticMembers }`, the rooms its options name; `cc2cc ui` shows them. */
+export const ROOMS = Symbol.for('cc2cc.Rooms');

@@ -57,8 +57,13 @@ export interface Transport {
    */
   locate?(agent: AgentName, id: string): Promise<MessageLocation | undefined>;
 
-  /** Watch every inbox without changing any: `cc2cc tail`, `cc2cc ui`. */
-  observe(listener: (event: TrafficEvent) => void): Promise<() => Promise<void>>;
+  /**
+   * Watch every inbox without changing any: `cc2cc tail`, `cc2cc ui`. With `replay`, a
+   * transport that can first reports the recent messages it still holds, each once per
+   * inbox in the state it is in now, oldest first; one that cannot ignores it and starts
+   * live (the folder transport replays; memory and Redis do not yet).
+   */
+  observe(listener: (event: TrafficEvent) => void, options?: ObserveOptions): Promise<() => Promise<void>>;
 
   /**
    * Optional: the bus state (`src/kernel/state.ts`) kept where the messages are, shared by
@@ -131,6 +136,11 @@ export interface MessageLocation {
 }
 
 export type TrafficState = 'queued' | 'claimed' | 'done' | 'dead';
+
+export interface ObserveOptions {
+  /** Recent history before the live changes: the last `last` messages, or those of the last `sinceMs` (both: the fewer). */
+  replay?: { last?: number; sinceMs?: number };
+}
 
 export interface TrafficEvent {
   agent: AgentName;

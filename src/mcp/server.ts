@@ -9,10 +9,17 @@ import { registerTools, type ToolScope } from './tools.js';
 import type { ServerNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { AgentName } from '../kernel/names.js';
 import type { Extensions } from '../kernel/extensions.js';
+import type { Bus } from '../kernel/bus.js';
+import type { Logger } from '../kernel/logger.js';
+import { z } from 'zod';
+import { describeError } from '../kernel/errors.js';
 
 export interface AgentServerOptions extends ToolScope {
   agent: AgentName;
   pluginTools: Extensions['tools'];
+  /** What enabled plugins add to the MCP surface beyond tools (`ctx.addCapability`, `ctx.onClientNotification`). */
+  pluginMcp?: Pick<Extensions, 'capabilities' | 'clientNotifications'>;
+  logger?: Logger;
 }
 
 /**
@@ -27,12 +34,32 @@ export function createAgentServer(options: AgentServerOptions): McpServer {
   const server = new McpServer(
     { name: 'cc2cc', version: packageVersion() },
     {
-      capabilities: { experimental: { 'claude/channel': {} } },
+      capabilities: { experimental: { 'claude/channel': {}, ...pluginCapabilities(options.pluginMcp) } },
       instructions: buildInstructions(options.agent, options.delivery.mode),
     },
   );
   registerTools(server, options, options.pluginTools);
+  if (options.pluginMcp) registerClientNotifications(server, () => options.bus, options.pluginMcp.clientNotifications, options.logger);
   return server;
+}
+
+function pluginCapabilities(mcp: AgentServerOptions['pluginMcp']): Record<string, Record<string, unknown>> {
+  return Object.fromEntries([...(mcp?.capabilities ?? new Map()).entries()].map(([name, { value }]) => [name, value]));
+}
+
+/** Each plugin's client notification handler, with a link that notifies this client back. The bus is read per call (it may attach late). */
+function registerClientNotifications(server: McpServer, bus: () => Bus, handlers: Extensions['clientNotifications'], logger?: Logger): void {
+  const client = { notify: (method: string, params: Record<string, unknown>) => server.server.notification({ method, params } as unknown as ServerNotification) };
+  for (const [method, { plugin, handle }] of handlers) {
+    const schema = z.object({ method: z.literal(method), params: z.record(z.string(), z.unknown()).optional() });
+    server.server.setNotificationHandler(schema, async ({ params }) => {
+      try {
+        await handle(params ?? {}, { bus: bus(), client });
+      } catch (error) {
+        logger?.warn(`plugin "${plugin}" failed on ${method}: ${describeError(error)}`);
+      }
+    });
+  }
 }
 
 /** Channel pushes through `server`; they reject once the connection is closed. */

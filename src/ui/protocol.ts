@@ -1,6 +1,6 @@
 /**
  * What the `cc2cc ui` server sends the page, and what the page may send back. Shared by
- * the server (Node) and the page (browser), so it imports nothing: plain types only.
+ * the server (Node) and the page (browser), so it holds (and imports) plain types only.
  *
  * The live stream is Server-Sent Events at `<base>/api/events`. On every (re)connect the
  * server sends, in order:
@@ -116,6 +116,8 @@ export interface AgentView {
   host?: string;
   pid?: number;
   delivery?: string;
+  /** Whether pushes reach it (`live`, `not reaching`, `unknown`), when its server says (presence `data.push`). */
+  push?: string;
   rooms: string[];
   topics: string[];
   counts?: InboxCounts;
@@ -153,3 +155,14 @@ export interface ErrorBody {
 }
 
 export type SseEvent = 'hello' | 'snapshot' | 'messages' | 'ready' | 'traffic';
+
+/** One permission request (the approvals plugin's record), as `GET api/approvals` lists it. */
+import type { ApprovalView } from '../kernel/approval-view.js';
+export type { ApprovalView };
+
+/** `GET api/approvals`: whether the plugin is on, whether this page may answer, and every request kept. */
+export interface ApprovalsResponse {
+  enabled: boolean;
+  canAnswer: boolean;
+  requests: ApprovalView[];
+}

@@ -105,7 +105,9 @@ async function serve(options: ServeOptions): Promise<void> {
     status: () => (attached ? undefined : `cc2cc: ${unreachableLine(unreachable)}`),
     onToolCall: () => (session.usedTools = true),
   };
-  const server = createAgentServer(Object.assign(scope, { agent, pluginTools: attached?.runtime.extensions.tools ?? new Map() }));
+  const server = createAgentServer(
+    Object.assign(scope, { agent, pluginTools: attached?.runtime.extensions.tools ?? new Map(), ...(attached && { pluginMcp: attached.runtime.extensions }), logger }),
+  );
   push = channelPusher(server);
   let stopped = false;
   exitWhenClientGone(

@@ -1,14 +1,20 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { Cc2ccError } from '../../kernel/errors.js';
-import { createStderrLogger } from '../../kernel/logger.js';
+import { Cc2ccError, describeError, isCc2ccError } from '../../kernel/errors.js';
+import { createStderrLogger, type Logger } from '../../kernel/logger.js';
+import { assertAgentName } from '../../kernel/names.js';
+import type { Bus } from '../../kernel/bus.js';
+import { ConsoleSink } from '../../sinks/console-sink.js';
 import { createRuntime } from '../../runtime.js';
+import { APPROVALS, ROOMS } from '../../kernel/tokens.js';
+import type { ApprovalsService } from '../../kernel/approvals-service.js';
 import { UI_DEFAULTS } from '../../ui/server/defaults.js';
 import { configFrom, print, untilSignal, type GlobalOptions } from '../context.js';
 
 interface UiOptions extends GlobalOptions {
   port: string;
   allowSend?: boolean;
+  allowApprove?: boolean;
   as: string;
   idleAfter: string;
   historyMb: string;
@@ -20,6 +26,7 @@ export function registerUi(program: Command): void {
     .description('a live page of the whole bus in the browser (127.0.0.1 only, a token in the URL; read-only unless --allow-send)')
     .option('--port <n>', 'port on 127.0.0.1; 0 takes a free one', String(UI_DEFAULTS.port))
     .option('--allow-send', 'let the page send messages to agents and rooms')
+    .option('--allow-approve', 'let the page answer agents\' permission requests (approvals plugin); --allow-send implies it')
     .option('--as <name>', 'who messages from the page come from', UI_DEFAULTS.sender)
     .option('--idle-after <minutes>', 'an online agent with no traffic for this long shows as idle', String(UI_DEFAULTS.idleAfterMs / 60_000))
     .option('--history-mb <n>', 'keep the recent messages within this many MB (oldest forgotten first; long texts kept as a preview)', String(UI_DEFAULTS.historyBytes / 1024 / 1024))
@@ -32,8 +39,9 @@ export function registerUi(program: Command): void {
       const logger = createStderrLogger(config.logLevel);
       // Loaded here, not at start-up: other verbs (serve above all) do not pay for the HTTP server.
       const { startUiServer } = await import('../../ui/server/server.js');
-      const { staticRoomMembers } = await import('../../ui/server/snapshot.js');
-      const runtime = await createRuntime(config, { logger });
+      // Replies to the page's sender are read by the page (the timeline shows them), so its inbox just acknowledges them.
+      const runtime = await createRuntime(config, { logger, sink: new ConsoleSink(() => {}) });
+      if (options.allowSend) await openSenderInbox(runtime.bus, options.as, logger);
       let server;
       try {
         server = await startUiServer({
@@ -42,22 +50,38 @@ export function registerUi(program: Command): void {
           project: basename(config.projectDir),
           port,
           allowSend: options.allowSend ?? false,
+          allowApprove: options.allowApprove ?? false,
+          approvals: runtime.extensions.service<ApprovalsService>(APPROVALS),
           sender: options.as,
           idleAfterMs: idleAfterMinutes * 60_000,
           historyBytes: Math.round(historyMb * 1024 * 1024),
-          staticRooms: staticRoomMembers(config.plugins),
+          staticRooms: runtime.extensions.service<{ staticMembers: Record<string, string[]> }>(ROOMS)?.staticMembers ?? {},
         });
       } catch (error) {
         await runtime.close();
         throw error;
       }
       print(server.url);
-      const mode = options.allowSend ? `sending allowed, as ${options.as}` : 'read-only';
+      const mode = options.allowSend ? `sending allowed, as ${options.as}` : options.allowApprove ? 'answering permission requests allowed' : 'read-only';
       process.stderr.write(`cc2cc ui: watching ${config.rootDir} (${runtime.bus.transport.kind}), ${mode}; open the address above (Ctrl-C to stop)\n`);
       await untilSignal();
       await server.close();
       await runtime.close();
     });
+}
+
+/**
+ * With --allow-send the page's sender (`human`) becomes an agent of the bus while the page
+ * runs: a reply to it is accepted (not refused as an unknown recipient) with no `agents`
+ * entry in the config, and later replies queue for the next start.
+ */
+async function openSenderInbox(bus: Bus, sender: string, logger: Logger): Promise<void> {
+  try {
+    await bus.attach(assertAgentName(sender, '--as'));
+  } catch (error) {
+    if (isCc2ccError(error, 'INVALID_NAME')) throw error;
+    logger.warn(`ui: replies to ${sender} are not read by this page: ${describeError(error)}`);
+  }
 }
 
 function parseNumber(text: string, flag: string, valid: (value: number) => boolean): number {

@@ -5,7 +5,7 @@ import { Cc2ccError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { assertAgentName, type AgentName } from '../../kernel/names.js';
 import type { PresenceRecord } from '../../kernel/presence.js';
-import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, MessageLocation, TrafficEvent, Transport } from '../../kernel/transport.js';
+import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, MessageLocation, ObserveOptions, TrafficEvent, Transport } from '../../kernel/transport.js';
 import { tempName, writeFileAtomic } from './atomic-write.js';
 import { listDeadLetters } from './dead-letters.js';
 import { locateMessage } from './locate.js';
@@ -182,11 +182,11 @@ export class FsTransport implements Transport {
     return listDeadLetters(this.layout.inbox(agent), this.settings.maxBytes);
   }
 
-  async observe(listener: (event: TrafficEvent) => void): Promise<() => Promise<void>> {
+  async observe(listener: (event: TrafficEvent) => void, options: ObserveOptions = {}): Promise<() => Promise<void>> {
     this.assertOpen();
     const { logger, maxBytes, watch, rescanMs } = this.settings;
     await this.warnIfRootIsOpen();
-    const observer = await TrafficObserver.start({ layout: this.layout, logger, maxBytes, watch, rescanMs, listener });
+    const observer = await TrafficObserver.start({ layout: this.layout, logger, maxBytes, watch, rescanMs, listener, ...(options.replay && { replay: options.replay }) });
     this.observers.add(observer);
     return async () => {
       this.observers.delete(observer);

@@ -5,7 +5,8 @@ import type { Envelope } from '../../kernel/envelope.js';
 import { describeError, isCc2ccError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { isAgentName, type AgentName } from '../../kernel/names.js';
-import type { TrafficEvent, TrafficState } from '../../kernel/transport.js';
+import type { ObserveOptions, TrafficEvent, TrafficState } from '../../kernel/transport.js';
+import { ulidTime } from '../../kernel/ids.js';
 import { readDeadReason } from './dead-letters.js';
 import { errnoCode } from './fs-errors.js';
 import { watchFolder } from './folder-watch.js';
@@ -21,6 +22,8 @@ export interface ObserverOptions {
   /** 0 turns the rescan off. */
   rescanMs: number;
   listener(event: TrafficEvent): void;
+  /** Report the recent messages found at start before the live changes (`ObserveOptions.replay`). */
+  replay?: ObserveOptions['replay'];
 }
 
 /** Where each state lives, in the order a message moves: a file moving forward is found. */
@@ -57,13 +60,14 @@ export class TrafficObserver {
 
   private constructor(private readonly options: ObserverOptions) {}
 
-  /** What is on disk now is the baseline: only changes after this are reported. */
+  /** What is on disk now is the baseline: only changes after this are reported (and, with `replay`, the recent part of it first). */
   static async start(options: ObserverOptions): Promise<TrafficObserver> {
     const observer = new TrafficObserver(options);
     for (const name of await options.layout.inboxNames((path, why) => observer.warnOnce(path, `observer skips ${path}: ${why}`))) {
       const watched = observer.track(name);
       for (const [id, state] of await observer.listStates(watched)) watched.known.set(id, state);
     }
+    if (options.replay) await observer.replay(options.replay);
     observer.watchRoot();
     for (const name of observer.inboxes.keys()) observer.attach(name);
     if (options.rescanMs > 0) {
@@ -73,6 +77,26 @@ export class TrafficObserver {
     // Anything that moved between the baseline and the watches being armed.
     await observer.scanAll();
     return observer;
+  }
+
+  /** The last messages of the baseline (by id: by time), each inbox's copy in its state now, oldest first. */
+  private async replay({ last, sinceMs }: NonNullable<ObserveOptions['replay']>): Promise<void> {
+    const since = sinceMs === undefined ? 0 : Date.now() - sinceMs;
+    const ids = new Set<string>();
+    for (const watched of this.inboxes.values()) for (const id of watched.known.keys()) if (ulidTime(id) >= since) ids.add(id);
+    const sorted = [...ids].sort();
+    const chosen = new Set(last === undefined ? sorted : sorted.slice(Math.max(0, sorted.length - last)));
+    const copies = [...this.inboxes].flatMap(([name, watched]) => [...watched.known].filter(([id]) => chosen.has(id)).map(([id, state]) => ({ name, id, state })));
+    copies.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.name.localeCompare(b.name)));
+    for (const { name, id, state } of copies) {
+      if (this.stopped) return;
+      const paths = this.inboxes.get(name)!.paths;
+      const key = `${name}/${id}`;
+      const envelope = await this.envelopeOf(paths, key, id, state).catch(() => undefined);
+      const reason = state === 'dead' ? await readDeadReason(paths, id).catch(() => undefined) : undefined;
+      if (state === 'done' || state === 'dead') this.envelopes.delete(key);
+      this.emit({ agent: name, state, id, ...(envelope && { envelope }), ...(reason !== undefined && { reason }) });
+    }
   }
 
   async stop(): Promise<void> {
@@ -240,7 +264,10 @@ export class TrafficObserver {
     const reason = state === 'dead' ? await readDeadReason(watched.paths, id) : undefined;
     if (state === 'done' || state === 'dead') this.envelopes.delete(key);
     if (this.stopped) return;
-    const event: TrafficEvent = { agent: name, state, id, ...(envelope && { envelope }), ...(reason !== undefined && { reason }) };
+    this.emit({ agent: name, state, id, ...(envelope && { envelope }), ...(reason !== undefined && { reason }) });
+  }
+
+  private emit(event: TrafficEvent): void {
     try {
       this.options.listener(event);
     } catch (error) {

@@ -2,10 +2,11 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { errorResponse, registerApi, type ApiOptions } from './api.js';
 import type { Asset } from './assets.js';
+import { registerApprovalRoutes, type ApprovalRoutesOptions } from './approvals-routes.js';
 import { guardHostAndOrigin, type GuardOptions } from './request-guard.js';
 import { requireToken } from './token.js';
 
-export interface UiAppOptions extends ApiOptions {
+export interface UiAppOptions extends ApiOptions, Omit<ApprovalRoutesOptions, 'bus'> {
   token: string;
   assets: Map<string, Asset>;
   /** Where the server listens: requests naming another host are refused. */
@@ -38,6 +39,7 @@ export function createUiApp(options: UiAppOptions): Hono<{ Bindings: HttpBinding
   app.get('/:token/assets/:file', (c) => serveAsset(options.assets, `assets/${c.req.param('file')}`));
 
   registerApi(app, options);
+  registerApprovalRoutes(app, options);
 
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no such page: ${c.req.path.replace(options.token, '<token>')}` } }, 404));
   app.onError((error, c) => {

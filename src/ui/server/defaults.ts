@@ -10,4 +10,6 @@ export const UI_DEFAULTS = {
   streamBytes: 8 * 1024 * 1024,
   /** A message's text is kept up to this many characters; the rest is cut. */
   previewChars: 4096,
+  /** The page opens with the last this many messages still in the inboxes (folder transport). */
+  replayMessages: 500,
 } as const;

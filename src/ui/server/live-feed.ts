@@ -11,6 +11,8 @@ export interface LiveFeedOptions extends Omit<SnapshotSource, 'log'> {
   snapshotMs?: number;
   /** How the traffic log is bounded (bytes, messages, preview length). */
   history?: TrafficLogOptions;
+  /** Start with the last this many messages the transport still holds (where it can replay; 0: none). */
+  replayMessages?: number;
 }
 
 type SnapshotListener = (snapshot: Snapshot) => void;
@@ -43,7 +45,8 @@ export class LiveFeed {
   static async start(options: LiveFeedOptions): Promise<LiveFeed> {
     const feed = new LiveFeed(options);
     const transport: Transport = options.bus.transport;
-    feed.stopObserving = await transport.observe((event) => feed.log.record(event));
+    const last = options.replayMessages ?? 0;
+    feed.stopObserving = await transport.observe((event) => feed.log.record(event), last > 0 ? { replay: { last } } : {});
     // Traffic changes counts and activity, and often means an agent just started: look again soon.
     feed.log.subscribe(() => feed.refreshSoon());
     await feed.refresh();

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Bus } from '../../kernel/bus.js';
+import type { ApprovalsService } from '../../kernel/approvals-service.js';
 import { Cc2ccError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { assertAgentName } from '../../kernel/names.js';
@@ -20,6 +21,10 @@ export interface UiServerOptions {
   port?: number;
   /** Let the page send messages (POST api/send). Off by default: the page only reads. */
   allowSend?: boolean;
+  /** Let the page answer permission requests (implied by `allowSend`). Off by default. */
+  allowApprove?: boolean;
+  /** The approvals plugin's service, when the plugin is enabled: the page's approval inbox. */
+  approvals?: ApprovalsService;
   /** Who the page sends as (default `human`). */
   sender?: string;
   /** An online agent with no traffic for this long shows as idle (default 5 minutes). */
@@ -34,6 +39,8 @@ export interface UiServerOptions {
   /** An event stream with more unsent data than this is disconnected (default 8 MB). */
   streamBytes?: number;
   staticRooms?: Record<string, string[]>;
+  /** Open with the last this many messages the transport still holds (default 500; folder transport only). */
+  replayMessages?: number;
   /** The built page (default: `dist/ui/` of this package). */
   assetsDir?: string;
   /** Default: a fresh random one. */
@@ -68,6 +75,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     startedAt,
     staticRooms: options.staticRooms ?? {},
     snapshotMs: options.snapshotMs ?? UI_DEFAULTS.snapshotMs,
+    replayMessages: options.replayMessages ?? UI_DEFAULTS.replayMessages,
     history: {
       maxBytes: options.historyBytes ?? UI_DEFAULTS.historyBytes,
       previewChars: options.previewChars ?? UI_DEFAULTS.previewChars,
@@ -90,6 +98,8 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     bus: options.bus,
     feed,
     allowSend: options.allowSend ?? false,
+    allowApprove: (options.allowApprove ?? false) || (options.allowSend ?? false),
+    approvals: options.approvals,
     sender,
     streamBytes: options.streamBytes ?? UI_DEFAULTS.streamBytes,
     listening: { bindHost: HOST, port: () => bound },

@@ -47,6 +47,7 @@ async function agentView(info: AgentInfo, kept: Record<string, StateValue>, sour
     topics: stringList(kept['topics']),
     ...(presence && { lastSeen: presence.lastSeen, host: presence.host, pid: presence.pid }),
     ...(presence?.delivery && { delivery: presence.delivery }),
+    ...(info.state === 'online' && pushLiveness(presence?.data['push'])),
     ...(lastActivity !== undefined && { lastActivity: new Date(lastActivity).toISOString() }),
   };
   if (info.state === 'online') {
@@ -61,6 +62,16 @@ async function agentView(info: AgentInfo, kept: Record<string, StateValue>, sour
   const counts = await countsOf(info.name, source);
   if (counts) view.counts = counts;
   return view;
+}
+
+/**
+ * Whether the agent's pushes reach its client, as its server says in its presence record
+ * (`data.push`: a word such as `live`, `not reaching` or `unknown`, or `{ state }`).
+ * Servers that do not say leave it out, and so does the page.
+ */
+function pushLiveness(value: unknown): { push: string } | undefined {
+  const word = typeof value === 'string' ? value : typeof value === 'object' && value !== null ? (value as { state?: unknown }).state : undefined;
+  return typeof word === 'string' && word.length > 0 ? { push: word.slice(0, 40) } : undefined;
 }
 
 async function countsOf(name: string, source: SnapshotSource): Promise<InboxCounts | undefined> {
@@ -94,13 +105,3 @@ function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-/** `['rooms', { members: {...} }]` in the config's plugin list: the static members. */
-export function staticRoomMembers(plugins: readonly unknown[]): Record<string, string[]> {
-  for (const spec of plugins) {
-    if (!Array.isArray(spec) || spec[0] !== 'rooms') continue;
-    const members = (spec[1] as { members?: unknown } | undefined)?.members;
-    if (typeof members !== 'object' || members === null) return {};
-    return Object.fromEntries(Object.entries(members).map(([room, names]) => [room, stringList(names)]));
-  }
-  return {};
-}

@@ -1,6 +1,7 @@
 import './styles.css';
 import type { DeadLetterView } from '../protocol.js';
 import { connect, fetchDeadLetters, type Status } from './connection.js';
+import { ApprovalInbox } from './approvals.js';
 import { DeadLetters } from './dead-letters.js';
 import { Detail } from './detail.js';
 import { byId, h } from './dom.js';
@@ -48,17 +49,22 @@ const sidebar = new Sidebar({
   pickTopic: (topic) => filters.toggle({ topic }),
 });
 const deadView = new DeadLetters((letter) => openDead(letter));
+const approvals = new ApprovalInbox(() => scheduleChrome());
 
 const status = byId('status');
 const count = byId('count');
 const timelineTab = byId<HTMLButtonElement>('tab-timeline');
 const deadTab = byId<HTMLButtonElement>('tab-dead');
+const allLanes = h('input', { type: 'checkbox', id: 'all-lanes' });
+allLanes.addEventListener('change', () => timeline.showAllLanes(allLanes.checked));
+filters.element.append(h('label', { class: 'all-lanes', title: 'Also lanes for offline agents without messages and for senders that are not agents' }, allLanes, ' all lanes'));
 const timelinePanel = h('section', { class: 'timeline-panel', id: 'timeline-view', role: 'tabpanel', 'aria-labelledby': 'tab-timeline' }, filters.element, timeline.element);
 deadView.element.setAttribute('role', 'tabpanel');
 deadView.element.setAttribute('aria-labelledby', 'tab-dead');
 byId('sidebar').replaceWith(sidebar.element);
 byId('content').append(timelinePanel, deadView.element);
 byId('detail').replaceWith(detail.element);
+document.querySelector('.layout')!.before(approvals.element);
 
 function showRow(id: string): void {
   const row = store.get(id);
@@ -131,7 +137,7 @@ function updateChrome(): void {
   if (hello) {
     byId('project').textContent = hello.project;
     byId('transport').textContent = `${hello.transport} transport · since ${new Date(hello.startedAt).toLocaleTimeString([], { hour12: false })}`;
-    document.title = `cc2cc ui · ${hello.project}`;
+    document.title = `${approvals.titlePrefix()}cc2cc ui · ${hello.project}`;
     if (hello.allowSend && !sendBox) {
       sendBox = new SendBox(hello.sender);
       timelinePanel.append(sendBox.element);
@@ -171,3 +177,4 @@ connect(store, {
   dead: refreshDead,
 });
 timeline.focus();
+approvals.start();

@@ -61,6 +61,7 @@ export class Sidebar {
       { class: `agent state-${agent.state}`, 'data-agent': agent.name },
       this.pick(agent.name, `Show ${agent.name}'s messages`, () => this.events.pickAgent(agent.name), h('span', { class: 'dot', 'aria-hidden': 'true' })),
       h('span', { class: 'state', title: detail }, agent.state),
+      agent.push && h('span', { class: `push push-${agent.push.replace(/[^a-z]+/g, '-')}`, title: 'whether channel pushes reach its client' }, `push ${agent.push}`),
       counts &&
         h(
           'span',

@@ -3,6 +3,7 @@ import { NO_FILTERS, matches, type Filters } from './filters.js';
 import { computeLinks, linksAcross, type Link } from './links.js';
 import { GUTTER_WIDTH, ROW_HEIGHT, renderRow, type Layout } from './row.js';
 import type { Row, Store } from './store.js';
+import { OUTSIDE_X, laneOrder } from './lanes.js';
 
 const TIME_WIDTH = 64;
 const SUMMARY_WIDTH = 88;
@@ -55,6 +56,7 @@ export class Timeline {
   private viewDirty = true;
   private frame = 0;
   private readonly drawn = new Map<string, Drawn>();
+  private allLanes = false;
 
   constructor(
     private readonly store: Store,
@@ -99,6 +101,12 @@ export class Timeline {
       if (change === 'rows' && row && row.version === 1 && !this.follow && matches(row, this.filters)) this.unseen += 1;
       this.invalidate();
     });
+  }
+
+  /** Show every lane (retired agents and non-agent senders too), or only the useful ones. */
+  showAllLanes(all: boolean): void {
+    this.allLanes = all;
+    this.invalidate();
   }
 
   setFilters(filters: Filters): void {
@@ -169,11 +177,12 @@ export class Timeline {
   }
 
   private layoutColumns(): void {
-    const names = this.store.participants();
+    const names = laneOrder(this.store.all(), this.store.snapshot?.agents ?? [], this.allLanes);
     const available = Math.max(0, this.scroller.clientWidth - LEFT - SUMMARY_WIDTH);
     const width = Math.max(available, names.length * MIN_COLUMN);
     const column = names.length > 0 ? width / names.length : width;
     const x = new Map(names.map((name, index) => [name, Math.round(column * (index + 0.5))]));
+    for (const name of this.store.participants()) if (!x.has(name)) x.set(name, OUTSIDE_X);
     this.layout = { x, width };
     const total = LEFT + width + SUMMARY_WIDTH;
     this.canvas.style.width = `${total}px`;

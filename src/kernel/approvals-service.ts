@@ -1,0 +1,18 @@
+import type { Bus } from './bus.js';
+import type { ApprovalView } from './approval-view.js';
+
+export type { ApprovalView };
+
+
+/**
+ * What the approvals plugin offers under `tokens.APPROVALS`, so that `cc2cc ui` shows and
+ * answers requests without knowing the plugin: present only when the plugin is enabled.
+ */
+export interface ApprovalsService {
+  /** Who may answer (`human`: a person, through the CLI or the UI). */
+  readonly approvers: readonly string[];
+  /** Every request kept, as it stands now (expiry applied), newest first. */
+  list(bus: Bus): Promise<ApprovalView[]>;
+  /** Answer a pending request as `approver`; rejects NOT_FOUND, APPROVAL_CLOSED or BAD_INPUT. */
+  answer(bus: Bus, ref: string, verdict: 'allow' | 'deny', approver: string): Promise<ApprovalView>;
+}
