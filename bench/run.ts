@@ -10,6 +10,7 @@ import { baselineFs } from './scenarios/baseline-fs.js';
 import { backlog } from './scenarios/backlog.js';
 import { fanoutRoom } from './scenarios/fanout-room.js';
 import { latencyFs, latencyPoll, throughputFs } from './scenarios/latency-fs.js';
+import { hookLatency } from './scenarios/hook-latency.js';
 import { idle, latencyMcp } from './scenarios/mcp.js';
 import { latencyRedis, throughputRedis } from './scenarios/redis.js';
 import { round } from './stats.js';
@@ -35,6 +36,7 @@ const scenarios: Scenario[] = [
   fanoutRoom,
   backlog,
   idle,
+  hookLatency,
   ...(redisUrl ? [latencyRedis, throughputRedis] : []),
 ].filter((scenario) => !only || only.includes(scenario.name));
 

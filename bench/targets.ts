@@ -42,6 +42,7 @@ export const TARGETS: readonly Target[] = [
   { label: '`fanout-room` p50 under 50 ms', read: p50('fanout-room'), compare: '<', limit: 50, format: ms },
   { label: '`backlog` drained in under 20 s', read: figure('backlog', 'seconds'), compare: '<', limit: 20, format: (value) => `${value.toFixed(1)} s` },
   { label: '`backlog` peak RSS under 300 MB', read: figure('backlog', 'peakRssMb'), compare: '<', limit: 300, format: (value) => `${Math.round(value)} MB` },
+  { label: '`hook-latency` p50 at most 100 ms', read: p50('hook-latency'), compare: '<=', limit: 100, format: ms },
   { label: '`idle` under 50 ms CPU per 10 s', read: figure('idle', 'cpuMsPer10s'), compare: '<', limit: 50, format: (value) => `${Number(value.toFixed(1))} ms` },
 ];
 

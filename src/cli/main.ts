@@ -1,64 +1,14 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
-import { Command, CommanderError } from 'commander';
-import { isCc2ccError } from '../kernel/errors.js';
-import { registerBuiltinCommands } from './commands/index.js';
-import { registerPluginCommands } from './plugin-commands.js';
-import { stderrStyle } from './style.js';
-
-/** `cc2cc <verb>`: one line per error (code and message); a stack only with --debug. */
-async function main(argv: string[]): Promise<void> {
-  const program = new Command('cc2cc')
-    .description('a message bus for AI coding agents (MCP server, filesystem inbox, channel push)')
-    .option('-c, --config <path>', 'use this config file instead of searching from the current folder')
-    .option('--debug', 'show stack traces on errors')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  $ npx cc2cc demo          watch three real agents talk, no Claude Code needed
-  $ npx cc2cc init          set up this project for Claude Code
-  $ npx cc2cc doctor        what is wrong, and how to fix it
-  $ npx cc2cc <verb> --help
-
-Docs: the docs/ folder of the cc2cc package, starting with getting-started.md and cli.md.`,
-    )
-    .showHelpAfterError()
-    .exitOverride();
-  registerBuiltinCommands(program);
-  const verb = verbOf(argv.slice(2));
-  if (verb && !program.commands.some((command) => command.name() === verb || command.aliases().includes(verb))) {
-    await registerPluginCommands(program, argv);
-  }
-  // `cc2cc doctor | head`: a reader that went away is not an error (serve handles its own stdout).
-  if (verb !== 'serve') {
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-    });
-  }
-  await program.parseAsync(argv);
+/**
+ * The `cc2cc` command. `cc2cc hook` runs at every prompt and tool call of a client
+ * session, so it starts on its own short import path (no commander, no MCP SDK, no
+ * config loader unless no server runs); every other verb loads the full program.
+ */
+if (process.argv[2] === 'hook') {
+  const { runHookProcess } = await import('../hooks/hook-process.js');
+  await runHookProcess(process.argv.slice(3));
+} else {
+  await import('./program.js');
 }
 
-/** The first argument that is neither an option nor the value of `--config`. */
-function verbOf(args: string[]): string | undefined {
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index]!;
-    if (arg === '-c' || arg === '--config') index++;
-    else if (!arg.startsWith('-')) return arg;
-  }
-  return undefined;
-}
-
-main(process.argv).catch((error: unknown) => {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode;
-    return;
-  }
-  const debug = process.argv.includes('--debug');
-  const style = stderrStyle();
-  if (isCc2ccError(error)) process.stderr.write(`${style.red('cc2cc:')} ${error.code}: ${error.message}\n`);
-  else process.stderr.write(`${style.red('cc2cc:')} ${error instanceof Error ? error.message : String(error)}\n`);
-  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  process.exitCode = 1;
-});
+export {};

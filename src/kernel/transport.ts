@@ -51,6 +51,12 @@ export interface Transport {
   /** Dead letters of one inbox, oldest first, with their reasons. */
   deadLetters(agent: AgentName): Promise<DeadLetter[]>;
 
+  /**
+   * Optional: where message `id` is in `agent`'s inbox, for `cc2cc status` and the `status`
+   * tool; undefined when it is not there (never sent there, or pruned from done).
+   */
+  locate?(agent: AgentName, id: string): Promise<MessageLocation | undefined>;
+
   /** Watch every inbox without changing any: `cc2cc tail`, `cc2cc ui`. */
   observe(listener: (event: TrafficEvent) => void): Promise<() => Promise<void>>;
 
@@ -100,6 +106,12 @@ export interface DeadLetter {
   reason: string;
   /** Undefined when the file was not a readable envelope (that is usually the reason). */
   envelope?: Envelope;
+}
+
+export interface MessageLocation {
+  state: TrafficState;
+  /** Why it is dead, for a dead letter. */
+  reason?: string;
 }
 
 export type TrafficState = 'queued' | 'claimed' | 'done' | 'dead';

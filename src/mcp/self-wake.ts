@@ -6,9 +6,10 @@ import type { ChannelNotification } from '../sinks/channel-sink.js';
 /**
  * The first push of a session: who this agent is, who else is online, how many messages
  * wait (they follow it, in order). Its meta says `kind="system"`, so it cannot be taken
- * for a message from another agent.
+ * for a message from another agent. `wakeToken` (meta `wake`) lets a hook find it in the
+ * client's transcript.
  */
-export async function selfWake(bus: Bus, agent: AgentName): Promise<ChannelNotification> {
+export async function selfWake(bus: Bus, agent: AgentName, wakeToken?: string): Promise<ChannelNotification> {
   const online = (await bus.agents()).filter((info) => info.state === 'online' && info.name !== agent).map((info) => info.name);
   const stats = await bus.transport.stats(agent);
   const waiting = stats.queued + stats.claimed;
@@ -16,6 +17,13 @@ export async function selfWake(bus: Bus, agent: AgentName): Promise<ChannelNotif
   const backlog = waiting === 0 ? 'No messages waiting.' : `${plural(waiting, 'message')} waiting; ${waiting === 1 ? 'it follows' : 'they follow, oldest first'}.`;
   return {
     content: `cc2cc: you are ${agent}. ${who} ${backlog}`,
-    meta: { kind: 'system', to: agent, waiting: String(waiting), ...(online.length > 0 && { online: online.join(',') }) },
+    meta: {
+      kind: 'system',
+      to: agent,
+      waiting: String(waiting),
+      ...(online.length > 0 && { online: online.join(',') }),
+      // Found in the client's transcript, it proves pushes reach the conversation.
+      ...(wakeToken && { wake: wakeToken }),
+    },
   };
 }

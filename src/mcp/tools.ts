@@ -4,17 +4,21 @@ import { Cc2ccError, describeError } from '../kernel/errors.js';
 import { MESSAGE_KINDS, type Envelope } from '../kernel/envelope.js';
 import { parseAddress } from '../kernel/names.js';
 import { plural, type AgentDelivery } from './delivery.js';
+import { describeStatus, messageStatus } from './message-status.js';
+import { RECEIPT_META_KEY, RECEIPT_SEEN } from './receipts.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Bus, RecipientResult, SendResult } from '../kernel/bus.js';
 import type { Extensions } from '../kernel/extensions.js';
 import type { ToolResult } from '../kernel/tool.js';
 
-export const CORE_TOOLS = ['send', 'reply', 'check_inbox', 'list_agents'] as const;
+export const CORE_TOOLS = ['send', 'reply', 'check_inbox', 'list_agents', 'status'] as const;
 
 export interface ToolScope {
   bus: Bus;
   delivery: AgentDelivery;
+  /** The bus root: recipients' delivery ledgers live under it (for `status`). */
+  rootDir: string;
 }
 
 const CHECK_INBOX_DEFAULT = 20;
@@ -22,6 +26,7 @@ const CHECK_INBOX_DEFAULT = 20;
 /** The core tools, then every tool an enabled plugin added. */
 export function registerTools(server: McpServer, scope: ToolScope, pluginTools: Extensions['tools']): void {
   registerCoreTools(server, scope);
+  registerStatusTool(server, scope);
   for (const [name, { plugin, tool }] of pluginTools) {
     if ((CORE_TOOLS as readonly string[]).includes(name)) {
       throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": tool "${name}" has the name of a core cc2cc tool; give it another name`, { plugin });
@@ -45,9 +50,10 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
         data: z.unknown().optional().describe('optional structured payload (any JSON value)'),
         kind: z.enum(MESSAGE_KINDS).optional().describe('message (default), request (expects a reply), reply, or event (needs no reply)'),
         expires_in_s: z.number().positive().optional().describe('not delivered after this many seconds; you get an "expired" notice instead'),
+        receipt: z.boolean().optional().describe('true: you get one event when each recipient has seen it'),
       },
     },
-    ({ to, text, data, kind, expires_in_s }) =>
+    ({ to, text, data, kind, expires_in_s, receipt }) =>
       answer(scope, async () => {
         parseAddress(to); // names the address and agent-name rules, where the envelope check says less
         return describeSend(
@@ -57,6 +63,7 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
             ...(data !== undefined && { data }),
             ...(kind !== undefined && { kind }),
             ...(expires_in_s !== undefined && { expiresInS: expires_in_s }),
+            ...(receipt === true && { meta: { [RECEIPT_META_KEY]: RECEIPT_SEEN } }),
           }),
         );
       }),
@@ -117,6 +124,18 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
         });
         return { text: lines.join('\n') };
       }),
+  );
+}
+
+/** After the core four: what became of a sent message. */
+function registerStatusTool(server: McpServer, scope: ToolScope): void {
+  server.registerTool(
+    'status',
+    {
+      description: 'What became of a message you sent, per recipient: queued, claimed, pushed, seen, done, or dead with the reason.',
+      inputSchema: { id: z.string().min(1).describe('the id a send result gave') },
+    },
+    ({ id }) => answer(scope, async () => ({ text: describeStatus(id, await messageStatus(scope.bus, scope.rootDir, id)) })),
   );
 }
 

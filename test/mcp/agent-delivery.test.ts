@@ -12,7 +12,7 @@ function setup(mode: DeliveryMode, maxTextChars = 16_000) {
     pushed.push(notification);
   }, { maxTextChars });
   void channel.start();
-  const delivery = new AgentDelivery(mode, channel, silentLogger);
+  const delivery = new AgentDelivery({ mode, channel, logger: silentLogger });
   const acked: string[] = [];
   const give = (envelope: Envelope) => delivery.deliver(envelope, { ack: async () => void acked.push(envelope.id) });
   return { delivery, pushed, acked, give };
@@ -76,7 +76,7 @@ describe('AgentDelivery', () => {
       throw new Error('broken pipe');
     }, { maxTextChars: 16_000 });
     void channel.start();
-    const delivery = new AgentDelivery('auto', channel, silentLogger);
+    const delivery = new AgentDelivery({ mode: 'auto', channel, logger: silentLogger });
     await expect(delivery.deliver(message('a'), { ack: async () => {} })).rejects.toThrow(/broken pipe/);
     expect(delivery.waiting).toBe(0);
   });

@@ -8,7 +8,7 @@ export function registerAgents(program: Command): void {
     .command('agents')
     .description('list the agents of this project: state, last seen, waiting messages')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nStates: online, offline, stale (its process stopped without signing off).\n\nExamples:\n  $ cc2cc agents\n  $ cc2cc agents --json | jq \'.[] | select(.waiting > 0) | .name\'')
+    .addHelpText('after', '\nStates: online, offline, stale (its process stopped without signing off). PUSH: whether channel pushes reach its conversation (live, not reaching, unknown; off in pull delivery).\n\nExamples:\n  $ cc2cc agents\n  $ cc2cc agents --json | jq \'.[] | select(.waiting > 0) | .name\'')
     .action(async (options: GlobalOptions & { json?: boolean }, command: Command) => {
       const rows = await withRuntime(command.optsWithGlobals(), async ({ bus }) => {
         const [agents, kept] = await Promise.all([bus.agents(), allAgentState(bus.state)]);
@@ -21,6 +21,8 @@ export function registerAgents(program: Command): void {
               lastSeen: agent.presence?.lastSeen ?? null,
               waiting: stats.queued + stats.claimed,
               dead: stats.dead,
+              // Whether channel pushes reach its conversation: live, not reaching, unknown (off in pull).
+              push: typeof agent.presence?.data.push === 'string' ? agent.presence.data.push : null,
               // This session's plugin data, then what the bus state keeps for the name (rooms, topics).
               data: { ...agent.presence?.data, ...kept.get(agent.name) },
             };
@@ -35,7 +37,10 @@ export function registerAgents(program: Command): void {
         print('no agents yet: start one with `cc2cc serve`, or send to a configured agent');
         return;
       }
-      const table = [['NAME', 'STATE', 'LAST SEEN', 'WAITING', 'DEAD'], ...rows.map((row) => [row.name, row.state, row.lastSeen ?? '-', String(row.waiting), String(row.dead)])];
+      const table = [
+        ['NAME', 'STATE', 'LAST SEEN', 'WAITING', 'DEAD', 'PUSH'],
+        ...rows.map((row) => [row.name, row.state, row.lastSeen ?? '-', String(row.waiting), String(row.dead), row.push ?? '-']),
+      ];
       const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
       const style = stdoutStyle();
       const paint = (cell: string, column: number, row: number) => {

@@ -4,13 +4,14 @@ import type { LoadedConfig } from '../../config/load.js';
 import { createRuntime } from '../../runtime.js';
 import { checkAgents, checkFolder, type Finding } from '../doctor/checks.js';
 import { checkClaudeVersion, checkLogin, checkMcpJson } from '../doctor/claude-code.js';
+import { checkHooks } from '../doctor/hooks.js';
 import { configFrom, print, type GlobalOptions } from '../context.js';
 import { stdoutStyle, type Style } from '../style.js';
 
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check the config, the bus folder, locks, agents, filter drops, dead letters, .mcp.json and Claude Code; exit 1 when something needs attention')
+    .description('check the config, the bus folder, locks, agents, filter drops, dead letters, .mcp.json, client hooks and Claude Code; exit 1 when something needs attention')
     .option('--json', 'print the findings as a JSON array of { level, check, message, fix? }')
     .addHelpText(
       'after',
@@ -49,6 +50,7 @@ export async function diagnose(options: GlobalOptions): Promise<Finding[]> {
   }
   // Claude Code's side is worth checking even when the config is broken.
   findings.push(...(await checkMcpJson(config?.projectDir ?? process.cwd())));
+  findings.push(...(await checkHooks(config?.projectDir ?? process.cwd())));
   findings.push(...(await checkClaudeVersion()));
   findings.push(...checkLogin());
   return findings;

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { cc2ccCommand, installCodexServer, installGeminiServer, installHooks } from '../client-install.js';
+import type { HookClient } from '../../hooks/protocol.js';
 import { Cc2ccError } from '../../kernel/errors.js';
 import { assertAgentName } from '../../kernel/names.js';
 import { print } from '../context.js';
@@ -29,18 +30,28 @@ export function registerInit(program: Command): void {
     .description('set up cc2cc in this project: config, .mcp.json entry, .gitignore')
     .option('--dir <path>', 'project folder', '.')
     .option('--agents <names>', 'comma-separated agent names to put in the new config, e.g. backend,tests,reviewer')
+    .option('--client <names>', 'also set up these CLIs besides Claude Code: codex, gemini (comma-separated; default: those whose .codex/ or .gemini/ folder exists)')
+    .option('--no-hooks', 'do not install the client hooks (messages then reach the model only through pushes and check_inbox)')
     .addHelpText(
       'after',
-      `\nIt never overwrites: a config that exists is kept, and a "cc2cc" entry already in .mcp.json too.\n\nExamples:\n  $ cc2cc init\n  $ cc2cc init --agents backend,tests,reviewer\n  $ ${CLAUDE_COMMAND}`,
+      `\nIt never overwrites: a config that exists is kept, a "cc2cc" entry already in .mcp.json too, and hooks are merged with the ones there.\n\nExamples:\n  $ cc2cc init\n  $ cc2cc init --agents backend,tests,reviewer\n  $ cc2cc init --client codex,gemini\n  $ ${CLAUDE_COMMAND}`,
     )
-    .action(async (options: { dir: string; agents?: string }) => {
+    .action(async (options: { dir: string; agents?: string; client?: string; hooks: boolean }) => {
       const dir = options.dir;
       const agents = (options.agents ?? '')
         .split(',')
         .map((name) => name.trim())
         .filter((name) => name !== '')
         .map((name) => assertAgentName(name, 'name in --agents'));
-      for (const line of await initProject(dir, { agents })) print(line);
+      const clients = (options.client ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== '')
+        .map((name) => {
+          if (name !== 'codex' && name !== 'gemini' && name !== 'claude') throw new Cc2ccError('BAD_INPUT', `--client: "${name}" is not one of claude, codex, gemini`);
+          return name;
+        });
+      for (const line of await initProject(dir, { agents, clients, hooks: options.hooks })) print(line);
       print();
       print('Start each Claude Code session in this folder with:');
       print(`  ${CLAUDE_COMMAND}`);
@@ -48,7 +59,15 @@ export function registerInit(program: Command): void {
 }
 
 /** Idempotent: writes what is missing, merges what exists, never overwrites. */
-export async function initProject(dir: string, { agents = [] }: { agents?: readonly string[] } = {}): Promise<string[]> {
+export interface InitOptions {
+  agents?: readonly string[];
+  /** CLIs to set up besides Claude Code; those whose folder exists are added anyway. */
+  clients?: readonly HookClient[];
+  /** Install the client hooks (default true). */
+  hooks?: boolean;
+}
+
+export async function initProject(dir: string, { agents = [], clients = [], hooks = true }: InitOptions = {}): Promise<string[]> {
   const report: string[] = [];
   const configPath = join(dir, 'cc2cc.config.ts');
   const existing = ['cc2cc.config.ts', 'cc2cc.config.js', 'cc2cc.config.mjs', 'cc2cc.config.json', '.cc2ccrc', '.cc2ccrc.json'].find((name) =>
@@ -61,14 +80,25 @@ export async function initProject(dir: string, { agents = [] }: { agents?: reado
   }
   report.push(await addMcpServer(dir));
   report.push(await ignoreRoot(dir));
+  const extra = new Set<HookClient>(clients);
+  if (existsSync(join(dir, '.codex'))) extra.add('codex');
+  if (existsSync(join(dir, '.gemini'))) extra.add('gemini');
+  if (hooks) report.push(await installHooks(dir, 'claude'));
+  if (extra.has('codex')) {
+    report.push(await installCodexServer(dir));
+    if (hooks) report.push(await installHooks(dir, 'codex'));
+  }
+  if (extra.has('gemini')) {
+    report.push(await installGeminiServer(dir));
+    if (hooks) report.push(await installHooks(dir, 'gemini'));
+  }
   return report;
 }
 
 /** The command Claude Code runs: the local install when there is one, else this CLI by path. */
 function serverEntry(dir: string): { command: string; args: string[] } {
-  if (existsSync(join(dir, 'node_modules', 'cc2cc', 'package.json'))) return { command: 'npx', args: ['cc2cc', 'serve'] };
-  const cli = fileURLToPath(new URL('../main.js', import.meta.url));
-  return { command: process.execPath, args: [cli, 'serve'] };
+  const { command, args } = cc2ccCommand(dir);
+  return { command, args: [...args, 'serve'] };
 }
 
 async function addMcpServer(dir: string): Promise<string> {

@@ -8,9 +8,12 @@ import { ChannelSink, type ChannelNotification } from '../../sinks/channel-sink.
 import { freeAgentName } from '../../mcp/agent-name.js';
 import { clientSessionId, rememberName, rememberedName } from '../../mcp/session-name.js';
 import { AgentDelivery, DELIVERY_MODES, type DeliveryMode } from '../../mcp/delivery.js';
+import { startHookEndpoint, type SessionHooks } from '../../mcp/session-hooks.js';
 import { exitWhenClientGone } from '../../mcp/lifecycle.js';
 import { selfWake } from '../../mcp/self-wake.js';
 import { channelPusher, connectStdio, createAgentServer } from '../../mcp/server.js';
+import { DeliveryLedger } from '../../hooks/ledger.js';
+import { ledgerPath } from '../../hooks/session-files.js';
 import type { Cc2cc } from '../../kernel/compose.js';
 import type { GlobalOptions } from '../context.js';
 
@@ -51,14 +54,27 @@ async function serve(options: ServeOptions): Promise<void> {
   // The sink exists before the server it pushes through: pushes wait for start() anyway.
   let push = (_notification: ChannelNotification): Promise<void> => Promise.reject(new Error('the MCP server is not connected yet'));
   const channel = new ChannelSink((notification) => push(notification), { maxTextChars: config.maxPushChars });
-  const delivery = new AgentDelivery(mode, channel, logger);
+  // Receipts and liveness go out through the bus, which exists once the agent is attached.
+  let hooks: SessionHooks | undefined;
+  // Messages a hook showed while no server ran are acked as soon as the inbox opens: their receipts wait here.
+  const seenEarly: Array<Parameters<SessionHooks['seen']>> = [];
+  const delivery = new AgentDelivery({
+    mode,
+    channel,
+    logger,
+    onSeen: (envelope, via) => (hooks ? hooks.seen(envelope, via) : seenEarly.push([envelope, via])),
+    onLiveness: (liveness, why) => hooks?.liveness(liveness, why),
+  });
   const { runtime, agent } = await attachAgent(config, delivery, logger);
+  hooks = await startHookEndpoint({ config, agent, bus: runtime.bus, delivery, logger });
+  for (const [envelope, via] of seenEarly.splice(0)) hooks.seen(envelope, via);
 
-  const server = createAgentServer({ agent, bus: runtime.bus, delivery, pluginTools: runtime.extensions.tools });
+  const server = createAgentServer({ agent, bus: runtime.bus, delivery, pluginTools: runtime.extensions.tools, rootDir: config.rootDir });
   push = channelPusher(server);
   exitWhenClientGone(
     async () => {
       channel.close();
+      await hooks?.close();
       await runtime.close();
       await server.close();
     },
@@ -67,12 +83,13 @@ async function serve(options: ServeOptions): Promise<void> {
   server.server.oninitialized = () => {
     // pull: nothing is pushed, not even the wake-up.
     if (mode === 'pull') return;
-    selfWake(runtime.bus, agent)
+    selfWake(runtime.bus, agent, hooks?.wake.token)
       .catch((error: unknown) => {
         logger.warn(`self-wake skipped: ${describeError(error)}`);
         return undefined;
       })
       .then((wake) => channel.start(wake))
+      .then(() => hooks?.wakePushed())
       .catch((error: unknown) => logger.warn(`self-wake push failed: ${describeError(error)}`));
   };
   await connectStdio(server);
@@ -88,6 +105,8 @@ async function attachAgent(config: LoadedConfig, delivery: AgentDelivery, logger
       // A resumed session takes its name back; if that is held right now, it gets a new one.
       const before = session && attempt === 1 ? await rememberedName(runtime.bus.state, session, logger) : undefined;
       agent = config.name ?? before ?? (await freeAgentName(runtime.bus));
+      // Before the inbox opens: the first message offered is checked against it.
+      delivery.bindLedger(await DeliveryLedger.load(ledgerPath(config.rootDir, agent)));
       await runtime.bus.attach(agent, { delivery: delivery.mode });
       if (session) await rememberName(runtime.bus.state, session, agent, logger);
       return { runtime, agent };

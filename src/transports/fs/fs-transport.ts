@@ -5,9 +5,10 @@ import { Cc2ccError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { assertAgentName, type AgentName } from '../../kernel/names.js';
 import type { PresenceRecord } from '../../kernel/presence.js';
-import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, TrafficEvent, Transport } from '../../kernel/transport.js';
+import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, MessageLocation, TrafficEvent, Transport } from '../../kernel/transport.js';
 import { tempName, writeFileAtomic } from './atomic-write.js';
 import { listDeadLetters } from './dead-letters.js';
+import { locateMessage } from './locate.js';
 import { linkIntoInboxes, type LinkOutcome } from './linked-write.js';
 import { DirectorySnapshot } from './directory-snapshot.js';
 import { ioFailed, isMissing } from './fs-errors.js';
@@ -167,6 +168,10 @@ export class FsTransport implements Transport {
       (['inbox', 'cur', 'done', 'dead'] as const).map((folder) => countMessages(paths, folder)),
     );
     return { queued: queued!, claimed: claimed!, done: done!, dead: dead! };
+  }
+
+  async locate(agent: AgentName, id: string): Promise<MessageLocation | undefined> {
+    return locateMessage(this.layout.inbox(agent), id);
   }
 
   async deadLetters(agent: AgentName): Promise<DeadLetter[]> {

@@ -10,6 +10,7 @@ import type {
   DeliveryHandler,
   Inbox,
   InboxStats,
+  MessageLocation,
   TrafficEvent,
   Transport,
 } from '../../kernel/transport.js';
@@ -106,6 +107,16 @@ export class MemoryTransport implements Transport {
 
   async deadLetters(agent: AgentName): Promise<DeadLetter[]> {
     return [...(this.space.boxes.get(assertAgentName(agent))?.dead ?? [])];
+  }
+
+  async locate(agent: AgentName, id: string): Promise<MessageLocation | undefined> {
+    const box = this.space.boxes.get(assertAgentName(agent));
+    if (!box) return undefined;
+    const dead = box.dead.find((letter) => letter.id === id);
+    if (dead) return { state: 'dead', reason: dead.reason };
+    if (box.done.has(id)) return { state: 'done' };
+    if (box.claimed.has(id)) return { state: 'claimed' };
+    return box.queued.some((envelope) => envelope.id === id) ? { state: 'queued' } : undefined;
   }
 
   async observe(listener: (event: TrafficEvent) => void): Promise<() => Promise<void>> {

@@ -1,0 +1,121 @@
+import { appendFile, mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** What the agent's model was given of one message. */
+export type LedgerState = 'pushed' | 'seen';
+
+interface LedgerLine {
+  id: string;
+  s: LedgerState;
+  at: string;
+  /** How it was seen: hook, check_inbox, reply, transcript. */
+  via?: string;
+}
+
+/** How a hook that read the inbox itself (no server ran) records what it showed. */
+export const OFFLINE_HOOK_VIA = 'hook-no-server';
+
+/** Rewrite the file keeping the newest facts once it holds this many lines. */
+const COMPACT_AFTER = 4000;
+const KEEP = 2000;
+
+/**
+ * The facts about an agent's messages that must outlive a session (DESIGN §4, message
+ * states): which ones a channel push carried (pushed, not confirmed) and which ones the
+ * model has (seen). A JSON line per fact, appended, so the server and a hook that read
+ * the inbox while no server ran can both write it; `refresh()` reads what others added.
+ *
+ * A seen message is never offered again; a pushed one is not pushed again in full by
+ * the next session of the agent, only named by id.
+ */
+export class DeliveryLedger {
+  private readonly states = new Map<string, LedgerLine>();
+  private offset = 0;
+  private lines = 0;
+
+  private constructor(readonly path: string) {}
+
+  static async load(path: string): Promise<DeliveryLedger> {
+    const ledger = new DeliveryLedger(path);
+    await ledger.refresh();
+    return ledger;
+  }
+
+  /** The newest fact about `id`: seen wins over pushed. */
+  state(id: string): LedgerState | undefined {
+    return this.states.get(id)?.s;
+  }
+
+  /** How the model came to have it, as recorded. */
+  via(id: string): string | undefined {
+    return this.states.get(id)?.via;
+  }
+
+  /** Reads the lines appended since the last read (another process may have written). */
+  async refresh(): Promise<void> {
+    let handle;
+    try {
+      handle = await open(this.path, 'r');
+    } catch {
+      return; // no ledger yet
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size < this.offset) this.reset(); // compacted by another process: read it all again
+      if (size === this.offset) return;
+      const buffer = Buffer.alloc(size - this.offset);
+      await handle.read(buffer, 0, buffer.length, this.offset);
+      const text = buffer.toString('utf8');
+      const complete = text.lastIndexOf('\n') + 1; // a line being appended right now waits for the next read
+      for (const line of text.slice(0, complete).split('\n')) this.apply(line);
+      this.offset += Buffer.byteLength(text.slice(0, complete));
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async record(id: string, state: LedgerState, via?: string): Promise<void> {
+    if (this.states.get(id)?.s === 'seen' || this.states.get(id)?.s === state) return;
+    const line: LedgerLine = { id, s: state, at: new Date().toISOString(), ...(via && { via }) };
+    this.states.set(id, line);
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    const text = `${JSON.stringify(line)}\n`;
+    await appendFile(this.path, text, { mode: 0o600 });
+    this.offset += Buffer.byteLength(text);
+    this.lines++;
+    if (this.lines > COMPACT_AFTER) await this.compact();
+  }
+
+  /** Keeps the newest facts; a message older than them is long done (or pruned) anyway. */
+  private async compact(): Promise<void> {
+    const keep = [...this.states.values()].slice(-KEEP);
+    const text = keep.map((line) => `${JSON.stringify(line)}\n`).join('');
+    const temp = `${this.path}.${process.pid}.tmp`;
+    await writeFile(temp, text, { mode: 0o600 });
+    await rename(temp, this.path);
+    this.reset();
+    for (const line of keep) this.states.set(line.id, line);
+    this.offset = Buffer.byteLength(text);
+    this.lines = keep.length;
+  }
+
+  private reset(): void {
+    this.states.clear();
+    this.offset = 0;
+    this.lines = 0;
+  }
+
+  private apply(text: string): void {
+    if (text.trim() === '') return;
+    try {
+      const line = JSON.parse(text) as LedgerLine;
+      if (typeof line.id !== 'string' || (line.s !== 'pushed' && line.s !== 'seen')) return;
+      if (this.states.get(line.id)?.s === 'seen') return;
+      this.states.delete(line.id); // re-insert: Map order is the order facts arrived, for compaction
+      this.states.set(line.id, line);
+      this.lines++;
+    } catch {
+      // a torn line from a crash: skip it
+    }
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * What `cc2cc hook` and the running `cc2cc serve` say to each other over the session's
+ * Unix socket: one JSON line each way. Kept free of imports: the hook loads it on every call.
+ */
+
+/** The four moments a hook runs, whatever the client calls them. */
+export const HOOK_EVENTS = ['session-start', 'prompt-submit', 'post-tool', 'stop'] as const;
+export type HookEvent = (typeof HOOK_EVENTS)[number];
+
+export const HOOK_CLIENTS = ['claude', 'codex', 'gemini'] as const;
+export type HookClient = (typeof HOOK_CLIENTS)[number];
+
+export interface HookRequest {
+  v: 1;
+  event: HookEvent;
+  client: HookClient;
+  /** SessionStart's `source`: startup, resume, clear, compact. */
+  source?: string;
+  /** The client's transcript (JSONL), where pushed messages can be confirmed. */
+  transcriptPath?: string;
+  /** Stop: the client already continued once because of a stop hook. */
+  stopHookActive?: boolean;
+}
+
+export interface HookAnswer {
+  /** Text for the model's context (SessionStart, UserPromptSubmit, PostToolUse). */
+  context?: string;
+  /** Stop: keep the agent working, with this text as the reason it reads. */
+  block?: string;
+}
+
+/** A session start that follows a compaction or `/clear`: the model forgot its open state. */
+export function isFreshContext(source: string | undefined): boolean {
+  return source === 'compact' || source === 'clear';
+}

@@ -1,0 +1,95 @@
+import { isFreshContext, type HookAnswer, type HookRequest } from '../hooks/protocol.js';
+import { readTranscriptTail, transcriptShows } from '../hooks/transcript.js';
+import { formatMessageFrames } from '../sinks/message-frame.js';
+import { namedLine, plural, type AgentDelivery } from './delivery.js';
+import type { Bus } from '../kernel/bus.js';
+import type { AgentName } from '../kernel/names.js';
+import type { PushLimits } from '../sinks/channel-limits.js';
+
+/** The self-wake push of this session: a transcript that lacks it long after says pushes go nowhere. */
+export interface WakeProbe {
+  /** A random token in the self-wake's meta (`wake="…"`). */
+  token: string;
+  /** When the self-wake was written (ms since epoch); undefined before. */
+  pushedAt?: number;
+}
+
+export interface HookScope {
+  bus: Bus;
+  agent: AgentName;
+  delivery: AgentDelivery;
+  wake: WakeProbe;
+  /** How long after the self-wake push a transcript without it means pushes do not reach. */
+  confirmGraceMs: number;
+  limits: PushLimits;
+}
+
+/**
+ * A hook's question, answered by the server that holds the inbox (DESIGN §4, delivery
+ * paths). First the evidence about pushes (the client, the transcript), then the
+ * messages the model has not seen: in full when no push carried them (now seen), named
+ * by id when a push did. Stop blocks only for messages given in full, which are then
+ * seen: so it never blocks twice for the same messages and never loops.
+ */
+export async function answerHook(request: HookRequest, scope: HookScope): Promise<HookAnswer> {
+  await judgePushes(request, scope);
+  const { delivery } = scope;
+  const stop = request.event === 'stop';
+  const { full, named } = await delivery.takeForContext({ name: !stop });
+  const frames = full.length > 0 ? formatMessageFrames(full, scope.limits) : undefined;
+  if (stop) {
+    if (!frames) return {};
+    return { block: `cc2cc: ${plural(full.length, 'message')} arrived for you; read ${full.length === 1 ? 'it' : 'them'} before you stop (answer with the reply tool where one is asked for):\n\n${frames}` };
+  }
+  const parts: string[] = [];
+  if (request.event === 'session-start') parts.push(await sessionHeader(scope, full.length + named.length));
+  if (request.event === 'session-start' && isFreshContext(request.source)) {
+    const open = openState(scope);
+    if (open) parts.push(open);
+  }
+  const notice = delivery.takeNotice();
+  if (notice) parts.push(notice);
+  if (frames) parts.push(frames);
+  if (named.length > 0) parts.push(namedLine(named));
+  return parts.length > 0 ? { context: parts.join('\n\n') } : {};
+}
+
+/** Codex and Gemini have no channel push; Claude Code's transcript shows whether pushes arrive. */
+async function judgePushes(request: HookRequest, scope: HookScope): Promise<void> {
+  const { delivery, wake } = scope;
+  if (delivery.mode !== 'auto' || !delivery.push.pushing) return;
+  if (request.client !== 'claude') {
+    delivery.stopPushing(`${request.client === 'codex' ? 'Codex CLI' : 'Gemini CLI'} takes no channel pushes`);
+    return;
+  }
+  if (!request.transcriptPath) return;
+  const transcript = await readTranscriptTail(request.transcriptPath);
+  if (transcript === undefined) return;
+  await delivery.confirmPushes((id) => transcriptShows(transcript, id));
+  if (transcript.includes(wake.token)) delivery.push.confirm('the self-wake push is in the transcript');
+  else if (delivery.push.liveness === 'unknown' && wake.pushedAt !== undefined && Date.now() - wake.pushedAt >= scope.confirmGraceMs) {
+    delivery.stopPushing(`the self-wake push is not in the client's transcript ${Math.round((Date.now() - wake.pushedAt) / 1000)} s after it was written`);
+  }
+}
+
+async function sessionHeader({ bus, agent, delivery }: HookScope, waiting: number): Promise<string> {
+  const online = (await bus.agents()).filter((info) => info.state === 'online' && info.name !== agent).map((info) => info.name);
+  const who = online.length > 0 ? `Online: ${online.join(', ')}.` : 'No other agent is online.';
+  const left = delivery.waiting;
+  const backlog = waiting === 0 && left === 0 ? 'No messages waiting.' : waiting > 0 ? `${plural(waiting, 'message')} for you below, oldest first.` : '';
+  return `cc2cc: you are the agent "${agent}" on cc2cc, the message bus of this project's agents. ${who} ${backlog}`.trim();
+}
+
+/** After a compaction or /clear: what the agent must not forget. */
+function openState({ bus, delivery }: HookScope): string | undefined {
+  const lines: string[] = [];
+  const requests = delivery.openRequests;
+  if (requests.length > 0) {
+    lines.push(`Requests waiting for your answer (reply with their id): ${requests.map((request) => `${request.id} from ${request.from}`).join('; ')}.`);
+  }
+  for (const [key, what] of [['rooms', 'Your rooms'], ['topics', 'Your topics']] as const) {
+    const value = bus.presenceData(key);
+    if (Array.isArray(value) && value.length > 0) lines.push(`${what}: ${value.join(', ')}.`);
+  }
+  return lines.length > 0 ? `cc2cc, still open from before:\n${lines.join('\n')}` : undefined;
+}
