@@ -1,4 +1,5 @@
 import type { Plugin } from '../src/kernel/plugin.js';
+import { claims } from './claims/index.js';
 import { filters } from './filters/index.js';
 import { requestReply } from './request-reply/index.js';
 import { rooms } from './rooms/index.js';
@@ -14,4 +15,5 @@ export const builtinPlugins: Readonly<Record<string, PluginFactory>> = {
   'request-reply': requestReply,
   filters,
   signing,
+  claims,
 };

@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   TRANSPORT_UNAVAILABLE: { retryable: true, summary: 'the server behind the transport (e.g. Redis) cannot be reached' },
   INBOX_FULL: { retryable: true, summary: 'the recipient inbox holds as many unsettled messages as it may (maxLen)' },
   BAD_INPUT: { retryable: false, summary: 'a tool or command argument is invalid' },
+  CLAIM_CONFLICT: { retryable: false, summary: 'the paths overlap a file claim another agent holds' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

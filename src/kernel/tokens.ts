@@ -12,3 +12,5 @@ export const BUS = Symbol.for('cc2cc.Bus');
 export const STATE = Symbol.for('cc2cc.State');
 /** Provided by the request-reply plugin; `Bus.request` uses it. */
 export const REQUESTS = Symbol.for('cc2cc.Requests');
+/** Provided by a plugin that guards file edits (claims); `cc2cc hook pre-tool` asks it. */
+export const EDIT_GUARD = Symbol.for('cc2cc.EditGuard');
