@@ -1,9 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { loadConfig } from '../config/load.js';
 import { EDIT_GUARD } from '../kernel/tokens.js';
-import { createRuntime } from '../runtime.js';
-import { sessionAgentName } from './session-agent.js';
 import type { EditGuard } from '../kernel/edit-guard.js';
 import type { HookClient } from './protocol.js';
 
@@ -41,6 +38,8 @@ export function editedPaths(input: Record<string, unknown>): string[] {
 export async function preToolOutput(input: Record<string, unknown>, client: HookClient, project: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const edited = editedPaths(input);
   if (edited.length === 0) return undefined;
+  // Only now the heavy part: most tool calls (a shell command without a patch) end above.
+  const [{ loadConfig }, { createRuntime }, { sessionAgentName }] = await Promise.all([import('../config/load.js'), import('../runtime.js'), import('./session-agent.js')]);
   const config = await loadConfig({ cwd: project });
   const runtime = await createRuntime(config);
   try {
