@@ -34,11 +34,16 @@ const LOCK_WAIT_MS = 30_000;
 
 /** Every live claim of every agent, oldest first. */
 export async function allClaims(state: State, now: number): Promise<Claim[]> {
+  return (await storedClaims(state)).filter((claim) => claim.expiresAt > now);
+}
+
+/** Every claim stored, expired ones too (a list keeps them until its holder next writes it): for `doctor`. */
+export async function storedClaims(state: State): Promise<Claim[]> {
   const found: Claim[] = [];
   for (const entry of await state.list(AGENT_PREFIX)) {
     const [name, part, ...rest] = entry.key.slice(AGENT_PREFIX.length).split('/');
     if (part !== PART || rest.length > 0 || !isAgentName(name)) continue;
-    found.push(...claimsIn(name, entry.value).filter((claim) => claim.expiresAt > now));
+    found.push(...claimsIn(name, entry.value));
   }
   return found.sort((a, b) => a.since.localeCompare(b.since) || a.holder.localeCompare(b.holder));
 }

@@ -107,7 +107,7 @@ export const claims = definePlugin((options: ClaimsOptions = {}) => {
 });
 
 export { globsOverlap, globMatches } from './glob-overlap.js';
-export { allClaims, type Claim } from './claim-store.js';
+export { allClaims, storedClaims, describeClaim, type Claim } from './claim-store.js';
 
 function refusal(held: Claim[], at: number): string {
   return `cc2cc: this file is claimed by another agent: ${held.map((claim) => describeClaim(claim, at)).join('; ')}. Do not edit it: ask ${[...new Set(held.map((claim) => claim.holder))].join(' or ')} (send) to release it, or work elsewhere.`;

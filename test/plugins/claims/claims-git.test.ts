@@ -63,5 +63,11 @@ describe('claims and git', () => {
     expect(run(project, process.execPath, [CLI, 'claims']).out).toMatch(/^ann holds README\.md, docs\/\*\.md \(shared, "docs pass", expires /);
     const listed = JSON.parse(run(project, process.execPath, [CLI, 'claims', '--json']).out) as Array<Record<string, unknown>>;
     expect(listed).toEqual([expect.objectContaining({ holder: 'ann', paths: ['README.md', 'docs/*.md'], exclusive: false, reason: 'docs pass', expiresAt: expect.stringMatching(/^\d{4}-/) })]);
+
+    // doctor: a claim of a running agent is fine; once it stopped, nothing renews it.
+    const findings = () => (JSON.parse(run(project, process.execPath, [CLI, 'doctor', '--json']).out) as Array<{ level: string; check: string; message: string }>).filter((finding) => finding.check === 'claims');
+    expect(findings()).toEqual([expect.objectContaining({ level: 'ok', message: expect.stringMatching(/^ann holds README\.md, docs\/\*\.md/) })]);
+    await ann.close();
+    expect(findings()).toEqual([expect.objectContaining({ level: 'warn', message: expect.stringMatching(/^orphaned: ann holds .*, but ann is offline: nothing renews it/) })]);
   });
 });
