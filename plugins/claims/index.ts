@@ -42,7 +42,9 @@ export const claims = definePlugin((options: ClaimsOptions = {}) => {
         },
         async run({ paths, exclusive, ttl_s, reason }, { bus }) {
           const self = requireAgent(bus, 'claim');
-          const claim = await addClaim(state, self, { paths, exclusive, ttlMs: Math.round(ttl_s * 1000), ...(reason && { reason }) }, now);
+          // Defaults again: a caller that skips the schema (a library user, a test) gets them too.
+          const request = { paths, exclusive: exclusive ?? true, ttlMs: Math.round((ttl_s ?? DEFAULT_TTL_S) * 1000), ...(reason && { reason }) };
+          const claim = await addClaim(state, self, request, now);
           return { text: `claimed ${claim.paths.join(', ')} (${claim.exclusive ? 'exclusive' : 'shared'}, until ${new Date(claim.expiresAt).toISOString()}, renewed while you run)` };
         },
       });
@@ -77,9 +79,9 @@ export const claims = definePlugin((options: ClaimsOptions = {}) => {
           const held = holdersOf(await allClaims(state, at), agent, paths);
           if (held.length > 0) return refusal(held, at);
           if (options.autoClaim && agent) {
-            const request = { paths: [...paths], exclusive: options.autoClaimExclusive ?? false, ttlMs: Math.round(autoTtlS * 1000), reason: 'edited' };
+            const auto = { paths: [...paths], exclusive: options.autoClaimExclusive ?? false, ttlMs: Math.round(autoTtlS * 1000), reason: 'edited' };
             // Claims made meanwhile by another agent win: then this edit is refused after all.
-            const refused = await addClaim(state, agent, request, now).then(
+            const refused = await addClaim(state, agent, auto, now).then(
               () => undefined,
               (error: unknown) => `cc2cc: ${describeError(error)}`,
             );
