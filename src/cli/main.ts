@@ -4,9 +4,10 @@
  * session, so it starts on its own short import path (no commander, no MCP SDK, no
  * config loader unless no server runs); every other verb loads the full program.
  */
-if (process.argv[2] === 'hook') {
+const args = process.argv.slice(2);
+if (args[0] === 'hook' && !args.includes('--help') && !args.includes('-h')) {
   const { runHookProcess } = await import('../hooks/hook-process.js');
-  await runHookProcess(process.argv.slice(3));
+  await runHookProcess(args.slice(1));
 } else {
   await import('./program.js');
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,9 +49,14 @@ const MAX_SOCKET_PATH = 100;
 export function socketPathFor(root: string, name: string): string {
   const local = join(sessionsDir(root), `${name}.sock`);
   if (Buffer.byteLength(local) <= MAX_SOCKET_PATH) return local;
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
-  const folder = join(tmpdir(), `cc2cc-${uid}`);
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  const folder = join(tmpdir(), `cc2cc-${uid ?? 'user'}`);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
+  // The temp folder is shared: only a folder of ours that nobody else can enter may hold the socket.
+  const found = lstatSync(folder);
+  if (!found.isDirectory() || (uid !== undefined && found.uid !== uid) || (found.mode & 0o077) !== 0) {
+    throw new Error(`${folder} is not a private folder of this user (mode 0700); remove it, or use a shorter project path`);
+  }
   return join(folder, `${createHash('sha256').update(local).digest('hex').slice(0, 20)}.sock`);
 }
 

@@ -151,9 +151,11 @@ export class AgentDelivery implements Sink {
   /**
    * For a hook: every unseen message that no push carried, in full (now seen and acked),
    * and the pushed ones not named yet, by id (they stay waiting for check_inbox).
+   * `pushedNow`: also this session's unconfirmed pushes in full (at session start, before
+   * anything can confirm them, the hook's context is the one certain path).
    */
-  async takeForContext({ name = true }: { name?: boolean } = {}): Promise<ContextSelection> {
-    const full = this.takeWhere((entry) => entry.pushed === 'no');
+  async takeForContext({ name = true, pushedNow = false }: { name?: boolean; pushedNow?: boolean } = {}): Promise<ContextSelection> {
+    const full = this.takeWhere((entry) => entry.pushed === 'no' || (pushedNow && entry.pushed === 'now'));
     const named = name ? this.unread.filter((entry) => !entry.announced) : [];
     for (const entry of named) entry.announced = true;
     await this.see(full, 'hook');

@@ -35,7 +35,9 @@ export async function answerHook(request: HookRequest, scope: HookScope): Promis
   await judgePushes(request, scope);
   const { delivery } = scope;
   const stop = request.event === 'stop';
-  const { full, named } = await delivery.takeForContext({ name: !stop });
+  // At session start nothing can have confirmed this session's pushes yet: the context is
+  // the certain path, so they go in full (a session whose pushes work may see them twice, once).
+  const { full, named } = await delivery.takeForContext({ name: !stop, pushedNow: request.event === 'session-start' && delivery.push.liveness !== 'live' });
   const frames = full.length > 0 ? formatMessageFrames(full, scope.limits) : undefined;
   if (stop) {
     if (!frames) return {};

@@ -1,4 +1,7 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../contract/wait-for.js';
 import { DELIVERY_TIMEOUT_MS, makeProject } from '../mcp/support.js';
 import { contextOf, runHook, sentId, startServer } from './support.js';
 
@@ -22,5 +25,24 @@ describe('cc2cc hook while no server of the session runs', () => {
     expect(bob.pushes.filter((push) => push.meta.id === id)).toEqual([]);
     await alice.waitForPush((push) => push.meta.correlation_id === id, DELIVERY_TIMEOUT_MS, 'the seen receipt');
     expect((await alice.call('status', { id })).text).toMatch(/bob: seen/);
+  });
+});
+
+describe('a project deeper than a Unix socket path allows', () => {
+  it('the server puts its socket in a private temp folder and the hook still reaches it', async () => {
+    const top = await makeProject();
+    const project = join(top, ...Array.from({ length: 8 }, () => 'a-rather-deep-folder'));
+    await mkdir(project, { recursive: true });
+    await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['alice', 'bob'], delivery: 'pull' }));
+    const alice = await startServer(project, ['--name', 'alice'], { CLAUDE_CODE_SESSION_ID: 'a' }, false);
+    await startServer(project, ['--name', 'bob'], { CLAUDE_CODE_SESSION_ID: 'b' }, false);
+    const endpoint = JSON.parse(await readFile(join(project, '.cc2cc/sessions/bob.json'), 'utf8')) as { socket: string };
+    expect(endpoint.socket.startsWith(project)).toBe(false);
+    const id = sentId((await alice.call('send', { to: 'bob', text: 'deep' })).text);
+    const context = await waitFor(
+      async () => contextOf(await runHook(project, ['prompt-submit'], { hook_event_name: 'UserPromptSubmit', cwd: project }, { CLAUDE_CODE_SESSION_ID: 'b' })),
+      { what: 'the message through the temp-folder socket', timeoutMs: DELIVERY_TIMEOUT_MS, intervalMs: 50 },
+    );
+    expect(context).toContain(`id="${id}"`);
   });
 });

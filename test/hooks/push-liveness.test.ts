@@ -46,4 +46,17 @@ describe('push liveness and pushes confirmed in the transcript', () => {
     expect(contextOf(await runHook(project, ['post-tool'], input, { CLAUDE_CODE_SESSION_ID: 'b' }))).toBeUndefined();
     expect((await alice.call('status', { id })).text).toMatch(/bob: pushed/);
   });
+
+  it('at session start, the backlog this server just pushed is given in full (nothing can confirm it yet), once', async () => {
+    const project = await makeProject({ agents: ['alice', 'bob'] });
+    const alice = await startServer(project, ['--name', 'alice'], { CLAUDE_CODE_SESSION_ID: 'a' });
+    const id = sentId((await alice.call('send', { to: 'bob', text: 'waiting before the session' })).text);
+    const bob = await startServer(project, ['--name', 'bob'], { CLAUDE_CODE_SESSION_ID: 'b' });
+    await bob.waitForPush((received) => received.meta.id === id, DELIVERY_TIMEOUT_MS, 'the backlog push');
+    const env = { CLAUDE_CODE_SESSION_ID: 'b' };
+    const start = contextOf(await runHook(project, ['session-start'], { hook_event_name: 'SessionStart', session_id: 'b', cwd: project, source: 'startup' }, env));
+    expect(start).toContain('waiting before the session');
+    expect(contextOf(await runHook(project, ['prompt-submit'], { hook_event_name: 'UserPromptSubmit', session_id: 'b', cwd: project }, env))).toBeUndefined();
+    expect((await alice.call('status', { id })).text).toMatch(/bob: seen/);
+  });
 });
