@@ -88,7 +88,8 @@ export async function initProject(dir: string, { agents = [], clients = [], hook
   const extra = new Set<HookClient>(clients);
   if (existsSync(join(dir, '.codex'))) extra.add('codex');
   if (existsSync(join(dir, '.gemini'))) extra.add('gemini');
-  const guardEdits = hooks && (await claimsEnabled(dir));
+  const claimsOn = await claimsEnabled(dir);
+  const guardEdits = hooks && claimsOn;
   if (hooks) report.push(await installHooks(dir, 'claude', guardEdits));
   if (extra.has('codex')) {
     report.push(await installCodexServer(dir));
@@ -99,7 +100,11 @@ export async function initProject(dir: string, { agents = [], clients = [], hook
     if (hooks) report.push(await installHooks(dir, 'gemini', guardEdits));
   }
   if (hooks && !guardEdits) report.push('no pre-edit guard hook: the "claims" plugin is not in the config (add it, then run cc2cc init again)');
-  if (gitHook) report.push(await installGitHook(dir));
+  if (gitHook) {
+    // The hook runs `cc2cc claims check`, a verb of the plugin: without it every commit would fail.
+    if (!claimsOn) throw new Cc2ccError('BAD_INPUT', '--git-hook needs the "claims" plugin in the config (plugins: ["claims"]); add it and run cc2cc init --git-hook again');
+    report.push(await installGitHook(dir));
+  }
   return report;
 }
 

@@ -54,6 +54,15 @@ describe('claims and git', () => {
     expect(check.out).toMatch(/src\/db\.ts is claimed by another agent: ann holds/);
   });
 
+  it('cc2cc init --git-hook refuses without the claims plugin (every commit would fail)', async () => {
+    const project = await makeProject({ plugins: [] });
+    expect(run(project, 'git', ['init', '-q']).code).toBe(0);
+    const init = run(project, process.execPath, [CLI, 'init', '--git-hook']);
+    expect(init.code).not.toBe(0);
+    expect(init.out).toMatch(/--git-hook needs the "claims" plugin in the config/);
+    expect(existsSync(join(project, '.git', 'hooks', 'pre-commit'))).toBe(false);
+  });
+
   it('cc2cc claims lists every claim, and --json gives holder, paths and expiry', async () => {
     const project = await makeProject({ plugins: ['claims'] });
     const ann = await startAgent(project, ['--name', 'ann']);
