@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { definePlugin, describeError, tokens, type EditGuard, type State } from '../../src/index.js';
+import { definePlugin, describeError, tokens, type EditGuard } from '../../src/index.js';
 import { requireAgent } from '../shared/state-list.js';
 import { addClaim, allClaims, describeClaim, holdersOf, releaseClaims, renewClaims, type Claim } from './claim-store.js';
 import { claimsCommand } from './claims-command.js';
@@ -113,9 +113,4 @@ export { allClaims, storedClaims, describeClaim, type Claim } from './claim-stor
 
 function refusal(held: Claim[], at: number): string {
   return `cc2cc: this file is claimed by another agent: ${held.map((claim) => describeClaim(claim, at)).join('; ')}. Do not edit it: ask ${[...new Set(held.map((claim) => claim.holder))].join(' or ')} (send) to release it, or work elsewhere.`;
-}
-
-/** Every live claim (for `doctor`, the UI, tests). */
-export function listClaims(state: State, now = Date.now()): Promise<Claim[]> {
-  return allClaims(state, now);
 }
