@@ -1,5 +1,6 @@
 import type { Plugin } from '../src/kernel/plugin.js';
 import { approvals } from './approvals/index.js';
+import { claims } from './claims/index.js';
 import { filters } from './filters/index.js';
 import { requestReply } from './request-reply/index.js';
 import { rooms } from './rooms/index.js';
@@ -16,4 +17,5 @@ export const builtinPlugins: Readonly<Record<string, PluginFactory>> = {
   filters,
   signing,
   approvals,
+  claims,
 };

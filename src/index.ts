@@ -55,6 +55,8 @@ export { MemoryState } from './kernel/memory-state.js';
 export { agentStateKey, agentParts, allAgentState, forgetAgentState, AGENT_PREFIX, SESSION_PREFIX } from './kernel/agent-state.js';
 export { createStderrLogger, silentLogger, type Logger } from './kernel/logger.js';
 export * as tokens from './kernel/tokens.js';
+export type { EditGuard } from './kernel/edit-guard.js';
+export { sessionAgentName } from './hooks/session-agent.js';
 
 export { defineConfig, type Cc2ccConfig, type TransportFactory, type TransportFactoryContext } from './config/schema.js';
 export { loadConfig, resolveConfig, type LoadedConfig } from './config/load.js';

@@ -39,9 +39,10 @@ function isOurs(entry: unknown): boolean {
 /**
  * Adds `cc2cc hook` for the four moments to a client's settings, merged: other tools'
  * hooks stay as they are, and an event that already runs cc2cc's hook is left alone, so
- * running it twice changes nothing.
+ * running it twice changes nothing. With `guardEdits` (the claims plugin is on), also the
+ * pre-tool hook on file edits, which refuses an edit of a file another agent claimed.
  */
-export async function installHooks(dir: string, client: HookClient): Promise<string> {
+export async function installHooks(dir: string, client: HookClient, guardEdits = false): Promise<string> {
   const { file, timeout } = HOOK_FILES[client];
   const path = join(dir, file);
   const document = await readJsonObject(path);
@@ -56,6 +57,7 @@ export async function installHooks(dir: string, client: HookClient): Promise<str
     groups.push({ hooks: [{ type: 'command', command, timeout, ...(client === 'gemini' && { name: `cc2cc-${event}` }) }] });
     added++;
   }
+  if (guardEdits) added += addPreToolHook(hooks, path, dir, client, timeout);
   if (added === 0) return `kept the cc2cc hooks in ${file} (already there)`;
   await writeJson(path, document);
   return `added the cc2cc hooks to ${file} (${added} event${added === 1 ? '' : 's'})`;
@@ -116,4 +118,22 @@ function objectField(document: Json, key: string, path: string): Json {
 async function writeJson(path: string, document: Json): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(document, null, 2)}\n`);
+}
+
+/** The pre-tool event of each client and the tools that edit files there (docs/claims.md). */
+const PRE_TOOL: Record<HookClient, { event: string; matcher: string }> = {
+  claude: { event: 'PreToolUse', matcher: 'Edit|Write|MultiEdit|NotebookEdit' },
+  // apply_patch, and a shell command that carries a patch (the hook ends at once for any other).
+  codex: { event: 'PreToolUse', matcher: 'apply_patch|Bash' },
+  gemini: { event: 'BeforeTool', matcher: 'write_file|replace' },
+};
+
+function addPreToolHook(hooks: Json, path: string, dir: string, client: HookClient, timeout: number): number {
+  const { event, matcher } = PRE_TOOL[client];
+  const groups = (hooks[event] ??= []) as unknown[];
+  if (!Array.isArray(groups)) throw new Cc2ccError('BAD_INPUT', `${path}: "hooks.${event}" must be a list; it was not changed`);
+  if (groups.some((group) => ((group as { hooks?: unknown[] }).hooks ?? []).some(isOurs))) return 0;
+  const command = hookCommandLine(dir, client, 'pre-tool');
+  groups.push({ matcher, hooks: [{ type: 'command', command, timeout, ...(client === 'gemini' && { name: 'cc2cc-pre-tool' }) }] });
+  return 1;
 }

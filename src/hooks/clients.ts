@@ -54,5 +54,5 @@ export function clientOutput(client: HookClient, event: HookEvent, answer: HookA
 
 /** A hook command `cc2cc init` wrote (any install path): `... hook <event> --client <client>`. */
 export function isCc2ccHookCommand(command: unknown): command is string {
-  return typeof command === 'string' && / hook (session-start|prompt-submit|post-tool|stop) --client (claude|codex|gemini)\b/.test(command);
+  return typeof command === 'string' && / hook (session-start|prompt-submit|post-tool|stop|pre-tool) --client (claude|codex|gemini)\b/.test(command);
 }

@@ -25,6 +25,8 @@ export interface HookIo {
   cwd: string;
 }
 
+/** `pre-tool`, and the clients' names for it (Claude Code and Codex, Gemini). */
+const PRE_TOOL_NAMES = new Set(['pre-tool', 'PreToolUse', 'BeforeTool']);
 const ANSWER_TIMEOUT_MS = 5000;
 const STDIN_TIMEOUT_MS = 5000;
 const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -48,8 +50,14 @@ async function hookOutput(args: readonly string[], io: HookIo): Promise<string |
   const { eventArg, clientArg } = parseArgs(args);
   const input = parseInput(await readStdin(io.stdin));
   const eventName = typeof input.hook_event_name === 'string' ? input.hook_event_name : undefined;
+  if (PRE_TOOL_NAMES.has(eventArg ?? eventName ?? '')) {
+    // Before a file edit: the claims guard (src/hooks/pre-tool.ts), loaded only for this event.
+    const { preToolOutput } = await import('./pre-tool.js');
+    const client = clientArg ?? (eventName === 'BeforeTool' ? 'gemini' : detectClient(eventName, io.env));
+    return preToolOutput(input as Record<string, unknown>, client, projectDirOf(input, io), io.env);
+  }
   const event = parseHookEvent(eventArg) ?? parseHookEvent(eventName);
-  if (!event) throw new Error(`unknown hook event ${JSON.stringify(eventArg ?? eventName ?? '')}: use session-start, prompt-submit, post-tool or stop`);
+  if (!event) throw new Error(`unknown hook event ${JSON.stringify(eventArg ?? eventName ?? '')}: use session-start, prompt-submit, post-tool, stop or pre-tool`);
   const client = clientArg ?? detectClient(eventName, io.env);
   const request: HookRequest = {
     v: 1,

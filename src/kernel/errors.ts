@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   AGENT_LIVE: { retryable: true, summary: 'a live session serves this agent, so it cannot be forgotten now' },
   MESSAGES_WAITING: { retryable: false, summary: 'messages wait in this agent\'s inbox (forget it with --force to move them to dead letters)' },
   APPROVAL_CLOSED: { retryable: false, summary: 'a permission request was already answered or has expired' },
+  CLAIM_CONFLICT: { retryable: false, summary: 'the paths overlap a file claim another agent holds' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

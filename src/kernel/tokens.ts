@@ -16,3 +16,5 @@ export const REQUESTS = Symbol.for('cc2cc.Requests');
 export const APPROVALS = Symbol.for('cc2cc.Approvals');
 /** Provided by the rooms plugin: `{ staticMembers }`, the rooms its options name; `cc2cc ui` shows them. */
 export const ROOMS = Symbol.for('cc2cc.Rooms');
+/** Provided by a plugin that guards file edits (claims); `cc2cc hook pre-tool` asks it. */
+export const EDIT_GUARD = Symbol.for('cc2cc.EditGuard');

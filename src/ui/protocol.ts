@@ -123,11 +123,22 @@ export interface AgentView {
   counts?: InboxCounts;
 }
 
+/** A file claim of the claims plugin (bus state `agent/<holder>/claims`), live ones only. */
+export interface ClaimView {
+  holder: string;
+  paths: string[];
+  exclusive: boolean;
+  reason?: string;
+  expiresAt: string;
+}
+
 export interface Snapshot {
   at: string;
   agents: AgentView[];
   rooms: Array<{ name: string; members: string[] }>;
   topics: Array<{ pattern: string; subscribers: string[] }>;
+  /** With the claims plugin's state: who holds which files. */
+  claims?: ClaimView[];
 }
 
 export interface DeadLetterView {

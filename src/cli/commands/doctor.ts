@@ -5,6 +5,7 @@ import { createRuntime } from '../../runtime.js';
 import { checkAgents, checkFolder, type Finding } from '../doctor/checks.js';
 import { checkClaudeVersion, checkLogin, checkMcpJson } from '../doctor/claude-code.js';
 import { checkHooks } from '../doctor/hooks.js';
+import { checkClaims } from '../doctor/claims.js';
 import { configFrom, print, type GlobalOptions } from '../context.js';
 import { stdoutStyle, type Style } from '../style.js';
 import { terminalJson, terminalSafe } from '../terminal-safe.js';
@@ -75,6 +76,7 @@ async function checkBus(config: LoadedConfig): Promise<Finding[]> {
     findings.push({ level: 'ok', check: 'transport', message: `${runtime.bus.transport.kind}${runtime.bus.transport.kind === 'fs' || !runtime.bus.transport.where ? '' : ` (${runtime.bus.transport.where})`}; plugins: ${runtime.plugins.join(', ') || 'none'}` });
     if (runtime.bus.transport.kind === 'fs') findings.push(...(await checkFolder(config)));
     findings.push(...(await checkAgents(runtime)));
+    findings.push(...(await checkClaims(runtime)));
   } finally {
     await runtime.close();
   }

@@ -4,7 +4,7 @@ export function registerHook(program: Command): void {
   program
     .command('hook')
     .description('a client hook: puts the messages the model has not seen into its context (Claude Code, Codex CLI, Gemini CLI)')
-    .argument('<event>', "session-start, prompt-submit, post-tool or stop (or the client's own name: UserPromptSubmit, BeforeAgent, ...)")
+    .argument('<event>', "session-start, prompt-submit, post-tool, stop or pre-tool (or the client's own name: UserPromptSubmit, BeforeAgent, PreToolUse, BeforeTool, ...)")
     .option('--client <name>', 'claude, codex or gemini (default: told from the event and the environment)')
     .addHelpText(
       'after',

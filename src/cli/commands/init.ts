@@ -3,6 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { cc2ccCommand, installCodexServer, installGeminiServer, installHooks } from '../client-install.js';
+import { installGitHook } from '../git-hook.js';
+import { loadConfig } from '../../config/load.js';
 import type { HookClient } from '../../hooks/protocol.js';
 import { Cc2ccError } from '../../kernel/errors.js';
 import { assertAgentName } from '../../kernel/names.js';
@@ -32,11 +34,12 @@ export function registerInit(program: Command): void {
     .option('--agents <names>', 'comma-separated agent names to put in the new config, e.g. backend,tests,reviewer')
     .option('--client <names>', 'also set up these CLIs besides Claude Code: codex, gemini (comma-separated; default: those whose .codex/ or .gemini/ folder exists)')
     .option('--no-hooks', 'do not install the client hooks (messages then reach the model only through pushes and check_inbox)')
+    .option('--git-hook', "also install a git pre-commit hook that refuses a commit touching a file another agent claimed (cc2cc claims check --staged)")
     .addHelpText(
       'after',
-      `\nIt never overwrites: a config that exists is kept, a "cc2cc" entry already in .mcp.json too, and hooks are merged with the ones there.\n\nExamples:\n  $ cc2cc init\n  $ cc2cc init --agents backend,tests,reviewer\n  $ cc2cc init --client codex,gemini\n  $ ${CLAUDE_COMMAND}`,
+      `\nIt never overwrites: a config that exists is kept, a "cc2cc" entry already in .mcp.json too, and hooks are merged with the ones there.\n\nExamples:\n  $ cc2cc init\n  $ cc2cc init --agents backend,tests,reviewer\n  $ cc2cc init --client codex,gemini\n  $ cc2cc init --git-hook\n  $ ${CLAUDE_COMMAND}`,
     )
-    .action(async (options: { dir: string; agents?: string; client?: string; hooks: boolean }) => {
+    .action(async (options: { dir: string; agents?: string; client?: string; hooks: boolean; gitHook?: boolean }) => {
       const dir = options.dir;
       const agents = (options.agents ?? '')
         .split(',')
@@ -51,7 +54,7 @@ export function registerInit(program: Command): void {
           if (name !== 'codex' && name !== 'gemini' && name !== 'claude') throw new Cc2ccError('BAD_INPUT', `--client: "${name}" is not one of claude, codex, gemini`);
           return name;
         });
-      for (const line of await initProject(dir, { agents, clients, hooks: options.hooks })) print(line);
+      for (const line of await initProject(dir, { agents, clients, hooks: options.hooks, gitHook: options.gitHook === true })) print(line);
       print();
       print('Start each Claude Code session in this folder with:');
       print(`  ${CLAUDE_COMMAND}`);
@@ -65,9 +68,11 @@ export interface InitOptions {
   clients?: readonly HookClient[];
   /** Install the client hooks (default true). */
   hooks?: boolean;
+  /** Install the git pre-commit hook of the claims plugin (default false). */
+  gitHook?: boolean;
 }
 
-export async function initProject(dir: string, { agents = [], clients = [], hooks = true }: InitOptions = {}): Promise<string[]> {
+export async function initProject(dir: string, { agents = [], clients = [], hooks = true, gitHook = false }: InitOptions = {}): Promise<string[]> {
   const report: string[] = [];
   const configPath = join(dir, 'cc2cc.config.ts');
   const existing = ['cc2cc.config.ts', 'cc2cc.config.js', 'cc2cc.config.mjs', 'cc2cc.config.json', '.cc2ccrc', '.cc2ccrc.json'].find((name) =>
@@ -83,14 +88,22 @@ export async function initProject(dir: string, { agents = [], clients = [], hook
   const extra = new Set<HookClient>(clients);
   if (existsSync(join(dir, '.codex'))) extra.add('codex');
   if (existsSync(join(dir, '.gemini'))) extra.add('gemini');
-  if (hooks) report.push(await installHooks(dir, 'claude'));
+  const claimsOn = await claimsEnabled(dir);
+  const guardEdits = hooks && claimsOn;
+  if (hooks) report.push(await installHooks(dir, 'claude', guardEdits));
   if (extra.has('codex')) {
     report.push(await installCodexServer(dir));
-    if (hooks) report.push(await installHooks(dir, 'codex'));
+    if (hooks) report.push(await installHooks(dir, 'codex', guardEdits));
   }
   if (extra.has('gemini')) {
     report.push(await installGeminiServer(dir));
-    if (hooks) report.push(await installHooks(dir, 'gemini'));
+    if (hooks) report.push(await installHooks(dir, 'gemini', guardEdits));
+  }
+  if (hooks && !guardEdits) report.push('no pre-edit guard hook: the "claims" plugin is not in the config (add it, then run cc2cc init again)');
+  if (gitHook) {
+    // The hook runs `cc2cc claims check`, a verb of the plugin: without it every commit would fail.
+    if (!claimsOn) throw new Cc2ccError('BAD_INPUT', '--git-hook needs the "claims" plugin in the config (plugins: ["claims"]); add it and run cc2cc init --git-hook again');
+    report.push(await installGitHook(dir));
   }
   return report;
 }
@@ -131,4 +144,14 @@ async function ignoreRoot(dir: string): Promise<string> {
   if (text.split(/\r?\n/).some((line) => ['.cc2cc', '.cc2cc/', '/.cc2cc', '/.cc2cc/'].includes(line.trim()))) return 'kept .gitignore (.cc2cc/ already ignored)';
   await writeFile(path, `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}.cc2cc/\n`);
   return 'added .cc2cc/ to .gitignore';
+}
+
+/** Does the project's config enable the claims plugin? Only then is the pre-edit hook worth its cost (it reads the config on every edit). */
+async function claimsEnabled(dir: string): Promise<boolean> {
+  try {
+    const config = await loadConfig({ cwd: dir });
+    return config.plugins.some((plugin) => plugin === 'claims' || (Array.isArray(plugin) && plugin[0] === 'claims') || (typeof plugin === 'object' && plugin !== null && (plugin as { name?: unknown }).name === 'claims'));
+  } catch {
+    return false;
+  }
 }

@@ -4,7 +4,7 @@ import type { Logger } from '../../kernel/logger.js';
 import type { AgentInfo } from '../../kernel/presence.js';
 import { allAgentState } from '../../kernel/agent-state.js';
 import type { StateValue } from '../../kernel/state.js';
-import type { AgentView, InboxCounts, Snapshot } from '../protocol.js';
+import type { AgentView, ClaimView, InboxCounts, Snapshot } from '../protocol.js';
 import type { TrafficLog } from './traffic-log.js';
 
 export interface SnapshotSource {
@@ -23,7 +23,8 @@ export interface SnapshotSource {
 /**
  * Agents with their state, rooms with their members and topics with their subscribers,
  * read through `bus.agents()` (presence) and `Transport.stats()`. Memberships and
- * subscriptions are bus state kept for each name (`agent/<name>/rooms`, `agent/<name>/topics`).
+ * subscriptions are bus state kept for each name (`agent/<name>/rooms`, `agent/<name>/topics`),
+ * and so are file claims (`agent/<name>/claims`).
  */
 export async function takeSnapshot(source: SnapshotSource): Promise<Snapshot> {
   const now = (source.now ?? Date.now)();
@@ -34,7 +35,28 @@ export async function takeSnapshot(source: SnapshotSource): Promise<Snapshot> {
     agents,
     rooms: roomTable(agents, source.staticRooms),
     topics: topicTable(agents),
+    claims: claimTable(kept, now),
   };
+}
+
+/** Live file claims from each agent's `claims` part (the claims plugin's list), by holder. */
+function claimTable(kept: Map<string, Record<string, StateValue>>, now: number): ClaimView[] {
+  const claims: ClaimView[] = [];
+  for (const [holder, parts] of [...kept].sort(([a], [b]) => a.localeCompare(b))) {
+    const list = parts['claims'];
+    if (!Array.isArray(list)) continue;
+    for (const item of list) {
+      if (typeof item !== 'object' || item === null || Array.isArray(item) || typeof item.expiresAt !== 'number' || item.expiresAt <= now) continue;
+      claims.push({
+        holder,
+        paths: stringList(item.paths),
+        exclusive: item.exclusive !== false,
+        ...(typeof item.reason === 'string' && { reason: item.reason }),
+        expiresAt: new Date(item.expiresAt).toISOString(),
+      });
+    }
+  }
+  return claims;
 }
 
 async function agentView(info: AgentInfo, kept: Record<string, StateValue>, source: SnapshotSource, now: number): Promise<AgentView> {

@@ -8,12 +8,13 @@ export interface SidebarEvents {
   pickTopic(pattern: string): void;
 }
 
-/** Agents with their state and inbox counts, rooms with members, topics with subscribers. */
+/** Agents with their state and inbox counts, rooms with members, topics with subscribers, file claims with holders. */
 export class Sidebar {
   readonly element: HTMLElement;
   private readonly agents = h('ul', { class: 'agents', id: 'agents' });
   private readonly rooms = h('ul', { class: 'rooms', id: 'rooms' });
   private readonly topics = h('ul', { class: 'topics', id: 'topics' });
+  private readonly claims = h('ul', { class: 'claims', id: 'claims' });
 
   constructor(private readonly events: SidebarEvents) {
     this.element = h(
@@ -25,6 +26,8 @@ export class Sidebar {
       this.rooms,
       h('h2', {}, 'Topics'),
       this.topics,
+      h('h2', {}, 'File claims'),
+      this.claims,
     );
   }
 
@@ -45,6 +48,20 @@ export class Sidebar {
       ),
     );
     if (snapshot.topics.length === 0) fill(this.topics, h('li', { class: 'none' }, 'no subscriptions'));
+    const claims = snapshot.claims ?? [];
+    fill(
+      this.claims,
+      ...claims.map((claim) =>
+        h(
+          'li',
+          { title: `${claim.exclusive ? 'exclusive' : 'shared'}${claim.reason ? `: ${claim.reason}` : ''}; until ${clock(claim.expiresAt)} unless renewed` },
+          h('span', { class: 'paths' }, claim.paths.join(', ')),
+          ' ',
+          members([`${claim.holder}${claim.exclusive ? '' : ' (shared)'}`]),
+        ),
+      ),
+    );
+    if (claims.length === 0) fill(this.claims, h('li', { class: 'none' }, 'no file claims'));
   }
 
   private agentItem(agent: AgentView, idleAfterMs: number): HTMLElement {
