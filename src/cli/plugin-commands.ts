@@ -27,8 +27,9 @@ export async function registerPluginCommands(program: Command, argv: string[]): 
       const cli = params[params.length - 1] as Command;
       const runtime = await createRuntime(await loadConfig(configPath ? { configPath } : {}));
       try {
-        // A plugin prints what it read from the bus (room names, presence data): visible escapes for controls.
-        const code = await definition.run(cli.args, cli.opts(), { bus: runtime.bus, print: (line) => print(terminalSafe(line)) });
+        // A plugin prints what it read from the bus (room names, presence data): visible escapes for controls,
+        // its own line breaks kept (a JSON listing spans lines).
+        const code = await definition.run(cli.args, cli.opts(), { bus: runtime.bus, print: (text) => print(text.split('\n').map(terminalSafe).join('\n')) });
         if (typeof code === 'number') process.exitCode = code;
       } finally {
         await runtime.close();
