@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { waitFor } from '../contract/wait-for.js';
 import { runCli } from '../cli/process-helpers.js';
 import { CLI, DELIVERY_TIMEOUT_MS, makeProject } from '../mcp/support.js';
@@ -52,6 +52,7 @@ describe('the first hook of a session, while its server is starting', () => {
     const project = await makeProject({ agents: ['alice', 'bob'] });
     const id = await queueForBob(project, 'queued before the session');
     const server = await startServer(project, ['--name', 'bob'], { ...SETTLE, CC2CC_PUSH_CONFIRM_MS: '0' }, false);
+    onTestFinished(() => server.close());
     // The moment between opening the inbox and opening the socket, held: the endpoint record is not there.
     const record = join(project, '.cc2cc', 'sessions', 'bob.json');
     await rename(record, `${record}.later`);
@@ -63,7 +64,6 @@ describe('the first hook of a session, while its server is starting', () => {
     expect(context, run.stderr).toContain(`id="${id}"`);
     expect(context).toContain('queued before the session');
     expect(run.stderr).not.toContain('no hook socket yet');
-    await server.close();
   });
 
   it('a backlog still on its way into the server (the client has not started pushes): the answer waits for it', async () => {
@@ -72,6 +72,10 @@ describe('the first hook of a session, while its server is starting', () => {
     // A server whose client has not initialized yet: the backlog is claimed and waits for the first push.
     const serve = spawn(process.execPath, [CLI, 'serve', '--name', 'bob'], { cwd: project, env: { ...cleanEnv(), ...SETTLE }, stdio: ['pipe', 'pipe', 'pipe'] });
     const server = watch(serve);
+    onTestFinished(async () => {
+      serve.stdin!.end();
+      await server.closed;
+    });
     await waitFor(() => existsSync(join(project, '.cc2cc', 'sessions', 'bob.json')) || server.out.closed, { what: "bob's hook endpoint", timeoutMs: DELIVERY_TIMEOUT_MS });
     const hook = startHook(project);
     // Until the server says it waits (a hook answered at once is done: the checks below fail then).
@@ -84,7 +88,5 @@ describe('the first hook of a session, while its server is starting', () => {
     expect(context, `${run.stderr}\n${server.out.stderr}`).toContain(`id="${id}"`);
     expect(context).toContain('queued before the session');
     expect(context).not.toContain('No messages waiting');
-    serve.stdin!.end();
-    await server.closed;
   });
 });
