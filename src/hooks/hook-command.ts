@@ -5,7 +5,7 @@ import { clientOutput, detectClient, isHookClient, parseHookEvent } from './clie
 import { matchServer, type ServerMatch } from './find-server.js';
 import { ancestorsOf } from './process-tree.js';
 import { listEndpoints, SESSIONS_FOLDER } from './session-files.js';
-import type { HookAnswer, HookClient, HookEvent, HookRequest } from './protocol.js';
+import { settleWaitMs, type HookAnswer, type HookClient, type HookRequest } from './protocol.js';
 
 /** What a client passes on stdin (the fields cc2cc reads; each client adds more). */
 interface HookInput {
@@ -74,7 +74,7 @@ async function hookOutput(args: readonly string[], io: HookIo): Promise<string |
 
 async function answerFor(request: HookRequest, project: string, io: HookIo): Promise<HookAnswer> {
   let root = findRoot(project);
-  let match: ServerMatch = root ? await findServer(root, io.env, request.event) : { none: 'no .cc2cc folder here or above' };
+  let match: ServerMatch = root ? await findServer(root, io.env, request.event === 'session-start' ? startWaitMs(io.env) : 0) : { none: 'no .cc2cc folder here or above' };
   if ('endpoint' in match) return ask(match.endpoint.socket, request);
   if ('ambiguous' in match) {
     const names = match.ambiguous.map((endpoint) => endpoint.name).join(', ');
@@ -93,19 +93,30 @@ async function answerFor(request: HookRequest, project: string, io: HookIo): Pro
   if (result.root !== undefined && result.root !== root) {
     // The config names another root: its server may be there.
     root = result.root;
-    match = await findServer(root, io.env, 'post-tool');
+    match = await findServer(root, io.env, 0);
     if ('endpoint' in match) return ask(match.endpoint.socket, request);
   }
   if ('answer' in result) return result.answer;
+  if (result.serverStarting !== undefined && result.root !== undefined) {
+    // A live server holds the inbox but has not opened its socket yet (it opens it right after): wait for that, briefly.
+    const waitMs = settleWaitMs(io.env);
+    io.warn(`cc2cc hook: the server that holds the inbox (pid ${result.serverStarting}) is starting; waiting up to ${waitMs} ms for its hook socket`);
+    match = await findServer(result.root, io.env, waitMs);
+    if ('endpoint' in match) return ask(match.endpoint.socket, request);
+  }
   io.warn(`cc2cc hook: ${'none' in match ? match.none : match.why}; ${result.why}`);
   return {};
 }
 
-/** At session start the client may start the server alongside the hook: wait for it briefly. */
-async function findServer(root: string, env: NodeJS.ProcessEnv, event: HookEvent): Promise<ServerMatch> {
+/** At session start the client may start the server alongside the hook: wait for it briefly (`CC2CC_HOOK_WAIT_MS`). */
+function startWaitMs(env: NodeJS.ProcessEnv): number {
+  const waitMs = Number(env.CC2CC_HOOK_WAIT_MS ?? 3000);
+  return Number.isFinite(waitMs) ? waitMs : 3000;
+}
+
+async function findServer(root: string, env: NodeJS.ProcessEnv, waitMs: number): Promise<ServerMatch> {
   const ancestors = ancestorsOf();
-  const waitMs = event === 'session-start' ? Number(env.CC2CC_HOOK_WAIT_MS ?? 3000) : 0;
-  const deadline = Date.now() + (Number.isFinite(waitMs) ? waitMs : 0);
+  const deadline = Date.now() + waitMs;
   for (;;) {
     const match = matchServer(await listEndpoints(root), ancestors, env);
     if (!('none' in match) || Date.now() >= deadline) return match;

@@ -4,7 +4,7 @@ import { isAgentName } from '../kernel/names.js';
 import { readInboxWithoutServer } from './offline-inbox.js';
 import type { HookAnswer, HookRequest } from './protocol.js';
 
-export type NoServerResult = { answer: HookAnswer; root: string } | { why: string; root?: string };
+export type NoServerResult = { answer: HookAnswer; root: string } | { why: string; root?: string; serverStarting?: number };
 
 /**
  * The hook's path when no server of this session runs (loaded only then: it reads the
@@ -21,7 +21,7 @@ export async function readWithoutServer(request: HookRequest, project: string, e
   if (config.transport !== 'fs') return { root, why: 'without a server the inbox is read only on the folder transport' };
   if (config.plugins.length > 0) return { root, why: 'plugins check incoming messages first: they arrive once the server runs' };
   const read = await readInboxWithoutServer(root, name);
-  if ('serverStarting' in read) return { root, why: `the server that holds ${name}'s inbox (pid ${read.serverStarting}) has no hook socket yet` };
+  if ('serverStarting' in read) return { root, serverStarting: read.serverStarting, why: `the server that holds ${name}'s inbox (pid ${read.serverStarting}) has no hook socket yet` };
   const { messages, pushedEarlier } = read;
   const frames = messages.length > 0 ? formatMessageFrames(messages, { maxTextChars: config.maxPushChars }) : undefined;
   if (request.event === 'stop') return { root, answer: frames ? { block: `cc2cc: messages arrived for ${name}; read them before you stop:\n\n${frames}` } : {} };

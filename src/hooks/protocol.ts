@@ -33,3 +33,15 @@ export interface HookAnswer {
 export function isFreshContext(source: string | undefined): boolean {
   return source === 'compact' || source === 'clear';
 }
+
+/**
+ * How long one side waits for the other while a session starts (`CC2CC_HOOK_SETTLE_MS`,
+ * default 2 s): a hook for a server that holds the inbox but has not opened its socket yet,
+ * and the server's session-start answer for the backlog still on its way into the session.
+ */
+export function settleWaitMs(env: NodeJS.ProcessEnv): number {
+  const waitMs = Number(env.CC2CC_HOOK_SETTLE_MS ?? DEFAULT_SETTLE_MS);
+  return Number.isFinite(waitMs) && waitMs >= 0 ? waitMs : DEFAULT_SETTLE_MS;
+}
+
+const DEFAULT_SETTLE_MS = 2000;

@@ -142,6 +142,11 @@ export class AgentDelivery implements Sink {
     return this.unread.length;
   }
 
+  /** A message waits for room in the unread budget: nothing more comes in until the agent reads. */
+  get full(): boolean {
+    return this.budget.full;
+  }
+
   /** For `check_inbox`: the oldest `limit` unseen messages, each seen (acked) on the way out. */
   async read(limit = Number.POSITIVE_INFINITY): Promise<Envelope[]> {
     const taken = this.unread.splice(0, limit);

@@ -2,7 +2,9 @@ import { isFreshContext, type HookAnswer, type HookRequest } from '../hooks/prot
 import { readTranscriptTail, transcriptShows } from '../hooks/transcript.js';
 import { formatMessageFrames } from '../sinks/message-frame.js';
 import { namedLine, plural, type AgentDelivery } from './delivery.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Bus } from '../kernel/bus.js';
+import type { Logger } from '../kernel/logger.js';
 import type { AgentName } from '../kernel/names.js';
 import { agentStateKey } from '../kernel/agent-state.js';
 import { HELD_NAME_KEY, type HeldName } from './held-name.js';
@@ -24,6 +26,9 @@ export interface HookScope {
   /** How long after the self-wake push a transcript without it means pushes do not reach. */
   confirmGraceMs: number;
   limits: PushLimits;
+  /** How long a session-start answer waits for the inbox's backlog to reach the delivery. */
+  settleMs: number;
+  logger: Logger;
 }
 
 /**
@@ -35,6 +40,7 @@ export interface HookScope {
  */
 export async function answerHook(request: HookRequest, scope: HookScope): Promise<HookAnswer> {
   await judgePushes(request, scope);
+  if (request.event === 'session-start') await backlogTaken(scope);
   const { delivery } = scope;
   const stop = request.event === 'stop';
   // At session start nothing can have confirmed this session's pushes yet: the context is
@@ -73,6 +79,24 @@ async function judgePushes(request: HookRequest, scope: HookScope): Promise<void
   if (transcript.includes(wake.token)) delivery.push.confirm('the self-wake push is in the transcript');
   else if (delivery.push.liveness === 'unknown' && wake.pushedAt !== undefined && Date.now() - wake.pushedAt >= scope.confirmGraceMs) {
     delivery.stopPushing(`the self-wake push is not in the client's transcript ${Math.round((Date.now() - wake.pushedAt) / 1000)} s after it was written`);
+  }
+}
+
+/**
+ * At session start the backlog may still be on its way into this server: queued, or claimed
+ * and waiting for the first push (the client has just connected). The answer waits until
+ * the delivery holds everything in the inbox (or holds all it has room for), at most
+ * `settleMs`, so it gives the backlog instead of "No messages waiting".
+ */
+async function backlogTaken({ bus, agent, delivery, settleMs, logger }: HookScope): Promise<void> {
+  const deadline = Date.now() + settleMs;
+  for (let logged = false; ; logged = true) {
+    const { queued, claimed } = await bus.transport.stats(agent);
+    const coming = queued + claimed - delivery.waiting;
+    if (coming <= 0 || delivery.full) return;
+    if (Date.now() >= deadline) return logger.warn(`session start: ${plural(coming, 'message')} still on the way into this session after ${settleMs} ms; a later hook gives them`);
+    if (!logged) logger.info(`session start: waiting up to ${settleMs} ms for ${plural(coming, 'message')} on the way into this session`);
+    await sleep(50);
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describeError } from '../kernel/errors.js';
+import { settleWaitMs } from '../hooks/protocol.js';
 import { answerHook, type WakeProbe } from './hook-answers.js';
 import { HookEndpoint } from './hook-endpoint.js';
 import { sendSeenReceipt } from './receipts.js';
@@ -50,7 +51,16 @@ export async function startHookEndpoint({ config, agent, bus, delivery, logger }
       delivery: delivery.mode,
       logger,
       answer: (request) =>
-        answerHook(request, { bus, agent, delivery, wake, confirmGraceMs: Number.isFinite(grace) ? grace : DEFAULT_PUSH_CONFIRM_MS, limits: { maxTextChars: config.maxPushChars } }),
+        answerHook(request, {
+          bus,
+          agent,
+          delivery,
+          wake,
+          confirmGraceMs: Number.isFinite(grace) ? grace : DEFAULT_PUSH_CONFIRM_MS,
+          limits: { maxTextChars: config.maxPushChars },
+          settleMs: settleWaitMs(process.env),
+          logger,
+        }),
     });
   } catch (error) {
     logger.warn(`client hooks cannot reach this server (${describeError(error)}); messages still come through pushes and check_inbox`);
