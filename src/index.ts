@@ -31,7 +31,7 @@ export type { Sink, Settle } from './kernel/sink.js';
 export type { Transport, Delivery, DeliveryHandler, Inbox, InboxStats, DeadLetter, TrafficEvent, TrafficState, ObserveOptions } from './kernel/transport.js';
 export type { ToolDefinition, ToolContext, ToolResult, CommandDefinition, CommandContext } from './kernel/tool.js';
 export type { ClientLink, ClientNotificationHandler } from './kernel/client-link.js';
-export type { ApprovalsService, ApprovalView } from './kernel/approvals-service.js';
+export type { ApprovalsService, ApprovalView, ClientAnswerSign } from './kernel/approvals-service.js';
 export { PresenceSchema, checkPresenceRecord, type PresenceRecord, type AgentInfo, type AgentState } from './kernel/presence.js';
 export type { KernelConfig } from './kernel/options.js';
 export { RoutingRouter, addressMatches, type RouteRule } from './kernel/routes.js';

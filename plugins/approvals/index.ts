@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Cc2ccError, definePlugin, tokens, type ApprovalsService } from '../../src/index.js';
 import { HUMAN, approvalCommands } from './commands.js';
+import { expireAnsweredInClient } from './client-answered.js';
 import { answerApproval, describeRequest, listApprovals } from './records.js';
 import { PERMISSION_REQUEST_METHOD, PermissionRelay } from './relay.js';
 
@@ -52,6 +53,11 @@ export const approvals = definePlugin((options: ApprovalsOptions = {}) => {
         approvers,
         list: (bus) => listApprovals(bus),
         answer: (bus, ref, verdict, approver) => answerApproval(bus, ref, verdict, approver, { approvers, keepMs }),
+        answeredInClient: async (bus, agent, sign) => {
+          const expired = await expireAnsweredInClient(bus, agent, sign, keepMs);
+          for (const record of expired) ctx.logger.info(`approvals: request ${record.id} (${record.tool}) ${record.expiredReason ?? ''}`);
+          return expired;
+        },
       };
       ctx.provide(tokens.APPROVALS, service);
       for (const command of approvalCommands({ approvers, keepMs })) ctx.addCommand(command);

@@ -15,6 +15,8 @@ interface HookInput {
   cwd?: unknown;
   source?: unknown;
   stop_hook_active?: unknown;
+  tool_name?: unknown;
+  tool_input?: unknown;
 }
 
 export interface HookIo {
@@ -30,6 +32,8 @@ const PRE_TOOL_NAMES = new Set(['pre-tool', 'PreToolUse', 'BeforeTool']);
 const ANSWER_TIMEOUT_MS = 5000;
 const STDIN_TIMEOUT_MS = 5000;
 const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+/** Enough of a tool's input to compare with a permission request's preview. */
+const MAX_TOOL_INPUT_CHARS = 8192;
 
 /**
  * `cc2cc hook <event> [--client claude|codex|gemini]`: reads the client's event JSON,
@@ -66,6 +70,8 @@ async function hookOutput(args: readonly string[], io: HookIo): Promise<string |
     ...(typeof input.source === 'string' && { source: input.source }),
     ...(typeof input.transcript_path === 'string' && { transcriptPath: input.transcript_path }),
     ...(input.stop_hook_active === true && { stopHookActive: true }),
+    // Which tool ran: the server settles a permission request the person answered in the client's dialog.
+    ...(event === 'post-tool' && typeof input.tool_name === 'string' && { toolName: input.tool_name, toolInput: toolInputText(input.tool_input) }),
   };
   const project = projectDirOf(input, io);
   const answer = await answerFor(request, project, io);
@@ -151,6 +157,10 @@ function ask(socketPath: string, request: HookRequest): Promise<HookAnswer> {
       }
     });
   });
+}
+
+function toolInputText(toolInput: unknown): string {
+  return (JSON.stringify(toolInput) ?? '').slice(0, MAX_TOOL_INPUT_CHARS);
 }
 
 function parseArgs(args: readonly string[]): { eventArg?: string; clientArg?: HookClient } {

@@ -20,6 +20,9 @@ export interface HookRequest {
   transcriptPath?: string;
   /** Stop: the client already continued once because of a stop hook. */
   stopHookActive?: boolean;
+  /** PostToolUse: the tool that ran (`tool_name`), and its input as JSON, cut to a few KB. */
+  toolName?: string;
+  toolInput?: string;
 }
 
 export interface HookAnswer {

@@ -15,4 +15,16 @@ export interface ApprovalsService {
   list(bus: Bus): Promise<ApprovalView[]>;
   /** Answer a pending request as `approver`; rejects NOT_FOUND, APPROVAL_CLOSED or BAD_INPUT. */
   answer(bus: Bus, ref: string, verdict: 'allow' | 'deny', approver: string): Promise<ApprovalView>;
+  /**
+   * What `agent`'s client hook saw (its server asks): the person answered Claude Code's own
+   * dialog. Expires the pending requests that this settles; resolves to those it expired.
+   */
+  answeredInClient(bus: Bus, agent: string, seen: ClientAnswerSign): Promise<ApprovalView[]>;
 }
+
+/**
+ * A sign from the client's hooks that its own permission dialog was answered: the dialog is
+ * modal for its tool call, so a tool that ran was allowed there (`ran`), and at the end of a
+ * turn or at the next prompt nothing asked before `before` still waits (`turnEnded`).
+ */
+export type ClientAnswerSign = { ran: { tool: string; input?: string } } | { turnEnded: { before: number } };

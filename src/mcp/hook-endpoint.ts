@@ -120,5 +120,7 @@ function parseRequest(line: string): HookRequest {
     ...(typeof value.source === 'string' && { source: value.source }),
     ...(typeof value.transcriptPath === 'string' && { transcriptPath: value.transcriptPath }),
     ...(value.stopHookActive === true && { stopHookActive: true }),
+    ...(typeof value.toolName === 'string' && { toolName: value.toolName }),
+    ...(typeof value.toolInput === 'string' && { toolInput: value.toolInput }),
   };
 }

@@ -10,6 +10,8 @@ import type { Envelope } from '../kernel/envelope.js';
 import type { Logger } from '../kernel/logger.js';
 import type { AgentName } from '../kernel/names.js';
 import type { AgentDelivery, SeenVia } from './delivery.js';
+import type { ApprovalsService } from '../kernel/approvals-service.js';
+import type { HookRequest } from '../hooks/protocol.js';
 import type { PushLiveness } from './push-liveness.js';
 
 /** Default wait after the self-wake push before a transcript without it counts as "pushes do not reach". */
@@ -30,6 +32,8 @@ export interface SessionHooksOptions {
   bus: Bus;
   delivery: AgentDelivery;
   logger: Logger;
+  /** The approvals plugin, when on: a hook shows the person answered Claude Code's own dialog. */
+  approvals?: ApprovalsService;
 }
 
 /**
@@ -38,7 +42,7 @@ export interface SessionHooksOptions {
  * record (`data.push`: live / not reaching / unknown, or off without pushes). A socket
  * that cannot open costs only the hooks: the server goes on and says so.
  */
-export async function startHookEndpoint({ config, agent, bus, delivery, logger }: SessionHooksOptions): Promise<SessionHooks> {
+export async function startHookEndpoint({ config, agent, bus, delivery, logger, approvals }: SessionHooksOptions): Promise<SessionHooks> {
   const wake: WakeProbe = { token: randomBytes(12).toString('hex') };
   const grace = Number(process.env.CC2CC_PUSH_CONFIRM_MS ?? DEFAULT_PUSH_CONFIRM_MS);
   const publish = (value: string) => bus.setPresenceData('push', value).catch((error: unknown) => logger.warn(`could not record push liveness: ${describeError(error)}`));
@@ -50,8 +54,9 @@ export async function startHookEndpoint({ config, agent, bus, delivery, logger }
       agent,
       delivery: delivery.mode,
       logger,
-      answer: (request) =>
-        answerHook(request, {
+      answer: async (request) => {
+        if (approvals) await settleApprovals(approvals, request, { bus, agent, logger });
+        return answerHook(request, {
           bus,
           agent,
           delivery,
@@ -60,7 +65,8 @@ export async function startHookEndpoint({ config, agent, bus, delivery, logger }
           limits: { maxTextChars: config.maxPushChars },
           settleMs: settleWaitMs(process.env),
           logger,
-        }),
+        });
+      },
     });
   } catch (error) {
     logger.warn(`client hooks cannot reach this server (${describeError(error)}); messages still come through pushes and check_inbox`);
@@ -81,4 +87,20 @@ export async function startHookEndpoint({ config, agent, bus, delivery, logger }
       await endpoint?.close().catch((error: unknown) => logger.warn(`could not close the hook socket: ${describeError(error)}`));
     },
   };
+}
+
+/**
+ * Claude Code's permission dialog is modal for its tool call: a tool that ran was allowed
+ * there, and at the end of a turn or the next prompt nothing asked before still waits. A
+ * fault here costs only that: the hook's answer goes on.
+ */
+async function settleApprovals(approvals: ApprovalsService, request: HookRequest, { bus, agent, logger }: { bus: Bus; agent: AgentName; logger: Logger }): Promise<void> {
+  const sign =
+    request.event === 'post-tool' && request.toolName !== undefined
+      ? { ran: { tool: request.toolName, ...(request.toolInput !== undefined && { input: request.toolInput }) } }
+      : request.event === 'stop' || request.event === 'prompt-submit'
+        ? { turnEnded: { before: Date.now() } }
+        : undefined;
+  if (!sign) return;
+  await approvals.answeredInClient(bus, agent, sign).catch((error: unknown) => logger.warn(`approvals: could not settle the requests answered in the client: ${describeError(error)}`));
 }

@@ -16,6 +16,8 @@ import { selfWake } from '../../mcp/self-wake.js';
 import { channelPusher, connectStdio, createAgentServer } from '../../mcp/server.js';
 import { registerPluginTools } from '../../mcp/tools.js';
 import type { GlobalOptions } from '../context.js';
+import { APPROVALS } from '../../kernel/tokens.js';
+import type { ApprovalsService } from '../../kernel/approvals-service.js';
 
 interface ServeOptions extends GlobalOptions {
   name?: string;
@@ -89,7 +91,7 @@ async function serve(options: ServeOptions): Promise<void> {
   let stopSweep = (): void => {};
   /** Once attached: the hook endpoint and the retirement sweep. */
   const started = async ({ runtime }: AttachedAgent): Promise<void> => {
-    hooks = await startHookEndpoint({ config, agent, bus: runtime.bus, delivery, logger });
+    hooks = await startHookEndpoint({ config, agent, bus: runtime.bus, delivery, logger, approvals: runtime.extensions.service<ApprovalsService>(APPROVALS) });
     for (const [envelope, via] of seenEarly.splice(0)) hooks.seen(envelope, via);
     stopSweep = startRetirementSweep(runtime.bus, logger);
   };
