@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compose, type Cc2cc } from '../../src/kernel/compose.js';
 import { createEnvelope } from '../../src/kernel/envelope.js';
+import { forgetAgentState } from '../../src/kernel/agent-state.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { createFsTransport } from '../../src/transports/fs/index.js';
 import { signing, signatureFor } from '../../plugins/signing/index.js';
@@ -118,6 +119,16 @@ describe('signing with per-agent keys', () => {
     const bob = await agent('bob');
     await again.kernel.bus.send({ to: 'bob', text: 'back again' });
     await waitFor(() => bob.sink.received.length === 1, { what: "bob to get ann's message after its restart" });
+  });
+
+  it('lets a name take a new key once the agent was forgotten (its published key is dropped with its state)', async () => {
+    const old = await agent('ann');
+    await old.kernel.close();
+    expect(await forgetAgentState(old.kernel.bus.state, 'ann')).toContain('agent/ann/signing-key');
+    const renewed = await agent('ann', join(scratch, 'home-ann-new-laptop'));
+    expect((await renewed.kernel.bus.state.get(KEY_IN_STATE('ann')))?.value).toBe(
+      await new AgentKeys(AgentKeys.folder(root, renewed.keysDir), silentLogger).publicKey('ann'),
+    );
   });
 
   it('gives `cc2cc send --from` its own published key, and refuses to send as a name whose key is another', async () => {
