@@ -7,16 +7,14 @@ import { loadOrCreate, readKeyFile, type KeyFileSpec } from './key-file.js';
 
 /** `sig` of a message signed with an agent's own key. */
 const PREFIX = 'ed25519:';
-/** The presence-record key under which an agent publishes its public key. */
-export const PUBLIC_KEY_FIELD = 'signingKey';
 
 /**
  * Per-agent Ed25519 keys. Each agent's private key is made at its first start in
  * `<keysDir>/<project hash>/<agent>.key` (mode 0600; `keysDir` is outside the bus folder:
  * `$CC2CC_KEYS_DIR`, else `$XDG_CONFIG_HOME/cc2cc/keys`, else `~/.config/cc2cc/keys`), and
- * its public key is published in its presence record. A receiver trusts the first public
- * key it sees for a name and pins it in `known/<agent>.pub` next to its own keys, so a
- * key replaced later in the shared bus state is refused, not believed.
+ * its public key is published in the bus State (`published-keys.ts`). A receiver trusts the
+ * first public key it sees for a name and pins it in `known/<agent>.pub` next to its own
+ * keys, so a key replaced later in the shared bus state is refused, not believed.
  */
 export class AgentKeys {
   private readonly privateKeys = new Map<string, Promise<KeyObject>>();
@@ -61,23 +59,27 @@ export class AgentKeys {
     if (pinned === undefined) {
       const offered = await published();
       if (offered === undefined || parsePublicKey(offered) === undefined) {
-        return `no published key for ${from}: an agent publishes its key in its presence record when it starts with signing({ keys: "agent" })`;
+        return `no published key for ${from} (bus state agent/${from}/signing-key): an agent publishes its key when it starts or first sends with signing({ keys: "agent" })`;
       }
       pinned = await this.pin(from, offered);
     }
     if (verifies(envelope, sig, pinned)) return undefined;
     const now = await published();
     if (now !== undefined && now !== pinned) {
-      return `${from} now publishes another key than the one first seen (pinned in ${this.pinPath(from)}); if ${from} really made a new key, delete that file`;
+      return `${from} now publishes another key than the one first seen (pinned in ${this.pinPath(from)}): refused as a possible impostor; if ${from} really made a new key, delete that file`;
     }
     return `bad signature: not signed by ${from}'s key, or changed after signing`;
+  }
+
+  /** Where `agent`'s private key is kept on this machine. */
+  keyPath(agent: string): string {
+    return join(this.dir, `${assertAgentName(agent)}.key`);
   }
 
   private privateKey(agent: string): Promise<KeyObject> {
     let key = this.privateKeys.get(agent);
     if (!key) {
-      const path = join(this.dir, `${assertAgentName(agent)}.key`);
-      key = loadOrCreate(path, this.logger, PRIVATE_KEY(agent));
+      key = loadOrCreate(this.keyPath(agent), this.logger, PRIVATE_KEY(agent));
       this.privateKeys.set(agent, key);
       key.catch(() => this.privateKeys.delete(agent));
     }

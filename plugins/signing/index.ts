@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { Cc2ccError, definePlugin, drop, pass, type AgentInfo, type Bus, type Envelope } from '../../src/index.js';
-import { AgentKeys, PUBLIC_KEY_FIELD } from './agent-keys.js';
+import { Cc2ccError, definePlugin, drop, pass, type Envelope } from '../../src/index.js';
+import { AgentKeys } from './agent-keys.js';
+import { PublishedKeys } from './published-keys.js';
 import { canonicalJson } from './canonical.js';
 import { loadOrCreateKey } from './key-file.js';
 
@@ -33,23 +34,27 @@ const DEFAULTS = { keys: 'project' as const, maxSkewMs: 5 * 60_000, maxAgeMs: 7 
  * timestamp outside the allowed window) before any other plugin or the sink sees them.
  * It proves "written by a holder of the key", nothing more: see docs/signing.md.
  * With `keys: 'agent'` each agent signs with its own Ed25519 key instead, and a receiver
- * checks the signature against the key the sender published (pinned on first use).
+ * checks the signature against the key the sender published in the bus State (pinned on
+ * first use).
  */
 export const signing = definePlugin((options: SigningOptions = {}) => {
   const settings = { ...DEFAULTS, ...options };
   let key: Buffer | undefined;
   let agentKeys: AgentKeys | undefined;
+  let published: PublishedKeys | undefined;
   const seen = new Set<string>();
 
   const sign = (envelope: Envelope) => signatureFor(envelope, key!);
   /** Why the signature does not hold, or undefined. */
-  const checkSignature = async (envelope: Envelope, bus: Bus): Promise<string | undefined> => {
-    if (agentKeys) return agentKeys.check(envelope, async () => publishedKey(await bus.agents(), envelope.from));
+  const checkSignature = async (envelope: Envelope): Promise<string | undefined> => {
+    if (agentKeys) return agentKeys.check(envelope, () => published!.read(envelope.from));
     const expected = Buffer.from(sign(envelope));
     const given = Buffer.from(envelope.sig!);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'bad signature: not signed with this project\'s key, or changed after signing';
     return undefined;
   };
+
+  const publishOwnKey = async (name: string) => published!.publish(name, await agentKeys!.publicKey(name), agentKeys!.keyPath(name));
 
   return {
     name: 'signing',
@@ -59,17 +64,32 @@ export const signing = definePlugin((options: SigningOptions = {}) => {
       const root = ctx.config.rootDir ?? join(ctx.config.projectDir, '.cc2cc');
       if (settings.keys === 'agent') {
         agentKeys = new AgentKeys(AgentKeys.folder(root, settings.keysDir), ctx.logger);
-        // Made at first start, published where every agent (on any machine) reads presence.
-        ctx.onStart(async (bus) => bus.setPresenceData(PUBLIC_KEY_FIELD, await agentKeys!.publicKey(bus.name!)));
+        published = new PublishedKeys(ctx.state);
+        // Made at first start, published in the bus State every agent (on any machine) reads.
+        // A name whose published key is another one is claimed elsewhere: refuse to start.
+        ctx.onStart((bus) => publishOwnKey(bus.name!));
       } else key = await loadOrCreateKey(settings.keyFile ?? join(root, 'signing.key'), ctx.logger);
 
       // After routing, so the signature covers `rcpt`: the agents this message was stored for.
-      ctx.onRouted(async (envelope) => pass({ ...envelope, sig: agentKeys ? await agentKeys.sign(envelope) : sign(envelope) }), { order: 'post' });
+      ctx.onRouted(
+        async (envelope) => {
+          if (!agentKeys) return pass({ ...envelope, sig: sign(envelope) });
+          // One-shot senders (`cc2cc send --from`) never start: they publish on first send.
+          try {
+            await publishOwnKey(envelope.from);
+          } catch (error) {
+            if (error instanceof Cc2ccError && error.code === 'SIGNING_KEY_CONFLICT') return drop(`not sent: ${error.message}`);
+            throw error;
+          }
+          return pass({ ...envelope, sig: await agentKeys.sign(envelope) });
+        },
+        { order: 'post' },
+      );
 
       ctx.onReceive(
-        async (envelope, { attempt, bus }) => {
+        async (envelope, { attempt }) => {
           if (envelope.sig === undefined) return drop('unsigned message refused (signing is on)');
-          const bad = await checkSignature(envelope, bus);
+          const bad = await checkSignature(envelope);
           if (bad) return drop(bad);
           // The kernel checked `rcpt` names this agent; signed, it cannot have been rewritten.
           if (envelope.rcpt === undefined) return drop('signed without its recipients (rcpt): refused, since a copy could be replayed into any inbox (the sender runs an older cc2cc?)');
@@ -96,10 +116,4 @@ export { canonicalJson };
 export function signatureFor(envelope: Envelope, key: Buffer): string {
   if (key.length === 0) throw new Cc2ccError('BAD_INPUT', 'an empty signing key signs nothing');
   return createHmac('sha256', key).update(canonicalJson({ ...envelope, sig: undefined })).digest('base64url');
-}
-
-/** The key an agent published in its presence record, if any. */
-function publishedKey(agents: readonly AgentInfo[], name: string): string | undefined {
-  const value = agents.find((agent) => agent.name === name)?.presence?.data[PUBLIC_KEY_FIELD];
-  return typeof value === 'string' ? value : undefined;
 }

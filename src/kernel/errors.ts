@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   MESSAGES_WAITING: { retryable: false, summary: 'messages wait in this agent\'s inbox (forget it with --force to move them to dead letters)' },
   APPROVAL_CLOSED: { retryable: false, summary: 'a permission request was already answered or has expired' },
   CLAIM_CONFLICT: { retryable: false, summary: 'the paths overlap a file claim another agent holds' },
+  SIGNING_KEY_CONFLICT: { retryable: false, summary: 'the bus state holds another public signing key for this agent name: another process claims the name' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
