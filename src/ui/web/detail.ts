@@ -128,7 +128,7 @@ function deliveries(row: Row): HTMLElement {
   for (const [agent, steps] of [...row.deliveries].sort(([a], [b]) => a.localeCompare(b))) {
     const now = currentState(steps) ?? 'queued';
     const via = now === 'seen' ? steps.find((step) => step.state === 'seen')?.via : undefined;
-    const state = h('td', { class: `now state-${now}`, 'data-agent': agent }, via ? `${now} (${via})` : now);
+    const state = h('td', { class: 'now', 'data-state': now, 'data-agent': agent }, via ? `${now} (${via})` : now);
     body.append(h('tr', {}, h('th', { scope: 'row' }, agent), state, ...STATES.map((each) => stateCell(steps, each))));
     const reason = steps.find((step) => step.reason)?.reason;
     if (reason) body.append(h('tr', { class: 'reason-row' }, h('td', { colspan: STATES.length + 2, class: 'reason' }, `dead: ${reason}`)));
