@@ -4,12 +4,26 @@ import { dirname } from 'node:path';
 /** What the agent's model was given of one message. */
 export type LedgerState = 'pushed' | 'seen';
 
-interface LedgerLine {
+/** One line of a ledger file. */
+export interface LedgerFact {
   id: string;
   s: LedgerState;
   at: string;
   /** How it was seen: hook, check_inbox, reply, transcript. */
   via?: string;
+}
+type LedgerLine = LedgerFact;
+
+/** A ledger line as a fact, or undefined for a blank, torn or foreign line (a crash mid-append). */
+export function parseLedgerLine(text: string): LedgerFact | undefined {
+  if (text.trim() === '') return undefined;
+  try {
+    const line = JSON.parse(text) as Partial<LedgerFact> | null;
+    if (typeof line !== 'object' || line === null || typeof line.id !== 'string' || (line.s !== 'pushed' && line.s !== 'seen')) return undefined;
+    return { id: line.id, s: line.s, at: typeof line.at === 'string' ? line.at : new Date().toISOString(), ...(typeof line.via === 'string' && { via: line.via }) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** How a hook that read the inbox itself (no server ran) records what it showed. */
@@ -106,16 +120,10 @@ export class DeliveryLedger {
   }
 
   private apply(text: string): void {
-    if (text.trim() === '') return;
-    try {
-      const line = JSON.parse(text) as LedgerLine;
-      if (typeof line.id !== 'string' || (line.s !== 'pushed' && line.s !== 'seen')) return;
-      if (this.states.get(line.id)?.s === 'seen') return;
-      this.states.delete(line.id); // re-insert: Map order is the order facts arrived, for compaction
-      this.states.set(line.id, line);
-      this.lines++;
-    } catch {
-      // a torn line from a crash: skip it
-    }
+    const line = parseLedgerLine(text);
+    if (!line || this.states.get(line.id)?.s === 'seen') return;
+    this.states.delete(line.id); // re-insert: Map order is the order facts arrived, for compaction
+    this.states.set(line.id, line);
+    this.lines++;
   }
 }

@@ -9,7 +9,8 @@
  *   messages  MessageView[]     everything seen so far, in batches
  *   ready     {}                the history is complete
  * and then, live:
- *   traffic   TrafficUpdate     one message changed state in one inbox
+ *   traffic   TrafficUpdate     one message changed state in one inbox (or its
+ *                               recipient's ledger says it was pushed / seen)
  *   snapshot  Snapshot          agents, rooms or topics changed (checked every few seconds)
  *
  * The history is read while it is sent, so a `traffic` update may repeat a step that its
@@ -37,8 +38,12 @@ export interface WireEnvelope {
   sig?: string;
 }
 
-/** Where a copy of a message is in one inbox (the transport's `TrafficState`). */
-export type DeliveryState = 'queued' | 'claimed' | 'done' | 'dead';
+/**
+ * Where a copy of a message is: queued, claimed, done and dead come from the transport
+ * (`TrafficState`); pushed and seen from the recipient's delivery ledger
+ * (`<root>/sessions/<name>.ledger`: what its model was given), local to this machine.
+ */
+export type DeliveryState = 'queued' | 'claimed' | 'pushed' | 'seen' | 'done' | 'dead';
 
 export interface StateStep {
   state: DeliveryState;
@@ -46,6 +51,8 @@ export interface StateStep {
   at: string;
   /** Why it is dead. */
   reason?: string;
+  /** How the model came to have it (seen: hook, check_inbox, reply, transcript). */
+  via?: string;
 }
 
 /**

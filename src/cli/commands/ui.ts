@@ -48,6 +48,7 @@ export function registerUi(program: Command): void {
           bus: runtime.bus,
           logger,
           project: basename(config.projectDir),
+          rootDir: config.rootDir,
           port,
           allowSend: options.allowSend ?? false,
           allowApprove: options.allowApprove ?? false,

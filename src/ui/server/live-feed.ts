@@ -2,6 +2,7 @@ import { describeError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { Transport } from '../../kernel/transport.js';
 import type { Hello, Snapshot } from '../protocol.js';
+import { LedgerFeed } from './ledger-feed.js';
 import { takeSnapshot, type SnapshotSource } from './snapshot.js';
 import { TrafficLog, type TrafficLogOptions } from './traffic-log.js';
 
@@ -13,6 +14,8 @@ export interface LiveFeedOptions extends Omit<SnapshotSource, 'log'> {
   history?: TrafficLogOptions;
   /** Start with the last this many messages the transport still holds (where it can replay; 0: none). */
   replayMessages?: number;
+  /** The bus root (`.cc2cc/`): when set, the agents' delivery ledgers add pushed and seen. */
+  rootDir?: string;
 }
 
 type SnapshotListener = (snapshot: Snapshot) => void;
@@ -20,7 +23,8 @@ type SnapshotListener = (snapshot: Snapshot) => void;
 const SOON_MS = 250;
 
 /**
- * Everything the page sees live: the traffic log fed by `Transport.observe()`, and a
+ * Everything the page sees live: the traffic log fed by `Transport.observe()` and the
+ * agents' delivery ledgers (pushed, seen; `LedgerFeed`), and a
  * snapshot of agents, rooms and topics read again every `snapshotMs` (and shortly after
  * traffic) and passed on only when it changed. Starts watching in `start`, stops in `stop`.
  */
@@ -36,6 +40,7 @@ export class LiveFeed {
   private stopped = false;
   private refreshing: Promise<void> | undefined;
   private stopObserving: (() => Promise<void>) | undefined;
+  private ledgers: LedgerFeed | undefined;
 
   private constructor(private readonly options: LiveFeedOptions) {
     this.log = new TrafficLog(options.history);
@@ -49,6 +54,14 @@ export class LiveFeed {
     feed.stopObserving = await transport.observe((event) => feed.log.record(event), last > 0 ? { replay: { last } } : {});
     // Traffic changes counts and activity, and often means an agent just started: look again soon.
     feed.log.subscribe(() => feed.refreshSoon());
+    if (options.rootDir !== undefined) {
+      feed.ledgers = await LedgerFeed.start({
+        rootDir: options.rootDir,
+        onFact: (agent, fact) => feed.log.recordGiven(agent, fact),
+        logger: options.logger,
+        pollMs: options.snapshotMs ?? 2000,
+      });
+    }
     await feed.refresh();
     feed.timer = setInterval(() => void feed.refresh(), options.snapshotMs ?? 2000);
     feed.timer.unref();
@@ -107,6 +120,7 @@ export class LiveFeed {
     if (this.soon) clearTimeout(this.soon);
     for (const close of [...this.closers]) close();
     await this.refreshing;
+    await this.ledgers?.stop();
     await this.stopObserving?.();
   }
 }

@@ -41,6 +41,8 @@ export interface UiServerOptions {
   staticRooms?: Record<string, string[]>;
   /** Open with the last this many messages the transport still holds (default 500; folder transport only). */
   replayMessages?: number;
+  /** The bus root (`.cc2cc/`): the agents' delivery ledgers there add pushed and seen. Without it, the page shows the transport's states only. */
+  rootDir?: string;
   /** The built page (default: `dist/ui/` of this package). */
   assetsDir?: string;
   /** Default: a fresh random one. */
@@ -76,6 +78,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     staticRooms: options.staticRooms ?? {},
     snapshotMs: options.snapshotMs ?? UI_DEFAULTS.snapshotMs,
     replayMessages: options.replayMessages ?? UI_DEFAULTS.replayMessages,
+    ...(options.rootDir !== undefined && { rootDir: options.rootDir }),
     history: {
       maxBytes: options.historyBytes ?? UI_DEFAULTS.historyBytes,
       previewChars: options.previewChars ?? UI_DEFAULTS.previewChars,

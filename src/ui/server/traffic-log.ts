@@ -1,4 +1,5 @@
 import type { TrafficEvent } from '../../kernel/transport.js';
+import type { LedgerFact } from '../../hooks/ledger.js';
 import type { MessageView, StateStep, TrafficUpdate } from '../protocol.js';
 import { UI_DEFAULTS } from './defaults.js';
 import { previewEnvelope } from './message-preview.js';
@@ -11,6 +12,8 @@ export interface TrafficLogOptions {
   /** A message's text is kept up to this many characters. */
   previewChars?: number;
   now?: () => Date;
+  /** Ledger facts about messages not seen yet are held for them, at most this many (newest kept). */
+  maxPendingFacts?: number;
 }
 
 type Listener = (update: TrafficUpdate) => void;
@@ -42,12 +45,17 @@ export class TrafficLog {
   private readonly previewChars: number;
   private readonly now: () => Date;
   private keptBytes = 0;
+  /** Ledger facts (pushed / seen) that came before their message did, oldest first. */
+  private readonly pending = new Map<string, Array<{ agent: string; step: StateStep }>>();
+  private pendingFacts = 0;
+  private readonly maxPendingFacts: number;
 
   constructor(options: TrafficLogOptions = {}) {
     this.maxBytes = positive(options.maxBytes ?? UI_DEFAULTS.historyBytes, 'maxBytes');
     this.maxMessages = positive(options.maxMessages ?? 20_000, 'maxMessages');
     this.previewChars = positive(options.previewChars ?? UI_DEFAULTS.previewChars, 'previewChars');
     this.now = options.now ?? (() => new Date());
+    this.maxPendingFacts = positive(options.maxPendingFacts ?? 2000, 'maxPendingFacts');
   }
 
   /** Take one observed event; listeners get it as an update. */
@@ -71,6 +79,25 @@ export class TrafficLog {
     this.grow(entry, STEP_BYTES + (event.reason?.length ?? 0));
     this.touch(event.agent, event.state, update.envelope?.from, at.getTime());
     this.evict();
+    for (const listener of this.listeners) listener(update);
+    this.applyPending(event.id);
+  }
+
+  /**
+   * Take a fact of `agent`'s delivery ledger: its model was given message `fact.id`
+   * (pushed, or seen). A fact already kept is skipped (ledgers are read again after a
+   * compaction). A message the log has not seen yet gets it when it shows up: the ledger
+   * and the inbox are watched apart, and either may be read first.
+   */
+  recordGiven(agent: string, fact: LedgerFact): void {
+    const step: StateStep = { state: fact.s, at: fact.at, ...(fact.via !== undefined && { via: fact.via }) };
+    const entry = this.messages.get(fact.id);
+    if (!entry) return this.hold(fact.id, agent, step);
+    const steps = (entry.view.deliveries[agent] ??= []);
+    if (steps.some((each) => each.state === step.state)) return;
+    steps.push(step);
+    this.grow(entry, STEP_BYTES);
+    const update: TrafficUpdate = { id: fact.id, agent, step };
     for (const listener of this.listeners) listener(update);
   }
 
@@ -108,6 +135,27 @@ export class TrafficLog {
   private touch(agent: string, state: StateStep['state'], sender: string | undefined, at: number): void {
     if (sender !== undefined) this.activity.set(sender, at);
     if (state === 'claimed' || state === 'done') this.activity.set(agent, at);
+  }
+
+  private hold(id: string, agent: string, step: StateStep): void {
+    const list = this.pending.get(id) ?? [];
+    if (list.some((each) => each.agent === agent && each.step.state === step.state)) return;
+    list.push({ agent, step });
+    this.pending.set(id, list);
+    this.pendingFacts++;
+    while (this.pendingFacts > this.maxPendingFacts) {
+      const [oldest, facts] = this.pending.entries().next().value!;
+      this.pending.delete(oldest);
+      this.pendingFacts -= facts.length;
+    }
+  }
+
+  private applyPending(id: string): void {
+    const facts = this.pending.get(id);
+    if (!facts) return;
+    this.pending.delete(id);
+    this.pendingFacts -= facts.length;
+    for (const { agent, step } of facts) this.recordGiven(agent, { id, s: step.state as LedgerFact['s'], at: step.at, ...(step.via !== undefined && { via: step.via }) });
   }
 
   private grow(entry: Entry, bytes: number): void {

@@ -1,6 +1,6 @@
 import type { CutFields, DeadLetterView, DeliveryState, StateStep, WireEnvelope } from '../protocol.js';
 import { fill, h } from './dom.js';
-import { clockMs, messageTime, oneLine } from './format.js';
+import { clockMs, currentState, messageTime, oneLine } from './format.js';
 import type { Row, Store } from './store.js';
 
 export type Subject = { row: Row } | { dead: DeadLetterView };
@@ -11,7 +11,7 @@ export interface DetailEvents {
   open(id: string): void;
 }
 
-const STATES: DeliveryState[] = ['queued', 'claimed', 'done', 'dead'];
+const STATES: DeliveryState[] = ['queued', 'claimed', 'pushed', 'seen', 'done', 'dead'];
 
 /** The side panel: one message's envelope and where each copy of it went, step by step. */
 export class Detail {
@@ -117,21 +117,34 @@ function fields(row: Row): HTMLElement {
   return h('dl', { class: 'fields' }, ...pairs.filter(([, value]) => value !== undefined).flatMap(([key, value]) => [h('dt', {}, key), h('dd', {}, value!)]));
 }
 
-/** One line per recipient, one column per state: when the copy got there. */
+/** One line per recipient: where its copy is now (as `cc2cc status` says), then one column per state: when the copy got there. */
 function deliveries(row: Row): HTMLElement {
   const table = h(
     'table',
     { class: 'states' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'recipient'), ...STATES.map((state) => h('th', { scope: 'col' }, state)))),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'recipient'), h('th', { scope: 'col' }, 'now'), ...STATES.map((state) => h('th', { scope: 'col' }, state)))),
   );
   const body = h('tbody', {});
   for (const [agent, steps] of [...row.deliveries].sort(([a], [b]) => a.localeCompare(b))) {
-    body.append(h('tr', {}, h('th', { scope: 'row' }, agent), ...STATES.map((state) => stateCell(steps, state))));
+    const now = currentState(steps) ?? 'queued';
+    const via = now === 'seen' ? steps.find((step) => step.state === 'seen')?.via : undefined;
+    const state = h('td', { class: 'now', 'data-state': now, 'data-agent': agent }, via ? `${now} (${via})` : now);
+    body.append(h('tr', {}, h('th', { scope: 'row' }, agent), state, ...STATES.map((each) => stateCell(steps, each))));
     const reason = steps.find((step) => step.reason)?.reason;
-    if (reason) body.append(h('tr', { class: 'reason-row' }, h('td', { colspan: 5, class: 'reason' }, `dead: ${reason}`)));
+    if (reason) body.append(h('tr', { class: 'reason-row' }, h('td', { colspan: STATES.length + 2, class: 'reason' }, `dead: ${reason}`)));
   }
   table.append(body);
-  return h('section', {}, h('h3', {}, 'States'), table, h('p', { class: 'hint' }, 'claimed: the receiver took it and is handing it over (pushed, or read by check_inbox); done: acknowledged. – : not seen, the copy moved on before the UI looked.'));
+  return h(
+    'section',
+    {},
+    h('h3', {}, 'States'),
+    table,
+    h(
+      'p',
+      { class: 'hint' },
+      'claimed: the receiver took it; pushed: a channel push carried it, not confirmed; seen: the model has it (a hook, check_inbox, reply, or the transcript); done: acknowledged. Pushed and seen come from the ledgers on this machine. – : not seen, the copy moved on before the UI looked.',
+    ),
+  );
 }
 
 function stateCell(steps: StateStep[], state: DeliveryState): HTMLElement {

@@ -29,8 +29,22 @@ export function messageTime(id: string, envelope?: WireEnvelope): string {
   return time === undefined ? '' : new Date(time).toISOString();
 }
 
-export function lastState(steps: StateStep[] | undefined): DeliveryState | undefined {
-  return steps && steps.length > 0 ? steps[steps.length - 1]!.state : undefined;
+/**
+ * Where one recipient's copy stands now, by the rules of `cc2cc status`: the transport's
+ * latest step says where the file is, the ledger's says what the model was given. Dead
+ * wins; then seen (a seen message is acked, so also done); then done; then pushed.
+ */
+export function currentState(steps: StateStep[] | undefined): DeliveryState | undefined {
+  let file: DeliveryState | undefined;
+  let given: DeliveryState | undefined;
+  for (const step of steps ?? []) {
+    if (step.state === 'pushed' || step.state === 'seen') given = given === 'seen' ? given : step.state;
+    else file = step.state;
+  }
+  if (file === 'dead') return 'dead';
+  if (given === 'seen') return 'seen';
+  if (file === 'done') return 'done';
+  return given ?? file;
 }
 
 /** Shorten one line of text. */

@@ -1,6 +1,6 @@
 import type { DeliveryState } from '../protocol.js';
 import { h, svg } from './dom.js';
-import { clock, lastState, messageTime, oneLine } from './format.js';
+import { clock, currentState, messageTime, oneLine } from './format.js';
 import type { Link } from './links.js';
 import type { Row } from './store.js';
 
@@ -66,7 +66,7 @@ function arrows(row: Row, layout: Layout): SVGSVGElement {
   const box = svg('svg', { class: 'arrows', width: layout.width, height: ROW_HEIGHT, 'aria-hidden': 'true' });
   const envelope = row.envelope;
   const sender = envelope === undefined ? undefined : layout.x.get(envelope.from);
-  const targets = [...row.deliveries].map(([agent, steps]) => ({ agent, x: layout.x.get(agent), state: lastState(steps) ?? 'queued' }));
+  const targets = [...row.deliveries].map(([agent, steps]) => ({ agent, x: layout.x.get(agent), state: currentState(steps) ?? 'queued' }));
   if (sender === undefined) {
     // No envelope (an unreadable file): only a mark on the inbox it sat in.
     for (const target of targets) if (target.x !== undefined) box.append(cross(target.x, target.agent));
@@ -127,18 +127,23 @@ interface Summary {
   title: string;
 }
 
-/** Where a message's copies are, in a few characters: `done`, `2/3 done`, `1 dead`. */
+/** Where a message's copies are, in a few characters: `seen`, `done`, `2/3 done`, `pushed`, `1/2 dead`. */
 export function summarize(row: Row): Summary {
-  const states = [...row.deliveries].map(([agent, steps]) => [agent, lastState(steps) ?? 'queued'] as const);
+  const states = [...row.deliveries].map(([agent, steps]) => [agent, currentState(steps) ?? 'queued'] as const);
   const title = states.map(([agent, state]) => `${agent}: ${state}`).join(', ');
   const count = (state: DeliveryState) => states.filter(([, each]) => each === state).length;
   const total = states.length;
   const dead = count('dead');
   if (dead > 0) return { text: total === 1 ? 'dead' : `${dead}/${total} dead`, state: 'dead', title };
-  const done = count('done');
+  const seen = count('seen');
+  if (seen === total) return { text: 'seen', state: 'seen', title };
+  // A seen copy is acked, so it counts as done.
+  const done = count('done') + seen;
   if (done === total) return { text: 'done', state: 'done', title };
   const claimed = count('claimed');
   if (done > 0) return { text: `${done}/${total} done`, state: 'claimed', title };
+  const pushed = count('pushed');
+  if (pushed > 0) return { text: total === 1 ? 'pushed' : `${pushed}/${total} pushed`, state: 'pushed', title };
   if (claimed > 0) return { text: total === 1 ? 'claimed' : `${claimed}/${total} claimed`, state: 'claimed', title };
   return { text: 'queued', state: 'queued', title };
 }
