@@ -147,9 +147,15 @@ export class AgentDelivery implements Sink {
     return this.budget.full;
   }
 
-  /** For `check_inbox`: the oldest `limit` unseen messages, each seen (acked) on the way out. */
-  async read(limit = Number.POSITIVE_INFINITY): Promise<Envelope[]> {
-    const taken = this.unread.splice(0, limit);
+  /** For `check_inbox`: the oldest `limit` unseen messages (within `maxBytes`), each seen (acked) on the way out. */
+  async read(limit = Number.POSITIVE_INFINITY, maxBytes = Number.POSITIVE_INFINITY): Promise<Envelope[]> {
+    // At least one message, then as many as fit in maxBytes (their serialized size).
+    let count = 0;
+    for (let bytes = 0; count < Math.min(limit, this.unread.length); count++) {
+      bytes += this.unread[count]!.size;
+      if (count > 0 && bytes > maxBytes) break;
+    }
+    const taken = this.unread.splice(0, count);
     await this.see(taken, 'check_inbox');
     return taken.map((entry) => entry.envelope);
   }

@@ -31,6 +31,13 @@ export interface ToolScope {
 }
 
 const CHECK_INBOX_DEFAULT = 20;
+/**
+ * What one check_inbox answer carries at most, in serialized envelopes (at least one message
+ * always goes out). The answer holds each message twice (framed text and structuredContent):
+ * 2 MiB keeps it well under the 10 MiB a stdio message may have in the MCP SDK's reader, so a
+ * backlog of large messages arrives over several calls instead of breaking the connection.
+ */
+export const CHECK_INBOX_MAX_BYTES = 2 * 1024 * 1024;
 
 /** The core tools, then every tool an enabled plugin added. */
 export function registerTools(server: McpServer, scope: ToolScope, pluginTools: Extensions['tools']): void {
@@ -117,7 +124,7 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
         if (delivery.mode === 'push') {
           return { text: 'Nothing kept here: in push delivery, every message arrives as a <channel> message.', structured: { messages: [], waiting: 0 } };
         }
-        const messages = await delivery.read(limit ?? CHECK_INBOX_DEFAULT);
+        const messages = await delivery.read(limit ?? CHECK_INBOX_DEFAULT, CHECK_INBOX_MAX_BYTES);
         const left = delivery.waiting;
         const structured = { messages: messages.map(messageRecord), waiting: left };
         if (messages.length === 0) return { text: 'No messages waiting.', structured };

@@ -65,10 +65,14 @@ async function readAll(bob: StdioAgent, count: number): Promise<string[]> {
   const deadline = Date.now() + 300_000;
   while (ids.length < count) {
     if (Date.now() > deadline) throw new Error(`only ${ids.length} of ${count} messages read in 300 s`);
-    const answer = await bob.call('check_inbox', { limit: 100 }, 60_000);
+    const answer = await bob.call('check_inbox', { limit: 100 }, 60_000).catch((error: unknown) => {
+      throw new Error(`check_inbox failed after ${ids.length} messages: ${String(error)}\nserver stderr:\n${bob.stderr}`, { cause: error });
+    });
     expect(answer.isError).toBe(false);
     const before = ids.length;
-    for (const match of answer.text.matchAll(/^\[id=(\S+) from=alice /gm)) ids.push(match[1]!);
+    // The structured copy of what the text frames: one record per message, in order.
+    const messages = (answer.structured?.messages ?? []) as Array<{ id: string; from: string }>;
+    for (const message of messages) if (message.from === 'alice') ids.push(message.id);
     // Read faster than the server refills: wait a moment for the next messages to be taken.
     if (ids.length === before) await sleep(20);
   }
