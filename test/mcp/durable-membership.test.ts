@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../contract/wait-for.js';
-import { deleteNamespace, OwnRedis, REDIS_URL, skipWithoutRedisServer, uniqueNamespace } from '../plugins/transport-redis/support.js';
+import { deleteNamespace, REDIS_URL, skipWithoutRedisServer, uniqueNamespace, useRedis } from '../plugins/transport-redis/support.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, processGone, selfWake, startAgent } from './support.js';
 import type { StdioAgent } from '../../src/demo/stdio-agent.js';
 
@@ -82,26 +82,15 @@ describe('rooms joined and topics followed belong to the name, through real serv
 });
 
 describe.skipIf(!REDIS_URL && skipWithoutRedisServer('durable membership on Redis'))('the same on the Redis transport', () => {
-  let own: OwnRedis | undefined;
-  let url: string;
-  beforeAll(async () => {
-    if (REDIS_URL) url = REDIS_URL;
-    else {
-      own = await OwnRedis.start();
-      url = own.url;
-    }
-  });
-  afterAll(async () => {
-    await own?.stop();
-  });
+  const redis = useRedis();
 
   it('rooms and topics survive a restart and a crash, and end when the agent leaves and unsubscribes', async () => {
     const namespace = uniqueNamespace('durable');
     try {
-      const project = await survivesRestarts({ use: 'redis', url, namespace });
+      const project = await survivesRestarts({ use: 'redis', url: redis.url, namespace });
       expect(existsSync(join(project, '.cc2cc', 'state'))).toBe(false); // kept in Redis, not in the folder
     } finally {
-      await deleteNamespace(url, namespace);
+      await deleteNamespace(redis.url, namespace);
     }
   });
 });

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../contract/wait-for.js';
 import { makeProject, selfWake, startAgent } from '../../mcp/support.js';
-import { deleteNamespace, OwnRedis, REDIS_URL, skipWithoutRedisServer, uniqueNamespace } from '../transport-redis/support.js';
+import { deleteNamespace, REDIS_URL, skipWithoutRedisServer, uniqueNamespace, useRedis } from '../transport-redis/support.js';
 
 const RACER = resolve(import.meta.dirname, '../../fixtures/claims-racer.mjs');
 
@@ -54,25 +54,14 @@ describe('claims race: 10 processes claiming overlapping globs at once', () => {
   });
 
   describe.skipIf(!REDIS_URL && skipWithoutRedisServer('the claims race on Redis'))('on Redis', () => {
-    let own: OwnRedis | undefined;
-    let url: string;
-    beforeAll(async () => {
-      if (REDIS_URL) url = REDIS_URL;
-      else {
-        own = await OwnRedis.start();
-        url = own.url;
-      }
-    });
-    afterAll(async () => {
-      await own?.stop();
-    });
+    const redis = useRedis();
 
     it('exactly one winner per conflict', async () => {
       const namespace = uniqueNamespace('claims-race');
       try {
-        await exactlyOneWinnerPerFamily({ transport: { use: 'redis', url, namespace } });
+        await exactlyOneWinnerPerFamily({ transport: { use: 'redis', url: redis.url, namespace } });
       } finally {
-        await deleteNamespace(url, namespace);
+        await deleteNamespace(redis.url, namespace);
       }
     });
   });

@@ -6,6 +6,7 @@ import { createServer, connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
+import { afterAll, beforeAll } from 'vitest';
 import { silentLogger } from '../../../src/kernel/logger.js';
 import { createRedisTransport, type RedisTransportOptions } from '../../../plugins/transport-redis/index.js';
 import type { TransportFixture } from '../../contract/transport-contract.js';
@@ -198,4 +199,24 @@ export async function adminClient(url: string) {
   client.on('error', () => {});
   await client.connect();
   return client;
+}
+
+/**
+ * Inside a describe: the Redis its tests use, CC2CC_REDIS_URL when set, else a redis-server
+ * of the suite's own, started before its tests and stopped after them. Read `url` in tests.
+ */
+export function useRedis(): { readonly url: string } {
+  let own: OwnRedis | undefined;
+  const redis = { url: '' };
+  beforeAll(async () => {
+    if (REDIS_URL) redis.url = REDIS_URL;
+    else {
+      own = await OwnRedis.start();
+      redis.url = own.url;
+    }
+  });
+  afterAll(async () => {
+    await own?.stop();
+  });
+  return redis;
 }
