@@ -1,4 +1,4 @@
-import type { Plugin } from '../src/kernel/plugin.js';
+import type { Plugin } from '../src/plugin.js';
 import { approvals } from './approvals/index.js';
 import { claims } from './claims/index.js';
 import { filters } from './filters/index.js';

@@ -2,8 +2,16 @@ import { compose, type Cc2cc, type ComposeOptions } from './kernel/compose.js';
 import { createStderrLogger } from './kernel/logger.js';
 import { loadPlugins } from './config/plugin-loader.js';
 import { createTransport } from './transports/registry.js';
+import { builtinPlugins } from '../plugins/registry.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Plugin } from './kernel/plugin.js';
+
+/**
+ * The composition root: the one place under src/ that knows the first-party plugins (and,
+ * through transports/registry.ts, the built-in transports) by name. Everything else gets
+ * them from here (test/architecture/import-graph.test.ts holds that).
+ */
+export { builtinPlugins };
 
 export interface RuntimeOptions extends Partial<Omit<ComposeOptions, 'config' | 'transport' | 'plugins'>> {
   /** Plugins added after the configured ones (the MCP server adds none; tests may). */
@@ -13,7 +21,8 @@ export interface RuntimeOptions extends Partial<Omit<ComposeOptions, 'config' | 
 /** From a loaded config to a running kernel: transport and plugins as the config says. */
 export async function createRuntime(config: LoadedConfig, options: RuntimeOptions = {}): Promise<Cc2cc> {
   const logger = options.logger ?? createStderrLogger(config.logLevel);
-  const plugins = [...(await loadPlugins(config.plugins, config.projectDir)), ...(options.extraPlugins ?? [])];
+  const configured = await loadPlugins(config.plugins, config.projectDir, builtinPlugins);
+  const plugins = [...configured, ...(options.extraPlugins ?? [])];
   const transport = await createTransport(config, logger);
   try {
     return await compose({ ...options, config, transport, plugins, logger });

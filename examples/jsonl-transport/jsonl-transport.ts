@@ -17,7 +17,7 @@ import {
   type TrafficEvent,
   type Transport,
   type TransportFactory,
-} from 'cc2cc';
+} from 'cc2cc/plugin';
 import { LogFile, LogState, type LogRecord } from './log.js';
 
 export interface JsonlTransportOptions {

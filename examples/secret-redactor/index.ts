@@ -1,4 +1,4 @@
-import { definePlugin, pass, type Envelope, type HookResult } from 'cc2cc';
+import { definePlugin, pass, type Envelope, type HookResult } from 'cc2cc/plugin';
 
 export interface SecretRedactorOptions {
   /** More patterns, by name; each must have the `g` flag. They run after the built-in ones. */

@@ -65,7 +65,7 @@ describe('the three-agent example config', () => {
 
     // The tests agent follows CI with the subscribe tool (what Claude would call).
     const subscribe = team.tests.runtime.extensions.tools.get('subscribe')!.tool;
-    expect((await subscribe.run({ topic: 'ci.>' }, { bus: team.tests.runtime.bus })).text).toBe('subscribed to ci.>');
+    expect((await subscribe.run({ topic: 'ci.>' }, { bus: team.tests.runtime.bus, frame: (envelope) => envelope.text })).text).toBe('subscribed to ci.>');
 
     // A CI job publishes without being an agent: a one-shot runtime, as `cc2cc send` uses.
     const ci = await createRuntime(loaded, { logger: silentLogger });

@@ -1,4 +1,4 @@
-import { SKIP, updateState, type Bus, type ClientAnswerSign, type StateValue } from '../../src/index.js';
+import { SKIP, updateState, type Bus, type ClientAnswerSign, type StateValue } from '../../src/plugin.js';
 import { APPROVAL_PREFIX, isApprovalRecord, type ApprovalRecord } from './records.js';
 
 export const ALLOWED_IN_CLIENT = "answered in Claude Code's own dialog (allowed)";

@@ -1,4 +1,4 @@
-import type { CommandDefinition } from '../../src/index.js';
+import type { CommandDefinition } from '../../src/plugin.js';
 import { answerApproval, describeRequest, listApprovals, type ApprovalRecord, type Verdict } from './records.js';
 
 export interface CommandOptions {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cc2ccError, definePlugin, tokens, type ApprovalsService } from '../../src/index.js';
+import { Cc2ccError, definePlugin, tokens, type ApprovalsService } from '../../src/plugin.js';
 import { HUMAN, approvalCommands } from './commands.js';
 import { expireAnsweredInClient } from './client-answered.js';
 import { answerApproval, describeRequest, listApprovals } from './records.js';

@@ -1,4 +1,4 @@
-import { Cc2ccError, SKIP, updateState, type AgentInfo, type ApprovalView, type Bus, type StateValue } from '../../src/index.js';
+import { Cc2ccError, SKIP, updateState, type AgentInfo, type ApprovalView, type Bus, type StateValue } from '../../src/plugin.js';
 
 /**
  * One permission prompt of one agent's Claude Code session, as the bus state keeps it at

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { SKIP, describeError, updateState, type Bus, type ClientLink, type Logger, type StateValue } from '../../src/index.js';
+import { SKIP, describeError, updateState, type Bus, type ClientLink, type Logger, type StateValue } from '../../src/plugin.js';
 import { REQUEST_ID, approvalKey, isApprovalRecord, type ApprovalRecord } from './records.js';
 
 export const PERMISSION_REQUEST_METHOD = 'notifications/claude/channel/permission_request';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AGENT_PREFIX, Cc2ccError, SKIP, agentStateKey, isAgentName, type State, type StateValue } from '../../src/index.js';
+import { AGENT_PREFIX, Cc2ccError, SKIP, agentStateKey, isAgentName, type State, type StateValue } from '../../src/plugin.js';
 import { globsOverlap, normalizeGlob } from './glob-overlap.js';
 
 /** One claim as stored in `agent/<holder>/claims` (a list), so forgetting the agent drops it. */

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { Cc2ccError, sessionAgentName, type CommandDefinition, type State } from '../../src/index.js';
+import { Cc2ccError, type CommandDefinition, type State } from '../../src/plugin.js';
 import { allClaims, describeClaim, holdersOf } from './claim-store.js';
 
 /**
@@ -20,7 +20,7 @@ export function claimsCommand(state: State, now: () => number): CommandDefinitio
       { flags: '--staged', description: 'check: the files staged in git' },
       { flags: '--as <name>', description: 'check: the agent committing (default: CC2CC_NAME, or this session\'s agent)' },
     ],
-    async run(args, options, { bus, print }) {
+    async run(args, options, { bus, print, sender }) {
       const [action = 'list', ...rest] = args;
       const at = now();
       if (action === 'list') {
@@ -33,7 +33,7 @@ export function claimsCommand(state: State, now: () => number): CommandDefinitio
       if (action !== 'check') throw new Cc2ccError('BAD_INPUT', `unknown claims action "${action}": use "cc2cc claims" or "cc2cc claims check [--staged] [paths...]"`);
       const project = realpathSync(bus.config.projectDir);
       const paths = [...rest.map((path) => toProjectPath(project, resolve(realpathSync(process.cwd()), path))), ...(options.staged ? stagedPaths(project) : [])].filter((path): path is string => path !== undefined);
-      const self = typeof options.as === 'string' ? options.as : await sessionAgentName(bus.config.rootDir, process.env);
+      const self = typeof options.as === 'string' ? options.as : await sender();
       const held = holdersOf(await allClaims(state, at), self, paths);
       if (held.length === 0) {
         print(`cc2cc: ${paths.length} path(s) checked; none is claimed by another agent`);

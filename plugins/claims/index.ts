@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { definePlugin, describeError, tokens, type EditGuard } from '../../src/index.js';
+import { definePlugin, describeError, tokens, type EditGuard } from '../../src/plugin.js';
 import { requireAgent } from '../shared/state-list.js';
 import { addClaim, allClaims, describeClaim, holdersOf, releaseClaims, renewClaims, type Claim } from './claim-store.js';
 import { claimsCommand } from './claims-command.js';

@@ -1,4 +1,4 @@
-import { definePlugin, drop, isAgentName, type Bus, type Envelope } from '../../src/index.js';
+import { definePlugin, drop, isAgentName, type Bus, type Envelope } from '../../src/plugin.js';
 import { RateLimiter } from './rate-limiter.js';
 import { PingPongGuard } from './ping-pong.js';
 import { matchesAny } from './sender-patterns.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cc2ccError, definePlugin, drop, formatMessageFrame, isAgentName, messageRecord, MessageRecordSchema, tokens, WHOLE_TEXT, type Bus, type Envelope, type RequestOptions, type Requests } from '../../src/index.js';
+import { Cc2ccError, definePlugin, drop, isAgentName, messageRecord, MessageRecordSchema, tokens, type Bus, type Envelope, type RequestOptions, type Requests } from '../../src/plugin.js';
 
 export interface RequestReplyOptions {
   /** Wait this long for a reply when the caller gives no timeout. */
@@ -89,12 +89,12 @@ export const requestReply = definePlugin((options: RequestReplyOptions = {}) => 
           queue_if_offline: z.boolean().optional().describe('queue for an offline agent instead of failing at once'),
         },
         output: { reply: MessageRecordSchema.describe('the reply; text whole and unescaped') },
-        async run({ to, text, timeout_ms, queue_if_offline }, { bus }) {
+        async run({ to, text, timeout_ms, queue_if_offline }, { bus, frame }) {
           const reply = await bus.request(to, text, {
             ...(timeout_ms !== undefined && { timeoutMs: timeout_ms }),
             ...(queue_if_offline !== undefined && { queueIfOffline: queue_if_offline }),
           });
-          return { text: replyText(reply), structured: { reply: messageRecord(reply) } };
+          return { text: replyText(frame(reply)), structured: { reply: messageRecord(reply) } };
         },
       });
 
@@ -107,7 +107,7 @@ export const requestReply = definePlugin((options: RequestReplyOptions = {}) => 
   };
 });
 
-/** The request tool's text: the reply framed and escaped like a push, so its text cannot add a message or change its sender. */
-export function replyText(reply: Envelope): string {
-  return `The reply:\n${formatMessageFrame(reply, WHOLE_TEXT)}`;
+/** The request tool's text: the reply framed and escaped like a push (the host's frame), so its text cannot add a message or change its sender. */
+export function replyText(framedReply: string): string {
+  return `The reply:\n${framedReply}`;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENT_NAME_RULE, Cc2ccError, assertAgentName, definePlugin, isAgentName, tokens, type State } from '../../src/index.js';
+import { AGENT_NAME_RULE, Cc2ccError, assertAgentName, definePlugin, isAgentName, tokens, type State } from '../../src/plugin.js';
 import { listOf, listsOf, requireAgent, updateList } from '../shared/state-list.js';
 
 export interface RoomsOptions {

@@ -1,4 +1,4 @@
-import { Cc2ccError, SKIP, agentParts, agentStateKey, updateState, type Bus, type State, type StateValue } from '../../src/index.js';
+import { Cc2ccError, SKIP, agentParts, agentStateKey, updateState, type Bus, type State, type StateValue } from '../../src/plugin.js';
 
 /**
  * A list of strings a plugin keeps per agent in the bus state, at `agent/<name>/<part>`

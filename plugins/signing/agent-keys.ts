@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, relative, resolve, isAbsolute } from 'node:path';
-import { Cc2ccError, assertAgentName, type Envelope, type Logger } from '../../src/index.js';
+import { Cc2ccError, assertAgentName, type Envelope, type Logger } from '../../src/plugin.js';
 import { canonicalJson } from './canonical.js';
 import { loadOrCreate, readKeyFile, type KeyFileSpec } from './key-file.js';
 

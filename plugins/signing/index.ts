@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import { Cc2ccError, definePlugin, drop, pass, type Envelope } from '../../src/index.js';
+import { Cc2ccError, definePlugin, drop, pass, type Envelope } from '../../src/plugin.js';
 import { AgentKeys } from './agent-keys.js';
 import { PublishedKeys } from './published-keys.js';
 import { canonicalJson } from './canonical.js';

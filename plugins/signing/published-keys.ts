@@ -1,4 +1,4 @@
-import { Cc2ccError, agentStateKey, type State } from '../../src/index.js';
+import { Cc2ccError, agentStateKey, type State } from '../../src/plugin.js';
 
 /** The part of `agent/<name>/` where an agent's public signing key is published. */
 export const SIGNING_KEY_PART = 'signing-key';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Cc2ccError, assertTopic, assertTopicPattern, definePlugin, topicMatches, type State } from '../../src/index.js';
+import { Cc2ccError, assertTopic, assertTopicPattern, definePlugin, topicMatches, type State } from '../../src/plugin.js';
 import { listOf, listsOf, requireAgent, updateList } from '../shared/state-list.js';
 
 const KEY = 'topics';

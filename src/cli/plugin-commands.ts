@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { createRuntime } from '../runtime.js';
+import { sessionAgentName } from '../hooks/session-agent.js';
 import { print } from './context.js';
 import { terminalSafe } from './terminal-safe.js';
 
@@ -25,11 +26,16 @@ export async function registerPluginCommands(program: Command, argv: string[]): 
     command.addHelpText('after', `\nAdded by the "${plugin}" plugin.\n\nExample:\n  $ cc2cc ${usage}`);
     command.action(async (...params: unknown[]) => {
       const cli = params[params.length - 1] as Command;
-      const runtime = await createRuntime(await loadConfig(configPath ? { configPath } : {}));
+      const loaded = await loadConfig(configPath ? { configPath } : {});
+      const runtime = await createRuntime(loaded);
       try {
         // A plugin prints what it read from the bus (room names, presence data): visible escapes for controls,
         // its own line breaks kept (a JSON listing spans lines).
-        const code = await definition.run(cli.args, cli.opts(), { bus: runtime.bus, print: (text) => print(text.split('\n').map(terminalSafe).join('\n')) });
+        const code = await definition.run(cli.args, cli.opts(), {
+          bus: runtime.bus,
+          print: (text) => print(text.split('\n').map(terminalSafe).join('\n')),
+          sender: async () => loaded.name ?? (await sessionAgentName(loaded.rootDir, process.env)),
+        });
         if (typeof code === 'number') process.exitCode = code;
       } finally {
         await runtime.close();

@@ -4,16 +4,19 @@ import { Cc2ccError, describeError } from '../kernel/errors.js';
 import type { Plugin } from '../kernel/plugin.js';
 import type { PluginSpec } from './schema.js';
 
-type PluginFactory = (options?: Record<string, unknown>) => Plugin;
+type PluginFactory = (options?: any) => Plugin;
 
 /**
  * Turns config entries into plugin objects: a built-in name (`"rooms"`), an installed
  * package (`"cc2cc-plugin-x"`, resolved from the project folder), either with options
  * (`["rooms", { members: {...} }]`), or a plugin object written in a TS/JS config.
+ * The built-in names come from the composition root (src/runtime.ts).
  */
-export async function loadPlugins(specs: readonly PluginSpec[], projectDir: string): Promise<Plugin[]> {
-  // Imported on use: first-party plugins import the public API, which imports this file.
-  const { builtinPlugins } = await import('../../plugins/registry.js');
+export async function loadPlugins(
+  specs: readonly PluginSpec[],
+  projectDir: string,
+  builtinPlugins: Readonly<Record<string, PluginFactory>>,
+): Promise<Plugin[]> {
   const plugins: Plugin[] = [];
   for (const spec of specs) {
     if (typeof spec === 'object' && !Array.isArray(spec)) {

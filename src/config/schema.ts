@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TransportFactory } from '../kernel/transport-factory.js';
 import { AGENT_NAME_RULE, isAgentName } from '../kernel/names.js';
 import { DEFAULT_MAX_BYTES } from '../kernel/envelope.js';
 import { DEFAULT_MAX_PUSH_CHARS } from '../sinks/channel-limits.js';
@@ -8,7 +9,6 @@ import { MESSAGE_KINDS } from '../kernel/envelope.js';
 import { ADDRESS_RULE, isAddress } from '../kernel/names.js';
 import { PATTERN_RULE, assertTopicPattern } from '../kernel/patterns.js';
 import type { Plugin } from '../kernel/plugin.js';
-import type { Transport } from '../kernel/transport.js';
 
 const agentName = z.string().refine(isAgentName, { message: AGENT_NAME_RULE });
 const positiveMs = z.number().int().positive();
@@ -26,17 +26,7 @@ export const PluginSpecSchema = z.union([
 ]);
 
 /** Builds a transport for the loaded config: the way to plug in a third-party transport object. */
-export interface TransportFactory {
-  create(context: TransportFactoryContext): Transport | Promise<Transport>;
-}
-
-export interface TransportFactoryContext {
-  /** Absolute path of the `.cc2cc/` root. */
-  root: string;
-  projectDir: string;
-  maxBytes: number;
-  logger: import('../kernel/logger.js').Logger;
-}
+export type { TransportFactory, TransportFactoryContext } from '../kernel/transport-factory.js';
 
 const transportFactory = z.custom<TransportFactory>(
   (value) => typeof value === 'object' && value !== null && typeof (value as TransportFactory).create === 'function',

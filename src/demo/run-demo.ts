@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinPlugins } from '../../plugins/registry.js';
+import { builtinPlugins } from '../runtime.js';
 import { StdioAgent, type ReceivedPush } from './stdio-agent.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 
@@ -128,7 +128,7 @@ export async function runDemo(options: DemoOptions): Promise<boolean> {
 
     for (const [index, step] of steps.entries()) {
       if (step.plugin && !plugins.includes(step.plugin)) {
-        print(`\n${index + 1}. ${step.title}: skipped, plugin "${step.plugin}" is not built in (plugins/registry.ts builtinPlugins)`);
+        print(`\n${index + 1}. ${step.title}: skipped, plugin "${step.plugin}" is not built in (src/runtime.ts builtinPlugins)`);
         continue;
       }
       print(`\n${index + 1}. ${step.title}`);

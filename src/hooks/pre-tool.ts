@@ -1,3 +1,4 @@
+import { optionalService } from '../kernel/services.js';
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { EDIT_GUARD } from '../kernel/tokens.js';
@@ -43,7 +44,7 @@ export async function preToolOutput(input: Record<string, unknown>, client: Hook
   const config = await loadConfig({ cwd: project });
   const runtime = await createRuntime(config);
   try {
-    const guard = runtime.extensions.service<EditGuard>(EDIT_GUARD);
+    const guard = optionalService<EditGuard>(runtime.container, EDIT_GUARD);
     if (!guard) return undefined; // no plugin guards edits here
     const base = realProject(config.projectDir);
     const cwd = typeof input.cwd === 'string' ? input.cwd : project;

@@ -1,3 +1,5 @@
+// tsyringe needs the Reflect metadata polyfill loaded before it; any entry that reaches this file gets it.
+import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { inject, injectable } from 'tsyringe';
 import { assertWithinSize, createEnvelope, isExpired, MAX_RECIPIENTS, type Draft, type Envelope } from './envelope.js';
@@ -5,7 +7,7 @@ import { notAddressedTo } from './addressed.js';
 import { Cc2ccError, describeError, isCc2ccError } from './errors.js';
 import { assertAgentName, parseAddress, type AgentName } from './names.js';
 import { isRetired, presenceState, type AgentInfo, type PresenceRecord } from './presence.js';
-import { CLOCK, CONFIG, HOOKS, LOGGER, REQUESTS, ROUTER, SINK, STATE, TRANSPORT } from './tokens.js';
+import { CLOCK, CONFIG, HOOKS, LOGGER, REQUESTS, ROUTER, SERVICES, SINK, STATE, TRANSPORT } from './tokens.js';
 import { processAlive } from './process-alive.js';
 import type { Clock } from './clock.js';
 import type { ChainOutcome, Extensions } from './extensions.js';
@@ -15,6 +17,7 @@ import type { Directory, Router } from './router.js';
 import type { Sink } from './sink.js';
 import type { Delivery, Inbox, Transport } from './transport.js';
 import type { State } from './state.js';
+import type { ServiceLookup } from './services.js';
 
 /** `unknown`: the transport lost the answer after the store had the request; the reason says how to find out. */
 export type DeliveryStatus = 'queued' | 'delivered' | 'offline (queued)' | 'refused' | 'unknown';
@@ -78,6 +81,7 @@ export class Bus implements Directory {
     @inject(ROUTER) private readonly router: Router,
     @inject(SINK) private readonly sink: Sink,
     @inject(HOOKS) private readonly extensions: Extensions,
+    @inject(SERVICES) private readonly services: ServiceLookup,
     @inject(CONFIG) readonly config: KernelConfig,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
@@ -136,7 +140,7 @@ export class Bus implements Directory {
 
   /** Send a request and wait for its reply (needs the "request-reply" plugin). */
   async request(to: string, text: string, options: RequestOptions = {}): Promise<Envelope> {
-    const requests = this.extensions.service<Requests>(REQUESTS);
+    const requests = this.services.get<Requests>(REQUESTS);
     if (!requests) throw new Cc2ccError('BAD_INPUT', 'bus.request needs the "request-reply" plugin: add it to "plugins" in the config');
     return requests.request(this, to, text, options);
   }

@@ -8,7 +8,8 @@ import { Cc2ccError, describeError } from './errors.js';
 import { Extensions } from './extensions.js';
 import { systemClock, type Clock } from './clock.js';
 import { createStderrLogger, type Logger } from './logger.js';
-import { BUS, CLOCK, CONFIG, HOOKS, LOGGER, ROUTER, SINK, STATE, TRANSPORT } from './tokens.js';
+import { BUS, CLOCK, CONFIG, HOOKS, LOGGER, ROUTER, SERVICES, SINK, STATE, TRANSPORT } from './tokens.js';
+import { optionalService, ServiceProviders } from './services.js';
 import { processLocalState } from './process-local-state.js';
 import type { KernelConfig } from './options.js';
 import type { Plugin, PluginContext } from './plugin.js';
@@ -59,17 +60,27 @@ export async function compose(options: ComposeOptions): Promise<Cc2cc> {
   const routes = options.config.routes ?? [];
   if (options.router) container.register(ROUTER, { useValue: options.router });
   else if (routes.length > 0) {
-    const base = new DefaultRouter(extensions, options.config);
-    container.register(ROUTER, { useValue: new RoutingRouter(base, routes) });
+    container.register(ROUTER, { useFactory: (scope) => new RoutingRouter(scope.resolve(DefaultRouter), routes) });
   } else container.register(ROUTER, { useClass: DefaultRouter });
+  container.register(SERVICES, { useValue: { get: (token: symbol) => optionalService(container, token) } });
   container.registerSingleton(BUS, Bus);
   options.overrides?.(container);
 
   const plugins = orderPlugins(options.plugins ?? []);
   const names = plugins.map((plugin) => plugin.name);
   checkDependencies(plugins, names);
+  const providers = new ServiceProviders(container);
   for (const plugin of plugins) {
-    await setupPlugin(plugin, { container, extensions, config: options.config, logger, clock, names, state: container.resolve<State>(STATE) });
+    await setupPlugin(plugin, {
+      container,
+      extensions,
+      config: options.config,
+      logger,
+      clock,
+      names,
+      state: container.resolve<State>(STATE),
+      providers,
+    });
   }
 
   checkRouteTargets(routes, extensions);
@@ -152,16 +163,18 @@ interface SetupScope {
   clock: Clock;
   names: readonly string[];
   state: State;
+  providers: ServiceProviders;
 }
 
 async function setupPlugin(plugin: Plugin, scope: SetupScope): Promise<void> {
   const { extensions, name } = { extensions: scope.extensions, name: plugin.name };
+  const own = scope.container.createChildContainer();
   const context: PluginContext = {
     config: scope.config,
     logger: scope.logger,
     clock: scope.clock,
     state: scope.state,
-    container: scope.container.createChildContainer(),
+    container: own,
     plugins: scope.names,
     addScheme: (scheme, resolver) => extensions.addScheme(name, scheme, resolver),
     onSend: (hook, options) => extensions.addOutbound(name, hook, options?.order),
@@ -173,8 +186,8 @@ async function setupPlugin(plugin: Plugin, scope: SetupScope): Promise<void> {
     onStop: (hook) => extensions.addStop(name, hook),
     addCapability: (capability, value) => extensions.addCapability(name, capability, value),
     onClientNotification: (method, handler) => extensions.addClientNotification(name, method, handler),
-    provide: (token, value) => extensions.provide(name, token, value),
-    service: (token) => extensions.service(token),
+    provide: (token, value) => scope.providers.provide(name, own, token, value),
+    service: (token) => optionalService(scope.container, token),
   };
   try {
     await plugin.setup(context);

@@ -1,3 +1,5 @@
+// tsyringe needs the Reflect metadata polyfill loaded before it; any entry that reaches this file gets it.
+import 'reflect-metadata';
 import { inject, injectable } from 'tsyringe';
 import { Cc2ccError } from './errors.js';
 import { assertAgentName, parseAddress, type AgentName } from './names.js';

@@ -37,8 +37,6 @@ export class Extensions {
   readonly capabilities = new Map<string, { plugin: string; value: Record<string, unknown> }>();
   /** Handlers of notifications the MCP client sends, by method (`cc2cc serve` only). */
   readonly clientNotifications = new Map<string, { plugin: string; handle: ClientNotificationHandler }>();
-  /** Services plugins provide to the kernel and to each other, by token. */
-  readonly services = new Map<symbol, { plugin: string; value: unknown }>();
 
   private seq = 0;
 
@@ -114,17 +112,6 @@ export class Extensions {
     this.clientNotifications.set(method, { plugin, handle });
   }
 
-  provide(plugin: string, token: symbol, value: unknown): void {
-    const taken = this.services.get(token);
-    if (taken) {
-      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": service ${token.description} is already provided by "${taken.plugin}"`);
-    }
-    this.services.set(token, { plugin, value });
-  }
-
-  service<T>(token: symbol): T | undefined {
-    return this.services.get(token)?.value as T | undefined;
-  }
 
   /** Outbound hooks in registration order. */
   runOutbound(envelope: Envelope, context: HookContext): Promise<ChainOutcome> {

@@ -6,8 +6,9 @@ export const CONFIG = Symbol.for('cc2cc.Config');
 export const CLOCK = Symbol.for('cc2cc.Clock');
 export const LOGGER = Symbol.for('cc2cc.Logger');
 export const HOOKS = Symbol.for('cc2cc.Hooks');
-export const SCHEMES = Symbol.for('cc2cc.Schemes');
 export const BUS = Symbol.for('cc2cc.Bus');
+/** `ServiceLookup` (src/kernel/services.ts): an optional service by token, through the container. */
+export const SERVICES = Symbol.for('cc2cc.Services');
 /** The bus state (`State`): the transport's `busState`, else one kept in this process. */
 export const STATE = Symbol.for('cc2cc.State');
 /** Provided by the request-reply plugin; `Bus.request` uses it. */

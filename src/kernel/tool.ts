@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Bus } from './bus.js';
+import type { Envelope } from './envelope.js';
 
 /**
  * An MCP tool contributed by a plugin. The kernel knows nothing of MCP: the server
@@ -17,6 +18,11 @@ export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
 export interface ToolContext {
   bus: Bus;
   signal?: AbortSignal;
+  /**
+   * A message as the model reads it, text whole: the host's frame (the MCP server uses the
+   * channel push's frame), escaped so that no text can pass for another message or sender.
+   */
+  frame(envelope: Envelope): string;
 }
 
 export interface ToolResult {
@@ -39,4 +45,6 @@ export interface CommandDefinition {
 export interface CommandContext {
   bus: Bus;
   print(line: string): void;
+  /** Who runs the verb: the config's name, else the agent of the client session it runs in. */
+  sender(): Promise<string | undefined>;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { allAgentState } from '../kernel/agent-state.js';
 import { Cc2ccError, describeError } from '../kernel/errors.js';
 import { MESSAGE_KINDS, type Envelope } from '../kernel/envelope.js';
-import { formatMessageFrames, messageRecord, MessageRecordSchema, WHOLE_TEXT } from '../sinks/message-frame.js';
+import { formatMessageFrame, formatMessageFrames, messageRecord, MessageRecordSchema, WHOLE_TEXT } from '../sinks/message-frame.js';
 import { escapeChannelText } from '../sinks/frame-escape.js';
 import { parseAddress } from '../kernel/names.js';
 import { plural, type AgentDelivery } from './delivery.js';
@@ -53,10 +53,13 @@ export function registerPluginTools(server: McpServer, scope: ToolScope, pluginT
       throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": tool "${name}" has the name of a core cc2cc tool; give it another name`, { plugin });
     }
     server.registerTool(name, { description: tool.description, inputSchema: tool.input, ...(tool.output && { outputSchema: tool.output }) }, (args: Record<string, unknown>, extra: { signal: AbortSignal }) =>
-      answer(scope, () => tool.run(args, { bus: scope.bus, signal: extra.signal })),
+      answer(scope, () => tool.run(args, { bus: scope.bus, signal: extra.signal, frame: wholeFrame })),
     );
   }
 }
+
+/** Plugin tools frame messages as check_inbox does: the push's frame, text whole. */
+const wholeFrame = (envelope: Envelope): string => formatMessageFrame(envelope, WHOLE_TEXT);
 
 function registerCoreTools(server: McpServer, scope: ToolScope): void {
   const { delivery } = scope;

@@ -26,7 +26,7 @@ const named: Record<string, NamedFactory> = {
   // Imported only when a config names it: projects on the folder never load the Redis client.
   // `url` defaults to CC2CC_REDIS_URL, then redis://127.0.0.1:6379 (docs/transports.md).
   redis: async (options, context, config) =>
-    (await import('../../plugins/transport-redis/index.js')).createRedisTransportFromConfig(options, context, config),
+    (await import('./redis/index.js')).createRedisTransportFromConfig(options, context, config),
 };
 
 /** Registers a transport under a name a config can use (e.g. by a transport package). */

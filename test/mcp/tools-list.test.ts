@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtinPlugins } from '../../plugins/registry.js';
+import { builtinPlugins } from '../../src/runtime.js';
 import { CORE_TOOLS } from '../../src/mcp/tools.js';
 import { makeProject, startAgent, ZOD_URL } from './support.js';
 

@@ -9,7 +9,7 @@ import { signing } from '../../plugins/signing/index.js';
 import { AgentKeys } from '../../plugins/signing/agent-keys.js';
 import { waitFor } from '../contract/wait-for.js';
 import { kernelConfig, RecordingSink } from '../kernel/helpers.js';
-import { OwnRedis, deleteNamespace, redisTransport, skipWithoutRedisServer, uniqueNamespace } from '../plugins/transport-redis/support.js';
+import { OwnRedis, deleteNamespace, redisTransport, skipWithoutRedisServer, uniqueNamespace } from '../transports/redis/support.js';
 import { deadReason } from './support/inbox.js';
 
 /**

@@ -142,7 +142,7 @@ describe('fuzz: what a model reads of a message cannot be forged by its fields',
       fc.property(candidateArb, (candidate) => {
         const reply = receive({ ...candidate, kind: 'reply' });
         if (!reply) return;
-        const frames = parseFrames(replyText(reply));
+        const frames = parseFrames(replyText(formatMessageFrame(reply, WHOLE_TEXT)));
         check(frames.length === 1, () => `${frames.length} frames for one reply`);
         expectFrame(frames[0]!, reply, reply.text);
       }),

@@ -1,3 +1,4 @@
+import { optionalService } from '../../kernel/services.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
@@ -91,7 +92,7 @@ async function serve(options: ServeOptions): Promise<void> {
   let stopSweep = (): void => {};
   /** Once attached: the hook endpoint and the retirement sweep. */
   const started = async ({ runtime }: AttachedAgent): Promise<void> => {
-    hooks = await startHookEndpoint({ config, agent, bus: runtime.bus, delivery, logger, approvals: runtime.extensions.service<ApprovalsService>(APPROVALS) });
+    hooks = await startHookEndpoint({ config, agent, bus: runtime.bus, delivery, logger, approvals: optionalService<ApprovalsService>(runtime.container, APPROVALS) });
     for (const [envelope, via] of seenEarly.splice(0)) hooks.seen(envelope, via);
     stopSweep = startRetirementSweep(runtime.bus, logger);
   };

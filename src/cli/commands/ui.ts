@@ -1,3 +1,4 @@
+import { optionalService } from '../../kernel/services.js';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { Cc2ccError, describeError, isCc2ccError } from '../../kernel/errors.js';
@@ -52,11 +53,11 @@ export function registerUi(program: Command): void {
           port,
           allowSend: options.allowSend ?? false,
           allowApprove: options.allowApprove ?? false,
-          approvals: runtime.extensions.service<ApprovalsService>(APPROVALS),
+          approvals: optionalService<ApprovalsService>(runtime.container, APPROVALS),
           sender: options.as,
           idleAfterMs: idleAfterMinutes * 60_000,
           historyBytes: Math.round(historyMb * 1024 * 1024),
-          staticRooms: runtime.extensions.service<{ staticMembers: Record<string, string[]> }>(ROOMS)?.staticMembers ?? {},
+          staticRooms: optionalService<{ staticMembers: Record<string, string[]> }>(runtime.container, ROOMS)?.staticMembers ?? {},
         });
       } catch (error) {
         await runtime.close();

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../contract/wait-for.js';
 import { makeProject, selfWake, startAgent } from '../../mcp/support.js';
-import { deleteNamespace, REDIS_URL, skipWithoutRedisServer, uniqueNamespace, useRedis } from '../transport-redis/support.js';
+import { deleteNamespace, REDIS_URL, skipWithoutRedisServer, uniqueNamespace, useRedis } from '../../transports/redis/support.js';
 
 const RACER = resolve(import.meta.dirname, '../../fixtures/claims-racer.mjs');
 

@@ -1,4 +1,8 @@
-import { decodeEnvelope, describeError, isAgentName, type Envelope, type Logger, type TrafficEvent, type TrafficState } from '../../src/index.js';
+import { decodeEnvelope, type Envelope } from '../../kernel/envelope.js';
+import { describeError } from '../../kernel/errors.js';
+import { isAgentName } from '../../kernel/names.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { TrafficEvent, TrafficState } from '../../kernel/transport.js';
 import { closeClient, connectClient } from './connection.js';
 import type { RedisKeys } from './keys.js';
 

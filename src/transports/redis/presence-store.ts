@@ -1,4 +1,7 @@
-import { checkPresenceRecord, describeError, isAgentName, PresenceSchema, type AgentName, type Logger, type PresenceRecord } from '../../src/index.js';
+import { checkPresenceRecord, PresenceSchema, type PresenceRecord } from '../../kernel/presence.js';
+import { describeError } from '../../kernel/errors.js';
+import { isAgentName, type AgentName } from '../../kernel/names.js';
+import type { Logger } from '../../kernel/logger.js';
 import type { RedisLink } from './connection.js';
 import type { RedisKeys } from './keys.js';
 

@@ -1,4 +1,6 @@
-import { decodeEnvelope, describeError, isUlid, type Envelope } from '../../src/index.js';
+import { decodeEnvelope, type Envelope } from '../../kernel/envelope.js';
+import { describeError } from '../../kernel/errors.js';
+import { isUlid } from '../../kernel/ids.js';
 import type { StreamEntry } from './inbox-stream.js';
 
 export type CheckedEntry = { ok: true; envelope: Envelope; raw: string } | { ok: false; id: string; reason: string };

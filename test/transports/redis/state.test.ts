@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe } from 'vitest';
-import type { RedisTransport } from '../../../plugins/transport-redis/redis-transport.js';
+import type { RedisTransport } from '../../../src/transports/redis/redis-transport.js';
 import { runStateContract } from '../../contract/state-contract.js';
 import { deleteNamespace, REDIS_URL, redisTransport, skipWithoutRedisServer, uniqueNamespace, useRedis } from './support.js';
 

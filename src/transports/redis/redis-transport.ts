@@ -1,18 +1,8 @@
-import {
-  assertAgentName,
-  Cc2ccError,
-  decodeEnvelope,
-  prepareForPut,
-  type AgentName,
-  type DeadLetter,
-  type DeliveryHandler,
-  type Envelope,
-  type Inbox,
-  type InboxStats,
-  type PresenceRecord,
-  type TrafficEvent,
-  type Transport,
-} from '../../src/index.js';
+import { assertAgentName, type AgentName } from '../../kernel/names.js';
+import { Cc2ccError } from '../../kernel/errors.js';
+import { decodeEnvelope, prepareForPut, type Envelope } from '../../kernel/envelope.js';
+import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, TrafficEvent, Transport } from '../../kernel/transport.js';
+import type { PresenceRecord } from '../../kernel/presence.js';
 import { assertServerVersion, connectClient, isServerReply, RedisLink } from './connection.js';
 import { acquireRedisLock } from './inbox-lock.js';
 import { RedisInboxReader } from './inbox-reader.js';

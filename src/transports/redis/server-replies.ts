@@ -1,5 +1,5 @@
 import { ErrorReply } from 'redis';
-import { Cc2ccError, type ErrorCode } from '../../src/index.js';
+import { Cc2ccError, type ErrorCode } from '../../kernel/errors.js';
 
 /**
  * Error replies that mean "Redis cannot serve anybody right now", not "this command is

@@ -1,15 +1,5 @@
-import {
-  assertStateKey,
-  assertStatePrefix,
-  checkTtl,
-  encodeStateValue,
-  newId,
-  type State,
-  type StateEntry,
-  type StateSetOptions,
-  type StateSetResult,
-  type StateValue,
-} from '../../src/index.js';
+import { assertStateKey, assertStatePrefix, checkTtl, encodeStateValue, type State, type StateEntry, type StateSetOptions, type StateSetResult, type StateValue } from '../../kernel/state.js';
+import { newId } from '../../kernel/ids.js';
 import type { RedisLink } from './connection.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { AgentName } from '../../src/index.js';
+import type { AgentName } from '../../kernel/names.js';
 import { isServerReply, type RedisClient, type RedisLink } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import { ACK, DEAD_LETTER } from './scripts.js';

@@ -3,7 +3,7 @@ import { createEnvelope, type Envelope } from '../../../src/kernel/envelope.js';
 import { Cc2ccError } from '../../../src/kernel/errors.js';
 import type { Logger } from '../../../src/kernel/logger.js';
 import type { Transport } from '../../../src/kernel/transport.js';
-import { RedisKeys } from '../../../plugins/transport-redis/keys.js';
+import { RedisKeys } from '../../../src/transports/redis/keys.js';
 import { waitFor } from '../../contract/wait-for.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, selfWake, startAgent } from '../../mcp/support.js';
 import { FaultTable } from '../../reliability/support/faults.js';
@@ -36,7 +36,7 @@ afterAll(async () => {
       'Each row is a fault done to a real redis-server (SIGSTOP, SIGTERM and a restart, a slow load, a spinning script, maxmemory, an ACL that refuses the ack) while transports and `cc2cc serve` processes use it.',
       '"messages" counts the sends that were not refused as not queued (queued, or reported unknown); nothing is lost, and "pushed twice" counts messages handed over more than once (there must be none).',
     ],
-    'npm run build && npx vitest run test/plugins/transport-redis/faults.test.ts',
+    'npm run build && npx vitest run test/transports/redis/faults.test.ts',
   );
 });
 

@@ -4,7 +4,7 @@ import { createClient } from 'redis';
 import { createEnvelope, encodeEnvelope, type Envelope } from '../../../src/kernel/envelope.js';
 import { isCc2ccError } from '../../../src/kernel/errors.js';
 import type { Delivery, TrafficEvent, Transport } from '../../../src/kernel/transport.js';
-import type { RedisTransportOptions } from '../../../plugins/transport-redis/index.js';
+import type { RedisTransportOptions } from '../../../src/transports/redis/index.js';
 import { waitFor } from '../../contract/wait-for.js';
 import { deleteNamespace, REDIS_URL, redisTransport, skipWithoutRedisUrl, uniqueNamespace } from './support.js';
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortError, ClientClosedError, ClientOfflineError, createClient, ErrorReply } from 'redis';
-import { Cc2ccError, describeError, type Logger } from '../../src/index.js';
+import { Cc2ccError, describeError } from '../../kernel/errors.js';
+import type { Logger } from '../../kernel/logger.js';
 import { serverStateError } from './server-replies.js';
 
 export type RedisClient = ReturnType<typeof createClient>;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, beforeAll } from 'vitest';
 import { silentLogger } from '../../../src/kernel/logger.js';
-import { createRedisTransport, type RedisTransportOptions } from '../../../plugins/transport-redis/index.js';
+import { createRedisTransport, type RedisTransportOptions } from '../../../src/transports/redis/index.js';
 import type { TransportFixture } from '../../contract/transport-contract.js';
 import { waitFor } from '../../contract/wait-for.js';
 

@@ -17,7 +17,7 @@ import { waitFor } from '../../contract/wait-for.js';
 import { freePort, OwnRedis, redisTransport, skipWithoutRedisServer, uniqueNamespace } from './support.js';
 
 const SENDER = resolve(import.meta.dirname, '../../fixtures/sender.mjs');
-const DIST_REDIS = pathToFileURL(resolve(import.meta.dirname, '../../../dist/plugins/transport-redis/index.js')).href;
+const DIST_REDIS = pathToFileURL(resolve(import.meta.dirname, '../../../dist/src/transports/redis/index.js')).href;
 
 const folders: string[] = [];
 const children: Captured[] = [];

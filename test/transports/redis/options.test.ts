@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../src/config/load.js';
 import { silentLogger } from '../../../src/kernel/logger.js';
 import { createTransport } from '../../../src/transports/registry.js';
-import { defaultNamespace, DEFAULT_REDIS_URL, optionsFromConfig, RedisKeys } from '../../../plugins/transport-redis/index.js';
+import { defaultNamespace, DEFAULT_REDIS_URL, optionsFromConfig, RedisKeys } from '../../../src/transports/redis/index.js';
 
 const context = { root: '/work/app/.cc2cc', projectDir: '/work/app', maxBytes: 65536, logger: silentLogger };
 const config = { maxAttempts: 3, retention: { doneMs: 60_000, maxDone: 50 }, configPath: '/work/app/.cc2ccrc.json' };

@@ -1,6 +1,9 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { Cc2ccError, type LoadedConfig, type Logger, type TransportFactoryContext } from '../../src/index.js';
+import { Cc2ccError } from '../../kernel/errors.js';
+import type { LoadedConfig } from '../../config/load.js';
+import type { Logger } from '../../kernel/logger.js';
+import type { TransportFactoryContext } from '../../config/schema.js';
 import { defaultNamespace, isNamespace, NAMESPACE_RULE } from './keys.js';
 
 export interface RedisTransportOptions {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
-import { Cc2ccError, type AgentName } from '../../src/index.js';
+import { Cc2ccError } from '../../kernel/errors.js';
+import type { AgentName } from '../../kernel/names.js';
 
 /**
  * Where everything of one cc2cc namespace lives in Redis. Every key starts with

@@ -1,4 +1,8 @@
-import { describeError, isCc2ccError, type AgentName, type Delivery, type DeliveryHandler, type Envelope, type Inbox, type Logger } from '../../src/index.js';
+import { describeError, isCc2ccError } from '../../kernel/errors.js';
+import type { AgentName } from '../../kernel/names.js';
+import type { Delivery, DeliveryHandler, Inbox } from '../../kernel/transport.js';
+import type { Envelope } from '../../kernel/envelope.js';
+import type { Logger } from '../../kernel/logger.js';
 import { typedFailure } from './connection.js';
 import { checkEntry } from './entry-check.js';
 import type { RedisInboxLock } from './inbox-lock.js';

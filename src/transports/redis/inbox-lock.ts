@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Cc2ccError, describeError, processAlive, type AgentName, type Logger } from '../../src/index.js';
+import { Cc2ccError, describeError } from '../../kernel/errors.js';
+import { processAlive } from '../../kernel/process-alive.js';
+import type { AgentName } from '../../kernel/names.js';
+import type { Logger } from '../../kernel/logger.js';
 import type { RedisLink } from './connection.js';
 import { LOCK_REFRESH, LOCK_RELEASE, LOCK_TAKE_OVER } from './scripts.js';
 

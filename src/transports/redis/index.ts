@@ -3,7 +3,8 @@
  * (docs/transports.md). The registry imports this module only when a config names it, so
  * projects on the folder transport never load the Redis client.
  */
-import type { LoadedConfig, TransportFactoryContext } from '../../src/index.js';
+import type { LoadedConfig } from '../../config/load.js';
+import type { TransportFactoryContext } from '../../config/schema.js';
 import { optionsFromConfig } from './options.js';
 import { RedisTransport } from './redis-transport.js';
 
