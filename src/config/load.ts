@@ -3,6 +3,7 @@ import { cosmiconfig } from 'cosmiconfig';
 import { Cc2ccError, describeError } from '../kernel/errors.js';
 import { ConfigSchema, type ParsedConfig } from './schema.js';
 import { findProject, type ProjectFolder } from './find-project.js';
+import { loadTypeScriptConfig } from './ts-loader.js';
 import { assertRoutesDoNotLoop } from '../kernel/routes.js';
 import type { KernelConfig } from '../kernel/options.js';
 
@@ -44,7 +45,15 @@ export const CONFIG_FILES = [
 ];
 
 // One folder at a time: `findProject` decides where the search goes and where it stops.
-const explorer = cosmiconfig('cc2cc', { searchStrategy: 'none', searchPlaces: CONFIG_FILES, cache: false });
+// TypeScript goes through jiti (local `.ts` imports work, transpiled files are cached), not cosmiconfig's
+// own loader, which needs the typescript package and cannot follow a config's imports.
+const typescript = (filepath: string) => loadTypeScriptConfig(filepath);
+const explorer = cosmiconfig('cc2cc', {
+  searchStrategy: 'none',
+  searchPlaces: CONFIG_FILES,
+  cache: false,
+  loaders: { '.ts': typescript, '.mts': typescript, '.cts': typescript },
+});
 
 /** Finds, reads and checks the config; a bad one throws with the path of each bad field. */
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {

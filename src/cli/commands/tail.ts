@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { TrafficEvent } from '../../kernel/transport.js';
-import { configFrom, print, untilSignal, type GlobalOptions } from '../context.js';
-import { createRuntime } from '../../runtime.js';
+import { configFrom, createRuntime, print, untilSignal, type GlobalOptions } from '../context.js';
 import { RULE_EFFECT, watchFilterDrops, type FilterDropEvent } from '../filter-drops.js';
 import { createStyle, stdoutStyle, type Style } from '../style.js';
 import { terminalJson, terminalSafe } from '../terminal-safe.js';
