@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import type { Bus, SendDraft } from '../kernel/bus.js';
 import type { LoadedConfig } from '../config/load.js';
 import { assertAgentName, type AgentName } from '../kernel/names.js';
-import { configFrom, createRuntime, print } from './context.js';
+import { readConfigFile, unwrapDefault } from '../config/read-config.js';
+import { createRuntime, print } from './context.js';
 import { assertSharedTransport } from './shared-transport.js';
 import { terminalSafe } from './terminal-safe.js';
 
@@ -17,11 +18,14 @@ export const PLUGIN_VERBS_HEADING = 'Commands from plugins in this project\'s co
 export async function registerPluginCommands(program: Command, configPath: string | undefined): Promise<() => Promise<void>> {
   let config: LoadedConfig;
   try {
-    config = await configFrom(configPath ? { config: configPath } : {});
+    const project = await readConfigFile(configPath ? { configPath } : {});
+    // Without plugins there is nothing to list: the schema and the kernel are not even loaded.
+    if (!namesPlugins(project.found?.config)) return async () => {};
+    const { checkConfigFile } = await import('../config/load.js');
+    config = checkConfigFile(project);
   } catch {
     return async () => {}; // commander reports the unknown verb; a broken config shows up with any built-in verb
   }
-  if (config.plugins.length === 0) return async () => {};
   const runtime = await createRuntime(config);
   for (const { plugin, command: definition } of runtime.extensions.commands.values()) {
     const command = program.command(definition.name).description(definition.description).helpGroup(PLUGIN_VERBS_HEADING);
@@ -47,6 +51,11 @@ export async function registerPluginCommands(program: Command, configPath: strin
     });
   }
   return () => runtime.close();
+}
+
+function namesPlugins(raw: unknown): boolean {
+  const value = unwrapDefault(raw) as { plugins?: unknown } | null | undefined;
+  return typeof value === 'object' && value !== null && Array.isArray(value.plugins) && value.plugins.length > 0;
 }
 
 /**

@@ -1,7 +1,6 @@
-import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { isCc2ccError } from '../kernel/errors.js';
-import { registerBuiltinCommands } from './commands/index.js';
+import { isBuiltinVerb, registerBuiltinCommands } from './commands/index.js';
 import { registerPluginCommands } from './plugin-commands.js';
 import { stderrStyle } from './style.js';
 import { terminalSafe } from './terminal-safe.js';
@@ -25,13 +24,12 @@ Docs: the docs/ folder of the cc2cc package, starting with getting-started.md an
     )
     .showHelpAfterError()
     .exitOverride();
-  registerBuiltinCommands(program);
   const args = argv.slice(2);
   const verb = verbOf(args);
+  await registerBuiltinCommands(program, verb);
   // Plugin verbs come from the project's config: loaded for a verb that is not built in, and for the verb list
   // (`cc2cc`, `cc2cc --help`, `cc2cc help`), never for a built-in verb.
-  const builtIn =
-    verb !== undefined && verb !== 'help' && program.commands.some((command) => command.name() === verb || command.aliases().includes(verb));
+  const builtIn = isBuiltinVerb(verb);
   const closePlugins = builtIn ? async () => {} : await registerPluginCommands(program, configPathOf(args));
   // `cc2cc doctor | head`: a reader that went away is not an error (serve handles its own stdout).
   if (verb !== 'serve') {

@@ -12,9 +12,11 @@ type PluginFactory = (options?: Record<string, unknown>) => Plugin;
  * (`["rooms", { members: {...} }]`), or a plugin object written in a TS/JS config.
  */
 export async function loadPlugins(specs: readonly PluginSpec[], projectDir: string): Promise<Plugin[]> {
+  const plugins: Plugin[] = [];
+  // Without a plugin named by string (none, or objects from a TS/JS config) the built-in ones are not loaded.
+  if (specs.every((spec) => typeof spec === 'object' && !Array.isArray(spec))) return [...(specs as Plugin[])];
   // Imported on use: first-party plugins import the public API, which imports this file.
   const { builtinPlugins } = await import('../../plugins/registry.js');
-  const plugins: Plugin[] = [];
   for (const spec of specs) {
     if (typeof spec === 'object' && !Array.isArray(spec)) {
       plugins.push(spec);

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { describeError, isCc2ccError } from '../../kernel/errors.js';
 import type { LoadedConfig } from '../../config/load.js';
-import { checkAgents, checkFolder, type Finding } from '../doctor/checks.js';
+import type { Finding } from '../doctor/checks.js';
 import { checkClaudeVersion, checkLogin, checkMcpJson } from '../doctor/claude-code.js';
 import { checkHooks } from '../doctor/hooks.js';
-import { checkClaims } from '../doctor/claims.js';
 import { configFrom, createRuntime, print, type GlobalOptions } from '../context.js';
 import { PROCESS_LOCAL_FIX, processLocalReason } from '../shared-transport.js';
 import { stdoutStyle, type Style } from '../style.js';
@@ -72,6 +71,8 @@ async function checkBus(config: LoadedConfig): Promise<Finding[]> {
     findings.push({ level: 'fail', check: 'transport', message: describeError(error), fix: 'check the "transport" and "plugins" fields' });
     return findings;
   }
+  // Imported here, not with the verb list: they read plugins' data (filters, claims).
+  const [{ checkAgents, checkFolder }, { checkClaims }] = await Promise.all([import('../doctor/checks.js'), import('../doctor/claims.js')]);
   try {
     if (runtime.bus.transport.scope === 'process') {
       findings.push({ level: 'fail', check: 'transport', message: processLocalReason(runtime.bus.transport), fix: PROCESS_LOCAL_FIX });

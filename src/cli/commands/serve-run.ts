@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../config/load.js';
 import { Cc2ccError, describeError } from '../../kernel/errors.js';
