@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { createJiti as CreateJiti } from 'jiti';
 
 /**
  * Loads a TypeScript config (`cc2cc.config.ts`) with jiti, as ESLint and Tailwind do: the
@@ -11,8 +13,9 @@ import { dirname, join } from 'node:path';
  * so a later command skips the transpiler (docs/configuration.md#typescript-configs).
  */
 export async function loadTypeScriptConfig(filepath: string): Promise<unknown> {
-  // Imported on use: JSON and JavaScript configs never load it.
-  const { createJiti } = await import('jiti');
+  // Loaded on use (JSON and JavaScript configs never load it), and with require: importing its CommonJS
+  // build from ESM makes Node scan 190 kB for export names, several times the cost of loading it.
+  const { createJiti } = createRequire(import.meta.url)('jiti') as { createJiti: typeof CreateJiti };
   const cacheDir = configCacheDir(dirname(filepath));
   const jiti = createJiti(import.meta.url, {
     fsCache: cacheDir ?? false,
