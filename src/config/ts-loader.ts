@@ -40,7 +40,8 @@ export function configCacheDir(configDir: string, env: NodeJS.ProcessEnv = proce
   const dir = chosen || defaultCacheDir(configDir);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return ownedByThisUser(dir) ? dir : undefined;
+    // The folder and the one it sits in: whoever may rename entries in the parent could swap the folder.
+    return ownedByThisUser(dir) && ownedByThisUser(dirname(dir)) ? dir : undefined;
   } catch {
     return undefined; // a read-only project still loads its config, only without the cache
   }
