@@ -8,6 +8,7 @@ import { PERFORMANCE_DOC, writeFiguresSection } from './doc-section.js';
 import { makeReport } from './report.js';
 import { baselineFs } from './scenarios/baseline-fs.js';
 import { backlog } from './scenarios/backlog.js';
+import { cliStartup } from './scenarios/cli-startup.js';
 import { fanoutRoom } from './scenarios/fanout-room.js';
 import { latencyFs, latencyPoll, throughputFs } from './scenarios/latency-fs.js';
 import { hookLatency } from './scenarios/hook-latency.js';
@@ -37,6 +38,7 @@ const scenarios: Scenario[] = [
   backlog,
   idle,
   hookLatency,
+  cliStartup,
   ...(redisUrl ? [latencyRedis, throughputRedis] : []),
 ].filter((scenario) => !only || only.includes(scenario.name));
 

@@ -43,6 +43,10 @@ export const TARGETS: readonly Target[] = [
   { label: '`backlog` drained in under 20 s', read: figure('backlog', 'seconds'), compare: '<', limit: 20, format: (value) => `${value.toFixed(1)} s` },
   { label: '`backlog` peak RSS under 300 MB', read: figure('backlog', 'peakRssMb'), compare: '<', limit: 300, format: (value) => `${Math.round(value)} MB` },
   { label: '`hook-latency` p50 at most 100 ms', read: p50('hook-latency'), compare: '<=', limit: 100, format: ms },
+  { label: '`cli-startup`: `cc2cc --help` at most 2.5× `node -e 0`', read: figure('cli-startup', 'helpRatio'), compare: '<=', limit: 2.5, format: times },
+  { label: '`cli-startup`: `cc2cc agents` (cached `cc2cc.config.ts`) at most 3× `node -e 0`', read: figure('cli-startup', 'agentsRatio'), compare: '<=', limit: 3, format: times },
+  { label: '`cli-startup`: `cc2cc hook` (no server) at most 3× `node -e 0`', read: figure('cli-startup', 'hookRatio'), compare: '<=', limit: 3, format: times },
+  { label: '`cli-startup`: `cc2cc serve` to `initialize` answered at most 4× `node -e 0`', read: figure('cli-startup', 'serveRatio'), compare: '<=', limit: 4, format: times },
   { label: '`idle` under 50 ms CPU per 10 s', read: figure('idle', 'cpuMsPer10s'), compare: '<', limit: 50, format: (value) => `${Number(value.toFixed(1))} ms` },
 ];
 

@@ -72,6 +72,37 @@ export default defineConfig({
 
 The same in \`.cc2ccrc.json\`: \`{ "agents": ["backend", "tests", "reviewer"], "plugins": ["rooms", "topics"], ... }\`.
 Plugins take their own options (\`["rooms", { "members": { ... } }]\`): see [plugins](plugins.md).
+
+## TypeScript configs
+
+A \`.ts\` config (\`cc2cc.config.ts\`, \`.cc2ccrc.ts\`, also \`.mts\` and \`.cts\`) is loaded with
+[jiti](https://github.com/unjs/jiti), as ESLint and Tailwind load theirs: the config and the local
+TypeScript files it imports are transpiled, so a plugin or transport of your own sits next to
+it and is imported the usual ESM way, with \`.js\` for a \`.ts\` file:
+
+\`\`\`ts
+// cc2cc.config.ts, next to guard.ts and journaled-transport.ts
+import { defineConfig } from 'cc2cc';
+import { guard } from './guard.js';
+import { journaled } from './journaled-transport.js';
+
+export default defineConfig({ plugins: [guard], transport: journaled() });
+\`\`\`
+
+Installed packages (\`cc2cc\` itself, a plugin package) are imported natively, so the config
+and the CLI share one copy of cc2cc. The \`typescript\` package is not needed.
+
+**The transpile cache.** Each transpiled file is kept on disk, named after its path and used
+only while the hash of its source still matches, so after the first command a config loads in
+milliseconds. It lives in \`node_modules/.cache/cc2cc/\` of the config's folder when that folder
+has a \`node_modules\`, else in \`cc2cc-<uid>/config-cache/\` of the system's temporary folder
+(made with mode 0700; a folder there that another user owns or can write to is not used, so
+nobody can plant code that your CLI would run). \`CC2CC_CONFIG_CACHE=<folder>\` puts it
+elsewhere; \`CC2CC_CONFIG_CACHE=0\` turns it off. Deleting the folder is always safe.
+
+When the config or a file it imports fails to load (a misspelled import, a package that is
+not installed), every verb stops with \`CONFIG_LOAD_FAILED\` and the loader's message, and
+\`cc2cc doctor\` shows it with what to check.
 `;
 
 /** The whole reference page, as Markdown. */

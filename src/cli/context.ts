@@ -1,5 +1,5 @@
-import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { createRuntime, type RuntimeOptions } from '../runtime.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { RuntimeOptions } from '../runtime.js';
 import type { Cc2cc } from '../kernel/compose.js';
 
 /** Options every verb shares. */
@@ -8,8 +8,16 @@ export interface GlobalOptions {
   debug?: boolean;
 }
 
-export function configFrom(options: GlobalOptions, overrides?: Record<string, unknown>): Promise<LoadedConfig> {
+// The config loader and the kernel are imported when a verb runs, not when the CLI starts: `--help` needs neither.
+export async function configFrom(options: GlobalOptions, overrides?: Record<string, unknown>): Promise<LoadedConfig> {
+  const { loadConfig } = await import('../config/load.js');
   return loadConfig({ ...(options.config && { configPath: options.config }), ...(overrides && { overrides }) });
+}
+
+/** `createRuntime`, imported on first use. */
+export async function createRuntime(config: LoadedConfig, options: RuntimeOptions = {}): Promise<Cc2cc> {
+  const runtime = await import('../runtime.js');
+  return runtime.createRuntime(config, options);
 }
 
 /** Runs `fn` with a runtime built from the project's config, and always closes it. */

@@ -44,16 +44,7 @@ export class FilterDropTracker {
   }
 }
 
-/** What each rule did to the messages it counted. */
-export const RULE_EFFECT: Record<FilterRule, string> = {
-  deny: 'dropped (sender denied)',
-  allow: 'dropped (sender not allowed)',
-  duplicate: 'acked without delivery (duplicate id)',
-  'rate-limit': 'held back (rate limit; delivered later)',
-  size: 'dropped (text over the size cap)',
-  'ping-pong': 'held back a send (ping-pong cap)',
-  events: 'dropped (events kept out of the push path)',
-};
+export { RULE_EFFECT } from './filter-rule-effects.js';
 
 /**
  * Polls `bus.agents()` every `intervalMs` and reports drops as they grow. The first look

@@ -1,7 +1,6 @@
-import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { isCc2ccError } from '../kernel/errors.js';
-import { registerBuiltinCommands } from './commands/index.js';
+import { isBuiltinVerb, registerBuiltinCommands } from './commands/index.js';
 import { registerPluginCommands } from './plugin-commands.js';
 import { stderrStyle } from './style.js';
 import { terminalSafe } from './terminal-safe.js';
@@ -25,11 +24,13 @@ Docs: the docs/ folder of the cc2cc package, starting with getting-started.md an
     )
     .showHelpAfterError()
     .exitOverride();
-  registerBuiltinCommands(program);
-  const verb = verbOf(argv.slice(2));
-  if (verb && !program.commands.some((command) => command.name() === verb || command.aliases().includes(verb))) {
-    await registerPluginCommands(program, argv);
-  }
+  const args = argv.slice(2);
+  const verb = verbOf(args);
+  await registerBuiltinCommands(program, verb);
+  // Plugin verbs come from the project's config: loaded for a verb that is not built in, and for the verb list
+  // (`cc2cc`, `cc2cc --help`, `cc2cc help`), never for a built-in verb.
+  const builtIn = isBuiltinVerb(verb);
+  const closePlugins = builtIn ? async () => {} : await registerPluginCommands(program, configPathOf(args));
   // `cc2cc doctor | head`: a reader that went away is not an error (serve handles its own stdout).
   if (verb !== 'serve') {
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -37,7 +38,16 @@ Docs: the docs/ folder of the cc2cc package, starting with getting-started.md an
       process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
     });
   }
-  await program.parseAsync(argv);
+  try {
+    await program.parseAsync(argv);
+  } finally {
+    await closePlugins();
+  }
+}
+
+function configPathOf(args: string[]): string | undefined {
+  const index = args.findIndex((arg) => arg === '--config' || arg === '-c');
+  return index >= 0 ? args[index + 1] : undefined;
 }
 
 /** The first argument that is neither an option nor the value of `--config`. */

@@ -1,8 +1,8 @@
-import { dirname, resolve } from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
-import { Cc2ccError, describeError } from '../kernel/errors.js';
+import { resolve } from 'node:path';
+import { Cc2ccError } from '../kernel/errors.js';
 import { ConfigSchema, type ParsedConfig } from './schema.js';
-import { findProject, type ProjectFolder } from './find-project.js';
+import { readConfigFile, unwrapDefault, type ReadOptions } from './read-config.js';
+import type { ProjectFolder } from './find-project.js';
 import { assertRoutesDoNotLoop } from '../kernel/routes.js';
 import type { KernelConfig } from '../kernel/options.js';
 
@@ -16,51 +16,21 @@ export type LoadedConfig = Readonly<ParsedConfig> &
     readonly projectReason?: string;
   };
 
-export interface LoadOptions {
-  /** Where the search starts (then upwards to the repository root: see `findProject`). */
-  cwd?: string;
-  /** An explicit file instead of a search. */
-  configPath?: string;
+export interface LoadOptions extends ReadOptions {
   /** Values that win over the file (CLI flags). */
   overrides?: Record<string, unknown>;
 }
 
-/** Where a config is looked for in each folder, first found wins: the documented names first. */
-export const CONFIG_FILES = [
-  'package.json',
-  'cc2cc.config.ts',
-  'cc2cc.config.js',
-  'cc2cc.config.mjs',
-  'cc2cc.config.cjs',
-  'cc2cc.config.json',
-  '.cc2ccrc',
-  '.cc2ccrc.json',
-  '.cc2ccrc.yaml',
-  '.cc2ccrc.yml',
-  '.cc2ccrc.js',
-  '.cc2ccrc.mjs',
-  '.cc2ccrc.cjs',
-  '.cc2ccrc.ts',
-];
-
-// One folder at a time: `findProject` decides where the search goes and where it stops.
-const explorer = cosmiconfig('cc2cc', { searchStrategy: 'none', searchPlaces: CONFIG_FILES, cache: false });
+export { CONFIG_FILES } from './read-config.js';
 
 /** Finds, reads and checks the config; a bad one throws with the path of each bad field. */
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
-  const cwd = resolve(options.cwd ?? process.cwd());
-  let project: ProjectFolder;
-  try {
-    if (options.configPath) {
-      const found = await explorer.load(resolve(cwd, options.configPath));
-      project = { dir: dirname(found!.filepath), found, why: 'its config was given with --config' };
-    } else {
-      project = await findProject(cwd, (dir) => explorer.search(dir));
-    }
-  } catch (error) {
-    throw new Cc2ccError('CONFIG_LOAD_FAILED', `could not load the cc2cc config: ${describeError(error)}`, {}, { cause: error });
-  }
-  const config = resolveConfig(project.found?.config ?? {}, { source: project.found?.filepath, projectDir: project.dir, overrides: options.overrides });
+  return checkConfigFile(await readConfigFile(options), options.overrides);
+}
+
+/** `loadConfig` for a config file already read (`readConfigFile`). */
+export function checkConfigFile(project: ProjectFolder, overrides?: Record<string, unknown>): LoadedConfig {
+  const config = resolveConfig(project.found?.config ?? {}, { source: project.found?.filepath, projectDir: project.dir, overrides });
   return { ...config, projectReason: project.why };
 }
 
@@ -88,14 +58,6 @@ export function resolveConfig(
     throw new Cc2ccError('INVALID_CONFIG', `invalid cc2cc config in ${source ?? 'inline config'}: ${(error as Error).message}`, { source });
   }
   return { ...result.data, projectDir, configPath: source, rootDir: resolve(projectDir, result.data.root) };
-}
-
-// An ES module config may arrive as `{ default: {...} }`.
-function unwrapDefault(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && 'default' in value && Object.keys(value).length === 1) {
-    return (value as { default: unknown }).default;
-  }
-  return value;
 }
 
 function definedOnly(values: Record<string, unknown>): Record<string, unknown> {

@@ -15,9 +15,12 @@ type PluginFactory = (options?: any) => Plugin;
 export async function loadPlugins(
   specs: readonly PluginSpec[],
   projectDir: string,
-  builtinPlugins: Readonly<Record<string, PluginFactory>>,
+  loadBuiltins: () => Promise<Readonly<Record<string, PluginFactory>>>,
 ): Promise<Plugin[]> {
   const plugins: Plugin[] = [];
+  // Without a plugin named by string (none, or objects from a TS/JS config) the built-in ones are not loaded.
+  if (specs.every((spec) => typeof spec === 'object' && !Array.isArray(spec))) return [...(specs as Plugin[])];
+  const builtinPlugins = await loadBuiltins();
   for (const spec of specs) {
     if (typeof spec === 'object' && !Array.isArray(spec)) {
       plugins.push(spec);

@@ -152,7 +152,7 @@ export const ConfigSchema = z.strictObject({
     .default({ doneMs: 24 * 60 * 60 * 1000, maxDone: 10_000 })
     .describe('How long acknowledged messages stay in `done/` (the `fs` transport), where they also stop an id from being delivered twice.'),
   transport: TransportSpecSchema.default('fs').describe(
-    'Where messages are stored: `"fs"` (the `root` folder), `"memory"` (one process only; tests), `{ use: "<name>", ...options }` for a registered transport with options, or an object with `create(context)` for your own. See [transports](transports.md).',
+    'Where messages are stored: `"fs"` (the `root` folder), `{ use: "<name>", ...options }` for a registered transport with options, or an object with `create(context)` for your own. `"memory"` keeps messages inside one process: `cc2cc serve`, `send` and plugin verbs refuse it (and any transport with `scope: "process"`), `cc2cc doctor` flags it; it is for tests that compose the kernel in code. See [transports](transports.md).',
   ),
   plugins: z
     .array(PluginSpecSchema)

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinPlugins } from '../runtime.js';
+import { loadBuiltinPlugins } from '../runtime.js';
 import { StdioAgent, type ReceivedPush } from './stdio-agent.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 
@@ -34,6 +34,7 @@ interface Step {
  */
 export async function runDemo(options: DemoOptions): Promise<boolean> {
   const { print, stepTimeoutMs = 15_000 } = options;
+  const builtinPlugins = await loadBuiltinPlugins();
   const plugins = DEMO_PLUGINS.filter((plugin) => plugin in builtinPlugins);
   const dir = await mkdtemp(join(tmpdir(), 'cc2cc-demo-'));
   const agents = new Map<Name, StdioAgent>();
@@ -128,7 +129,7 @@ export async function runDemo(options: DemoOptions): Promise<boolean> {
 
     for (const [index, step] of steps.entries()) {
       if (step.plugin && !plugins.includes(step.plugin)) {
-        print(`\n${index + 1}. ${step.title}: skipped, plugin "${step.plugin}" is not built in (src/runtime.ts builtinPlugins)`);
+        print(`\n${index + 1}. ${step.title}: skipped, plugin "${step.plugin}" is not built in (plugins/registry.ts)`);
         continue;
       }
       print(`\n${index + 1}. ${step.title}`);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AGENT_NAME_RULE, ADDRESS_RULE, assertAgentName, isAddress, isAgentName, type AgentName } from './names.js';
 import { ULID_PATTERN, newId } from './ids.js';
 import { Cc2ccError } from './errors.js';
+import { MESSAGE_KINDS, type MessageKind } from './message-kinds.js';
 
 /** Wire format v1 (DESIGN §2). Every write and every read goes through `EnvelopeSchema`. */
 export const WIRE_VERSION = 1;
@@ -10,8 +11,8 @@ export const META_KEY = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** The most recipients one message records in `rcpt` (a broadcast to more is refused). */
 export const MAX_RECIPIENTS = 10_000;
 
-export const MESSAGE_KINDS = ['message', 'request', 'reply', 'event'] as const;
-export type MessageKind = (typeof MESSAGE_KINDS)[number];
+// Defined apart from the schemas, so the CLI can list them without loading zod.
+export { MESSAGE_KINDS, type MessageKind };
 
 const agentName = z.string().refine(isAgentName, { message: AGENT_NAME_RULE });
 const address = z.string().refine(isAddress, { message: ADDRESS_RULE });

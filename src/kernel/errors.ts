@@ -18,6 +18,10 @@ export const ERROR_CODES = {
   PLUGIN_INVALID: { retryable: false, summary: 'a plugin object is malformed or its dependencies are missing' },
   HOOK_FAILED: { retryable: true, summary: 'a plugin hook threw' },
   UNKNOWN_TRANSPORT: { retryable: false, summary: 'the configured transport is not known' },
+  PROCESS_LOCAL_TRANSPORT: {
+    retryable: false,
+    summary: 'the configured transport keeps messages inside one process, where no other agent can see them',
+  },
   INBOX_LOCKED: { retryable: false, summary: 'another live process holds this inbox' },
   UNSAFE_PATH: { retryable: false, summary: 'a symlink or wrong file type sits where cc2cc keeps its files' },
   IO_FAILED: { retryable: true, summary: 'a file system operation failed' },

@@ -25,6 +25,14 @@ export interface Transport {
   /** Where the messages live, for people: a folder, a Redis URL and namespace. */
   readonly where?: string;
 
+  /**
+   * Optional: who can reach the messages. `process`: only this process (the `memory`
+   * transport, or any that keeps messages in the process's memory); `cc2cc serve`, `send`
+   * and plugin verbs refuse such a transport, since no other agent would ever see what is
+   * sent. `machine` (a folder) and `network` (a server) are shared. Absent means shared.
+   */
+  readonly scope?: TransportScope;
+
   /** Put one envelope in `to`'s inbox. */
   put(to: AgentName, envelope: Envelope): Promise<void>;
 
@@ -76,6 +84,8 @@ export interface Transport {
   /** Stop everything this transport started; open inboxes are closed. */
   close(): Promise<void>;
 }
+
+export type TransportScope = 'process' | 'machine' | 'network';
 
 export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
 

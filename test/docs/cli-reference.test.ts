@@ -6,10 +6,10 @@ import { registerBuiltinCommands } from '../../src/cli/commands/index.js';
 import { REPO } from './markdown.js';
 
 /** The built-in verbs as the CLI registers them, with their help text captured. */
-function verbs(): Array<{ name: string; longFlags: string[]; help: string }> {
+async function verbs(): Promise<Array<{ name: string; longFlags: string[]; help: string }>> {
   let out = '';
   const program = new Command('cc2cc').configureOutput({ writeOut: (text) => (out += text), writeErr: (text) => (out += text) });
-  registerBuiltinCommands(program);
+  await registerBuiltinCommands(program);
   return program.commands.map((command) => {
     out = '';
     command.outputHelp();
@@ -19,13 +19,13 @@ function verbs(): Array<{ name: string; longFlags: string[]; help: string }> {
 }
 
 describe('the command line reference', () => {
-  it('every verb has --help with an example', () => {
-    for (const verb of verbs()) expect(verb.help, `cc2cc ${verb.name} --help`).toMatch(/\nExamples?[^\n]*:\n {2}\S/);
+  it('every verb has --help with an example', async () => {
+    for (const verb of await verbs()) expect(verb.help, `cc2cc ${verb.name} --help`).toMatch(/\nExamples?[^\n]*:\n {2}\S/);
   });
 
   it('docs/cli.md has a section for every verb, naming each of its options', async () => {
     const page = await readFile(join(REPO, 'docs/cli.md'), 'utf8');
-    for (const verb of verbs()) {
+    for (const verb of await verbs()) {
       const start = page.indexOf(`\n## cc2cc ${verb.name}\n`);
       expect(start, `docs/cli.md needs a "## cc2cc ${verb.name}" section`).toBeGreaterThan(-1);
       const section = page.slice(start, page.indexOf('\n## ', start + 1));

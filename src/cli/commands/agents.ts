@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { allAgentState } from '../../kernel/agent-state.js';
-import { retireAgent } from '../../kernel/retire.js';
 import { print, withRuntime, type GlobalOptions } from '../context.js';
 import { stdoutStyle } from '../style.js';
 import { terminalJson, terminalSafe } from '../terminal-safe.js';
@@ -13,6 +11,7 @@ export function registerAgents(program: Command): void {
     .addHelpText('after', '\nStates: online, offline, stale (its process stopped without signing off). PUSH: whether channel pushes reach its conversation (live, not reaching, unknown; off in pull delivery).\n\nExamples:\n  $ cc2cc agents\n  $ cc2cc agents --json | jq \'.[] | select(.waiting > 0) | .name\'')
     .action(async (options: GlobalOptions & { json?: boolean }, command: Command) => {
       const rows = await withRuntime(command.optsWithGlobals(), async ({ bus }) => {
+        const { allAgentState } = await import('../../kernel/agent-state.js');
         const [agents, kept] = await Promise.all([bus.agents(), allAgentState(bus.state)]);
         return Promise.all(
           agents.map(async (agent) => {
@@ -66,6 +65,7 @@ function registerForget(agents: Command): void {
       '\nRefused for a configured agent, a live one, and (without --force) one with messages waiting. A session that starts again under the name brings it back.\n\nExamples:\n  $ cc2cc agents forget brave-fox\n  $ cc2cc agents forget brave-fox --force',
     )
     .action(async (name: string, options: GlobalOptions & { force?: boolean }, command: Command) => {
+      const { retireAgent } = await import('../../kernel/retire.js');
       const retired = await withRuntime(command.optsWithGlobals(), ({ bus }) =>
         retireAgent(bus, name, { reason: `forgotten with cc2cc agents forget${options.force ? ' --force' : ''}`, force: options.force === true }),
       );

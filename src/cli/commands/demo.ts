@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { Cc2ccError } from '../../kernel/errors.js';
-import { runDemo } from '../../demo/run-demo.js';
 import { print } from '../context.js';
 
 export function registerDemo(program: Command): void {
@@ -18,6 +17,8 @@ export function registerDemo(program: Command): void {
       }
       // The servers run from this very CLI: dist/src/cli/main.js next to this file's folder.
       const cli = fileURLToPath(new URL('../main.js', import.meta.url));
+      await import('reflect-metadata');
+      const { runDemo } = await import('../../demo/run-demo.js'); // the MCP SDK: only when the demo runs
       const ok = await runDemo({ cli, print, stepTimeoutMs, ...(options.keep && { keep: true }) });
       if (!ok) process.exitCode = 1;
     });

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { describeError } from '../../kernel/errors.js';
+import { describeError, isCc2ccError } from '../../kernel/errors.js';
 import type { LoadedConfig } from '../../config/load.js';
-import { createRuntime } from '../../runtime.js';
-import { checkAgents, checkFolder, type Finding } from '../doctor/checks.js';
+import type { Finding } from '../doctor/checks.js';
 import { checkClaudeVersion, checkLogin, checkMcpJson } from '../doctor/claude-code.js';
 import { checkHooks } from '../doctor/hooks.js';
-import { checkClaims } from '../doctor/claims.js';
-import { configFrom, print, type GlobalOptions } from '../context.js';
+import { configFrom, createRuntime, print, type GlobalOptions } from '../context.js';
+import { PROCESS_LOCAL_FIX, processLocalReason } from '../shared-transport.js';
 import { stdoutStyle, type Style } from '../style.js';
 import { terminalJson, terminalSafe } from '../terminal-safe.js';
 
@@ -40,7 +39,7 @@ export async function diagnose(options: GlobalOptions): Promise<Finding[]> {
   try {
     config = await configFrom(options);
   } catch (error) {
-    findings.push({ level: 'fail', check: 'config', message: describeError(error), fix: 'fix the field named above; docs/configuration.md lists every field' });
+    findings.push({ level: 'fail', check: 'config', message: describeError(error), fix: configFix(error) });
   }
   if (config) {
     findings.push({
@@ -72,8 +71,12 @@ async function checkBus(config: LoadedConfig): Promise<Finding[]> {
     findings.push({ level: 'fail', check: 'transport', message: describeError(error), fix: 'check the "transport" and "plugins" fields' });
     return findings;
   }
+  // Imported here, not with the verb list: they read plugins' data (filters, claims).
+  const [{ checkAgents, checkFolder }, { checkClaims }] = await Promise.all([import('../doctor/checks.js'), import('../doctor/claims.js')]);
   try {
-    findings.push({ level: 'ok', check: 'transport', message: `${runtime.bus.transport.kind}${runtime.bus.transport.kind === 'fs' || !runtime.bus.transport.where ? '' : ` (${runtime.bus.transport.where})`}; plugins: ${runtime.plugins.join(', ') || 'none'}` });
+    if (runtime.bus.transport.scope === 'process') {
+      findings.push({ level: 'fail', check: 'transport', message: processLocalReason(runtime.bus.transport), fix: PROCESS_LOCAL_FIX });
+    } else findings.push({ level: 'ok', check: 'transport', message: `${runtime.bus.transport.kind}${runtime.bus.transport.kind === 'fs' || !runtime.bus.transport.where ? '' : ` (${runtime.bus.transport.where})`}; plugins: ${runtime.plugins.join(', ') || 'none'}` });
     if (runtime.bus.transport.kind === 'fs') findings.push(...(await checkFolder(config)));
     findings.push(...(await checkAgents(runtime)));
     findings.push(...(await checkClaims(runtime)));
@@ -81,6 +84,15 @@ async function checkBus(config: LoadedConfig): Promise<Finding[]> {
     await runtime.close();
   }
   return findings;
+}
+
+/** A schema error names its fields; a config that failed to run names the file and the error instead. */
+function configFix(error: unknown): string {
+  if (isCc2ccError(error, 'INVALID_CONFIG')) return 'fix the field named above; docs/configuration.md lists every field';
+  return (
+    'the config file (or a file it imports) failed to load: fix the error above, e.g. a misspelled import path or a ' +
+    'package that is not installed (`npm install cc2cc` in the project); docs/configuration.md#typescript-configs'
+  );
 }
 
 const MARKS = { ok: 'ok  ', info: 'info', warn: 'WARN', fail: 'FAIL' } as const;

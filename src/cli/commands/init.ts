@@ -4,7 +4,6 @@ import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { cc2ccCommand, installCodexServer, installGeminiServer, installHooks } from '../client-install.js';
 import { installGitHook } from '../git-hook.js';
-import { loadConfig } from '../../config/load.js';
 import type { HookClient } from '../../hooks/protocol.js';
 import { Cc2ccError } from '../../kernel/errors.js';
 import { assertAgentName } from '../../kernel/names.js';
@@ -149,6 +148,7 @@ async function ignoreRoot(dir: string): Promise<string> {
 /** Does the project's config enable the claims plugin? Only then is the pre-edit hook worth its cost (it reads the config on every edit). */
 async function claimsEnabled(dir: string): Promise<boolean> {
   try {
+    const { loadConfig } = await import('../../config/load.js');
     const config = await loadConfig({ cwd: dir });
     return config.plugins.some((plugin) => plugin === 'claims' || (Array.isArray(plugin) && plugin[0] === 'claims') || (typeof plugin === 'object' && plugin !== null && (plugin as { name?: unknown }).name === 'claims'));
   } catch {

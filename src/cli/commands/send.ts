@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { Cc2ccError } from '../../kernel/errors.js';
-import { MESSAGE_KINDS, type MessageKind } from '../../kernel/envelope.js';
+import { MESSAGE_KINDS, type MessageKind } from '../../kernel/message-kinds.js';
 import type { RecipientResult, SendResult } from '../../kernel/bus.js';
 import { print, withRuntime, type GlobalOptions } from '../context.js';
+import { assertSharedTransport } from '../shared-transport.js';
 import { terminalJson, terminalSafe } from '../terminal-safe.js';
 
 interface SendOptions extends GlobalOptions {
@@ -30,16 +31,17 @@ export function registerSend(program: Command): void {
       const kind = parseKind(options.kind);
       const data = options.data === undefined ? undefined : parseJson(options.data);
       const expiresInS = options.expiresIn === undefined ? undefined : parseSeconds(options.expiresIn);
-      const result = await withRuntime(global, async (runtime, config) =>
-        runtime.bus.send({
+      const result = await withRuntime(global, async (runtime, config) => {
+        assertSharedTransport(runtime.bus.transport);
+        return runtime.bus.send({
           from: options.from ?? config.name ?? 'human',
           to,
           text,
           kind,
           ...(data !== undefined && { data }),
           ...(expiresInS !== undefined && { expiresInS }),
-        }),
-      );
+        });
+      });
       if (options.json) print(terminalJson({ id: result.id, to: result.to, refused: result.refused, results: result.results }));
       else printResult(result);
       if (result.refused || result.results.some((entry) => entry.status === 'refused' || entry.status === 'unknown')) process.exitCode = 1;

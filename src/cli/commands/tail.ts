@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { TrafficEvent } from '../../kernel/transport.js';
-import { configFrom, print, untilSignal, type GlobalOptions } from '../context.js';
-import { createRuntime } from '../../runtime.js';
-import { RULE_EFFECT, watchFilterDrops, type FilterDropEvent } from '../filter-drops.js';
+import { configFrom, createRuntime, print, untilSignal, type GlobalOptions } from '../context.js';
+import type { FilterDropEvent } from '../filter-drops.js';
+import { RULE_EFFECT } from '../filter-rule-effects.js';
 import { createStyle, stdoutStyle, type Style } from '../style.js';
 import { terminalJson, terminalSafe } from '../terminal-safe.js';
 
@@ -18,6 +18,7 @@ export function registerTail(program: Command): void {
     .action(async (options: GlobalOptions & { json?: boolean }, command: Command) => {
       const config = await configFrom(command.optsWithGlobals());
       const runtime = await createRuntime(config);
+      const { watchFilterDrops } = await import('../filter-drops.js'); // it reads the filters plugin's counts
       const style = stdoutStyle();
       const stop = await runtime.bus.transport.observe((event) => print(options.json ? terminalJson(toJson(event)) : formatEvent(event, style)));
       const stopDrops = await watchFilterDrops(runtime.bus, (drop) => print(options.json ? terminalJson({ state: 'filtered', ...drop }) : formatDrop(drop, style)), {

@@ -6,11 +6,10 @@ import { createStderrLogger, type Logger } from '../../kernel/logger.js';
 import { assertAgentName } from '../../kernel/names.js';
 import type { Bus } from '../../kernel/bus.js';
 import { ConsoleSink } from '../../sinks/console-sink.js';
-import { createRuntime } from '../../runtime.js';
 import { APPROVALS, ROOMS } from '../../kernel/tokens.js';
 import type { ApprovalsService } from '../../kernel/approvals-service.js';
 import { UI_DEFAULTS } from '../../ui/server/defaults.js';
-import { configFrom, print, untilSignal, type GlobalOptions } from '../context.js';
+import { configFrom, createRuntime, print, untilSignal, type GlobalOptions } from '../context.js';
 
 interface UiOptions extends GlobalOptions {
   port: string;

@@ -52,6 +52,8 @@ export class MemorySpace {
 /** The in-memory transport: the whole contract, no durability. For tests and embedding. */
 export class MemoryTransport implements Transport {
   readonly kind = 'memory';
+  /** Messages live in this process's memory: other processes never see them. */
+  readonly scope = 'process';
   private readonly inboxes = new Set<MemoryInbox>();
   private closed = false;
 

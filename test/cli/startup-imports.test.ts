@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLI } from './process-helpers.js';
+
+const RECORDER = resolve(import.meta.dirname, '../fixtures/record-imports.mjs');
+const MCP_SDK = /\/node_modules\/@modelcontextprotocol\/sdk\//;
+const ZOD = /\/node_modules\/zod\//;
+
+let project: string;
+beforeEach(async () => {
+  project = await mkdtemp(join(tmpdir(), 'cc2cc-imports-'));
+  await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['bob'] }));
+});
+afterEach(async () => {
+  await rm(project, { recursive: true, force: true });
+});
+
+/** Runs `cc2cc ARGS` to its end and returns the URLs of the ES modules it loaded; `quiet`: no stderr, exit 0. */
+async function importsOf(args: string[], { quiet = true } = {}): Promise<string[]> {
+  const record = join(project, 'imports.txt');
+  await writeFile(record, '');
+  const child = spawn(process.execPath, ['--import', RECORDER, CLI, ...args], {
+    cwd: project,
+    env: { ...process.env, CC2CC_RECORD_IMPORTS: record },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  if (quiet) {
+    expect(stderr, `cc2cc ${args.join(' ')}`).toBe('');
+    expect(code).toBe(0);
+  }
+  return (await readFile(record, 'utf8')).split('\n').filter(Boolean);
+}
+
+describe('what a verb imports', () => {
+  it('--help loads neither the MCP SDK nor the schemas (zod)', async () => {
+    const urls = await importsOf(['--help']);
+    expect(urls.some((url) => url.endsWith('/cli/program.js'))).toBe(true); // the recorder saw the CLI
+    expect(urls.filter((url) => MCP_SDK.test(url))).toEqual([]);
+    expect(urls.filter((url) => ZOD.test(url))).toEqual([]);
+  });
+
+  it('send and agents do not load the MCP SDK', async () => {
+    for (const args of [['send', 'bob', 'hi', '--from', 'alice'], ['agents']]) {
+      const urls = await importsOf(args);
+      expect(urls.some((url) => url.endsWith('/kernel/compose.js')), `cc2cc ${args[0]} composed a kernel`).toBe(true);
+      expect(urls.filter((url) => MCP_SDK.test(url)), `cc2cc ${args[0]}`).toEqual([]);
+    }
+  });
+
+  it('serve does load it (the check above can fail)', async () => {
+    // stdin is closed at once: the server sees its client gone and exits.
+    const urls = await importsOf(['serve', '--name', 'bob'], { quiet: false });
+    expect(urls.some((url) => MCP_SDK.test(url))).toBe(true);
+  });
+});
