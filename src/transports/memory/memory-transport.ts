@@ -2,7 +2,7 @@ import { Cc2ccError } from '../../kernel/errors.js';
 import type { State } from '../../kernel/state.js';
 import { MemoryState } from '../../kernel/memory-state.js';
 import { assertAgentName, type AgentName } from '../../kernel/names.js';
-import type { Envelope } from '../../kernel/envelope.js';
+import { DEFAULT_MAX_BYTES, prepareForPut, type Envelope } from '../../kernel/envelope.js';
 import type { PresenceRecord } from '../../kernel/presence.js';
 import type {
   DeadLetter,
@@ -55,7 +55,11 @@ export class MemoryTransport implements Transport {
   private readonly inboxes = new Set<MemoryInbox>();
   private closed = false;
 
-  constructor(readonly space: MemorySpace = new MemorySpace()) {}
+  /** `maxBytes`: the largest serialized envelope `put` takes, as the folder transport's option. */
+  constructor(
+    readonly space: MemorySpace = new MemorySpace(),
+    private readonly maxBytes: number = DEFAULT_MAX_BYTES,
+  ) {}
 
   get busState(): State {
     return this.space.state;
@@ -63,9 +67,10 @@ export class MemoryTransport implements Transport {
 
   async put(to: AgentName, envelope: Envelope): Promise<void> {
     this.assertOpen();
-    const box = this.space.box(assertAgentName(to, 'recipient name'));
+    const { name } = prepareForPut(to, envelope, this.maxBytes); // the checks every transport makes before storing
+    const box = this.space.box(name);
     insertSorted(box.queued, envelope);
-    this.space.emit({ agent: to, state: 'queued', id: envelope.id, envelope });
+    this.space.emit({ agent: name, state: 'queued', id: envelope.id, envelope });
     box.wake?.();
   }
 
