@@ -22,14 +22,11 @@ runTransportContract({
     };
   },
   skip: [
-    { reason: 'it appends one put line per recipient', tests: ['puts one envelope in several inboxes at once with putMany'] },
-    { reason: 'it has no locate', tests: ['locates a message in each state with locate, and nothing it does not hold'] },
-    { reason: 'a new observer starts at the end of the file', tests: ['replays the messages it holds to a new observer, once per inbox in their state now, oldest first'] },
-    { reason: 'it keeps no bus state: the kernel keeps it in memory', tests: ['keeps a bus state that every connection shares'] },
-    {
-      reason: 'attempts are counted by the receiver, in memory',
-      tests: ['counts an offer that a crashed receiver did not survive in the next attempt'],
-    },
+    { reason: 'it appends one put line per recipient', tests: ['putMany'] },
+    { reason: 'it has no locate', tests: ['locate'] },
+    { reason: 'a new observer starts at the end of the file', tests: ['observe replay'] },
+    { reason: 'it keeps no bus state: the kernel keeps it in memory', tests: ['busState'] },
+    { reason: 'attempts are counted by the receiver, in memory', tests: ['attempts across crashes'] },
   ],
 });
 

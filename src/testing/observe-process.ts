@@ -27,7 +27,8 @@ export class ObserverProcess {
   readonly ready: Promise<void>;
 
   constructor({ opener, options }: NonNullable<TransportFixture['process']>) {
-    this.child = spawn(process.execPath, [WORKER, opener, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const args = [WORKER, opener, JSON.stringify(options)];
+    this.child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.ready = new Promise((resolve, reject) => {
       createInterface({ input: this.child.stdout }).on('line', (line) => {
@@ -62,6 +63,7 @@ export class ObserverProcess {
       this.child.stdin.end();
       await exit;
     }
-    if (this.exited?.code !== 0) throw new Error(`the observer process exited with ${this.exited?.code}: ${this.stderr}`);
+    const code = this.exited?.code;
+    if (code !== 0) throw new Error(`the observer process exited with ${code}: ${this.stderr}`);
   }
 }

@@ -1,6 +1,6 @@
 import { it } from 'vitest';
 
-/** One optional capability an implementation does not have: the clauses it leaves out, and why. */
+/** Optional capabilities an implementation does not have: the clauses it leaves out, by id, and why. */
 export interface Skip<Clause extends string> {
   reason: string;
   tests: readonly Clause[];
@@ -8,15 +8,21 @@ export interface Skip<Clause extends string> {
 
 export type ClauseTest<Context> = (context: Context) => Promise<void>;
 
+/** An optional clause: its test, and the title it is reported under (its id is the key it is stored under). */
+export interface OptionalClause<Context> {
+  title: string;
+  test: ClauseTest<Context>;
+}
+
 /**
- * Registers each clause of a contract as one test, named by the clause. A clause named in
- * `skip` is reported as skipped with its reason; only optional clauses may be skipped, and
- * a skip that names no optional clause is refused, so a skip list cannot hide a required
- * clause or outlive a renamed one.
+ * Registers each clause of a contract as one test, named by the clause. An optional clause
+ * named by its id in `skip` is reported as skipped with its reason. A skip that names no
+ * optional clause is refused, so a skip list cannot hide a required clause or outlive a
+ * renamed one.
  */
 export function registerClauses<Context>(
   suite: string,
-  clauses: { required: Record<string, ClauseTest<Context>>; optional: Record<string, ClauseTest<Context>> },
+  clauses: { required: Record<string, ClauseTest<Context>>; optional: Record<string, OptionalClause<Context>> },
   skips: readonly Skip<string>[],
   context: () => Context,
 ): void {
@@ -24,16 +30,17 @@ export function registerClauses<Context>(
   for (const { reason, tests } of skips) {
     if (!reason.trim()) throw new Error(`${suite}: a skip needs a reason (skipping ${tests.join(', ')})`);
     for (const test of tests) {
-      if (test in clauses.required) throw new Error(`${suite}: "${test}" is required by the contract and cannot be skipped`);
       if (!(test in clauses.optional)) {
-        throw new Error(`${suite}: cannot skip "${test}": no optional clause has that name (${Object.keys(clauses.optional).join('; ')})`);
+        const known = Object.keys(clauses.optional).join(', ') || 'none';
+        throw new Error(`${suite}: cannot skip "${test}": only optional clauses can be skipped (${known})`);
       }
       reasons.set(test, reason);
     }
   }
-  for (const [name, test] of [...Object.entries(clauses.required), ...Object.entries(clauses.optional)]) {
-    const reason = reasons.get(name);
-    if (reason === undefined) it(name, () => test(context()));
-    else it.skip(`${name} (skipped: ${reason})`, () => test(context()));
+  for (const [name, test] of Object.entries(clauses.required)) it(name, () => test(context()));
+  for (const [id, { title, test }] of Object.entries(clauses.optional)) {
+    const reason = reasons.get(id);
+    if (reason === undefined) it(`${title} [${id}]`, () => test(context()));
+    else it.skip(`${title} [${id}] (skipped: ${reason})`, () => test(context()));
   }
 }

@@ -1,7 +1,7 @@
 import { createEnvelope, type Envelope } from '../kernel/envelope.js';
 import type { PresenceRecord } from '../kernel/presence.js';
 import type { Transport } from '../kernel/transport.js';
-import type { ClauseTest } from './skips.js';
+import type { ClauseTest, OptionalClause } from './skips.js';
 
 /**
  * One shared store (a folder, a Redis namespace, a memory space); each `connect()` is a
@@ -29,6 +29,7 @@ export interface TransportClauseContext {
 }
 
 export type TransportClauses = Record<string, ClauseTest<TransportClauseContext>>;
+export type OptionalTransportClauses = Record<string, OptionalClause<TransportClauseContext>>;
 
 export function message(from: string, to: string, text: string): Envelope {
   return createEnvelope({ from, to, text });

@@ -165,7 +165,7 @@ export const deliveryClauses = {
       }),
     );
     await waitFor(() => received.length >= senders.length * perSender, { what: 'every concurrent message' });
-    await waitFor(async () => (await receiver.stats('calm-owl')).done === senders.length * perSender, { what: 'all done' });
+    await waitFor(async () => (await receiver.stats('calm-owl')).done === received.length, { what: 'all done' });
     expect(received.length).toBe(senders.length * perSender);
     expect(new Set(received.map((envelope) => envelope.id)).size).toBe(senders.length * perSender);
     for (const from of senders) {

@@ -102,7 +102,10 @@ export const lifecycleClauses = {
     expect(await transport.stats('calm-owl')).toMatchObject({ queued: 0 });
   },
 
-  'refuses an envelope over maxBytes before storing anything, and carries one at the limit': async ({ connect, maxBytes }) => {
+  'refuses an envelope over maxBytes before storing anything, and carries one at the limit': async ({
+    connect,
+    maxBytes,
+  }) => {
     const transport = await connect();
     const atLimit = envelopeOfSize(maxBytes);
     const over = envelopeOfSize(maxBytes + 1);

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { Transport, TrafficEvent, TrafficState } from '../kernel/transport.js';
 import { ObserverProcess } from './observe-process.js';
-import { message, type TransportClauses } from './transport-clause-context.js';
+import { message, type OptionalTransportClauses, type TransportClauses } from './transport-clause-context.js';
 import { waitFor } from './wait-for.js';
 
 /** `observe`: every inbox watched without changing any, from this connection, another one, another process. */
@@ -21,7 +21,8 @@ export const observeClauses = {
       else await delivery.ack();
     });
     await waitFor(() => saw(events, envelope.id, 'done'), { what: 'a done event' });
-    const dead = await waitFor(() => events.find((event) => event.id === poison.id && event.state === 'dead'), { what: 'a dead event' });
+    const isDead = (event: TrafficEvent) => event.id === poison.id && event.state === 'dead';
+    const dead = await waitFor(() => events.find(isDead), { what: 'a dead event' });
     expect(dead).toMatchObject({ agent: 'calm-owl', reason: 'refused: poison' });
   },
 
@@ -50,53 +51,62 @@ export const observeClauses = {
 
 /** Optional observe clauses: a store shared between processes, and replay. */
 export const optionalObserveClauses = {
-  'shares traffic with an observer in another process, both ways': async ({ connect, fixture }) => {
-    if (!fixture.process) {
-      throw new Error('the fixture gives no `process` opener: give one, or skip this clause with its reason (a store in one process)');
-    }
-    const other = new ObserverProcess(fixture.process);
-    try {
-      await other.ready;
-      const here = await connect();
-      const events = await observed(here);
-      const mine = message('brave-fox', 'calm-owl', 'from this process');
-      await here.put('calm-owl', mine);
-      await waitFor(() => other.saw(mine.id, 'queued'), { what: 'the other process seeing a put of this one' });
-      await here.open('calm-owl', async (delivery) => delivery.ack());
-      await waitFor(() => other.saw(mine.id, 'done'), { what: 'the other process seeing an ack of this one' });
+  'observe across processes': {
+    title: 'shares traffic with an observer in another process, both ways',
+    test: async ({ connect, fixture }) => {
+      if (!fixture.process) {
+        throw new Error('the fixture has no `process` opener: give one, or skip "observe across processes" (why?)');
+      }
+      const other = new ObserverProcess(fixture.process);
+      try {
+        await other.ready;
+        const here = await connect();
+        const events = await observed(here);
+        const mine = message('brave-fox', 'calm-owl', 'from this process');
+        await here.put('calm-owl', mine);
+        await waitFor(() => other.saw(mine.id, 'queued'), { what: 'the other process seeing a put of this one' });
+        await here.open('calm-owl', async (delivery) => delivery.ack());
+        await waitFor(() => other.saw(mine.id, 'done'), { what: 'the other process seeing an ack of this one' });
 
-      const theirs = message('bold-fox', 'quiet-owl', 'from the other process');
-      await other.send('quiet-owl', theirs);
-      await waitFor(() => saw(events, theirs.id, 'queued'), { what: 'this process seeing the other one' });
-    } finally {
-      await other.stop();
-    }
+        const theirs = message('bold-fox', 'quiet-owl', 'from the other process');
+        await other.send('quiet-owl', theirs);
+        await waitFor(() => saw(events, theirs.id, 'queued'), { what: 'this process seeing the other one' });
+      } finally {
+        await other.stop();
+      }
+    },
   },
 
-  'replays the messages it holds to a new observer, once per inbox in their state now, oldest first': async ({ connect }) => {
-    const transport = await connect();
-    const first = message('brave-fox', 'calm-owl', 'first');
-    const second = message('brave-fox', 'calm-owl', 'second');
-    const third = message('brave-fox', 'quiet-owl', 'third');
-    for (const envelope of [first, second, third]) await transport.put(envelope.to, envelope);
-    await transport.open('calm-owl', async (delivery) => {
-      if (delivery.envelope.id === first.id) await delivery.ack();
-    });
-    await waitFor(async () => (await transport.stats('calm-owl')).done === 1 && (await transport.stats('calm-owl')).claimed === 1);
+  'observe replay': {
+    title: 'replays the messages it holds to a new observer, once per inbox in their state now, oldest first',
+    test: async ({ connect }) => {
+      const transport = await connect();
+      const first = message('brave-fox', 'calm-owl', 'first');
+      const second = message('brave-fox', 'calm-owl', 'second');
+      const third = message('brave-fox', 'quiet-owl', 'third');
+      for (const envelope of [first, second, third]) await transport.put(envelope.to, envelope);
+      await transport.open('calm-owl', async (delivery) => {
+        if (delivery.envelope.id === first.id) await delivery.ack();
+      });
+      await waitFor(async () => {
+        const { done, claimed } = await transport.stats('calm-owl');
+        return done === 1 && claimed === 1;
+      });
 
-    const events = await observed(await connect(), { replay: { last: 10 } });
-    // A live put after the replay: once it is seen, the replay is over.
-    const marker = message('brave-fox', 'bold-fox', 'marker');
-    await transport.put('bold-fox', marker);
-    await waitFor(() => saw(events, marker.id, 'queued'), { what: 'the marker after the replay' });
-    const replayed = events.filter((event) => [first.id, second.id, third.id].includes(event.id));
-    expect(replayed.map(({ agent, id, state }) => ({ agent, id, state }))).toEqual([
-      { agent: 'calm-owl', id: first.id, state: 'done' },
-      { agent: 'calm-owl', id: second.id, state: 'claimed' },
-      { agent: 'quiet-owl', id: third.id, state: 'queued' },
-    ]);
+      const events = await observed(await connect(), { replay: { last: 10 } });
+      // A live put after the replay: once it is seen, the replay is over.
+      const marker = message('brave-fox', 'bold-fox', 'marker');
+      await transport.put('bold-fox', marker);
+      await waitFor(() => saw(events, marker.id, 'queued'), { what: 'the marker after the replay' });
+      const replayed = events.filter((event) => [first.id, second.id, third.id].includes(event.id));
+      expect(replayed.map(({ agent, id, state }) => ({ agent, id, state }))).toEqual([
+        { agent: 'calm-owl', id: first.id, state: 'done' },
+        { agent: 'calm-owl', id: second.id, state: 'claimed' },
+        { agent: 'quiet-owl', id: third.id, state: 'queued' },
+      ]);
+    },
   },
-} satisfies TransportClauses;
+} satisfies OptionalTransportClauses;
 
 async function observed(transport: Transport, options?: Parameters<Transport['observe']>[1]): Promise<TrafficEvent[]> {
   const events: TrafficEvent[] = [];

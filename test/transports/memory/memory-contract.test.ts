@@ -11,12 +11,9 @@ runTransportContract({
     };
   },
   skip: [
-    { reason: 'a memory space lives in one process', tests: ['shares traffic with an observer in another process, both ways'] },
-    { reason: 'it writes each copy on its own (the kernel calls put per recipient)', tests: ['puts one envelope in several inboxes at once with putMany'] },
-    { reason: 'it does not replay yet (Transport.observe)', tests: ['replays the messages it holds to a new observer, once per inbox in their state now, oldest first'] },
-    {
-      reason: 'a receiver that dies takes its process, and the memory space, with it',
-      tests: ['counts an offer that a crashed receiver did not survive in the next attempt'],
-    },
+    { reason: 'a memory space lives in one process', tests: ['observe across processes'] },
+    { reason: 'it writes each copy on its own (the kernel calls put per recipient)', tests: ['putMany'] },
+    { reason: 'it does not replay yet (Transport.observe)', tests: ['observe replay'] },
+    { reason: 'a receiver that dies takes the memory space with it', tests: ['attempts across crashes'] },
   ],
 });
