@@ -74,7 +74,7 @@ const optionalSinkClauses = {
     title: 'rejects, without acking, a message the agent could not take',
     test: async ({ fixture }) => {
       const { sink, received, breakAgent } = await fixture();
-      if (!breakAgent) throw new Error('the fixture has no breakAgent(): give one, or skip "refusal" (why?)');
+      if (!breakAgent) throw new Error('the fixture has no breakAgent(): give one, or skip "refusal" and say why');
       breakAgent();
       const settle = counter();
       await expect(sink.deliver(message('lost'), settle)).rejects.toBeDefined();
@@ -87,7 +87,7 @@ const optionalSinkClauses = {
     title: 'tells the agent a notice, and never throws, even when the agent cannot take it',
     test: async ({ fixture }) => {
       const { sink, notices, breakAgent } = await fixture();
-      if (!sink.notice || !notices) throw new Error('no notice, or no notices() in the fixture: skip "notice" (why?)');
+      if (!sink.notice || !notices) throw new Error('no notice, or no notices() in the fixture: skip "notice"');
       sink.notice('cc2cc: this session no longer receives');
       expect(notices()).toContain('cc2cc: this session no longer receives');
       breakAgent?.();

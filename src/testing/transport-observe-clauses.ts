@@ -55,7 +55,7 @@ export const optionalObserveClauses = {
     title: 'shares traffic with an observer in another process, both ways',
     test: async ({ connect, fixture }) => {
       if (!fixture.process) {
-        throw new Error('the fixture has no `process` opener: give one, or skip "observe across processes" (why?)');
+        throw new Error('no `process` opener in the fixture: give one, or skip "observe across processes", say why');
       }
       const other = new ObserverProcess(fixture.process);
       try {

@@ -66,7 +66,7 @@ export const optionalClauses = {
     title: 'keeps a bus state that every connection shares',
     test: async ({ connect }) => {
       const [one, two] = [await connect(), await connect()];
-      if (!one.busState || !two.busState) throw new Error('this transport has no busState: skip "busState" (why?)');
+      if (!one.busState || !two.busState) throw new Error('this transport has no busState: skip "busState", say why');
       const written = await one.busState.set('agent/brave-fox/rooms', { rooms: ['backend'] });
       expect(written.ok).toBe(true);
       expect(await two.busState.get('agent/brave-fox/rooms')).toMatchObject({ value: { rooms: ['backend'] } });
