@@ -39,6 +39,25 @@ export const observeClauses = {
     expect(events.find((event) => event.id === envelope.id)).toMatchObject({ agent: 'calm-owl' });
   },
 
+  'reports nothing more to an observer once it is stopped, or its transport closed': async ({ connect }) => {
+    const stopped = await connect();
+    const closed = await connect();
+    const [stoppedEvents, closedEvents] = [[] as TrafficEvent[], [] as TrafficEvent[]];
+    const stop = await stopped.observe((event) => stoppedEvents.push(event));
+    await closed.observe((event) => closedEvents.push(event));
+    const still = await observed(await connect());
+    await stop();
+    await closed.close();
+    const sender = await connect();
+    const envelope = message('brave-fox', 'calm-owl', 'after the stop');
+    await sender.put('calm-owl', envelope);
+    // An observer still running sees it: one that was stopped would have by now too.
+    await waitFor(() => saw(still, envelope.id, 'queued'), { what: 'the observer that still runs' });
+    await sender.stats('calm-owl');
+    expect(stoppedEvents.filter((event) => event.id === envelope.id)).toEqual([]);
+    expect(closedEvents.filter((event) => event.id === envelope.id)).toEqual([]);
+  },
+
   'accepts a replay request and still reports live changes': async ({ connect }) => {
     const transport = await connect();
     await transport.put('calm-owl', message('brave-fox', 'calm-owl', 'before'));

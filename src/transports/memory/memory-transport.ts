@@ -53,6 +53,7 @@ export class MemorySpace {
 export class MemoryTransport implements Transport {
   readonly kind = 'memory';
   private readonly inboxes = new Set<MemoryInbox>();
+  private readonly observers = new Set<(event: TrafficEvent) => void>();
   private closed = false;
 
   /** `maxBytes`: the largest serialized envelope `put` takes, as the folder transport's option. */
@@ -126,13 +127,17 @@ export class MemoryTransport implements Transport {
 
   async observe(listener: (event: TrafficEvent) => void): Promise<() => Promise<void>> {
     this.space.listeners.add(listener);
+    this.observers.add(listener);
     return async () => {
       this.space.listeners.delete(listener);
+      this.observers.delete(listener);
     };
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const listener of this.observers) this.space.listeners.delete(listener); // observers stop with it
+    this.observers.clear();
     await Promise.all([...this.inboxes].map((inbox) => inbox.close()));
   }
 
