@@ -19,6 +19,7 @@ export {
   withChanges,
   MESSAGE_KINDS,
   WIRE_VERSION,
+  DEFAULT_MAX_BYTES,
   type Envelope,
   type Draft,
   type MessageKind,

@@ -3,7 +3,9 @@ import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import {
   Cc2ccError,
+  DEFAULT_MAX_BYTES,
   assertAgentName,
+  prepareForPut,
   silentLogger,
   type AgentName,
   type DeadLetter,
@@ -25,6 +27,8 @@ export interface JsonlTransportOptions {
   file: string;
   /** How often a receiver or observer looks for lines other processes appended. */
   pollMs?: number;
+  /** The largest serialized envelope `put` takes (the config's `maxBytes`; default 256 KiB). */
+  maxBytes?: number;
   logger?: Logger;
 }
 
@@ -39,6 +43,7 @@ export class JsonlTransport implements Transport {
   private readonly inboxes = new Set<JsonlInbox>();
   private readonly listeners = new Set<(event: TrafficEvent) => void>();
   private readonly pollMs: number;
+  private readonly maxBytes: number;
   private poller: NodeJS.Timeout | undefined;
   /** Reads and writes of this process, one at a time: the state is current inside each. */
   private lock: Promise<unknown> = Promise.resolve();
@@ -48,11 +53,13 @@ export class JsonlTransport implements Transport {
     const logger = options.logger ?? silentLogger;
     this.log = new LogFile(options.file, (problem) => logger.warn(problem));
     this.pollMs = options.pollMs ?? 50;
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   }
 
   async put(to: AgentName, envelope: Envelope): Promise<void> {
     this.assertOpen();
-    const agent = assertAgentName(to, 'recipient name'); // before anything is written
+    // The checks every transport makes before it writes: the name rule, wire format v1, maxBytes.
+    const { name: agent } = prepareForPut(to, envelope, this.maxBytes);
     await this.exclusive(() => this.write({ op: 'put', to: agent, envelope }));
     for (const inbox of this.inboxes) if (inbox.agent === agent) inbox.pump();
   }
@@ -287,9 +294,9 @@ class JsonlInbox implements Inbox {
 /** For the config: `transport: jsonlTransport({ file: 'bus.jsonl' })`, relative to the bus root. */
 export function jsonlTransport(options: Omit<JsonlTransportOptions, 'file' | 'logger'> & { file?: string } = {}): TransportFactory {
   return {
-    create: ({ root, logger }) => {
+    create: ({ root, logger, maxBytes }) => {
       const file = options.file ?? 'bus.jsonl';
-      return new JsonlTransport({ ...options, file: isAbsolute(file) ? file : resolve(root, file), logger });
+      return new JsonlTransport({ maxBytes, ...options, file: isAbsolute(file) ? file : resolve(root, file), logger });
     },
   };
 }

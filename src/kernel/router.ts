@@ -5,6 +5,14 @@ import type { AgentInfo } from './presence.js';
 /**
  * Turns one address (`calm-owl`, `*`, `room:backend`, `topic:ci.build`) into recipients.
  * Throws a Cc2ccError (UNKNOWN_RECIPIENT, NO_RECIPIENTS, UNKNOWN_SCHEME) when it cannot.
+ *
+ * Contract (each clause is a test of `runRouterContract`, `cc2cc/testing`):
+ * - an agent name resolves to that agent alone, if the directory knows it (else
+ *   UNKNOWN_RECIPIENT, unless the config allows unknown recipients);
+ * - `*` resolves to every known agent but the sender, via `*` (nobody else: NO_RECIPIENTS);
+ * - `scheme:target` goes to that scheme's resolver with the target and the envelope; each
+ *   recipient comes once, never the sender, via the address; nobody left is NO_RECIPIENTS,
+ *   a scheme nobody handles UNKNOWN_SCHEME, a name that breaks the naming rule INVALID_NAME.
  */
 export interface Router {
   resolve(envelope: Envelope, directory: Directory): Promise<Recipient[]>;

@@ -6,9 +6,12 @@ import type { State } from './state.js';
 /**
  * Durable store-and-forward of envelopes to named inboxes, plus presence records.
  *
- * Contract (checked for every transport by `runTransportContract`):
+ * Contract (each clause is a test of `runTransportContract`, `cc2cc/testing`):
  * - `put` resolves only when the envelope is durable in the recipient's inbox; an
  *   inbox may be written whether or not its agent is running (offline delivery).
+ * - `put` refuses, before it stores anything, a recipient name that breaks the naming rule
+ *   (INVALID_NAME), an envelope that is not wire format v1 (INVALID_ENVELOPE) and one whose
+ *   serialized form is over the transport's `maxBytes` (ENVELOPE_TOO_LARGE): `prepareForPut`.
  * - `open` takes the inbox for one receiver (a second live receiver gets INBOX_LOCKED),
  *   first returns messages a dead receiver had claimed to the inbox, then calls
  *   `handler` for each message in id order, one at a time.
@@ -81,7 +84,7 @@ export interface Transport {
    */
   readonly busState?: State;
 
-  /** Stop everything this transport started; open inboxes are closed. */
+  /** Stop everything this transport started; open inboxes are closed (as `Inbox.close`). */
   close(): Promise<void>;
 }
 

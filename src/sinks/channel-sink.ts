@@ -60,7 +60,8 @@ export class ChannelSink implements Sink {
   /** Pushes one notification after `start()`, after every push asked for before it. */
   send(notification: ChannelNotification): Promise<void> {
     const run = this.tail.then(async () => {
-      await Promise.race([this.whenOpen, this.whenClosed]);
+      // Closed first: once closed, nothing more is pushed, even on a sink that was started.
+      await Promise.race([this.whenClosed, this.whenOpen]);
       await Promise.race([this.push(notification), this.whenClosed]);
     });
     this.tail = run.catch(() => {});

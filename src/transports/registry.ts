@@ -1,6 +1,6 @@
 import { Cc2ccError } from '../kernel/errors.js';
 import { createFsTransport } from './fs/index.js';
-import { MemoryTransport } from './memory/memory-transport.js';
+import { MemorySpace, MemoryTransport } from './memory/memory-transport.js';
 import type { Logger } from '../kernel/logger.js';
 import type { Transport } from '../kernel/transport.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -22,7 +22,7 @@ const named: Record<string, NamedFactory> = {
       closeTimeoutMs: config.closeTimeoutMs,
       ...(typeof options.watch === 'boolean' && { watch: options.watch }),
     }),
-  memory: () => new MemoryTransport(),
+  memory: (_options, context) => new MemoryTransport(new MemorySpace(), context.maxBytes),
   // Imported only when a config names it: projects on the folder never load the Redis client.
   // `url` defaults to CC2CC_REDIS_URL, then redis://127.0.0.1:6379 (docs/transports.md).
   redis: async (options, context, config) =>

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEnvelope, decodeEnvelope, encodeEnvelope } from '../../src/kernel/envelope.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { runCli, spawnNode, startReceiver } from './process-helpers.js';
 
 const SENDER = resolve(import.meta.dirname, '../fixtures/sender.mjs');

@@ -11,7 +11,7 @@ import { droppedCounts } from '../../plugins/filters/index.js';
 import { checkFilterDrops } from '../../src/cli/doctor/checks.js';
 import { compareVersions } from '../../src/cli/doctor/claude-code.js';
 import { thisProcess } from '../../src/transports/fs/process-identity.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { CLI } from './process-helpers.js';
 
 interface Finding {

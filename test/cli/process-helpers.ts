@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 export const RECEIVER = resolve(import.meta.dirname, '../fixtures/receiver.mjs');

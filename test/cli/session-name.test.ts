@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { makeProject, processGone, selfWake, startAgent } from '../mcp/support.js';
 
 const environment = (extra: Record<string, string>) => ({

@@ -9,7 +9,7 @@ import { ConsoleSink } from '../../src/sinks/console-sink.js';
 import { FilterDropTracker } from '../../src/cli/filter-drops.js';
 import { formatDrop } from '../../src/cli/commands/tail.js';
 import type { AgentInfo } from '../../src/kernel/presence.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { CLI, spawnNode, type Captured } from './process-helpers.js';
 
 let project: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/process-helpers.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { DELIVERY_TIMEOUT_MS, makeProject } from '../mcp/support.js';
 import { previewFits } from '../../plugins/approvals/client-answered.js';
 import { runHook, startServer } from './support.js';

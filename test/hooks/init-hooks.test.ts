@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseHookEvent } from '../../src/hooks/clients.js';
 import { runCli } from '../cli/process-helpers.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { DELIVERY_TIMEOUT_MS, makeProject } from '../mcp/support.js';
 import { cleanEnv, sentId, startServer } from './support.js';
 

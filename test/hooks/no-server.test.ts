@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { DELIVERY_TIMEOUT_MS, makeProject } from '../mcp/support.js';
 import { contextOf, runHook, sentId, startServer } from './support.js';
 

@@ -5,7 +5,7 @@ import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { runCli } from '../cli/process-helpers.js';
 import { CLI, DELIVERY_TIMEOUT_MS, makeProject } from '../mcp/support.js';
 import { cleanEnv, contextOf, startServer, type HookRun } from './support.js';

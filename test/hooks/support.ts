@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { CLI, DELIVERY_TIMEOUT_MS, startAgent } from '../mcp/support.js';
 import type { StdioAgent } from '../../src/demo/stdio-agent.js';
 

@@ -6,7 +6,7 @@ import { drop, pass } from '../../src/kernel/hooks.js';
 import { definePlugin } from '../../src/kernel/plugin.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { MemoryTransport } from '../../src/transports/memory/memory-transport.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { kernelConfig, memoryAgents, RecordingSink, useCleanup } from './helpers.js';
 
 const cleanupAfterTest = useCleanup();

@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/kernel/logger.js';
 import { MADE_UP_NAME_KEY } from '../../src/kernel/presence.js';
 import { retireAgent, retireIdleAgents } from '../../src/kernel/retire.js';
 import { MemorySpace, MemoryTransport } from '../../src/transports/memory/memory-transport.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { kernelConfig, RecordingSink, useCleanup } from './helpers.js';
 import type { KernelConfig } from '../../src/kernel/options.js';
 

@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/kernel/logger.js';
 import { MemoryTransport } from '../../src/transports/memory/memory-transport.js';
 import { rooms } from '../../plugins/rooms/index.js';
 import { topics } from '../../plugins/topics/index.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { callTool } from '../plugins/tool-helpers.js';
 import { kernelConfig, memoryAgents, useCleanup } from './helpers.js';
 

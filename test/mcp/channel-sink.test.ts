@@ -4,7 +4,7 @@ import { createEnvelope } from '../../src/kernel/envelope.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { MemorySpace, MemoryTransport } from '../../src/transports/memory/memory-transport.js';
 import { ChannelSink, escapeChannelText, toChannelNotification, type ChannelNotification } from '../../src/sinks/channel-sink.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { kernelConfig } from '../kernel/helpers.js';
 import { META_KEY } from './support.js';
 

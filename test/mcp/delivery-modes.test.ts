@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, selfWake, startAgent, ULID } from './support.js';
 import type { StdioAgent } from '../../src/demo/stdio-agent.js';
 

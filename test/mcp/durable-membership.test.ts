@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { deleteNamespace, REDIS_URL, skipWithoutRedisServer, uniqueNamespace, useRedis } from '../transports/redis/support.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, processGone, selfWake, startAgent } from './support.js';
 import type { StdioAgent } from '../../src/demo/stdio-agent.js';

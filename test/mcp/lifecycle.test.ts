@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { runCli } from '../cli/process-helpers.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, presenceOf, processGone, selfWake, startAgent } from './support.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { CLI, spawnNode } from '../cli/process-helpers.js';
 import { INSTRUCTIONS_LIMIT_BYTES } from '../../src/mcp/instructions.js';
 import { makeProject } from './support.js';

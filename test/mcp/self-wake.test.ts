@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { CLI, runCli, spawnNode } from '../cli/process-helpers.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, selfWake, startAgent } from './support.js';
 

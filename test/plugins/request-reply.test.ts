@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isCc2ccError } from '../../src/kernel/errors.js';
 import { requestReply } from '../../plugins/request-reply/index.js';
 import { rooms } from '../../plugins/rooms/index.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { memoryAgents, useCleanup } from '../kernel/helpers.js';
 import { callTool } from './tool-helpers.js';
 

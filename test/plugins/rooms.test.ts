@@ -4,7 +4,7 @@ import { isCc2ccError } from '../../src/kernel/errors.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { MemoryTransport } from '../../src/transports/memory/memory-transport.js';
 import { rooms } from '../../plugins/rooms/index.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { kernelConfig, memoryAgents, RecordingSink, useCleanup } from '../kernel/helpers.js';
 import { callTool } from './tool-helpers.js';
 

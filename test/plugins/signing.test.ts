@@ -6,7 +6,7 @@ import { createEnvelope } from '../../src/kernel/envelope.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { signing, signatureFor, canonicalJson } from '../../plugins/signing/index.js';
 import { loadOrCreateKey } from '../../plugins/signing/key-file.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { memoryAgents, useCleanup } from '../kernel/helpers.js';
 
 const cleanupAfterTest = useCleanup();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { topicMatches } from '../../src/kernel/patterns.js';
 import { topics } from '../../plugins/topics/index.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { memoryAgents, useCleanup } from '../kernel/helpers.js';
 import { callTool } from './tool-helpers.js';
 

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { processStartTicks, thisProcess } from '../../src/transports/fs/process-identity.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, selfWake, startAgent } from '../mcp/support.js';
 import { deadPid, FaultTable, idleProcess, makeUnwritable, makeWritable, queue, readJsonFile } from './support/faults.js';
 import { killLeftovers, startReceiver } from './support/processes.js';

@@ -7,7 +7,7 @@ import { createEnvelope } from '../../src/kernel/envelope.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { signing } from '../../plugins/signing/index.js';
 import { AgentKeys } from '../../plugins/signing/agent-keys.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { kernelConfig, RecordingSink } from '../kernel/helpers.js';
 import { OwnRedis, deleteNamespace, redisTransport, skipWithoutRedisServer, uniqueNamespace } from '../transports/redis/support.js';
 import { deadReason } from './support/inbox.js';

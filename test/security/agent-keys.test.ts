@@ -10,7 +10,7 @@ import { createFsTransport } from '../../src/transports/fs/index.js';
 import { signing, signatureFor } from '../../plugins/signing/index.js';
 import { AgentKeys } from '../../plugins/signing/agent-keys.js';
 import { loadOrCreateKey } from '../../plugins/signing/key-file.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { kernelConfig, RecordingSink } from '../kernel/helpers.js';
 import { runCli } from '../cli/process-helpers.js';
 import { deadReason, plant } from './support/inbox.js';

@@ -7,7 +7,7 @@ import { silentLogger } from '../../src/kernel/logger.js';
 import { createFsTransport } from '../../src/transports/fs/index.js';
 import { rooms } from '../../plugins/rooms/index.js';
 import { signing } from '../../plugins/signing/index.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { deadReason, plant } from './support/inbox.js';
 import { kernelConfig, RecordingSink } from '../kernel/helpers.js';
 import type { Envelope } from '../../src/kernel/envelope.js';

@@ -10,7 +10,7 @@ import { formatFinding } from '../../src/cli/commands/doctor.js';
 import { createStyle } from '../../src/cli/style.js';
 import { terminalJson, terminalSafe } from '../../src/cli/terminal-safe.js';
 import { validateEnvelope } from '../../src/kernel/envelope.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { CLI } from '../cli/process-helpers.js';
 import { check, envelopeObjectArb, fuzzOptions, RUNS } from '../reliability/support/fuzz.js';
 import { hostileTextArb } from './support/frames.js';

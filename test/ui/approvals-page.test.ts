@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { StdioAgent } from '../../src/demo/stdio-agent.js';
 import { CLI } from '../cli/process-helpers.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { browserTests, launchBrowser } from './browser.js';
 import { builtCli, makeProject, startUiProcess } from './helpers.js';
 

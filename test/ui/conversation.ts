@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { newId } from '../../src/kernel/ids.js';
 import { agentStateKey } from '../../src/kernel/agent-state.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { startAgent } from './helpers.js';
 
 type Agent = Awaited<ReturnType<typeof startAgent>>;

@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/kernel/logger.js';
 import type { Sink } from '../../src/kernel/sink.js';
 import { createRuntime } from '../../src/runtime.js';
 import { startUiServer, type UiServer, type UiServerOptions } from '../../src/ui/server/server.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { CLI, spawnNode, type Captured } from '../cli/process-helpers.js';
 
 /** A project folder with a JSON config; `cleanup` removes it. */

@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/kernel/logger.js';
 import type { TrafficUpdate } from '../../src/ui/protocol.js';
 import { LedgerFeed } from '../../src/ui/server/ledger-feed.js';
 import { TrafficLog } from '../../src/ui/server/traffic-log.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 
 const line = (fact: LedgerFact) => `${JSON.stringify(fact)}\n`;
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Cc2cc } from '../../src/kernel/compose.js';
 import type { MessageView } from '../../src/ui/protocol.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { builtCli, makeProject, projectRuntime, startUiProcess } from './helpers.js';
 
 /**

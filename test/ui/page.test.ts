@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/kernel/ids.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { runCli } from '../cli/process-helpers.js';
 import { browserTests, launchBrowser } from './browser.js';
 import { builtCli, CHROMIUM, makeProject, startAgent, startUi, startUiProcess } from './helpers.js';

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/process-helpers.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { builtCli, makeProject, startUiProcess } from './helpers.js';
 import type { MessageView, Snapshot } from '../../src/ui/protocol.js';
 

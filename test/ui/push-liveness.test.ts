@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { makeProject, startAgent, startUi } from './helpers.js';
 
 describe('cc2cc ui: push liveness per agent', () => {

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeEnvelope } from '../../src/kernel/envelope.js';
 import { newId } from '../../src/kernel/ids.js';
 import type { DeadLetterView, MessageView, SendResponse, TrafficUpdate } from '../../src/ui/protocol.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { runCli } from '../cli/process-helpers.js';
 import { builtCli, makeProject, readEvents, startAgent, startUi, startUiProcess } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrafficUpdate } from '../../src/ui/protocol.js';
-import { waitFor } from '../contract/wait-for.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { makeProject, readEvents, startUi } from './helpers.js';
 
 let project: { dir: string; cleanup(): Promise<void> };

@@ -2,7 +2,7 @@ import { Cc2ccError } from '../../kernel/errors.js';
 import type { State } from '../../kernel/state.js';
 import { MemoryState } from '../../kernel/memory-state.js';
 import { assertAgentName, type AgentName } from '../../kernel/names.js';
-import type { Envelope } from '../../kernel/envelope.js';
+import { DEFAULT_MAX_BYTES, prepareForPut, type Envelope } from '../../kernel/envelope.js';
 import type { PresenceRecord } from '../../kernel/presence.js';
 import type {
   DeadLetter,
@@ -55,9 +55,14 @@ export class MemoryTransport implements Transport {
   /** Messages live in this process's memory: other processes never see them. */
   readonly scope = 'process';
   private readonly inboxes = new Set<MemoryInbox>();
+  private readonly observers = new Set<(event: TrafficEvent) => void>();
   private closed = false;
 
-  constructor(readonly space: MemorySpace = new MemorySpace()) {}
+  /** `maxBytes`: the largest serialized envelope `put` takes, as the folder transport's option. */
+  constructor(
+    readonly space: MemorySpace = new MemorySpace(),
+    private readonly maxBytes: number = DEFAULT_MAX_BYTES,
+  ) {}
 
   get busState(): State {
     return this.space.state;
@@ -65,9 +70,10 @@ export class MemoryTransport implements Transport {
 
   async put(to: AgentName, envelope: Envelope): Promise<void> {
     this.assertOpen();
-    const box = this.space.box(assertAgentName(to, 'recipient name'));
+    const { name } = prepareForPut(to, envelope, this.maxBytes); // the checks every transport makes before storing
+    const box = this.space.box(name);
     insertSorted(box.queued, envelope);
-    this.space.emit({ agent: to, state: 'queued', id: envelope.id, envelope });
+    this.space.emit({ agent: name, state: 'queued', id: envelope.id, envelope });
     box.wake?.();
   }
 
@@ -123,13 +129,17 @@ export class MemoryTransport implements Transport {
 
   async observe(listener: (event: TrafficEvent) => void): Promise<() => Promise<void>> {
     this.space.listeners.add(listener);
+    this.observers.add(listener);
     return async () => {
       this.space.listeners.delete(listener);
+      this.observers.delete(listener);
     };
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const listener of this.observers) this.space.listeners.delete(listener); // observers stop with it
+    this.observers.clear();
     await Promise.all([...this.inboxes].map((inbox) => inbox.close()));
   }
 

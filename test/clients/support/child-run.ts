@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { waitFor } from '../../contract/wait-for.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
 import { endProcessesWithHome } from './processes.js';
 import { findFiles, type Sandbox } from './sandbox.js';
 import type { Transcript } from './transcripts.js';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { waitFor } from '../../contract/wait-for.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
 import { clientBinary } from './clients.js';
 import { endProcessesWithHome, isAlive } from './processes.js';
 import { findFiles, type Sandbox } from './sandbox.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { waitFor } from '../../contract/wait-for.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
 import { CLI } from '../../cli/process-helpers.js';
 import { ancestry, environmentOf, type ProcessInfo } from './processes.js';
 import type { Sandbox } from './sandbox.js';

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { waitFor } from '../../contract/wait-for.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
 
 /**
  * What the tests learn about the clients' processes from Linux's /proc: who started whom, and

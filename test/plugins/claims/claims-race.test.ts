@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../../contract/wait-for.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
 import { makeProject, selfWake, startAgent } from '../../mcp/support.js';
 import { deleteNamespace, REDIS_URL, skipWithoutRedisServer, uniqueNamespace, useRedis } from '../../transports/redis/support.js';
 

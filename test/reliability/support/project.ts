@@ -2,7 +2,7 @@ import { lstat, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export { waitFor } from '../../contract/wait-for.js';
+export { waitFor } from '../../../src/testing/wait-for.js';
 
 /** A throwaway project folder with a `.cc2ccrc.json`; `.cc2cc/` inside it is the bus. */
 export class Project {

@@ -1,6 +1,6 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitFor } from '../../contract/wait-for.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
 import type { Cc2cc } from '../../../src/kernel/compose.js';
 import type { Envelope } from '../../../src/kernel/envelope.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DirectorySnapshot } from '../../../src/transports/fs/directory-snapshot.js';
 import { Scratch } from './helpers.js';
-import { waitFor } from '../../contract/wait-for.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
 
 describe('DirectorySnapshot, by mtimes (watch off)', () => {
   let scratch: Scratch;

@@ -1,9 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTransportContract } from '../../contract/transport-contract.js';
+import { pathToFileURL } from 'node:url';
+import { runTransportContract } from '../../../src/testing/transport-contract.js';
 import { FsTransport, type FsTransportOptions } from '../../../src/transports/fs/fs-transport.js';
 import { silentLogger } from '../../../src/kernel/logger.js';
+
+// The cross-process clause runs test/fixtures/state-fs.mjs, which loads dist/: run `npm run build` first.
+const OPENER = pathToFileURL(join(import.meta.dirname, '../../fixtures/state-fs.mjs')).href;
 
 /** The folder transport under the shared contract, once per way it can notice and store files. */
 function runFsContract(name: string, options: Partial<FsTransportOptions>): void {
@@ -15,6 +19,7 @@ function runFsContract(name: string, options: Partial<FsTransportOptions>): void
       return {
         connect: async () => new FsTransport({ root, logger: silentLogger, ...options }),
         cleanup: () => rm(dir, { recursive: true, force: true }),
+        process: { opener: OPENER, options: { root, ...options } },
       };
     },
   });

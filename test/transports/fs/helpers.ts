@@ -7,7 +7,7 @@ import type { Delivery } from '../../../src/kernel/transport.js';
 import { FsTransport, type FsTransportOptions } from '../../../src/transports/fs/index.js';
 
 /** Poll a condition until it holds, bounded: tests wait for events, they never sleep. */
-export { waitFor } from '../../contract/wait-for.js';
+export { waitFor } from '../../../src/testing/wait-for.js';
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';

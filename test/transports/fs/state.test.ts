@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { silentLogger } from '../../../src/kernel/logger.js';
 import { FsTransport } from '../../../src/transports/fs/fs-transport.js';
-import { runStateContract } from '../../contract/state-contract.js';
+import { runStateContract } from '../../../src/testing/state-contract.js';
 
 // The racing and crash tests spawn test/fixtures/state-worker.mjs, which loads dist/: run `npm run build` first.
 runStateContract({

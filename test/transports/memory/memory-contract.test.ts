@@ -1,4 +1,4 @@
-import { runTransportContract } from '../../contract/transport-contract.js';
+import { runTransportContract } from '../../../src/testing/transport-contract.js';
 import { MemorySpace, MemoryTransport } from '../../../src/transports/memory/memory-transport.js';
 
 runTransportContract({
@@ -10,4 +10,10 @@ runTransportContract({
       cleanup: async () => {},
     };
   },
+  skip: [
+    { reason: 'a memory space lives in one process', tests: ['observe across processes'] },
+    { reason: 'it writes each copy on its own (the kernel calls put per recipient)', tests: ['putMany'] },
+    { reason: 'it does not replay yet (Transport.observe)', tests: ['observe replay'] },
+    { reason: 'a receiver that dies takes the memory space with it', tests: ['attempts across crashes'] },
+  ],
 });

@@ -1,5 +1,5 @@
 import { MemorySpace, MemoryTransport } from '../../../src/transports/memory/memory-transport.js';
-import { runStateContract } from '../../contract/state-contract.js';
+import { runStateContract } from '../../../src/testing/state-contract.js';
 
 runStateContract({
   name: 'memory',

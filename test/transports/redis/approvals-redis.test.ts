@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runCli } from '../../cli/process-helpers.js';
-import { waitFor } from '../../contract/wait-for.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, selfWake, startAgent } from '../../mcp/support.js';
 import { OwnRedis, skipWithoutRedisServer, uniqueNamespace } from './support.js';
 

@@ -13,7 +13,7 @@ import { silentLogger } from '../../../src/kernel/logger.js';
 import type { Transport } from '../../../src/kernel/transport.js';
 import { createTransport } from '../../../src/transports/registry.js';
 import { runCli, spawnNode, startReceiver, type Captured } from '../../cli/process-helpers.js';
-import { waitFor } from '../../contract/wait-for.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
 import { freePort, OwnRedis, redisTransport, skipWithoutRedisServer, uniqueNamespace } from './support.js';
 
 const SENDER = resolve(import.meta.dirname, '../../fixtures/sender.mjs');

@@ -4,7 +4,7 @@ import { Cc2ccError } from '../../../src/kernel/errors.js';
 import type { Logger } from '../../../src/kernel/logger.js';
 import type { Transport } from '../../../src/kernel/transport.js';
 import { RedisKeys } from '../../../src/transports/redis/keys.js';
-import { waitFor } from '../../contract/wait-for.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, selfWake, startAgent } from '../../mcp/support.js';
 import { FaultTable } from '../../reliability/support/faults.js';
 import { adminClient, freePort, OwnRedis, redisTransport, skipWithoutRedisServer, uniqueNamespace } from './support.js';

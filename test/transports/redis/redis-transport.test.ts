@@ -5,7 +5,7 @@ import { createEnvelope, encodeEnvelope, type Envelope } from '../../../src/kern
 import { isCc2ccError } from '../../../src/kernel/errors.js';
 import type { Delivery, TrafficEvent, Transport } from '../../../src/kernel/transport.js';
 import type { RedisTransportOptions } from '../../../src/transports/redis/index.js';
-import { waitFor } from '../../contract/wait-for.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
 import { deleteNamespace, REDIS_URL, redisTransport, skipWithoutRedisUrl, uniqueNamespace } from './support.js';
 
 const message = (text: string, to = 'calm-owl'): Envelope => createEnvelope({ from: 'brave-fox', to, text });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe } from 'vitest';
 import type { RedisTransport } from '../../../src/transports/redis/redis-transport.js';
-import { runStateContract } from '../../contract/state-contract.js';
+import { runStateContract } from '../../../src/testing/state-contract.js';
 import { deleteNamespace, REDIS_URL, redisTransport, skipWithoutRedisServer, uniqueNamespace, useRedis } from './support.js';
 
 // Uses CC2CC_REDIS_URL when set, else a redis-server of its own. The racing and crash tests

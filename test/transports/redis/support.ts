@@ -5,12 +5,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import { afterAll, beforeAll } from 'vitest';
 import { silentLogger } from '../../../src/kernel/logger.js';
 import { createRedisTransport, type RedisTransportOptions } from '../../../src/transports/redis/index.js';
-import type { TransportFixture } from '../../contract/transport-contract.js';
-import { waitFor } from '../../contract/wait-for.js';
+import type { TransportFixture } from '../../../src/testing/transport-contract.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
 
 /**
  * Where the Redis tests get their server: `CC2CC_REDIS_URL` (`.ci/run` starts one and sets
@@ -58,13 +59,17 @@ export async function deleteNamespace(url: string, namespace: string): Promise<v
   }
 }
 
-/** The contract fixture: one namespace per test is the shared store; each connect() a new "process". */
-export function redisFixture(url: string, options: Partial<RedisTransportOptions> = {}): () => Promise<TransportFixture> {
+/**
+ * The contract fixture: one namespace per test is the shared store; each connect() a new
+ * "process". `url` is read when a test starts (useRedis() knows it only then).
+ */
+export function redisFixture(url: () => string, options: Partial<RedisTransportOptions> = {}): () => Promise<TransportFixture> {
   return async () => {
     const namespace = uniqueNamespace('contract');
     return {
-      connect: () => redisTransport(url, namespace, options),
-      cleanup: () => deleteNamespace(url, namespace),
+      connect: () => redisTransport(url(), namespace, options),
+      cleanup: () => deleteNamespace(url(), namespace),
+      process: { opener: pathToFileURL(join(import.meta.dirname, '../../fixtures/state-redis.mjs')).href, options: { url: url(), namespace, ...options } },
     };
   };
 }

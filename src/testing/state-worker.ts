@@ -1,5 +1,5 @@
 // A process that works on one State key, for the State contract's racing and crash tests
-// (state-contract.ts spawns the built file, dist/test/contract/state-worker.js).
+// (state-contract.ts spawns the built file, dist/src/testing/state-worker.js).
 //   node state-worker.js <opener module URL> <opener options JSON> increment <key> <times>
 //     adds 1 to a number key <times> times, each by read + compare-and-set, again on a conflict;
 //     prints "done <conflicts>".
@@ -7,7 +7,7 @@
 //     writes { n, pad, check } records for ever (until killed), printing "wrote <n>" after each.
 // The opener module's `open(options)` resolves to `{ state, close() }`.
 import { pathToFileURL } from 'node:url';
-import type { State } from '../../src/kernel/state.js';
+import type { State } from '../kernel/state.js';
 
 /** The 16 KiB pad of each churn record: large enough that a torn write would show. */
 export const CHURN_PAD = 'x'.repeat(16 * 1024);

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isCc2ccError } from '../../src/kernel/errors.js';
-import { MAX_STATE_VALUE_BYTES, type State } from '../../src/kernel/state.js';
-import { updateState } from '../../src/kernel/state-update.js';
+import { isCc2ccError } from '../kernel/errors.js';
+import { MAX_STATE_VALUE_BYTES, type State } from '../kernel/state.js';
+import { updateState } from '../kernel/state-update.js';
+import { builtProgram } from './built-program.js';
 import { waitFor } from './wait-for.js';
 import { CHURN_PAD } from './state-worker.js';
 
@@ -30,8 +30,7 @@ export interface StateContractOptions {
   create(): Promise<StateFixture>;
 }
 
-/** The built worker: next to this file in dist/, or in dist/ when this file runs from source (build first). */
-const WORKER = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/test/contract/state-worker.js' : './state-worker.js', import.meta.url));
+const WORKER = builtProgram('state-worker.js');
 const RACERS = 10;
 const INCREMENTS = 20;
 const CRASHES = 8;
