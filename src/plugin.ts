@@ -31,7 +31,7 @@ export { definePlugin, type Plugin, type PluginContext } from './kernel/plugin.j
 export { pass, drop, type EnvelopeHook, type HookResult, type HookContext, type Drop } from './kernel/hooks.js';
 export type { Router, Recipient, Directory, SchemeResolver, SchemeContext } from './kernel/router.js';
 export type { Sink, Settle } from './kernel/sink.js';
-export type { Transport, Delivery, DeliveryHandler, Inbox, InboxStats, DeadLetter, TrafficEvent, TrafficState, ObserveOptions } from './kernel/transport.js';
+export type { Transport, MessageTransport, PresenceTransport, InspectionTransport, Delivery, DeliveryHandler, Inbox, InboxStats, DeadLetter, TrafficEvent, TrafficState, ObserveOptions } from './kernel/transport.js';
 export type { ToolDefinition, ToolContext, ToolResult, CommandDefinition, CommandContext } from './kernel/tool.js';
 export type { ClientLink, ClientNotificationHandler } from './kernel/client-link.js';
 export type { ApprovalsService, ApprovalView, ClientAnswerSign } from './kernel/approvals-service.js';

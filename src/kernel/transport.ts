@@ -6,6 +6,34 @@ import type { State } from './state.js';
 /**
  * Durable store-and-forward of envelopes to named inboxes, plus presence records.
  *
+ * Three parts, each its own interface: messaging (`MessageTransport`: what every
+ * transport must do to carry messages), presence (`PresenceTransport`: who is there) and
+ * inspection (`InspectionTransport`: read-only views for `cc2cc tail`, `status`, `doctor`
+ * and the UI). A minimal transport implements the required members of all three, and
+ * `close`; every member marked optional may be left out.
+ */
+export interface Transport extends MessageTransport, PresenceTransport, InspectionTransport {
+  /** Short name for logs and `doctor`: `fs`, `memory`, `redis`. */
+  readonly kind: string;
+
+  /** Where the messages live, for people: a folder, a Redis URL and namespace. */
+  readonly where?: string;
+
+  /**
+   * Optional: the bus state (`src/kernel/state.ts`) kept where the messages are, shared by
+   * every process on this bus. Without it, the kernel keeps state in the process's memory
+   * and warns on the first write: rooms joined and topics followed are then not seen by
+   * other processes and do not survive a restart. It lives as long as the transport.
+   */
+  readonly busState?: State;
+
+  /** Stop everything this transport started; open inboxes are closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Messaging: putting envelopes in inboxes and taking them out, one receiver per inbox.
+ *
  * Contract (checked for every transport by `runTransportContract`):
  * - `put` resolves only when the envelope is durable in the recipient's inbox; an
  *   inbox may be written whether or not its agent is running (offline delivery).
@@ -18,13 +46,7 @@ import type { State } from './state.js';
  * - A handler that throws counts as `retry(error)`; the kernel decides when to give up.
  * - A message whose id was already acked is acked again, not handed over twice.
  */
-export interface Transport {
-  /** Short name for logs and `doctor`: `fs`, `memory`, `redis`. */
-  readonly kind: string;
-
-  /** Where the messages live, for people: a folder, a Redis URL and namespace. */
-  readonly where?: string;
-
+export interface MessageTransport {
   /** Put one envelope in `to`'s inbox. */
   put(to: AgentName, envelope: Envelope): Promise<void>;
 
@@ -38,13 +60,19 @@ export interface Transport {
 
   /** Become the receiver of `agent`'s inbox. */
   open(agent: AgentName, handler: DeliveryHandler): Promise<Inbox>;
+}
 
+/** Presence: who is on this bus, as each agent says of itself. */
+export interface PresenceTransport {
   /** Write this agent's presence record (the heartbeat calls it again). */
   announce(record: PresenceRecord): Promise<void>;
 
   /** Every agent with a presence record or an inbox, records included where they exist. */
   agents(): Promise<Array<{ name: AgentName; presence?: PresenceRecord }>>;
+}
 
+/** Inspection: read-only views of the inboxes. None of them claims, moves or changes a message. */
+export interface InspectionTransport {
   /** Counts per state for one inbox. */
   stats(agent: AgentName): Promise<InboxStats>;
 
@@ -64,17 +92,6 @@ export interface Transport {
    * live (the folder transport replays; memory and Redis do not yet).
    */
   observe(listener: (event: TrafficEvent) => void, options?: ObserveOptions): Promise<() => Promise<void>>;
-
-  /**
-   * Optional: the bus state (`src/kernel/state.ts`) kept where the messages are, shared by
-   * every process on this bus. Without it, the kernel keeps state in the process's memory
-   * and warns on the first write: rooms joined and topics followed are then not seen by
-   * other processes and do not survive a restart. It lives as long as the transport.
-   */
-  readonly busState?: State;
-
-  /** Stop everything this transport started; open inboxes are closed. */
-  close(): Promise<void>;
 }
 
 export type DeliveryHandler = (delivery: Delivery) => Promise<void>;
