@@ -2,6 +2,7 @@ import type { Envelope } from './envelope.js';
 import type { AgentName } from './names.js';
 import type { PresenceRecord } from './presence.js';
 import type { State } from './state.js';
+import type { Finding } from './check.js';
 
 /**
  * Durable store-and-forward of envelopes to named inboxes, plus presence records.
@@ -92,6 +93,14 @@ export interface InspectionTransport {
    * live (the folder transport replays; memory and Redis do not yet).
    */
   observe(listener: (event: TrafficEvent) => void, options?: ObserveOptions): Promise<() => Promise<void>>;
+
+  /**
+   * Optional: what `cc2cc doctor` says about the store itself, beyond the agents and their
+   * inboxes: the folder transport checks its root, writability and inbox locks; Redis its
+   * connection, server version and namespace. Findings, never a throw: a store that cannot
+   * be reached is a `fail` with the fix. Read-only, like the rest of this part.
+   */
+  diagnose?(): Promise<Finding[]>;
 }
 
 export type DeliveryHandler = (delivery: Delivery) => Promise<void>;

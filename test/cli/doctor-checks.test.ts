@@ -8,7 +8,7 @@ import { createRuntime } from '../../src/runtime.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { QueueSink } from '../../src/sinks/queue-sink.js';
 import { droppedCounts } from '../../plugins/filters/index.js';
-import { checkFilterDrops } from '../../src/cli/doctor/checks.js';
+import { checkFilterDrops } from '../../src/cli/doctor/agents.js';
 import { compareVersions } from '../../src/cli/doctor/claude-code.js';
 import { thisProcess } from '../../src/transports/fs/process-identity.js';
 import { waitFor } from '../contract/wait-for.js';

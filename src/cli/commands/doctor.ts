@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { describeError } from '../../kernel/errors.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { createRuntime } from '../../runtime.js';
-import { checkAgents, checkFolder, type Finding } from '../doctor/checks.js';
+import { needsAttention, type Finding } from '../../kernel/check.js';
+import type { Transport } from '../../kernel/transport.js';
+import { checkAgents } from '../doctor/agents.js';
 import { checkClaudeVersion, checkLogin, checkMcpJson } from '../doctor/claude-code.js';
 import { checkHooks } from '../doctor/hooks.js';
 import { checkClaims } from '../doctor/claims.js';
@@ -13,7 +15,7 @@ import { terminalJson, terminalSafe } from '../terminal-safe.js';
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check the config, the bus folder, locks, agents, filter drops, dead letters, .mcp.json, client hooks and Claude Code; exit 1 when something needs attention')
+    .description('check the config, the transport (the bus folder and its locks, or Redis), agents, dead letters, what plugins check (filter drops, claims), .mcp.json, client hooks and Claude Code; exit 1 when something needs attention')
     .option('--json', 'print the findings as a JSON array of { level, check, message, fix? }')
     .addHelpText(
       'after',
@@ -28,10 +30,6 @@ export function registerDoctor(program: Command): void {
       }
       if (needsAttention(findings)) process.exitCode = 1;
     });
-}
-
-export function needsAttention(findings: readonly Finding[]): boolean {
-  return findings.some((finding) => finding.level === 'warn' || finding.level === 'fail');
 }
 
 export async function diagnose(options: GlobalOptions): Promise<Finding[]> {
@@ -73,14 +71,24 @@ async function checkBus(config: LoadedConfig): Promise<Finding[]> {
     return findings;
   }
   try {
-    findings.push({ level: 'ok', check: 'transport', message: `${runtime.bus.transport.kind}${runtime.bus.transport.kind === 'fs' || !runtime.bus.transport.where ? '' : ` (${runtime.bus.transport.where})`}; plugins: ${runtime.plugins.join(', ') || 'none'}` });
-    if (runtime.bus.transport.kind === 'fs') findings.push(...(await checkFolder(config)));
+    const { transport } = runtime.bus;
+    findings.push({ level: 'ok', check: 'transport', message: `${transport.kind}${transport.where ? ` (${transport.where})` : ''}; plugins: ${runtime.plugins.join(', ') || 'none'}` });
+    findings.push(...(await diagnoseTransport(transport)));
     findings.push(...(await checkAgents(runtime)));
     findings.push(...(await checkClaims(runtime)));
   } finally {
     await runtime.close();
   }
   return findings;
+}
+
+/** The transport's own view of its store; a transport that breaks its no-throw contract is a finding too. */
+async function diagnoseTransport(transport: Transport): Promise<Finding[]> {
+  try {
+    return (await transport.diagnose?.()) ?? [];
+  } catch (error) {
+    return [{ level: 'fail', check: 'transport', message: `the ${transport.kind} transport could not check itself: ${describeError(error)}` }];
+  }
 }
 
 const MARKS = { ok: 'ok  ', info: 'info', warn: 'WARN', fail: 'FAIL' } as const;

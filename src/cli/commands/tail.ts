@@ -24,7 +24,7 @@ export function registerTail(program: Command): void {
         onError: (message) => process.stderr.write(`cc2cc tail: ${terminalSafe(message)}\n`),
       });
       const { kind, where } = runtime.bus.transport;
-      process.stderr.write(`cc2cc tail: watching ${kind === 'fs' ? (where ?? config.rootDir) : `${kind} ${where ?? ''}`.trim()} (Ctrl-C to stop)\n`);
+      process.stderr.write(`cc2cc tail: watching ${terminalSafe(where ? `${kind} ${where}` : kind)} (Ctrl-C to stop)\n`);
       await untilSignal();
       stopDrops();
       await stop();

@@ -1,6 +1,6 @@
 import { describeClaim, storedClaims } from '../../../plugins/claims/index.js';
 import type { Cc2cc } from '../../kernel/compose.js';
-import type { Finding } from './checks.js';
+import type { Finding } from '../../kernel/check.js';
 
 /**
  * With the claims plugin on: each claim whose time passed but is still stored, and each
