@@ -5,6 +5,7 @@ import type { SchemeResolver } from './router.js';
 import type { CommandDefinition, ToolDefinition } from './tool.js';
 import type { Bus } from './bus.js';
 import type { ClientNotificationHandler } from './client-link.js';
+import type { CheckContext, CheckRun, Finding } from './check.js';
 
 interface Registered<T> {
   plugin: string;
@@ -37,6 +38,8 @@ export class Extensions {
   readonly capabilities = new Map<string, { plugin: string; value: Record<string, unknown> }>();
   /** Handlers of notifications the MCP client sends, by method (`cc2cc serve` only). */
   readonly clientNotifications = new Map<string, { plugin: string; handle: ClientNotificationHandler }>();
+  /** What `cc2cc doctor` runs besides its own checks, by check name, in plugin order. */
+  readonly checks = new Map<string, { plugin: string; run: CheckRun }>();
 
   private seq = 0;
 
@@ -112,6 +115,28 @@ export class Extensions {
     this.clientNotifications.set(method, { plugin, handle });
   }
 
+  addCheck(plugin: string, name: string, run: CheckRun): void {
+    this.checks.set(freeName(this.checks, plugin, 'check', name), { plugin, run });
+  }
+
+  /** Every plugin check, in plugin order; one that throws is a `fail` naming its plugin, and the others still run. */
+  async runChecks(context: CheckContext): Promise<Finding[]> {
+    const findings: Finding[] = [];
+    for (const [name, { plugin, run }] of this.checks) {
+      try {
+        for (const finding of await run(context)) findings.push({ ...finding, check: name });
+      } catch (error) {
+        findings.push({
+          level: 'fail',
+          check: name,
+          message: `plugin "${plugin}" check ${name} failed: ${describeError(error)}`,
+          fix: `the other checks ran; this one needs the "${plugin}" plugin fixed (or disabled in "plugins")`,
+        });
+      }
+    }
+    return findings;
+  }
+
 
   /** Outbound hooks in registration order. */
   runOutbound(envelope: Envelope, context: HookContext): Promise<ChainOutcome> {
@@ -144,6 +169,16 @@ export class Extensions {
     }
     return failures;
   }
+}
+
+/** A check name: lowercase words, unique across plugins (it names the doctor line). */
+function freeName(taken: Map<string, { plugin: string }>, plugin: string, what: string, name: string): string {
+  if (!/^[a-z][a-z0-9.-]{0,31}$/.test(name)) {
+    throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": ${what} "${name}" must be lowercase letters, digits, dots and hyphens`);
+  }
+  const holder = taken.get(name);
+  if (holder) throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": ${what} "${name}" is already added by "${holder.plugin}"`);
+  return name;
 }
 
 async function runChain(

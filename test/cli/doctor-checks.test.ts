@@ -217,6 +217,40 @@ describe('cc2cc doctor: filter drops', () => {
   });
 });
 
+describe('cc2cc doctor: checks plugins add', () => {
+  /** A third-party plugin in the project folder, named in the config by its path. */
+  async function checkingPlugin(): Promise<void> {
+    await writeFile(
+      join(project, 'checking-plugin.mjs'),
+      `export default ({ level }) => ({
+        name: 'checking',
+        setup(ctx) {
+          ctx.addCheck('backups', () => [{ level, message: 'last backup ' + level, fix: 'run the backup' }]);
+          ctx.addCheck('broken', () => { if (level === 'fail') throw new Error('no backup server'); return []; });
+        },
+      });\n`,
+    );
+  }
+
+  it("shows a plugin's findings, and its fail (or a check that throws) makes doctor exit 1", async () => {
+    await checkingPlugin();
+    await run(['init']);
+    await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ plugins: [['./checking-plugin.mjs', { level: 'ok' }]] }));
+    const fine = await doctor();
+    expect(finding(fine.findings, 'backups')).toEqual({ level: 'ok', check: 'backups', message: 'last backup ok', fix: 'run the backup' });
+    expect(finding(fine.findings, 'broken')).toBeUndefined();
+    expect(fine.code).toBe(0);
+
+    await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ plugins: [['./checking-plugin.mjs', { level: 'fail' }]] }));
+    const failing = await doctor();
+    expect(finding(failing.findings, 'backups')).toMatchObject({ level: 'fail', message: 'last backup fail' });
+    expect(finding(failing.findings, 'broken')).toMatchObject({ level: 'fail', message: 'plugin "checking" check broken failed: no backup server' });
+    expect(failing.code).toBe(1);
+    const plain = await run(['doctor']);
+    expect(plain.stdout).toMatch(/^FAIL backups: last backup fail\n {5}fix: run the backup$/m);
+  });
+});
+
 describe('colours', () => {
   it('only on a terminal or with FORCE_COLOR, and never with NO_COLOR', async () => {
     await run(['init']);

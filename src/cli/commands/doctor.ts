@@ -7,7 +7,6 @@ import type { Transport } from '../../kernel/transport.js';
 import { checkAgents } from '../doctor/agents.js';
 import { checkClaudeVersion, checkLogin, checkMcpJson } from '../doctor/claude-code.js';
 import { checkHooks } from '../doctor/hooks.js';
-import { checkClaims } from '../doctor/claims.js';
 import { configFrom, print, type GlobalOptions } from '../context.js';
 import { stdoutStyle, type Style } from '../style.js';
 import { terminalJson, terminalSafe } from '../terminal-safe.js';
@@ -75,7 +74,8 @@ async function checkBus(config: LoadedConfig): Promise<Finding[]> {
     findings.push({ level: 'ok', check: 'transport', message: `${transport.kind}${transport.where ? ` (${transport.where})` : ''}; plugins: ${runtime.plugins.join(', ') || 'none'}` });
     findings.push(...(await diagnoseTransport(transport)));
     findings.push(...(await checkAgents(runtime)));
-    findings.push(...(await checkClaims(runtime)));
+    // What each enabled plugin checks (filter drops, claims): doctor knows none of them by name.
+    findings.push(...(await runtime.extensions.runChecks({ bus: runtime.bus })));
   } finally {
     await runtime.close();
   }
