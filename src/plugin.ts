@@ -33,6 +33,7 @@ export type { Router, Recipient, Directory, SchemeResolver, SchemeContext } from
 export type { Sink, Settle } from './kernel/sink.js';
 export type { Transport, MessageTransport, PresenceTransport, InspectionTransport, Delivery, DeliveryHandler, Inbox, InboxStats, DeadLetter, TrafficEvent, TrafficState, ObserveOptions } from './kernel/transport.js';
 export { needsAttention, type Finding, type Level, type CheckFinding, type CheckContext, type CheckRun } from './kernel/check.js';
+export type { MonitorEvent, MonitorContext, MonitorStart } from './kernel/monitor.js';
 export type { ToolDefinition, ToolContext, ToolResult, CommandDefinition, CommandContext } from './kernel/tool.js';
 export type { ClientLink, ClientNotificationHandler } from './kernel/client-link.js';
 export type { ApprovalsService, ApprovalView, ClientAnswerSign } from './kernel/approvals-service.js';

@@ -187,6 +187,7 @@ async function setupPlugin(plugin: Plugin, scope: SetupScope): Promise<void> {
     addCapability: (capability, value) => extensions.addCapability(name, capability, value),
     onClientNotification: (method, handler) => extensions.addClientNotification(name, method, handler),
     addCheck: (check, run) => extensions.addCheck(name, check, run),
+    addMonitor: (monitor, start) => extensions.addMonitor(name, monitor, start),
     provide: (token, value) => scope.providers.provide(name, own, token, value),
     service: (token) => optionalService(scope.container, token),
   };

@@ -6,6 +6,7 @@ import type { CommandDefinition, ToolDefinition } from './tool.js';
 import type { Bus } from './bus.js';
 import type { ClientNotificationHandler } from './client-link.js';
 import type { CheckContext, CheckRun, Finding } from './check.js';
+import type { MonitorContext, MonitorStart } from './monitor.js';
 
 interface Registered<T> {
   plugin: string;
@@ -40,6 +41,8 @@ export class Extensions {
   readonly clientNotifications = new Map<string, { plugin: string; handle: ClientNotificationHandler }>();
   /** What `cc2cc doctor` runs besides its own checks, by check name, in plugin order. */
   readonly checks = new Map<string, { plugin: string; run: CheckRun }>();
+  /** What `cc2cc tail` starts besides the transport's traffic, by name, in plugin order. */
+  readonly monitors = new Map<string, { plugin: string; start: MonitorStart }>();
 
   private seq = 0;
 
@@ -119,6 +122,10 @@ export class Extensions {
     this.checks.set(freeName(this.checks, plugin, 'check', name), { plugin, run });
   }
 
+  addMonitor(plugin: string, name: string, start: MonitorStart): void {
+    this.monitors.set(freeName(this.monitors, plugin, 'monitor', name), { plugin, start });
+  }
+
   /** Every plugin check, in plugin order; one that throws is a `fail` naming its plugin, and the others still run. */
   async runChecks(context: CheckContext): Promise<Finding[]> {
     const findings: Finding[] = [];
@@ -137,6 +144,23 @@ export class Extensions {
     return findings;
   }
 
+  /**
+   * Starts every plugin monitor; one that fails to start is reported through `warn`, naming
+   * its plugin, and the others run. Resolves to the function that stops them all.
+   */
+  async startMonitors(context: MonitorContext): Promise<() => Promise<void>> {
+    const stops: Array<() => void | Promise<void>> = [];
+    for (const [name, { plugin, start }] of this.monitors) {
+      try {
+        stops.push(await start(context));
+      } catch (error) {
+        context.warn(`plugin "${plugin}" monitor ${name} failed to start: ${describeError(error)}`);
+      }
+    }
+    return async () => {
+      await Promise.allSettled(stops.map(async (stop) => stop()));
+    };
+  }
 
   /** Outbound hooks in registration order. */
   runOutbound(envelope: Envelope, context: HookContext): Promise<ChainOutcome> {
@@ -171,7 +195,7 @@ export class Extensions {
   }
 }
 
-/** A check name: lowercase words, unique across plugins (it names the doctor line). */
+/** A check or monitor name: lowercase words, unique across plugins (it names the doctor line). */
 function freeName(taken: Map<string, { plugin: string }>, plugin: string, what: string, name: string): string {
   if (!/^[a-z][a-z0-9.-]{0,31}$/.test(name)) {
     throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": ${what} "${name}" must be lowercase letters, digits, dots and hyphens`);

@@ -10,6 +10,7 @@ import type { KernelConfig } from './options.js';
 import type { State } from './state.js';
 import type { ClientNotificationHandler } from './client-link.js';
 import type { CheckRun } from './check.js';
+import type { MonitorStart } from './monitor.js';
 
 /**
  * A plugin is a plain object with a `name` and a `setup(ctx)`; write it as a factory
@@ -73,6 +74,11 @@ export interface PluginContext {
    * shown as `<name>: <message>`; a `warn` or `fail` makes doctor exit 1. One plugin per name.
    */
   addCheck(name: string, run: CheckRun): void;
+  /**
+   * A watcher `cc2cc tail` starts next to the traffic: `start({ bus, report, warn })` reports
+   * what it notices as lines of their own (the filters plugin reports its drops).
+   */
+  addMonitor(name: string, start: MonitorStart): void;
   /** Offer a service under a kernel token (e.g. REQUESTS) or a token of the plugin's own. */
   provide(token: symbol, value: unknown): void;
   /** A service another plugin provided, if that plugin is enabled. */

@@ -8,7 +8,6 @@ import { createRuntime } from '../../src/runtime.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { QueueSink } from '../../src/sinks/queue-sink.js';
 import { droppedCounts } from '../../plugins/filters/index.js';
-import { checkFilterDrops } from '../../src/cli/doctor/agents.js';
 import { compareVersions } from '../../src/cli/doctor/claude-code.js';
 import { thisProcess } from '../../src/transports/fs/process-identity.js';
 import { waitFor } from '../contract/wait-for.js';
@@ -203,17 +202,6 @@ describe('cc2cc doctor: filter drops', () => {
       expect.stringMatching(/calm-owl: \w+: filters: sender spam-bot is denied/),
       expect.stringMatching(/calm-owl: \w+: filters: sender spam-bot is denied/),
     ]);
-  });
-
-  it('counts drops that lose nothing (rate limit, duplicates) as a note', () => {
-    expect(checkFilterDrops('calm-owl', { filters: { dropped: { 'rate-limit': 3, duplicate: 1 } } })).toEqual([
-      { level: 'info', check: 'filters', message: 'calm-owl: filters held back or deduplicated rate-limit 3, duplicate 1 (nothing lost)' },
-    ]);
-    expect(checkFilterDrops('calm-owl', { filters: { dropped: { size: 1, 'rate-limit': 2 } } })[0]).toMatchObject({
-      level: 'warn',
-      message: 'calm-owl: filters dropped size 1; held back or deduplicated rate-limit 2 (nothing lost)',
-    });
-    expect(checkFilterDrops('calm-owl', {})).toEqual([]);
   });
 });
 

@@ -1,7 +1,6 @@
 import { describeError } from '../../kernel/errors.js';
 import type { Finding } from '../../kernel/check.js';
 import type { Cc2cc } from '../../kernel/compose.js';
-import { droppedCounts, type FilterRule } from '../../../plugins/filters/index.js';
 
 /** Transport-independent: agents, their waiting messages, dead letters. */
 export async function checkAgents(runtime: Cc2cc): Promise<Finding[]> {
@@ -20,7 +19,6 @@ export async function checkAgents(runtime: Cc2cc): Promise<Finding[]> {
     if (agent.state === 'stale') {
       findings.push({ level: 'warn', check: 'agents', message: `${summary} (its process stopped without signing off)`, fix: `restart it with \`cc2cc serve --name ${agent.name}\`` });
     } else findings.push({ level: 'ok', check: 'agents', message: summary });
-    findings.push(...checkFilterDrops(agent.name, agent.presence?.data));
     if (stats.dead > 0) {
       const letters = await runtime.bus.transport.deadLetters(agent.name);
       for (const letter of letters.slice(-5)) {
@@ -35,30 +33,4 @@ export async function checkAgents(runtime: Cc2cc): Promise<Finding[]> {
     }
   }
   return findings;
-}
-
-/** Rules whose drops mean a message did not reach the agent (or was not sent). */
-const LOSING_RULES: readonly FilterRule[] = ['deny', 'allow', 'size', 'events', 'ping-pong'];
-
-/** What the filters plugin of a running (or last run) agent counted, from its presence record. */
-export function checkFilterDrops(agent: string, data: Record<string, unknown> | undefined): Finding[] {
-  const counts = Object.entries(droppedCounts(data)).filter(([, count]) => typeof count === 'number' && count > 0) as Array<[FilterRule, number]>;
-  if (counts.length === 0) return [];
-  const list = (rules: Array<[FilterRule, number]>) => rules.map(([rule, count]) => `${rule} ${count}`).join(', ');
-  const losing = counts.filter(([rule]) => LOSING_RULES.includes(rule));
-  const kept = counts.filter(([rule]) => !LOSING_RULES.includes(rule));
-  const parts = [
-    ...(losing.length > 0 ? [`dropped ${list(losing)}`] : []),
-    ...(kept.length > 0 ? [`held back or deduplicated ${list(kept)} (nothing lost)`] : []),
-  ];
-  const message = `${agent}: filters ${parts.join('; ')}`;
-  if (losing.length === 0) return [{ level: 'info', check: 'filters', message }];
-  return [
-    {
-      level: 'warn',
-      check: 'filters',
-      message,
-      fix: `a message dropped on arrival is a dead letter with its reason (listed here; \`cc2cc tail\` shows drops live); if such messages should get through, change the "filters" options in the config`,
-    },
-  ];
 }

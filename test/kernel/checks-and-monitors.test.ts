@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compose } from '../../src/kernel/compose.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { definePlugin, type Plugin } from '../../src/kernel/plugin.js';
+import type { MonitorEvent } from '../../src/kernel/monitor.js';
 import { MemoryTransport } from '../../src/transports/memory/memory-transport.js';
 import { kernelConfig, useCleanup } from './helpers.js';
 
@@ -44,5 +45,30 @@ describe('ctx.addCheck', () => {
       message: 'plugin "two": check "claims" is already added by "one"',
     });
     await expect(kernelWith([check('one', 'Bad Name')])).rejects.toMatchObject({ code: 'PLUGIN_INVALID', message: expect.stringMatching(/check "Bad Name" must be lowercase/) });
+  });
+});
+
+describe('ctx.addMonitor', () => {
+  it('starts every monitor with report and warn, reports a failed start naming the plugin, and stops them all', async () => {
+    const stopped: string[] = [];
+    const kernel = await kernelWith([
+      definePlugin({
+        name: 'counter',
+        setup: (ctx) =>
+          ctx.addMonitor('counter', async ({ report }) => {
+            report({ state: 'counted', agent: 'calm-owl', text: 'one', data: { n: 1 } });
+            return () => void stopped.push('counter');
+          }),
+      }),
+      definePlugin({ name: 'flaky', setup: (ctx) => ctx.addMonitor('flaky', () => Promise.reject(new Error('cannot watch'))) }),
+      definePlugin({ name: 'late', setup: (ctx) => ctx.addMonitor('late', async () => async () => void stopped.push('late')) }),
+    ]);
+    const reported: MonitorEvent[] = [];
+    const warnings: string[] = [];
+    const stop = await kernel.extensions.startMonitors({ bus: kernel.bus, report: (event) => reported.push(event), warn: (message) => warnings.push(message) });
+    expect(reported).toEqual([{ state: 'counted', agent: 'calm-owl', text: 'one', data: { n: 1 } }]);
+    expect(warnings).toEqual(['plugin "flaky" monitor flaky failed to start: cannot watch']);
+    await stop();
+    expect(stopped.sort()).toEqual(['counter', 'late']);
   });
 });
