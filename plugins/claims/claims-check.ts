@@ -13,7 +13,10 @@ export async function checkClaims({ bus }: CheckContext, now: number): Promise<C
   for (const claim of claims) {
     if (claim.expiresAt <= now) {
       const until = new Date(claim.expiresAt).toISOString();
-      findings.push({ level: 'info', message: `expired: ${claim.holder}'s claim on ${claim.paths.join(', ')} (until ${until}); it no longer refuses anything and goes with its holder's next write` });
+      const message =
+        `expired: ${claim.holder}'s claim on ${claim.paths.join(', ')} (until ${until}); ` +
+        "it no longer refuses anything and goes with its holder's next write";
+      findings.push({ level: 'info', message });
       continue;
     }
     const state = states.get(claim.holder) ?? 'unknown';

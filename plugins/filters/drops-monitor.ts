@@ -40,7 +40,7 @@ export class FilterDropTracker {
   }
 }
 
-/** One `cc2cc tail` line: `filtered calm-owl: 1 deny — dropped (sender denied); 1 by this rule since calm-owl started`. */
+/** A `cc2cc tail` line: `filtered calm-owl: 1 deny — dropped (sender denied); 1 by this rule since …`. */
 export function describeDrop(drop: FilterDropEvent, rules: RuleTable = FILTER_RULES): MonitorEvent {
   const { agent, rule, added, total } = drop;
   return {

@@ -198,10 +198,14 @@ export class Extensions {
 /** A check or monitor name: lowercase words, unique across plugins (it names the doctor line). */
 function freeName(taken: Map<string, { plugin: string }>, plugin: string, what: string, name: string): string {
   if (!/^[a-z][a-z0-9.-]{0,31}$/.test(name)) {
-    throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": ${what} "${name}" must be lowercase letters, digits, dots and hyphens`);
+    const rule = 'must be lowercase letters, digits, dots and hyphens';
+    throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": ${what} "${name}" ${rule}`);
   }
   const holder = taken.get(name);
-  if (holder) throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": ${what} "${name}" is already added by "${holder.plugin}"`);
+  if (holder) {
+    const taken = `is already added by "${holder.plugin}"`;
+    throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": ${what} "${name}" ${taken}`);
+  }
   return name;
 }
 

@@ -223,16 +223,20 @@ describe('cc2cc doctor: checks plugins add', () => {
   it("shows a plugin's findings, and its fail (or a check that throws) makes doctor exit 1", async () => {
     await checkingPlugin();
     await run(['init']);
-    await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ plugins: [['./checking-plugin.mjs', { level: 'ok' }]] }));
+    const useLevel = (level: string) =>
+      writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ plugins: [['./checking-plugin.mjs', { level }]] }));
+    await useLevel('ok');
     const fine = await doctor();
-    expect(finding(fine.findings, 'backups')).toEqual({ level: 'ok', check: 'backups', message: 'last backup ok', fix: 'run the backup' });
+    const backups = { level: 'ok', check: 'backups', message: 'last backup ok', fix: 'run the backup' };
+    expect(finding(fine.findings, 'backups')).toEqual(backups);
     expect(finding(fine.findings, 'broken')).toBeUndefined();
     expect(fine.code).toBe(0);
 
-    await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ plugins: [['./checking-plugin.mjs', { level: 'fail' }]] }));
+    await useLevel('fail');
     const failing = await doctor();
     expect(finding(failing.findings, 'backups')).toMatchObject({ level: 'fail', message: 'last backup fail' });
-    expect(finding(failing.findings, 'broken')).toMatchObject({ level: 'fail', message: 'plugin "checking" check broken failed: no backup server' });
+    const broken = { level: 'fail', message: 'plugin "checking" check broken failed: no backup server' };
+    expect(finding(failing.findings, 'broken')).toMatchObject(broken);
     expect(failing.code).toBe(1);
     const plain = await run(['doctor']);
     expect(plain.stdout).toMatch(/^FAIL backups: last backup fail\n {5}fix: run the backup$/m);

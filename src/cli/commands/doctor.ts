@@ -14,7 +14,11 @@ import { terminalJson, terminalSafe } from '../terminal-safe.js';
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check the config, the transport (the bus folder and its locks, or Redis), agents, dead letters, what plugins check (filter drops, claims), .mcp.json, client hooks and Claude Code; exit 1 when something needs attention')
+    .description(
+      'check the config, the transport (the bus folder and its locks, or Redis), agents, dead letters, ' +
+        'what plugins check (filter drops, claims), .mcp.json, client hooks and Claude Code; ' +
+        'exit 1 when something needs attention',
+    )
     .option('--json', 'print the findings as a JSON array of { level, check, message, fix? }')
     .addHelpText(
       'after',
@@ -71,7 +75,9 @@ async function checkBus(config: LoadedConfig): Promise<Finding[]> {
   }
   try {
     const { transport } = runtime.bus;
-    findings.push({ level: 'ok', check: 'transport', message: `${transport.kind}${transport.where ? ` (${transport.where})` : ''}; plugins: ${runtime.plugins.join(', ') || 'none'}` });
+    const where = transport.where ? ` (${transport.where})` : '';
+    const message = `${transport.kind}${where}; plugins: ${runtime.plugins.join(', ') || 'none'}`;
+    findings.push({ level: 'ok', check: 'transport', message });
     findings.push(...(await diagnoseTransport(transport)));
     findings.push(...(await checkAgents(runtime)));
     // What each enabled plugin checks (filter drops, claims): doctor knows none of them by name.
@@ -87,7 +93,8 @@ async function diagnoseTransport(transport: Transport): Promise<Finding[]> {
   try {
     return (await transport.diagnose?.()) ?? [];
   } catch (error) {
-    return [{ level: 'fail', check: 'transport', message: `the ${transport.kind} transport could not check itself: ${describeError(error)}` }];
+    const message = `the ${transport.kind} transport could not check itself: ${describeError(error)}`;
+    return [{ level: 'fail', check: 'transport', message }];
   }
 }
 

@@ -9,11 +9,20 @@ import { terminalJson, terminalSafe } from '../terminal-safe.js';
 export function registerTail(program: Command): void {
   program
     .command('tail')
-    .description('show live traffic across every inbox of the project, and what plugins notice (filter drops) as it happens (read-only: never claims or moves a message)')
-    .option('--json', 'one JSON object per line: { agent, state, id, from, to, kind, text, ts, reason? }, or a plugin\'s { state, agent, ... } (filters: { state: "filtered", agent, rule, added, total })')
+    .description(
+      'show live traffic across every inbox of the project, and what plugins notice (filter drops) as it happens ' +
+        '(read-only: never claims or moves a message)',
+    )
+    .option(
+      '--json',
+      'one JSON object per line: { agent, state, id, from, to, kind, text, ts, reason? }, ' +
+        'or a plugin\'s { state, agent, ... } (filters: { state: "filtered", agent, rule, added, total })',
+    )
     .addHelpText(
       'after',
-      '\nStates: queued, claimed, done, dead (with the reason), and what enabled plugins report, such as\nfiltered: an agent\'s filters plugin dropped or held back messages (polled about once a second).\n\nExamples:\n  $ cc2cc tail\n  $ cc2cc tail --json | jq -r \'select(.state == "dead") | .reason\'',
+      '\nStates: queued, claimed, done, dead (with the reason), and what enabled plugins report, such as\n' +
+        'filtered: an agent\'s filters plugin dropped or held back messages (polled about once a second).\n\n' +
+        'Examples:\n  $ cc2cc tail\n  $ cc2cc tail --json | jq -r \'select(.state == "dead") | .reason\'',
     )
     .action(async (options: GlobalOptions & { json?: boolean }, command: Command) => {
       const config = await configFrom(command.optsWithGlobals());
@@ -26,7 +35,8 @@ export function registerTail(program: Command): void {
         warn: (message) => process.stderr.write(`cc2cc tail: ${terminalSafe(message)}\n`),
       });
       const { kind, where } = runtime.bus.transport;
-      process.stderr.write(`cc2cc tail: watching ${terminalSafe(where ? `${kind} ${where}` : kind)} (Ctrl-C to stop)\n`);
+      const watching = terminalSafe(where ? `${kind} ${where}` : kind);
+      process.stderr.write(`cc2cc tail: watching ${watching} (Ctrl-C to stop)\n`);
       await untilSignal();
       await stopMonitors();
       await stop();
@@ -62,7 +72,8 @@ function monitorJson(event: MonitorEvent): Record<string, unknown> {
 /** A line a plugin's monitor reported (a filter drop): its state where traffic lines have theirs. */
 export function formatMonitorEvent(event: MonitorEvent, style: Style = PLAIN): string {
   const time = new Date().toISOString().slice(11, 23);
-  return `${style.dim(time)} ${style.yellow(terminalSafe(event.state).padEnd(8))} ${terminalSafe(`${event.agent}: ${event.text}`)}`;
+  const state = style.yellow(terminalSafe(event.state).padEnd(8));
+  return `${style.dim(time)} ${state} ${terminalSafe(`${event.agent}: ${event.text}`)}`;
 }
 
 function oneLine(text: string): string {

@@ -17,27 +17,41 @@ export interface FolderDiagnosis {
   tmpGraceMs: number;
 }
 
-/** What `cc2cc doctor` says about the folder: the root, whether a message fits, its mode, the inboxes' locks and leftovers. */
+/**
+ * What `cc2cc doctor` says about the folder: the root, whether a message fits, its mode, the
+ * inboxes' locks and leftovers.
+ */
 export async function diagnoseFolder({ layout, maxBytes, tmpGraceMs }: FolderDiagnosis): Promise<Finding[]> {
   const root = layout.root;
   // The root may be a symlink the user chose (layout.ts); what it points at must be a folder.
   const info = await stat(root).catch(() => undefined);
-  if (!info) return [{ level: 'ok', check: 'root', message: `${root} does not exist yet; it is made on first send or serve` }];
+  if (!info) {
+    return [{ level: 'ok', check: 'root', message: `${root} does not exist yet; it is made on first send or serve` }];
+  }
   if (!info.isDirectory()) {
-    return [{ level: 'fail', check: 'root', message: `${root} is not a folder`, fix: 'move it away; cc2cc refuses files where its folder should be' }];
+    const fix = 'move it away; cc2cc refuses files where its folder should be';
+    return [{ level: 'fail', check: 'root', message: `${root} is not a folder`, fix }];
   }
   const mode = info.mode & 0o777;
   const findings: Finding[] = [
     await checkWritable(root, maxBytes),
     (mode & 0o077) === 0
       ? { level: 'ok', check: 'permissions', message: `root mode ${mode.toString(8)} (only the owner can read it)` }
-      : { level: 'warn', check: 'permissions', message: `root mode ${mode.toString(8)}: other users can read messages`, fix: `chmod 700 ${root}` },
+      : {
+          level: 'warn',
+          check: 'permissions',
+          message: `root mode ${mode.toString(8)}: other users can read messages`,
+          fix: `chmod 700 ${root}`,
+        },
   ];
   const skipped: Finding[] = [];
-  const names = await layout.inboxNames((path, why) => skipped.push({ level: 'warn', check: 'inboxes', message: `${path} is skipped: ${why}`, fix: `move ${path} away` }));
+  const names = await layout.inboxNames((path, why) => {
+    skipped.push({ level: 'warn', check: 'inboxes', message: `${path} is skipped: ${why}`, fix: `move ${path} away` });
+  });
   const inboxes = names.map((name) => layout.inbox(name));
   const locks = (await Promise.all(inboxes.map(checkLock))).flat();
-  findings.push(...skipped, ...(locks.length > 0 ? locks : [{ level: 'ok', check: 'locks', message: 'no stale inbox locks' } as const]));
+  const noStaleLocks: Finding = { level: 'ok', check: 'locks', message: 'no stale inbox locks' };
+  findings.push(...skipped, ...(locks.length > 0 ? locks : [noStaleLocks]));
   findings.push(...(await checkLeftovers(inboxes, tmpGraceMs)));
   return findings;
 }
@@ -60,9 +74,20 @@ async function checkWritable(root: string, bytes: number): Promise<Finding> {
     const code = (error as NodeJS.ErrnoException).code;
     const full = code === 'ENOSPC' || code === 'EDQUOT';
     const denied = code === 'EACCES' || code === 'EPERM';
-    const why = full ? 'the disk (or quota) is full' : code === 'EROFS' ? 'it is on a read-only file system' : denied ? 'this user may not write there' : describeError(error);
-    const fix = full ? 'free some space: nothing can be sent or acknowledged until then' : denied ? 'chown it to the user that runs the agents' : 'make it writable';
-    return { level: 'fail', check: 'root', message: `${root} is not writable: ${why} (${code ?? 'error'} writing a ${size} test file)`, fix };
+    const why = full
+      ? 'the disk (or quota) is full'
+      : code === 'EROFS'
+        ? 'it is on a read-only file system'
+        : denied
+          ? 'this user may not write there'
+          : describeError(error);
+    const fix = full
+      ? 'free some space: nothing can be sent or acknowledged until then'
+      : denied
+        ? 'chown it to the user that runs the agents'
+        : 'make it writable';
+    const message = `${root} is not writable: ${why} (${code ?? 'error'} writing a ${size} test file)`;
+    return { level: 'fail', check: 'root', message, fix };
   } finally {
     await handle?.close().catch(() => {});
     await unlink(probe).catch(() => {});
@@ -76,16 +101,19 @@ async function checkLock(paths: InboxPaths): Promise<Finding[]> {
   const read = await readRegularFile(paths.lock, 4096);
   if (read.missing) return [];
   if (read.reason !== undefined) {
-    return [{ level: 'warn', check: 'locks', message: `${paths.lock} is not a lock file: ${read.reason}`, fix: `stop ${name}'s server and remove ${paths.lock}` }];
+    const message = `${paths.lock} is not a lock file: ${read.reason}`;
+    return [{ level: 'warn', check: 'locks', message, fix: `stop ${name}'s server and remove ${paths.lock}` }];
   }
   let holder: { pid?: unknown; host?: unknown; token?: unknown };
   try {
     holder = JSON.parse(read.content);
   } catch {
-    return [{ level: 'warn', check: 'locks', message: `${paths.lock} is unreadable`, fix: `stop ${name}'s server and delete the lock` }];
+    const fix = `stop ${name}'s server and delete the lock`;
+    return [{ level: 'warn', check: 'locks', message: `${paths.lock} is unreadable`, fix }];
   }
   if (typeof holder.pid !== 'number' || typeof holder.host !== 'string') return [];
-  const verdict = judgeLockHolder({ ...(holder as ProcessIdentity), token: typeof holder.token === 'string' ? holder.token : '' });
+  const token = typeof holder.token === 'string' ? holder.token : '';
+  const verdict = judgeLockHolder({ ...(holder as ProcessIdentity), token });
   if (verdict.state !== 'gone') return [];
   return [
     {
@@ -103,14 +131,16 @@ async function checkLeftovers(inboxes: readonly InboxPaths[], graceMs: number): 
   const findings: Finding[] = [];
   for (const paths of inboxes) {
     const names = await readdir(paths.tmp).catch(() => [] as string[]);
-    const ages = await Promise.all(names.map(async (name) => lstat(join(paths.tmp, name)).then((info) => now - info.mtimeMs, () => 0)));
+    const age = (name: string) => lstat(join(paths.tmp, name)).then((info) => now - info.mtimeMs, () => 0);
+    const ages = await Promise.all(names.map(age));
     const old = ages.filter((age) => age > graceMs).length;
     if (old === 0) continue;
     findings.push({
       level: 'info',
       check: 'leftovers',
-      message: `${paths.agent}: ${old} unfinished message file${old === 1 ? '' : 's'} in ${paths.tmp} from writers that stopped mid-write`,
-      fix: `harmless (no message was queued by them): ${paths.agent}'s server removes them when it next opens its inbox`,
+      message: `${paths.agent}: ${old} unfinished message file${old === 1 ? '' : 's'} in ${paths.tmp} ` +
+        'from writers that stopped mid-write',
+      fix: `harmless (they queued nothing): ${paths.agent}'s server removes them when it next opens its inbox`,
     });
   }
   return findings;

@@ -185,7 +185,8 @@ export class FsTransport implements Transport {
   }
 
   diagnose(): Promise<Finding[]> {
-    return diagnoseFolder({ layout: this.layout, maxBytes: this.settings.maxBytes, tmpGraceMs: this.settings.tmpGraceMs });
+    const { maxBytes, tmpGraceMs } = this.settings;
+    return diagnoseFolder({ layout: this.layout, maxBytes, tmpGraceMs });
   }
 
   async observe(listener: (event: TrafficEvent) => void, options: ObserveOptions = {}): Promise<() => Promise<void>> {

@@ -50,7 +50,7 @@ const TAKEOVER_SETTLE_MS = 100;
 /** Tokens of the locks this process holds now: a lock with our pid and another token is stale. */
 const ownTokens = new Set<string>();
 
-/** A lock's holder judged as `acquireInboxLock` judges it: for `diagnose()`, which may run in a process holding inboxes. */
+/** A lock's holder judged as `acquireInboxLock` judges it: for `diagnose()`, in a process that may hold inboxes. */
 export const judgeLockHolder = (holder: ProcessIdentity & { token: string }) => judgeHolder(holder, ownTokens);
 
 /**

@@ -12,29 +12,35 @@ export async function diagnoseRedis(link: RedisLink, keys: RedisKeys): Promise<F
   let info: Map<string, string>;
   let agents: number;
   try {
-    [info, agents] = await link.run('read the server info', async (client) => [parseInfo(await client.info()), await client.sCard(keys.agents)] as const);
+    [info, agents] = await link.run('read the server info', async (client) => {
+      return [parseInfo(await client.info()), await client.sCard(keys.agents)] as const;
+    });
   } catch (error) {
-    return [{ level: 'fail', check: 'redis', message: describeError(error), fix: 'start redis-server, or point transport.url (or CC2CC_REDIS_URL) at a running one' }];
+    const fix = 'start redis-server, or point transport.url (or CC2CC_REDIS_URL) at a running one';
+    return [{ level: 'fail', check: 'redis', message: describeError(error), fix }];
   }
   const version = info.get('redis_version') ?? 'of unknown version';
   const role = info.get('role') === 'slave' ? ', a replica' : '';
-  const findings: Finding[] = [
-    { level: 'ok', check: 'redis', message: `${link.where} answers: Redis ${version}${role}; namespace "${keys.namespace}" has ${agents} agent${agents === 1 ? '' : 's'}` },
-  ];
+  const namespace = `namespace "${keys.namespace}" has ${agents} agent${agents === 1 ? '' : 's'}`;
+  const answers = `${link.where} answers: Redis ${version}${role}; ${namespace}`;
+  const findings: Finding[] = [{ level: 'ok', check: 'redis', message: answers }];
   const policy = info.get('maxmemory_policy') ?? 'noeviction';
   if (Number(info.get('maxmemory') ?? 0) > 0 && policy !== 'noeviction') {
     findings.push({
       level: 'warn',
       check: 'redis-memory',
-      message: `maxmemory-policy is ${policy}: when Redis reaches maxmemory it deletes keys, queued messages and inbox locks among them`,
-      fix: 'redis-cli config set maxmemory-policy noeviction (a full Redis then refuses sends instead of losing messages)',
+      message: `maxmemory-policy is ${policy}: when Redis reaches maxmemory it deletes keys, ` +
+        'queued messages and inbox locks among them',
+      fix: 'redis-cli config set maxmemory-policy noeviction (a full Redis then refuses sends, losing nothing)',
     });
   }
   if (info.get('aof_enabled') === '0' && !(await savesSnapshots(link))) {
     findings.push({
       level: 'info',
       check: 'redis-persistence',
-      message: 'Redis keeps its data only in memory (no append-only file, no snapshots): a restart of redis-server loses every queued message',
+      message:
+        'Redis keeps its data only in memory (no append-only file, no snapshots): ' +
+        'a restart of redis-server loses every queued message',
       fix: 'redis-cli config set appendonly yes, if messages must survive a Redis restart',
     });
   }

@@ -2,10 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInfo } from '../../../src/transports/redis/diagnose.js';
 import type { RedisTransport } from '../../../src/transports/redis/index.js';
 import { waitFor } from '../../contract/wait-for.js';
-import { adminClient, deleteNamespace, OwnRedis, redisTransport, skipWithoutRedisServer, uniqueNamespace } from './support.js';
+import {
+  adminClient,
+  deleteNamespace,
+  OwnRedis,
+  redisTransport,
+  skipWithoutRedisServer,
+  uniqueNamespace,
+} from './support.js';
 
 // A server of this suite's own: the tests change its memory and persistence settings.
-describe.skipIf(skipWithoutRedisServer('the Redis diagnose tests'))('the Redis transport diagnoses itself for cc2cc doctor', () => {
+const skip = skipWithoutRedisServer('the Redis diagnose tests');
+
+describe.skipIf(skip)('the Redis transport diagnoses itself for cc2cc doctor', () => {
   let redis: OwnRedis;
   let transport: RedisTransport;
   const namespace = uniqueNamespace('diagnose');
@@ -33,17 +42,25 @@ describe.skipIf(skipWithoutRedisServer('the Redis diagnose tests'))('the Redis t
     const version = parseInfo(await admin.info('server')).get('redis_version');
     await admin.close();
     expect(version).toMatch(/^\d+\.\d+/);
-    await transport.announce({ name: 'calm-owl', state: 'online', pid: 1, host: 'h', startedAt: '', lastSeen: new Date().toISOString(), data: {} });
-    expect(await transport.diagnose()).toEqual([
-      { level: 'ok', check: 'redis', message: `${redis.url} answers: Redis ${version}; namespace "${namespace}" has 1 agent` },
-    ]);
+    const lastSeen = new Date().toISOString();
+    const startedAt = lastSeen;
+    await transport.announce({ name: 'calm-owl', state: 'online', pid: 1, host: 'h', startedAt, lastSeen, data: {} });
+    const answers = `${redis.url} answers: Redis ${version}; namespace "${namespace}" has 1 agent`;
+    expect(await transport.diagnose()).toEqual([{ level: 'ok', check: 'redis', message: answers }]);
   });
 
   // Before the settings test: turning the append-only file back on starts a rewrite that a stop waits for.
   it('reports a Redis that stopped answering as a fail with the fix, not a throw', async () => {
     await redis.halt();
     try {
-      expect(await transport.diagnose()).toEqual([{ level: 'fail', check: 'redis', message: expect.stringMatching(/unreachable/), fix: expect.stringMatching(/start redis-server/) }]);
+      expect(await transport.diagnose()).toEqual([
+        {
+          level: 'fail',
+          check: 'redis',
+          message: expect.stringMatching(/unreachable/),
+          fix: expect.stringMatching(/start redis-server/),
+        },
+      ]);
     } finally {
       await redis.startAgain();
     }
@@ -59,7 +76,10 @@ describe.skipIf(skipWithoutRedisServer('the Redis diagnose tests'))('the Redis t
         ['warn', 'redis-memory'],
         ['info', 'redis-persistence'],
       ]);
-      expect(findings[1]).toMatchObject({ message: expect.stringMatching(/maxmemory-policy is allkeys-lru/), fix: expect.stringMatching(/noeviction/) });
+      expect(findings[1]).toMatchObject({
+        message: expect.stringMatching(/maxmemory-policy is allkeys-lru/),
+        fix: expect.stringMatching(/noeviction/),
+      });
     } finally {
       await configure({ maxmemory: '0', 'maxmemory-policy': 'noeviction', appendonly: 'yes' });
     }
@@ -67,7 +87,8 @@ describe.skipIf(skipWithoutRedisServer('the Redis diagnose tests'))('the Redis t
   });
 
   it('reads INFO text into fields', () => {
-    expect([...parseInfo('# Server\r\nredis_version:7.2.4\r\nrole:master\r\n\r\n# Memory\r\nmaxmemory_policy:noeviction\r\n')]).toEqual([
+    const text = '# Server\r\nredis_version:7.2.4\r\nrole:master\r\n\r\n# Memory\r\nmaxmemory_policy:noeviction\r\n';
+    expect([...parseInfo(text)]).toEqual([
       ['redis_version', '7.2.4'],
       ['role', 'master'],
       ['maxmemory_policy', 'noeviction'],
