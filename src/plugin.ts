@@ -32,7 +32,30 @@ export { definePlugin, type Plugin, type PluginContext } from './kernel/plugin.j
 export { pass, drop, type EnvelopeHook, type HookResult, type HookContext, type Drop } from './kernel/hooks.js';
 export type { Router, Recipient, Directory, SchemeResolver, SchemeContext } from './kernel/router.js';
 export type { Sink, Settle } from './kernel/sink.js';
-export type { Transport, TransportScope, Delivery, DeliveryHandler, Inbox, InboxStats, DeadLetter, TrafficEvent, TrafficState, ObserveOptions } from './kernel/transport.js';
+export type {
+  Transport,
+  TransportScope,
+  MessageTransport,
+  PresenceTransport,
+  InspectionTransport,
+  Delivery,
+  DeliveryHandler,
+  Inbox,
+  InboxStats,
+  DeadLetter,
+  TrafficEvent,
+  TrafficState,
+  ObserveOptions,
+} from './kernel/transport.js';
+export {
+  needsAttention,
+  type Finding,
+  type Level,
+  type CheckFinding,
+  type CheckContext,
+  type CheckRun,
+} from './kernel/check.js';
+export type { MonitorEvent, MonitorContext, MonitorStart } from './kernel/monitor.js';
 export type { ToolDefinition, ToolContext, ToolResult, CommandDefinition, CommandContext } from './kernel/tool.js';
 export type { ClientLink, ClientNotificationHandler } from './kernel/client-link.js';
 export type { ApprovalsService, ApprovalView, ClientAnswerSign } from './kernel/approvals-service.js';

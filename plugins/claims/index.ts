@@ -3,6 +3,7 @@ import { definePlugin, describeError, tokens, type EditGuard } from '../../src/p
 import { requireAgent } from '../shared/state-list.js';
 import { addClaim, allClaims, describeClaim, holdersOf, releaseClaims, renewClaims, type Claim } from './claim-store.js';
 import { claimsCommand } from './claims-command.js';
+import { checkClaims } from './claims-check.js';
 
 export interface ClaimsOptions {
   /** An edit of an unclaimed path claims it for the editing agent (`cc2cc hook pre-tool`). Default false. */
@@ -72,6 +73,7 @@ export const claims = definePlugin((options: ClaimsOptions = {}) => {
       });
 
       ctx.addCommand(claimsCommand(state, now));
+      ctx.addCheck('claims', (context) => checkClaims(context, now()));
 
       const guard: EditGuard = {
         async checkEdit(paths, agent) {

@@ -2,6 +2,9 @@ import { definePlugin, drop, isAgentName, type Bus, type Envelope } from '../../
 import { RateLimiter } from './rate-limiter.js';
 import { PingPongGuard } from './ping-pong.js';
 import { matchesAny } from './sender-patterns.js';
+import { FILTER_RULES, type FilterRule } from './rules.js';
+import { dropsCheck } from './drops-check.js';
+import { dropsMonitor } from './drops-monitor.js';
 
 export interface FiltersOptions {
   /** Only these senders get through (names, or `*` globs such as `ci-*`). Empty: everyone. */
@@ -22,16 +25,14 @@ export interface FiltersOptions {
   humans?: string[];
 }
 
-export type FilterRule = 'deny' | 'allow' | 'duplicate' | 'rate-limit' | 'size' | 'ping-pong' | 'events';
-
 const DEFAULTS: FiltersOptions = { dedupe: 10_000, rateLimit: false, pingPong: false, events: 'push', humans: ['human'] };
 
 /**
  * Message filters, each optional. Inbound checks run before every other plugin's
  * (`order: 'pre'`), so a denied sender never reaches a sink. Every drop is counted by
  * rule in this agent's presence record (`filters.dropped`), which `cc2cc agents --json`
- * and `cc2cc doctor` show; dropped messages go to dead letters with the reason, held-back
- * ones stay in the inbox.
+ * shows and this plugin's doctor check and tail monitor read (rules.ts says what each rule
+ * did); dropped messages go to dead letters with the reason, held-back ones stay in the inbox.
  */
 export const filters = definePlugin((options: FiltersOptions = {}) => {
   const settings = { ...DEFAULTS, ...options } as Required<Pick<FiltersOptions, 'dedupe' | 'rateLimit' | 'pingPong' | 'events' | 'humans'>> & FiltersOptions;
@@ -120,14 +121,13 @@ export const filters = definePlugin((options: FiltersOptions = {}) => {
       ctx.onStop(() => {
         if (publishTimer) clearTimeout(publishTimer);
       });
+
+      ctx.addCheck('filters', dropsCheck(FILTER_RULES));
+      ctx.addMonitor('filters', dropsMonitor(FILTER_RULES));
     },
   };
 });
 
-/** What a running filters plugin counted, from a presence record's data. */
-export function droppedCounts(data: Record<string, unknown> | undefined): Partial<Record<FilterRule, number>> {
-  const filtersData = data?.filters;
-  if (typeof filtersData !== 'object' || filtersData === null) return {};
-  const dropped = (filtersData as { dropped?: unknown }).dropped;
-  return typeof dropped === 'object' && dropped !== null ? (dropped as Partial<Record<FilterRule, number>>) : {};
-}
+export { FILTER_RULES, droppedCounts, type FilterRule, type RuleInfo, type RuleTable } from './rules.js';
+export { dropsCheck, dropFindings } from './drops-check.js';
+export { dropsMonitor, describeDrop, FilterDropTracker, type FilterDropEvent } from './drops-monitor.js';

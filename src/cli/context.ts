@@ -42,6 +42,14 @@ export function print(line = ''): void {
 /** Resolves on the first of SIGINT/SIGTERM/SIGHUP. */
 export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => resolve(signal));
+    // Signal listeners keep nothing alive, and a watcher may hold no handle (`tail` on a folder
+    // that does not exist yet): without this timer the process would exit at once.
+    const keepAlive = setInterval(() => {}, 2 ** 30);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        clearInterval(keepAlive);
+        resolve(signal);
+      });
+    }
   });
 }

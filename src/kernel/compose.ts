@@ -186,6 +186,8 @@ async function setupPlugin(plugin: Plugin, scope: SetupScope): Promise<void> {
     onStop: (hook) => extensions.addStop(name, hook),
     addCapability: (capability, value) => extensions.addCapability(name, capability, value),
     onClientNotification: (method, handler) => extensions.addClientNotification(name, method, handler),
+    addCheck: (check, run) => extensions.addCheck(name, check, run),
+    addMonitor: (monitor, start) => extensions.addMonitor(name, monitor, start),
     provide: (token, value) => scope.providers.provide(name, own, token, value),
     service: (token) => optionalService(scope.container, token),
   };

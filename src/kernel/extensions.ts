@@ -5,6 +5,8 @@ import type { SchemeResolver } from './router.js';
 import type { CommandDefinition, ToolDefinition } from './tool.js';
 import type { Bus } from './bus.js';
 import type { ClientNotificationHandler } from './client-link.js';
+import type { CheckContext, CheckRun, Finding } from './check.js';
+import type { MonitorContext, MonitorStart } from './monitor.js';
 
 interface Registered<T> {
   plugin: string;
@@ -37,6 +39,10 @@ export class Extensions {
   readonly capabilities = new Map<string, { plugin: string; value: Record<string, unknown> }>();
   /** Handlers of notifications the MCP client sends, by method (`cc2cc serve` only). */
   readonly clientNotifications = new Map<string, { plugin: string; handle: ClientNotificationHandler }>();
+  /** What `cc2cc doctor` runs besides its own checks, by check name, in plugin order. */
+  readonly checks = new Map<string, { plugin: string; run: CheckRun }>();
+  /** What `cc2cc tail` starts besides the transport's traffic, by name, in plugin order. */
+  readonly monitors = new Map<string, { plugin: string; start: MonitorStart }>();
 
   private seq = 0;
 
@@ -112,6 +118,49 @@ export class Extensions {
     this.clientNotifications.set(method, { plugin, handle });
   }
 
+  addCheck(plugin: string, name: string, run: CheckRun): void {
+    this.checks.set(freeName(this.checks, plugin, 'check', name), { plugin, run });
+  }
+
+  addMonitor(plugin: string, name: string, start: MonitorStart): void {
+    this.monitors.set(freeName(this.monitors, plugin, 'monitor', name), { plugin, start });
+  }
+
+  /** Every plugin check, in plugin order; one that throws is a `fail` naming its plugin, and the others still run. */
+  async runChecks(context: CheckContext): Promise<Finding[]> {
+    const findings: Finding[] = [];
+    for (const [name, { plugin, run }] of this.checks) {
+      try {
+        for (const finding of await run(context)) findings.push({ ...finding, check: name });
+      } catch (error) {
+        findings.push({
+          level: 'fail',
+          check: name,
+          message: `plugin "${plugin}" check ${name} failed: ${describeError(error)}`,
+          fix: `the other checks ran; this one needs the "${plugin}" plugin fixed (or disabled in "plugins")`,
+        });
+      }
+    }
+    return findings;
+  }
+
+  /**
+   * Starts every plugin monitor; one that fails to start is reported through `warn`, naming
+   * its plugin, and the others run. Resolves to the function that stops them all.
+   */
+  async startMonitors(context: MonitorContext): Promise<() => Promise<void>> {
+    const stops: Array<() => void | Promise<void>> = [];
+    for (const [name, { plugin, start }] of this.monitors) {
+      try {
+        stops.push(await start(context));
+      } catch (error) {
+        context.warn(`plugin "${plugin}" monitor ${name} failed to start: ${describeError(error)}`);
+      }
+    }
+    return async () => {
+      await Promise.allSettled(stops.map(async (stop) => stop()));
+    };
+  }
 
   /** Outbound hooks in registration order. */
   runOutbound(envelope: Envelope, context: HookContext): Promise<ChainOutcome> {
@@ -144,6 +193,20 @@ export class Extensions {
     }
     return failures;
   }
+}
+
+/** A check or monitor name: lowercase words, unique across plugins (it names the doctor line). */
+function freeName(taken: Map<string, { plugin: string }>, plugin: string, what: string, name: string): string {
+  if (!/^[a-z][a-z0-9.-]{0,31}$/.test(name)) {
+    const rule = 'must be lowercase letters, digits, dots and hyphens';
+    throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": ${what} "${name}" ${rule}`);
+  }
+  const holder = taken.get(name);
+  if (holder) {
+    const taken = `is already added by "${holder.plugin}"`;
+    throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": ${what} "${name}" ${taken}`);
+  }
+  return name;
 }
 
 async function runChain(

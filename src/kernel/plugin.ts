@@ -9,6 +9,8 @@ import type { Clock } from './clock.js';
 import type { KernelConfig } from './options.js';
 import type { State } from './state.js';
 import type { ClientNotificationHandler } from './client-link.js';
+import type { CheckRun } from './check.js';
+import type { MonitorStart } from './monitor.js';
 
 /**
  * A plugin is a plain object with a `name` and a `setup(ctx)`; write it as a factory
@@ -67,6 +69,16 @@ export interface PluginContext {
    * `ClientLink` to notify that same client later. One handler per method.
    */
   onClientNotification(method: string, handler: ClientNotificationHandler): void;
+  /**
+   * A check `cc2cc doctor` runs: `run({ bus })` returns findings (`{ level, message, fix? }`),
+   * shown as `<name>: <message>`; a `warn` or `fail` makes doctor exit 1. One plugin per name.
+   */
+  addCheck(name: string, run: CheckRun): void;
+  /**
+   * A watcher `cc2cc tail` starts next to the traffic: `start({ bus, report, warn })` reports
+   * what it notices as lines of their own (the filters plugin reports its drops).
+   */
+  addMonitor(name: string, start: MonitorStart): void;
   /** Offer a service under a kernel token (e.g. REQUESTS) or a token of the plugin's own. */
   provide(token: symbol, value: unknown): void;
   /** A service another plugin provided, if that plugin is enabled. */

@@ -2,9 +2,46 @@ import type { Envelope } from './envelope.js';
 import type { AgentName } from './names.js';
 import type { PresenceRecord } from './presence.js';
 import type { State } from './state.js';
+import type { Finding } from './check.js';
 
 /**
  * Durable store-and-forward of envelopes to named inboxes, plus presence records.
+ *
+ * Three parts, each its own interface: messaging (`MessageTransport`: what every
+ * transport must do to carry messages), presence (`PresenceTransport`: who is there) and
+ * inspection (`InspectionTransport`: read-only views for `cc2cc tail`, `status`, `doctor`
+ * and the UI). A minimal transport implements the required members of all three, and
+ * `close`; every member marked optional may be left out.
+ */
+export interface Transport extends MessageTransport, PresenceTransport, InspectionTransport {
+  /** Short name for logs and `doctor`: `fs`, `memory`, `redis`. */
+  readonly kind: string;
+
+  /** Where the messages live, for people: a folder, a Redis URL and namespace. */
+  readonly where?: string;
+
+  /**
+   * Optional: who can reach the messages. `process`: only this process (the `memory`
+   * transport, or any that keeps messages in the process's memory); `cc2cc serve`, `send`
+   * and plugin verbs refuse such a transport, since no other agent would ever see what is
+   * sent. `machine` (a folder) and `network` (a server) are shared. Absent means shared.
+   */
+  readonly scope?: TransportScope;
+
+  /**
+   * Optional: the bus state (`src/kernel/state.ts`) kept where the messages are, shared by
+   * every process on this bus. Without it, the kernel keeps state in the process's memory
+   * and warns on the first write: rooms joined and topics followed are then not seen by
+   * other processes and do not survive a restart. It lives as long as the transport.
+   */
+  readonly busState?: State;
+
+  /** Stop everything this transport started; open inboxes are closed (as `Inbox.close`). */
+  close(): Promise<void>;
+}
+
+/**
+ * Messaging: putting envelopes in inboxes and taking them out, one receiver per inbox.
  *
  * Contract (each clause is a test of `runTransportContract`, `cc2cc/testing`):
  * - `put` resolves only when the envelope is durable in the recipient's inbox; an
@@ -21,21 +58,7 @@ import type { State } from './state.js';
  * - A handler that throws counts as `retry(error)`; the kernel decides when to give up.
  * - A message whose id was already acked is acked again, not handed over twice.
  */
-export interface Transport {
-  /** Short name for logs and `doctor`: `fs`, `memory`, `redis`. */
-  readonly kind: string;
-
-  /** Where the messages live, for people: a folder, a Redis URL and namespace. */
-  readonly where?: string;
-
-  /**
-   * Optional: who can reach the messages. `process`: only this process (the `memory`
-   * transport, or any that keeps messages in the process's memory); `cc2cc serve`, `send`
-   * and plugin verbs refuse such a transport, since no other agent would ever see what is
-   * sent. `machine` (a folder) and `network` (a server) are shared. Absent means shared.
-   */
-  readonly scope?: TransportScope;
-
+export interface MessageTransport {
   /** Put one envelope in `to`'s inbox. */
   put(to: AgentName, envelope: Envelope): Promise<void>;
 
@@ -49,13 +72,19 @@ export interface Transport {
 
   /** Become the receiver of `agent`'s inbox. */
   open(agent: AgentName, handler: DeliveryHandler): Promise<Inbox>;
+}
 
+/** Presence: who is on this bus, as each agent says of itself. */
+export interface PresenceTransport {
   /** Write this agent's presence record (the heartbeat calls it again). */
   announce(record: PresenceRecord): Promise<void>;
 
   /** Every agent with a presence record or an inbox, records included where they exist. */
   agents(): Promise<Array<{ name: AgentName; presence?: PresenceRecord }>>;
+}
 
+/** Inspection: read-only views of the inboxes. None of them claims, moves or changes a message. */
+export interface InspectionTransport {
   /** Counts per state for one inbox. */
   stats(agent: AgentName): Promise<InboxStats>;
 
@@ -77,15 +106,12 @@ export interface Transport {
   observe(listener: (event: TrafficEvent) => void, options?: ObserveOptions): Promise<() => Promise<void>>;
 
   /**
-   * Optional: the bus state (`src/kernel/state.ts`) kept where the messages are, shared by
-   * every process on this bus. Without it, the kernel keeps state in the process's memory
-   * and warns on the first write: rooms joined and topics followed are then not seen by
-   * other processes and do not survive a restart. It lives as long as the transport.
+   * Optional: what `cc2cc doctor` says about the store itself, beyond the agents and their
+   * inboxes: the folder transport checks its root, writability and inbox locks; Redis its
+   * connection, server version and namespace. Findings, never a throw: a store that cannot
+   * be reached is a `fail` with the fix. Read-only, like the rest of this part.
    */
-  readonly busState?: State;
-
-  /** Stop everything this transport started; open inboxes are closed (as `Inbox.close`). */
-  close(): Promise<void>;
+  diagnose?(): Promise<Finding[]>;
 }
 
 export type TransportScope = 'process' | 'machine' | 'network';

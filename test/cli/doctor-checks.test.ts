@@ -8,7 +8,6 @@ import { createRuntime } from '../../src/runtime.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { QueueSink } from '../../src/sinks/queue-sink.js';
 import { droppedCounts } from '../../plugins/filters/index.js';
-import { checkFilterDrops } from '../../src/cli/doctor/checks.js';
 import { compareVersions } from '../../src/cli/doctor/claude-code.js';
 import { thisProcess } from '../../src/transports/fs/process-identity.js';
 import { waitFor } from '../../src/testing/wait-for.js';
@@ -204,16 +203,43 @@ describe('cc2cc doctor: filter drops', () => {
       expect.stringMatching(/calm-owl: \w+: filters: sender spam-bot is denied/),
     ]);
   });
+});
 
-  it('counts drops that lose nothing (rate limit, duplicates) as a note', () => {
-    expect(checkFilterDrops('calm-owl', { filters: { dropped: { 'rate-limit': 3, duplicate: 1 } } })).toEqual([
-      { level: 'info', check: 'filters', message: 'calm-owl: filters held back or deduplicated rate-limit 3, duplicate 1 (nothing lost)' },
-    ]);
-    expect(checkFilterDrops('calm-owl', { filters: { dropped: { size: 1, 'rate-limit': 2 } } })[0]).toMatchObject({
-      level: 'warn',
-      message: 'calm-owl: filters dropped size 1; held back or deduplicated rate-limit 2 (nothing lost)',
-    });
-    expect(checkFilterDrops('calm-owl', {})).toEqual([]);
+describe('cc2cc doctor: checks plugins add', () => {
+  /** A third-party plugin in the project folder, named in the config by its path. */
+  async function checkingPlugin(): Promise<void> {
+    await writeFile(
+      join(project, 'checking-plugin.mjs'),
+      `export default ({ level }) => ({
+        name: 'checking',
+        setup(ctx) {
+          ctx.addCheck('backups', () => [{ level, message: 'last backup ' + level, fix: 'run the backup' }]);
+          ctx.addCheck('broken', () => { if (level === 'fail') throw new Error('no backup server'); return []; });
+        },
+      });\n`,
+    );
+  }
+
+  it("shows a plugin's findings, and its fail (or a check that throws) makes doctor exit 1", async () => {
+    await checkingPlugin();
+    await run(['init']);
+    const useLevel = (level: string) =>
+      writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ plugins: [['./checking-plugin.mjs', { level }]] }));
+    await useLevel('ok');
+    const fine = await doctor();
+    const backups = { level: 'ok', check: 'backups', message: 'last backup ok', fix: 'run the backup' };
+    expect(finding(fine.findings, 'backups')).toEqual(backups);
+    expect(finding(fine.findings, 'broken')).toBeUndefined();
+    expect(fine.code).toBe(0);
+
+    await useLevel('fail');
+    const failing = await doctor();
+    expect(finding(failing.findings, 'backups')).toMatchObject({ level: 'fail', message: 'last backup fail' });
+    const broken = { level: 'fail', message: 'plugin "checking" check broken failed: no backup server' };
+    expect(finding(failing.findings, 'broken')).toMatchObject(broken);
+    expect(failing.code).toBe(1);
+    const plain = await run(['doctor']);
+    expect(plain.stdout).toMatch(/^FAIL backups: last backup fail\n {5}fix: run the backup$/m);
   });
 });
 

@@ -6,9 +6,6 @@ import { loadConfig } from '../../src/config/load.js';
 import { createRuntime } from '../../src/runtime.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { ConsoleSink } from '../../src/sinks/console-sink.js';
-import { FilterDropTracker } from '../../src/cli/filter-drops.js';
-import { formatDrop } from '../../src/cli/commands/tail.js';
-import type { AgentInfo } from '../../src/kernel/presence.js';
 import { waitFor } from '../../src/testing/wait-for.js';
 import { CLI, spawnNode, type Captured } from './process-helpers.js';
 
@@ -22,27 +19,7 @@ afterEach(async () => {
   await rm(project, { recursive: true, force: true });
 });
 
-const agent = (name: string, dropped?: Record<string, number>): AgentInfo => ({
-  name,
-  state: 'online',
-  presence: { name, state: 'online', pid: 1, host: 'h', startedAt: '', lastSeen: '', data: dropped ? { filters: { dropped } } : {} },
-});
-
 describe('filter drops in cc2cc tail', () => {
-  it('reports growth per rule after the first look, and counts from zero again after a restart', () => {
-    const tracker = new FilterDropTracker();
-    tracker.baseline([agent('calm-owl', { deny: 4 })]);
-    expect(tracker.update([agent('calm-owl', { deny: 4 })])).toEqual([]);
-    expect(tracker.update([agent('calm-owl', { deny: 6, size: 1 }), agent('new-agent', { 'rate-limit': 2 })])).toEqual([
-      { agent: 'calm-owl', rule: 'deny', added: 2, total: 6 },
-      { agent: 'calm-owl', rule: 'size', added: 1, total: 1 },
-      { agent: 'new-agent', rule: 'rate-limit', added: 2, total: 2 },
-    ]);
-    // calm-owl restarted: its counts start again at zero.
-    expect(tracker.update([agent('calm-owl', { deny: 1 }), agent('new-agent', { 'rate-limit': 2 })])).toEqual([{ agent: 'calm-owl', rule: 'deny', added: 1, total: 1 }]);
-    expect(formatDrop({ agent: 'calm-owl', rule: 'deny', added: 1, total: 1 })).toMatch(/ filtered calm-owl: 1 deny — dropped \(sender denied\); 1 by this rule since calm-owl started$/);
-  });
-
   it('prints every drop with its rule, next to the dead letter it made', async () => {
     await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['calm-owl'], plugins: [['filters', { deny: ['spam-*'], maxTextBytes: 20 }]] }));
     const tail = spawnNode([CLI, 'tail', '--json'], project);

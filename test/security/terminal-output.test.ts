@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formatDrop, formatEvent } from '../../src/cli/commands/tail.js';
+import { formatEvent, formatMonitorEvent } from '../../src/cli/commands/tail.js';
 import { formatFinding } from '../../src/cli/commands/doctor.js';
 import { createStyle } from '../../src/cli/style.js';
 import { terminalJson, terminalSafe } from '../../src/cli/terminal-safe.js';
@@ -49,7 +49,7 @@ describe('what cc2cc prints to a terminal holds no raw control characters', () =
           const lines = [
             formatEvent({ agent: envelope.from, state, id: envelope.id, envelope, reason }, style),
             formatEvent({ agent: 'bob', state: 'dead', id: envelope.id, reason: text }, style),
-            formatDrop({ agent: 'bob', rule: 'deny', added: 1, total: 2 }, style),
+            formatMonitorEvent({ state: text, agent: 'bob', text: reason }, style),
             formatFinding({ level: 'warn', check: 'dead-letters', message: `bob: ${envelope.id}: ${reason}`, fix: text }, style),
           ];
           for (const line of lines) check(!RAW_CONTROL.test(line.replace(OWN_COLOURS, '')), () => `raw control in ${JSON.stringify(line)}`);

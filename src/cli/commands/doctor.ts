@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { describeError, isCc2ccError } from '../../kernel/errors.js';
 import type { LoadedConfig } from '../../config/load.js';
-import type { Finding } from '../doctor/checks.js';
+import { needsAttention, type Finding } from '../../kernel/check.js';
+import type { Transport } from '../../kernel/transport.js';
+import { checkAgents } from '../doctor/agents.js';
 import { checkClaudeVersion, checkLogin, checkMcpJson } from '../doctor/claude-code.js';
 import { checkHooks } from '../doctor/hooks.js';
 import { configFrom, createRuntime, print, type GlobalOptions } from '../context.js';
@@ -12,7 +14,11 @@ import { terminalJson, terminalSafe } from '../terminal-safe.js';
 export function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description('check the config, the bus folder, locks, agents, filter drops, dead letters, .mcp.json, client hooks and Claude Code; exit 1 when something needs attention')
+    .description(
+      'check the config, the transport (the bus folder and its locks, or Redis), agents, dead letters, ' +
+        'what plugins check (filter drops, claims), .mcp.json, client hooks and Claude Code; ' +
+        'exit 1 when something needs attention',
+    )
     .option('--json', 'print the findings as a JSON array of { level, check, message, fix? }')
     .addHelpText(
       'after',
@@ -27,10 +33,6 @@ export function registerDoctor(program: Command): void {
       }
       if (needsAttention(findings)) process.exitCode = 1;
     });
-}
-
-export function needsAttention(findings: readonly Finding[]): boolean {
-  return findings.some((finding) => finding.level === 'warn' || finding.level === 'fail');
 }
 
 export async function diagnose(options: GlobalOptions): Promise<Finding[]> {
@@ -71,15 +73,19 @@ async function checkBus(config: LoadedConfig): Promise<Finding[]> {
     findings.push({ level: 'fail', check: 'transport', message: describeError(error), fix: 'check the "transport" and "plugins" fields' });
     return findings;
   }
-  // Imported here, not with the verb list: they read plugins' data (filters, claims).
-  const [{ checkAgents, checkFolder }, { checkClaims }] = await Promise.all([import('../doctor/checks.js'), import('../doctor/claims.js')]);
   try {
-    if (runtime.bus.transport.scope === 'process') {
-      findings.push({ level: 'fail', check: 'transport', message: processLocalReason(runtime.bus.transport), fix: PROCESS_LOCAL_FIX });
-    } else findings.push({ level: 'ok', check: 'transport', message: `${runtime.bus.transport.kind}${runtime.bus.transport.kind === 'fs' || !runtime.bus.transport.where ? '' : ` (${runtime.bus.transport.where})`}; plugins: ${runtime.plugins.join(', ') || 'none'}` });
-    if (runtime.bus.transport.kind === 'fs') findings.push(...(await checkFolder(config)));
+    const { transport } = runtime.bus;
+    const where = transport.where ? ` (${transport.where})` : '';
+    if (transport.scope === 'process') {
+      findings.push({ level: 'fail', check: 'transport', message: processLocalReason(transport), fix: PROCESS_LOCAL_FIX });
+    } else {
+      const message = `${transport.kind}${where}; plugins: ${runtime.plugins.join(', ') || 'none'}`;
+      findings.push({ level: 'ok', check: 'transport', message });
+    }
+    findings.push(...(await diagnoseTransport(transport)));
     findings.push(...(await checkAgents(runtime)));
-    findings.push(...(await checkClaims(runtime)));
+    // What each enabled plugin checks (filter drops, claims): doctor knows none of them by name.
+    findings.push(...(await runtime.extensions.runChecks({ bus: runtime.bus })));
   } finally {
     await runtime.close();
   }
@@ -93,6 +99,16 @@ function configFix(error: unknown): string {
     'the config file (or a file it imports) failed to load: fix the error above, e.g. a misspelled import path or a ' +
     'package that is not installed (`npm install cc2cc` in the project); docs/configuration.md#typescript-configs'
   );
+}
+
+/** The transport's own view of its store; a transport that breaks its no-throw contract is a finding too. */
+async function diagnoseTransport(transport: Transport): Promise<Finding[]> {
+  try {
+    return (await transport.diagnose?.()) ?? [];
+  } catch (error) {
+    const message = `the ${transport.kind} transport could not check itself: ${describeError(error)}`;
+    return [{ level: 'fail', check: 'transport', message }];
+  }
 }
 
 const MARKS = { ok: 'ok  ', info: 'info', warn: 'WARN', fail: 'FAIL' } as const;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import type { Finding } from './checks.js';
+import type { Finding } from '../../kernel/check.js';
 
 /** Channels (pushes into the conversation) exist from this Claude Code version on. */
 export const CHANNELS_MIN_VERSION = [2, 1, 80] as const;

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clientEventName, isCc2ccHookCommand } from '../../hooks/clients.js';
 import { HOOK_EVENTS, type HookClient } from '../../hooks/protocol.js';
-import type { Finding } from './checks.js';
+import type { Finding } from '../../kernel/check.js';
 
 const SETTINGS: Record<HookClient, string> = { claude: '.claude/settings.json', codex: '.codex/hooks.json', gemini: '.gemini/settings.json' };
 const PROBE_TIMEOUT_MS = 15_000;

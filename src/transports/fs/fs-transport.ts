@@ -5,12 +5,14 @@ import { Cc2ccError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { assertAgentName, type AgentName } from '../../kernel/names.js';
 import type { PresenceRecord } from '../../kernel/presence.js';
+import type { Finding } from '../../kernel/check.js';
 import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, MessageLocation, ObserveOptions, TrafficEvent, Transport } from '../../kernel/transport.js';
 import { tempName, writeFileAtomic } from './atomic-write.js';
 import { listDeadLetters } from './dead-letters.js';
 import { locateMessage } from './locate.js';
 import { linkIntoInboxes, type LinkOutcome } from './linked-write.js';
 import { DirectorySnapshot } from './directory-snapshot.js';
+import { diagnoseFolder } from './diagnose.js';
 import { ioFailed, isMissing } from './fs-errors.js';
 import { openInbox } from './inbox-reader.js';
 import { checkDir, FsLayout, type InboxPaths } from './layout.js';
@@ -180,6 +182,11 @@ export class FsTransport implements Transport {
 
   async deadLetters(agent: AgentName): Promise<DeadLetter[]> {
     return listDeadLetters(this.layout.inbox(agent), this.settings.maxBytes);
+  }
+
+  diagnose(): Promise<Finding[]> {
+    const { maxBytes, tmpGraceMs } = this.settings;
+    return diagnoseFolder({ layout: this.layout, maxBytes, tmpGraceMs });
   }
 
   async observe(listener: (event: TrafficEvent) => void, options: ObserveOptions = {}): Promise<() => Promise<void>> {

@@ -50,6 +50,9 @@ const TAKEOVER_SETTLE_MS = 100;
 /** Tokens of the locks this process holds now: a lock with our pid and another token is stale. */
 const ownTokens = new Set<string>();
 
+/** A lock's holder judged as `acquireInboxLock` judges it: for `diagnose()`, in a process that may hold inboxes. */
+export const judgeLockHolder = (holder: ProcessIdentity & { token: string }) => judgeHolder(holder, ownTokens);
+
 /**
  * Take `to-<name>/lock` for this process. A live holder, or a holder we cannot check (on
  * another host, or in another pid namespace), means INBOX_LOCKED naming pid and host. A

@@ -3,8 +3,10 @@ import { Cc2ccError } from '../../kernel/errors.js';
 import { decodeEnvelope, prepareForPut, type Envelope } from '../../kernel/envelope.js';
 import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, TrafficEvent, Transport } from '../../kernel/transport.js';
 import type { PresenceRecord } from '../../kernel/presence.js';
+import type { Finding } from '../../kernel/check.js';
 import { assertServerVersion, connectClient, isServerReply, RedisLink } from './connection.js';
 import { acquireRedisLock } from './inbox-lock.js';
+import { diagnoseRedis } from './diagnose.js';
 import { RedisInboxReader } from './inbox-reader.js';
 import { InboxStream } from './inbox-stream.js';
 import { RedisKeys } from './keys.js';
@@ -164,6 +166,10 @@ export class RedisTransport implements Transport {
       }
       return letter;
     });
+  }
+
+  diagnose(): Promise<Finding[]> {
+    return diagnoseRedis(this.link, this.keys);
   }
 
   async observe(listener: (event: TrafficEvent) => void): Promise<() => Promise<void>> {
