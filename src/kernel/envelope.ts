@@ -10,8 +10,9 @@ export const META_KEY = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** The most recipients one message records in `rcpt` (a broadcast to more is refused). */
 export const MAX_RECIPIENTS = 10_000;
 
-export const MESSAGE_KINDS = ['message', 'request', 'reply', 'event'] as const;
-export type MessageKind = (typeof MESSAGE_KINDS)[number];
+// The kinds live in their own import-free file, so the UI page can import the same list.
+import { MESSAGE_KINDS, type MessageKind } from './message-kinds.js';
+export { MESSAGE_KINDS, type MessageKind };
 
 const agentName = z.string().refine(isAgentName, { message: AGENT_NAME_RULE });
 const address = z.string().refine(isAddress, { message: ADDRESS_RULE });

@@ -233,7 +233,7 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
     });
     await page.locator('.row.kind-broken .summary', { hasText: 'dead' }).waitFor(WAIT);
     await page.locator('#agents .agent.state-online').nth(2).waitFor(WAIT);
-    await page.locator('#rooms li', { hasText: 'backend, reviewer, tests' }).waitFor(WAIT);
+    await page.locator('#scheme-room li', { hasText: 'backend, reviewer, tests' }).waitFor(WAIT);
     expect(await page.locator('.gutter .link').count()).toBeGreaterThan(0);
 
     await page.locator(`#msg-${conversation.requestId}`).click();
