@@ -29,3 +29,9 @@ export function resolveTransportEntry(spec: TransportSpec, source: string | unde
 function invalid(source: string | undefined, problems: string[]): Cc2ccError {
   return new Cc2ccError('INVALID_CONFIG', `invalid cc2cc config in ${source ?? 'inline config'}:\n${problems.join('\n')}`, { source });
 }
+
+/** The registered name the config's transport goes by (`fs`, `redis`, ...); undefined for a `{ create() }` object. */
+export function transportName(spec: TransportSpec): string | undefined {
+  if (typeof spec === 'string') return spec;
+  return 'use' in spec && typeof spec.use === 'string' ? spec.use : undefined;
+}

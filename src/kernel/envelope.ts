@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AGENT_NAME_RULE, ADDRESS_RULE, assertAgentName, isAddress, isAgentName, type AgentName } from './names.js';
 import { ULID_PATTERN, newId } from './ids.js';
 import { Cc2ccError } from './errors.js';
+import { MESSAGE_KINDS, type MessageKind } from './message-kinds.js';
 
 /** Wire format v1 (DESIGN §2). Every write and every read goes through `EnvelopeSchema`. */
 export const WIRE_VERSION = 1;
@@ -11,7 +12,6 @@ export const META_KEY = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export const MAX_RECIPIENTS = 10_000;
 
 // The kinds live in their own import-free file, so the UI page can import the same list.
-import { MESSAGE_KINDS, type MessageKind } from './message-kinds.js';
 export { MESSAGE_KINDS, type MessageKind };
 
 const agentName = z.string().refine(isAgentName, { message: AGENT_NAME_RULE });
