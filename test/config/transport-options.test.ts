@@ -1,4 +1,8 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../cli/process-helpers.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { upgradeEarlierKeys } from '../../src/config/earlier-keys.js';
 import { isCc2ccError } from '../../src/kernel/errors.js';
@@ -110,6 +114,23 @@ describe('the folder transport reads its resolved entry', () => {
       expect(transport.where).toBe('/work/app/elsewhere');
     } finally {
       await transport.close();
+    }
+  });
+});
+
+describe('a verb with a config of an earlier version (the built CLI)', () => {
+  it('runs on it, and says once how to write it now', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cc2cc-earlier-keys-'));
+    try {
+      await writeFile(join(dir, '.cc2ccrc.json'), JSON.stringify({ agents: ['calm-owl'], root: 'old-bus', rescanMs: 500 }));
+      const sent = await runCli(['send', 'calm-owl', 'still delivered', '--from', 'brave-fox'], dir);
+      expect(sent.code, sent.stderr).toBe(0);
+      expect(sent.stdout).toMatch(/calm-owl: offline \(queued\)/);
+      expect(await readdir(join(dir, 'old-bus', 'to-calm-owl', 'inbox'))).toHaveLength(1);
+      const notes = sent.stderr.split('\n').filter((line) => line.includes('deprecated'));
+      expect(notes).toEqual([expect.stringContaining('write transport: { use: "fs", root: "old-bus", rescanMs: 500 }')]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
