@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { ConfigSchema } from '../src/config/schema.js';
+import { ConfigSchema, FsTransportSchema } from '../src/config/schema.js';
 
 /** The JSON Schema subset zod emits for the config. */
 interface Node {
@@ -17,6 +17,7 @@ interface Node {
   description?: string;
   default?: unknown;
   enum?: unknown[];
+  const?: unknown;
   anyOf?: Node[];
   items?: Node | false;
   prefixItems?: Node[];
@@ -46,7 +47,7 @@ or YAML), \`.cc2ccrc.{json,yaml,yml,js,ts,mjs,cjs}\`, or \`cc2cc.config.{ts,js,m
 names one instead.
 
 **One bus per repository.** From the current folder up, the first folder that holds a cc2cc
-config or an existing \`.cc2cc/\` is the project folder (\`root\` is resolved against it).
+config or an existing \`.cc2cc/\` is the project folder (\`transport.root\` is resolved against it).
 The search stops at the repository root (the nearest folder with \`.git\`); when it found
 nothing, the repository root is the project folder, so a session started in a sub-package
 (\`packages/api\`, with its own \`package.json\`) uses the repository's bus. Only a
@@ -66,7 +67,7 @@ import { defineConfig } from 'cc2cc';
 export default defineConfig({
   agents: ['backend', 'tests', 'reviewer'],
   plugins: ['rooms', 'topics'],
-  routes: [{ match: { topic: 'ci.*' }, also: ['room:reviewers'] }],
+  routes: [{ match: { to: 'topic:ci.*' }, also: ['room:reviewers'] }],
 });
 \`\`\`
 
@@ -109,6 +110,10 @@ not installed), every verb stops with \`CONFIG_LOAD_FAILED\` and the loader's me
 export function renderConfigReference(): string {
   const root = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as Node;
   const fields = collect(root, '');
+  // The folder transport's options sit in the `transport` union: listed after it, as `transport.<option>`.
+  const fs = z.toJSONSchema(FsTransportSchema, { io: 'input', unrepresentable: 'any' }) as Node;
+  const after = fields.findIndex((field) => field.path === 'transport') + 1;
+  fields.splice(after, 0, ...collect(fs, 'transport.'));
   const lines = [HEADER, '## Fields', '', '| field | type | default |', '| --- | --- | --- |'];
   for (const field of fields) lines.push(`| [\`${field.path}\`](#${anchor(field.path)}) | ${cell(fieldType(field.node))} | ${cell(defaultOf(field))} |`);
   for (const field of fields) {
@@ -140,6 +145,7 @@ function fieldType(node: Node): string {
 
 function typeOf(node: Node): string {
   if (node.enum) return node.enum.map((value) => `\`${JSON.stringify(value)}\``).join(' \\| ');
+  if (node.const !== undefined) return `\`${JSON.stringify(node.const)}\``;
   if (node.anyOf) return node.anyOf.map(typeOf).join(' \\| ');
   switch (node.type) {
     case 'string':

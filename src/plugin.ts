@@ -27,10 +27,10 @@ export {
 export { newId, isUlid } from './kernel/ids.js';
 export { processAlive } from './kernel/process-alive.js';
 export { assertAgentName, isAgentName, parseAddress, formatAddress, AGENT_NAME_RULE, type AgentName, type Address } from './kernel/names.js';
-export { assertTopic, assertTopicPattern, topicMatches, TOPIC_RULE, PATTERN_RULE } from './kernel/patterns.js';
+export { assertTopic, assertTopicPattern, topicMatches, targetMatches, TOPIC_RULE, PATTERN_RULE } from './kernel/patterns.js';
 export { definePlugin, type Plugin, type PluginContext } from './kernel/plugin.js';
 export { pass, drop, type EnvelopeHook, type HookResult, type HookContext, type Drop } from './kernel/hooks.js';
-export type { Router, Recipient, Directory, SchemeResolver, SchemeContext } from './kernel/router.js';
+export type { Router, Recipient, Directory, SchemeResolver, SchemeContext, SchemeHandler, SchemeGroup } from './kernel/router.js';
 export type { Sink, Settle } from './kernel/sink.js';
 export type {
   Transport,

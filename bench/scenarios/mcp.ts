@@ -23,7 +23,7 @@ export function latencyMcp(fsync: boolean): Scenario {
   return {
     name,
     async run(context) {
-      await writeFile(join(context.dir, '.cc2ccrc.json'), JSON.stringify({ logLevel: 'warn', fsync }));
+      await writeFile(join(context.dir, '.cc2ccrc.json'), JSON.stringify({ logLevel: 'warn', transport: { use: 'fs', fsync } }));
       const [a, b] = [await serve(context.cli, context.dir, 'sender'), await serve(context.cli, context.dir, 'receiver')];
       const count = scaled(2000, context.scale);
       const samples: number[] = [];

@@ -17,9 +17,9 @@ export default defineConfig({
   ],
   routes: [
     // The reviewer reads along: everything said in room:dev goes to room:reviewers too.
-    { match: { room: 'dev' }, also: ['room:reviewers'] },
+    { match: { to: 'room:dev' }, also: ['room:reviewers'] },
     // And sees every CI result, whoever follows it.
-    { match: { topic: 'ci.>' }, also: ['room:reviewers'] },
+    { match: { to: 'topic:ci.>' }, also: ['room:reviewers'] },
   ],
   delivery: 'auto',
 });

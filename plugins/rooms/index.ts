@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENT_NAME_RULE, Cc2ccError, assertAgentName, definePlugin, isAgentName, tokens, type State } from '../../src/plugin.js';
+import { AGENT_NAME_RULE, Cc2ccError, assertAgentName, definePlugin, isAgentName, type State } from '../../src/plugin.js';
 import { listOf, listsOf, requireAgent, updateList } from '../shared/state-list.js';
 
 export interface RoomsOptions {
@@ -21,21 +21,25 @@ export const rooms = definePlugin((options: RoomsOptions = {}) => {
     name: 'rooms',
     setup(ctx) {
       const state = ctx.state;
-      // Whatever form the config used (a name with options, or rooms({ members })), the UI sees them.
-      ctx.provide(tokens.ROOMS, { staticMembers: members });
-      ctx.addScheme('room', async (room) => {
-        assertRoomName(room);
-        const all = await roomTable(state, members);
-        const found = all.get(room);
-        if (!found || found.size === 0) {
-          const known = [...all.keys()].sort();
-          throw new Cc2ccError(
-            'NO_RECIPIENTS',
-            `room "${room}" has no members; ${known.length > 0 ? `rooms: ${known.join(', ')}` : 'no rooms yet'} (agents join with the "join" tool)`,
-            { room, known },
-          );
-        }
-        return [...found];
+      ctx.addScheme('room', {
+        async resolve(room) {
+          assertRoomName(room);
+          const all = await roomTable(state, members);
+          const found = all.get(room);
+          if (!found || found.size === 0) {
+            const known = [...all.keys()].sort();
+            throw new Cc2ccError(
+              'NO_RECIPIENTS',
+              `room "${room}" has no members; ${known.length > 0 ? `rooms: ${known.join(', ')}` : 'no rooms yet'} (agents join with the "join" tool)`,
+              { room, known },
+            );
+          }
+          return [...found];
+        },
+        // Static members come from the options, whichever form the config used: `['rooms', {...}]` or rooms({...}).
+        async list() {
+          return [...(await roomTable(state, members))].map(([target, agents]) => ({ target, agents: [...agents] }));
+        },
       });
 
       ctx.addTool({

@@ -14,13 +14,21 @@ export const topics = definePlugin(() => ({
   name: 'topics',
   setup(ctx) {
     const state = ctx.state;
-    ctx.addScheme('topic', async (topic) => {
-      assertTopic(topic);
-      const subscribers = [...(await listsOf(state, KEY))].filter(([, patterns]) => patterns.some((pattern) => topicMatches(pattern, topic))).map(([name]) => name);
-      if (subscribers.length === 0) {
-        throw new Cc2ccError('NO_RECIPIENTS', `nobody follows topic:${topic}; the message was not stored (agents follow topics with "subscribe")`, { topic });
-      }
-      return subscribers;
+    ctx.addScheme('topic', {
+      async resolve(topic) {
+        assertTopic(topic);
+        const subscribers = [...(await listsOf(state, KEY))].filter(([, patterns]) => patterns.some((pattern) => topicMatches(pattern, topic))).map(([name]) => name);
+        if (subscribers.length === 0) {
+          throw new Cc2ccError('NO_RECIPIENTS', `nobody follows topic:${topic}; the message was not stored (agents follow topics with "subscribe")`, { topic });
+        }
+        return subscribers;
+      },
+      // Each pattern somebody follows, with its subscribers. Routes match topic patterns by the kernel's rule.
+      async list() {
+        const subscribers = new Map<string, string[]>();
+        for (const [name, patterns] of await listsOf(state, KEY)) for (const pattern of patterns) subscribers.set(pattern, [...(subscribers.get(pattern) ?? []), name]);
+        return [...subscribers].map(([target, agents]) => ({ target, agents }));
+      },
     });
 
     ctx.addTool({

@@ -3,6 +3,8 @@ import { Cc2ccError } from '../kernel/errors.js';
 import { ConfigSchema, type ParsedConfig } from './schema.js';
 import { readConfigFile, unwrapDefault, type ReadOptions } from './read-config.js';
 import type { ProjectFolder } from './find-project.js';
+import { upgradeEarlierKeys } from './earlier-keys.js';
+import { resolveTransportEntry } from './transport-entry.js';
 import { assertRoutesDoNotLoop } from '../kernel/routes.js';
 import type { KernelConfig } from '../kernel/options.js';
 
@@ -10,7 +12,7 @@ export type LoadedConfig = Readonly<ParsedConfig> &
   KernelConfig & {
     /** The file it came from; undefined when no config was found (all defaults). */
     readonly configPath: string | undefined;
-    /** Absolute path of `root`. */
+    /** Absolute path of the transport's `root`: this machine's cc2cc files (and, with `fs`, the bus). */
     readonly rootDir: string;
     /** Why `projectDir` is the project folder (for `cc2cc doctor`); undefined for a config given in code. */
     readonly projectReason?: string;
@@ -43,8 +45,8 @@ export function resolveConfig(
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Cc2ccError('INVALID_CONFIG', `${source ?? 'config'}: expected an object (export default defineConfig({...})), got ${Array.isArray(value) ? 'an array' : typeof value}`);
   }
-  const merged = { ...value, ...definedOnly(overrides) };
-  const result = ConfigSchema.safeParse(merged);
+  const upgraded = upgradeEarlierKeys({ ...value, ...definedOnly(overrides) }, source);
+  const result = ConfigSchema.safeParse(upgraded.config);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `  ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`);
     throw new Cc2ccError('INVALID_CONFIG', `invalid cc2cc config in ${source ?? 'inline config'}:\n${problems.join('\n')}`, {
@@ -57,7 +59,8 @@ export function resolveConfig(
   } catch (error) {
     throw new Cc2ccError('INVALID_CONFIG', `invalid cc2cc config in ${source ?? 'inline config'}: ${(error as Error).message}`, { source });
   }
-  return { ...result.data, projectDir, configPath: source, rootDir: resolve(projectDir, result.data.root) };
+  const transport = resolveTransportEntry(result.data.transport, source, upgraded.root);
+  return { ...result.data, transport: transport.spec, projectDir, configPath: source, rootDir: resolve(projectDir, transport.root) };
 }
 
 function definedOnly(values: Record<string, unknown>): Record<string, unknown> {

@@ -7,7 +7,6 @@ import { DEFAULT_UNREAD_LIMITS } from '../mcp/unread-budget.js';
 import { KERNEL_DEFAULTS } from '../kernel/options.js';
 import { MESSAGE_KINDS } from '../kernel/envelope.js';
 import { ADDRESS_RULE, isAddress } from '../kernel/names.js';
-import { PATTERN_RULE, assertTopicPattern } from '../kernel/patterns.js';
 import type { Plugin } from '../kernel/plugin.js';
 
 const agentName = z.string().refine(isAgentName, { message: AGENT_NAME_RULE });
@@ -40,18 +39,57 @@ export const TransportSpecSchema = z.union([
   transportFactory,
 ]);
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** How long acknowledged ids are remembered, so a repeated copy is acknowledged, not delivered again. */
+export const RetentionSchema = z
+  .strictObject({
+    doneMs: positiveMs.default(DAY_MS).describe('Keep an acknowledged message (or, on Redis, its id) this long.'),
+    maxDone: z.number().int().min(0).default(10_000).describe('Keep at most this many acknowledged messages per inbox.'),
+  })
+  .default({ doneMs: DAY_MS, maxDone: 10_000 })
+  .describe('How long acknowledged messages stay in `done/` (`fs`) or their ids in the acked set (`redis`), where they stop an id from being delivered twice.');
+
+/** Where cc2cc keeps its files in the project unless the transport entry says otherwise. */
+export const DEFAULT_ROOT = '.cc2cc';
+
+/** `transport: { use: 'fs', ... }`: the folder transport and its options, every one optional. */
+export const FsTransportSchema = z.strictObject({
+  use: z.literal('fs').describe('The folder transport, whose options follow (every one optional); `"fs"` alone takes them all as they are.'),
+  root: z
+    .string()
+    .min(1)
+    .default(DEFAULT_ROOT)
+    .describe(
+      'The bus folder, relative to the folder that holds the config: inboxes, presence records, locks, session files. `cc2cc init` keeps it out of git. Every transport takes `root` for the files it keeps on this machine (session files, delivery ledgers).',
+    ),
+  fsync: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Fsync each message file and its folder before a send returns, so a queued message survives a power loss. false is several times faster per message and still survives any process crash.',
+    ),
+  rescanMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(2000)
+    .describe('Safety-net rescan of an inbox folder for file-watch events that were lost (0 turns it off).'),
+  closeTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(2000)
+    .describe(
+      'How long stopping a receiver waits for the message it is handing over; past it the receiver stops anyway and the message stays claimed, to be offered again by the next start.',
+    ),
+  retention: RetentionSchema,
+  watch: z.boolean().default(true).describe('Watch inbox folders for new files; false leaves it to the rescan.'),
+});
+
+export type FsTransportOptions = z.output<typeof FsTransportSchema>;
+
 const address = z.string().refine(isAddress, { message: ADDRESS_RULE });
-const topicPattern = z.string().refine(
-  (value) => {
-    try {
-      assertTopicPattern(value);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: PATTERN_RULE },
-);
 
 export const RouteSchema = z
   .strictObject({
@@ -63,26 +101,17 @@ export const RouteSchema = z
           .union([z.enum(MESSAGE_KINDS), z.array(z.enum(MESSAGE_KINDS)).min(1)])
           .optional()
           .describe('Message kind, or a list of kinds.'),
-        topic: topicPattern.optional().describe('Shorthand for `to: "topic:<pattern>"`: `*` matches one segment, `>` the rest.'),
-        room: z.string().min(1).optional().describe('Shorthand for `to: "room:<name>"`.'),
       })
-      .refine((match) => Object.keys(match).length > 0, { message: 'a route needs at least one of to, from, kind, topic, room' })
-      .refine((match) => [match.to, match.topic, match.room].filter((value) => value !== undefined).length <= 1, {
-        message: 'use only one of to, topic and room in one match',
-      })
-      .describe('Which envelopes the rule applies to; every condition given must hold. At least one of them, and only one of `to`, `topic`, `room`.'),
+      .refine((match) => Object.keys(match).length > 0, { message: 'a route needs at least one of to, from, kind' })
+      .describe(
+        'Which envelopes the rule applies to; every condition given must hold, at least one. A `to` pattern\'s target matches as its scheme\'s plugin says (topics: `*` one segment, `>` the rest). The `topic: "ci.*"` and `room: "x"` shorthands of earlier versions still work, with a note.',
+      ),
     also: z.array(address).min(1).optional().describe('These addresses get the message too. A target that reaches nobody is skipped.'),
     replace: z.array(address).min(1).optional().describe('These addresses get the message instead of the one it was sent to.'),
   })
   .refine((route) => (route.also === undefined) !== (route.replace === undefined), { message: 'a route has either "also" or "replace" (not both)' });
 
 export const ConfigSchema = z.strictObject({
-  /** Folder of the filesystem bus, relative to the project folder. */
-  root: z
-    .string()
-    .min(1)
-    .default('.cc2cc')
-    .describe('Folder of the filesystem bus, relative to the folder that holds the config: inboxes, presence records, locks. `cc2cc init` keeps it out of git.'),
   /** This agent's name; without it, `cc2cc serve` makes a free adjective-animal name. */
   name: agentName
     .optional()
@@ -129,30 +158,8 @@ export const ConfigSchema = z.strictObject({
     .describe(
       'An agent with a made-up name (generated, or derived from a held name such as `backend-2`) that has been offline this long with nothing queued is retired: no longer listed, reachable or reached by `*`. Running servers check at start and then every hour (or every `retireAfterMs`, when shorter). Named agents are never retired.',
     ),
-  /** Safety-net rescan of the inbox for lost watch events (0 turns it off). */
-  rescanMs: z
-    .number()
-    .int()
-    .min(0)
-    .default(2000)
-    .describe('Safety-net rescan of an inbox folder for file-watch events that were lost (0 turns it off). The `fs` transport only.'),
-  closeTimeoutMs: z
-    .number()
-    .int()
-    .min(0)
-    .default(2000)
-    .describe(
-      'How long stopping a receiver waits for the message it is handing over; past it the receiver stops anyway and the message stays claimed, to be offered again by the next start. The `fs` transport only.',
-    ),
-  retention: z
-    .strictObject({
-      doneMs: positiveMs.default(24 * 60 * 60 * 1000).describe('Keep an acknowledged message this long.'),
-      maxDone: z.number().int().min(0).default(10_000).describe('Keep at most this many acknowledged messages per inbox.'),
-    })
-    .default({ doneMs: 24 * 60 * 60 * 1000, maxDone: 10_000 })
-    .describe('How long acknowledged messages stay in `done/` (the `fs` transport), where they also stop an id from being delivered twice.'),
   transport: TransportSpecSchema.default('fs').describe(
-    'Where messages are stored: `"fs"` (the `root` folder), `{ use: "<name>", ...options }` for a registered transport with options, or an object with `create(context)` for your own. `"memory"` keeps messages inside one process: `cc2cc serve`, `send` and plugin verbs refuse it (and any transport with `scope: "process"`), `cc2cc doctor` flags it; it is for tests that compose the kernel in code. See [transports](transports.md).',
+    'Where messages are stored, with the transport\'s options: `"fs"` or `{ use: "fs", root, fsync, rescanMs, closeTimeoutMs, retention }` (the folder; its fields follow), `"memory"` (one process only: `cc2cc serve`, `send` and plugin verbs refuse it, and any transport with `scope: "process"`; `cc2cc doctor` flags it; for tests that compose the kernel in code), `{ use: "redis", url, ... }`, `{ use: "<name>", ...options }` for a registered transport, or an object with `create(context)` for your own. Any `{ use }` entry may name `root`, the folder for the files kept on this machine. The top-level `root`, `fsync`, `rescanMs`, `closeTimeoutMs` and `retention` of earlier versions still work, with a note. See [transports](transports.md).',
   ),
   plugins: z
     .array(PluginSpecSchema)
@@ -165,12 +172,6 @@ export const ConfigSchema = z.strictObject({
     .array(RouteSchema)
     .default([])
     .describe('Routing rules, checked for loops when the config loads: e.g. everything on `topic:ci.*` also goes to `room:reviewers`. A target `room:` or `topic:` needs its plugin.'),
-  fsync: z
-    .boolean()
-    .default(true)
-    .describe(
-      'Folder transport: fsync each message file and its folder before a send returns, so a queued message survives a power loss. false is several times faster per message and still survives any process crash.',
-    ),
   maxPushChars: z
     .number()
     .int()
@@ -194,8 +195,22 @@ export const ConfigSchema = z.strictObject({
   logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info').describe('How much cc2cc logs on stderr.'),
 });
 
+/** Spellings of earlier versions: still read, each with a note on stderr (src/config/earlier-keys.ts). */
+export interface EarlierSpellings {
+  /** @deprecated write `transport: { use: 'fs', root }` */
+  root?: string;
+  /** @deprecated write `transport: { use: 'fs', fsync }` */
+  fsync?: boolean;
+  /** @deprecated write `transport: { use: 'fs', rescanMs }` */
+  rescanMs?: number;
+  /** @deprecated write `transport: { use: 'fs', closeTimeoutMs }` */
+  closeTimeoutMs?: number;
+  /** @deprecated write `transport: { use: 'fs', retention }` (or `{ use: 'redis', retention }`) */
+  retention?: { doneMs?: number; maxDone?: number };
+}
+
 /** What a user writes (every field optional). */
-export type Cc2ccConfig = z.input<typeof ConfigSchema>;
+export type Cc2ccConfig = z.input<typeof ConfigSchema> & EarlierSpellings;
 /** After defaults. */
 export type ParsedConfig = z.output<typeof ConfigSchema>;
 export type PluginSpec = z.infer<typeof PluginSpecSchema>;

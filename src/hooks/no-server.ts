@@ -1,4 +1,5 @@
 import { loadConfig } from '../config/load.js';
+import { transportName } from '../config/transport-entry.js';
 import { formatMessageFrames } from '../sinks/message-frame.js';
 import { isAgentName } from '../kernel/names.js';
 import { readInboxWithoutServer } from './offline-inbox.js';
@@ -18,7 +19,7 @@ export async function readWithoutServer(request: HookRequest, project: string, e
   const root = config.rootDir;
   const name = isAgentName(env.CC2CC_NAME) ? env.CC2CC_NAME : config.name;
   if (!name) return { root, why: 'no agent name to read an inbox for (set CC2CC_NAME, or "name" in the config)' };
-  if (config.transport !== 'fs') return { root, why: 'without a server the inbox is read only on the folder transport' };
+  if (transportName(config.transport) !== 'fs') return { root, why: 'without a server the inbox is read only on the folder transport' };
   if (config.plugins.length > 0) return { root, why: 'plugins check incoming messages first: they arrive once the server runs' };
   const read = await readInboxWithoutServer(root, name);
   if ('serverStarting' in read) return { root, serverStarting: read.serverStarting, why: `the server that holds ${name}'s inbox (pid ${read.serverStarting}) has no hook socket yet` };

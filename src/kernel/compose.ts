@@ -60,7 +60,9 @@ export async function compose(options: ComposeOptions): Promise<Cc2cc> {
   const routes = options.config.routes ?? [];
   if (options.router) container.register(ROUTER, { useValue: options.router });
   else if (routes.length > 0) {
-    container.register(ROUTER, { useFactory: (scope) => new RoutingRouter(scope.resolve(DefaultRouter), routes) });
+    // Built when the Bus is, after the plugins' setup: the rules match with the schemes' own `matches`.
+    const matcher = (scheme: string, pattern: string, target: string) => extensions.targetMatches(scheme, pattern, target);
+    container.register(ROUTER, { useFactory: (scope) => new RoutingRouter(scope.resolve(DefaultRouter), routes, matcher) });
   } else container.register(ROUTER, { useClass: DefaultRouter });
   container.register(SERVICES, { useValue: { get: (token: symbol) => optionalService(container, token) } });
   container.registerSingleton(BUS, Bus);

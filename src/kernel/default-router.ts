@@ -34,7 +34,7 @@ export class DefaultRouter implements Router {
         { scheme: address.scheme },
       );
     }
-    const names = await handler.resolve(address.target, { envelope, directory });
+    const names = await handler.handler.resolve(address.target, { envelope, directory });
     const unique = [...new Set(names.map((name) => assertAgentName(name, `recipient from "${address.scheme}:"`)))];
     const others = unique.filter((agent) => agent !== envelope.from);
     if (others.length === 0) {

@@ -11,7 +11,7 @@ export const META_KEY = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 /** The most recipients one message records in `rcpt` (a broadcast to more is refused). */
 export const MAX_RECIPIENTS = 10_000;
 
-// Defined apart from the schemas, so the CLI can list them without loading zod.
+// The kinds live in their own import-free file: the UI page imports the same list, and the CLI lists them without zod.
 export { MESSAGE_KINDS, type MessageKind };
 
 const agentName = z.string().refine(isAgentName, { message: AGENT_NAME_RULE });

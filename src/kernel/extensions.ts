@@ -1,7 +1,8 @@
 import { Cc2ccError, describeError } from './errors.js';
 import { isDrop, type EnvelopeHook, type HookContext, type HookOrder, type Drop } from './hooks.js';
 import type { Envelope } from './envelope.js';
-import type { SchemeResolver } from './router.js';
+import { targetMatches } from './patterns.js';
+import type { SchemeGroup, SchemeHandler, SchemeResolver } from './router.js';
 import type { CommandDefinition, ToolDefinition } from './tool.js';
 import type { Bus } from './bus.js';
 import type { ClientNotificationHandler } from './client-link.js';
@@ -20,6 +21,12 @@ export type ChainOutcome = { envelope: Envelope } | (Drop & { plugin: string });
 
 type Lifecycle = (bus: Bus) => void | Promise<void>;
 
+/** One scheme's groups, as `Extensions.listGroups()` gives them: sorted by target, agents sorted. */
+export interface SchemeListing {
+  scheme: string;
+  groups: SchemeGroup[];
+}
+
 const ORDER_RANK: Record<HookOrder, number> = { pre: 0, normal: 1, post: 2 };
 
 /**
@@ -32,7 +39,7 @@ export class Extensions {
   private readonly routed: Registered<EnvelopeHook>[] = [];
   private readonly starts: Registered<Lifecycle>[] = [];
   private readonly stops: Registered<Lifecycle>[] = [];
-  readonly schemes = new Map<string, { plugin: string; resolve: SchemeResolver }>();
+  readonly schemes = new Map<string, { plugin: string; handler: SchemeHandler }>();
   readonly tools = new Map<string, { plugin: string; tool: ToolDefinition<any> }>();
   readonly commands = new Map<string, { plugin: string; command: CommandDefinition }>();
   /** MCP `capabilities.experimental` entries plugins declare (`cc2cc serve` only). */
@@ -72,7 +79,7 @@ export class Extensions {
     this.stops.push({ plugin, fn, order: 'normal', seq: this.seq++ });
   }
 
-  addScheme(plugin: string, scheme: string, resolve: SchemeResolver): void {
+  addScheme(plugin: string, scheme: string, handler: SchemeResolver | SchemeHandler): void {
     if (!/^[a-z][a-z0-9-]{0,31}$/.test(scheme)) {
       throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": scheme "${scheme}" must be lowercase letters, digits and hyphens`);
     }
@@ -80,7 +87,33 @@ export class Extensions {
     if (taken) {
       throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": scheme "${scheme}:" is already handled by plugin "${taken.plugin}"`);
     }
-    this.schemes.set(scheme, { plugin, resolve });
+    if (typeof handler !== 'function' && typeof handler?.resolve !== 'function') {
+      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": scheme "${scheme}:" needs a resolver function or an object with resolve(target, context)`);
+    }
+    this.schemes.set(scheme, { plugin, handler: typeof handler === 'function' ? { resolve: handler } : handler });
+  }
+
+  /** Whether the pattern's target covers the address's target, by the scheme's own `matches` or the kernel's rule. */
+  targetMatches(scheme: string, pattern: string, target: string): boolean {
+    const matches = this.schemes.get(scheme)?.handler.matches;
+    return matches ? matches(pattern, target) : targetMatches(pattern, target);
+  }
+
+  /** The groups of every scheme whose plugin lists them, in registration order; a failing `list` names its plugin. */
+  async listGroups(): Promise<SchemeListing[]> {
+    const listings: SchemeListing[] = [];
+    for (const [scheme, { plugin, handler }] of this.schemes) {
+      if (!handler.list) continue;
+      let groups: SchemeGroup[];
+      try {
+        groups = await handler.list();
+      } catch (error) {
+        throw new Cc2ccError('HOOK_FAILED', `plugin "${plugin}" list of "${scheme}:" failed: ${describeError(error)}`, { plugin, hook: 'list' }, { cause: error });
+      }
+      const sorted = groups.map((group) => ({ target: group.target, agents: [...new Set(group.agents)].sort() }));
+      listings.push({ scheme, groups: sorted.sort((a, b) => a.target.localeCompare(b.target)) });
+    }
+    return listings;
   }
 
   addTool(plugin: string, tool: ToolDefinition<any>): void {

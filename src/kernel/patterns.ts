@@ -35,3 +35,12 @@ export function topicMatches(pattern: string, topic: string): boolean {
   }
   return wanted.length === actual.length;
 }
+
+/**
+ * The kernel's rule for an address pattern's target, for schemes whose plugin gives no
+ * `matches` (and for the UI's filter): `*` or `>` alone matches any target; otherwise the
+ * topic rule above, segment by segment.
+ */
+export function targetMatches(pattern: string, target: string): boolean {
+  return pattern === target || pattern === '*' || pattern === '>' || topicMatches(pattern, target);
+}

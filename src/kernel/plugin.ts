@@ -1,7 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { z } from 'zod';
 import type { EnvelopeHook, HookOrder } from './hooks.js';
-import type { SchemeResolver } from './router.js';
+import type { SchemeHandler, SchemeResolver } from './router.js';
 import type { CommandDefinition, ToolDefinition } from './tool.js';
 import type { Bus } from './bus.js';
 import type { Logger } from './logger.js';
@@ -40,8 +40,11 @@ export interface PluginContext {
   /** Names of every enabled plugin, in load order. */
   readonly plugins: readonly string[];
 
-  /** Resolve `scheme:target` addresses, e.g. `room` for `room:backend`. One resolver per scheme. */
-  addScheme(scheme: string, resolver: SchemeResolver): void;
+  /**
+   * Resolve `scheme:target` addresses, e.g. `room` for `room:backend`. One handler per
+   * scheme: a resolver function, or a `SchemeHandler` that may also match patterns and list groups.
+   */
+  addScheme(scheme: string, handler: SchemeResolver | SchemeHandler): void;
   /** Outbound: runs on every envelope being sent, before routing, in plugin order. */
   onSend(hook: EnvelopeHook, options?: { order?: HookOrder }): void;
   /**

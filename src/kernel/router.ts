@@ -35,6 +35,34 @@ export interface Directory {
  */
 export type SchemeResolver = (target: string, context: SchemeContext) => Promise<AgentName[]> | AgentName[];
 
+/**
+ * Everything a plugin says about its address scheme (`ctx.addScheme(scheme, handler)`; a bare
+ * `SchemeResolver` is a handler with `resolve` only). The kernel, the config's routes and the
+ * UI ask the handler, so no part of cc2cc outside the plugin knows what a `room:` is.
+ */
+export interface SchemeHandler {
+  resolve: SchemeResolver;
+  /**
+   * Optional: whether the target of a pattern (a route's `match.to`, such as `ci.*` in
+   * `topic:ci.*`) covers the target of an address (`ci.build`). Without it, the kernel's
+   * pattern rule applies (`targetMatches` in src/kernel/patterns.ts).
+   */
+  matches?(pattern: string, target: string): boolean;
+  /**
+   * Optional: the groups this scheme knows now, with the agents each reaches (rooms and
+   * their members, topic patterns and their subscribers). `cc2cc ui` shows them; without
+   * it, the scheme's groups are not listed.
+   */
+  list?(): Promise<SchemeGroup[]> | SchemeGroup[];
+}
+
+/** One group a scheme lists: `{ target: 'backend', agents: ['calm-owl'] }` for `room:backend`. */
+export interface SchemeGroup {
+  /** As in `scheme:target`; may be a pattern (`ci.*`). */
+  target: string;
+  agents: AgentName[];
+}
+
 export interface SchemeContext {
   envelope: Envelope;
   directory: Directory;

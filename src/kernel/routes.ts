@@ -1,12 +1,12 @@
 import { Cc2ccError, isCc2ccError } from './errors.js';
 import { parseAddress } from './names.js';
-import { topicMatches } from './patterns.js';
+import { targetMatches } from './patterns.js';
 import type { Envelope, MessageKind } from './envelope.js';
 import type { Directory, Recipient, Router } from './router.js';
 
 /**
  * A per-project routing rule from the config: envelopes that match also go to, or go
- * instead to, other addresses. `{ match: { topic: 'ci.*' }, also: ['room:reviewers'] }`.
+ * instead to, other addresses. `{ match: { to: 'topic:ci.*' }, also: ['room:reviewers'] }`.
  */
 export interface RouteRule {
   match: {
@@ -15,22 +15,27 @@ export interface RouteRule {
     /** Sender glob: `ci-*`. */
     from?: string;
     kind?: MessageKind | MessageKind[];
-    /** Shorthand for `to: 'topic:<pattern>'`. */
-    topic?: string;
-    /** Shorthand for `to: 'room:<name>'`. */
-    room?: string;
   };
   also?: string[];
   replace?: string[];
 }
+
+/**
+ * Whether a pattern's target covers an address's target in one scheme: the scheme's own
+ * `matches` when its plugin gives one (`Extensions.targetMatches`), else the kernel's rule.
+ */
+export type TargetMatcher = (scheme: string, pattern: string, target: string) => boolean;
+
+const kernelRule: TargetMatcher = (_scheme, pattern, target) => targetMatches(pattern, target);
 
 /** Wraps a router with the config's rules; refuses looping rule sets when built. */
 export class RoutingRouter implements Router {
   constructor(
     private readonly base: Router,
     private readonly rules: readonly RouteRule[],
+    private readonly matcher: TargetMatcher = kernelRule,
   ) {
-    assertRoutesDoNotLoop(rules);
+    assertRoutesDoNotLoop(rules, matcher);
   }
 
   resolve(envelope: Envelope, directory: Directory): Promise<Recipient[]> {
@@ -38,7 +43,7 @@ export class RoutingRouter implements Router {
   }
 
   private async expand(envelope: Envelope, directory: Directory, visited: Set<string>): Promise<Recipient[]> {
-    const matching = this.rules.filter((rule) => ruleMatches(rule, envelope));
+    const matching = this.rules.filter((rule) => ruleMatches(rule, envelope, this.matcher));
     const replacing = matching.find((rule) => rule.replace);
     const found = new Map<string, Recipient>();
     const addAll = (recipients: Recipient[]) => {
@@ -82,13 +87,9 @@ export function routeTargets(rule: RouteRule): string[] {
   return [...(rule.also ?? []), ...(rule.replace ?? [])];
 }
 
-function addressCondition(rule: RouteRule): string | undefined {
-  return rule.match.to ?? (rule.match.topic !== undefined ? `topic:${rule.match.topic}` : rule.match.room !== undefined ? `room:${rule.match.room}` : undefined);
-}
-
-function ruleMatches(rule: RouteRule, envelope: Envelope): boolean {
-  const address = addressCondition(rule);
-  if (address !== undefined && !addressMatches(address, envelope.to)) return false;
+function ruleMatches(rule: RouteRule, envelope: Envelope, matcher: TargetMatcher): boolean {
+  const address = rule.match.to;
+  if (address !== undefined && !addressMatches(address, envelope.to, matcher)) return false;
   if (rule.match.from !== undefined && !globMatches(rule.match.from, envelope.from)) return false;
   if (rule.match.kind !== undefined) {
     const kinds = Array.isArray(rule.match.kind) ? rule.match.kind : [rule.match.kind];
@@ -97,14 +98,13 @@ function ruleMatches(rule: RouteRule, envelope: Envelope): boolean {
   return true;
 }
 
-/** `topic:` patterns match topics with `*` and `>`; `scheme:*` matches any target; else exact. */
-export function addressMatches(pattern: string, address: string): boolean {
+/** A name or `*` matches itself; `scheme:` patterns match targets of their scheme as `matcher` says. */
+export function addressMatches(pattern: string, address: string, matcher: TargetMatcher = kernelRule): boolean {
   if (pattern === address) return true;
   const wanted = parseAddress(pattern);
   const actual = parseAddress(address);
   if (wanted.kind !== 'scheme' || actual.kind !== 'scheme' || wanted.scheme !== actual.scheme) return false;
-  if (wanted.target === '*' || wanted.target === '>') return true;
-  return wanted.scheme === 'topic' && topicMatches(wanted.target, actual.target);
+  return matcher(wanted.scheme, wanted.target, actual.target);
 }
 
 function globMatches(pattern: string, value: string): boolean {
@@ -113,12 +113,12 @@ function globMatches(pattern: string, value: string): boolean {
 }
 
 /** Rule A leads to rule B when one of A's targets matches B's address condition. */
-export function assertRoutesDoNotLoop(rules: readonly RouteRule[]): void {
-  const label = (index: number) => `route #${index + 1} (${addressCondition(rules[index]!) ?? 'any address'})`;
+export function assertRoutesDoNotLoop(rules: readonly RouteRule[], matcher: TargetMatcher = kernelRule): void {
+  const label = (index: number) => `route #${index + 1} (${rules[index]!.match.to ?? 'any address'})`;
   const edges = rules.map((rule) =>
     rules.flatMap((other, index) => {
-      const condition = addressCondition(other);
-      return condition !== undefined && routeTargets(rule).some((target) => addressMatches(condition, target)) ? [index] : [];
+      const condition = other.match.to;
+      return condition !== undefined && routeTargets(rule).some((target) => addressMatches(condition, target, matcher)) ? [index] : [];
     }),
   );
   const state = new Array<'new' | 'open' | 'done'>(rules.length).fill('new');

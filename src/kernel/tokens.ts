@@ -15,7 +15,5 @@ export const STATE = Symbol.for('cc2cc.State');
 export const REQUESTS = Symbol.for('cc2cc.Requests');
 /** Provided by the approvals plugin (`ApprovalsService`, src/kernel/approvals-service.ts); `cc2cc ui` uses it. */
 export const APPROVALS = Symbol.for('cc2cc.Approvals');
-/** Provided by the rooms plugin: `{ staticMembers }`, the rooms its options name; `cc2cc ui` shows them. */
-export const ROOMS = Symbol.for('cc2cc.Rooms');
 /** Provided by a plugin that guards file edits (claims); `cc2cc hook pre-tool` asks it. */
 export const EDIT_GUARD = Symbol.for('cc2cc.EditGuard');

@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Bus } from '../kernel/bus.js';
 import type { Logger } from '../kernel/logger.js';
 import type { AgentName } from '../kernel/names.js';
-import { agentStateKey } from '../kernel/agent-state.js';
+import { describeError } from '../kernel/errors.js';
+import type { Extensions } from '../kernel/extensions.js';
 import { HELD_NAME_KEY, type HeldName } from './held-name.js';
 import type { PushLimits } from '../sinks/channel-limits.js';
 
@@ -29,6 +30,8 @@ export interface HookScope {
   /** How long a session-start answer waits for the inbox's backlog to reach the delivery. */
   settleMs: number;
   logger: Logger;
+  /** The plugins' address schemes: the groups that reach the agent (rooms, topics) come back after a compaction. */
+  schemes?: Pick<Extensions, 'listGroups'>;
 }
 
 /**
@@ -112,16 +115,24 @@ async function sessionHeader({ bus, agent, delivery }: HookScope, waiting: numbe
 }
 
 /** After a compaction or /clear: what the agent must not forget. */
-async function openState({ bus, agent, delivery }: HookScope): Promise<string | undefined> {
+async function openState({ agent, delivery, schemes, logger }: HookScope): Promise<string | undefined> {
   const lines: string[] = [];
   const requests = delivery.openRequests;
   if (requests.length > 0) {
     lines.push(`Requests waiting for your answer (reply with their id): ${requests.map((request) => `${request.id} from ${request.from}`).join('; ')}.`);
   }
-  for (const [key, what] of [['rooms', 'Your rooms'], ['topics', 'Your topics']] as const) {
-    // Rooms joined and topics followed are bus state kept for the agent's name.
-    const value = (await bus.state.get(agentStateKey(agent, key)))?.value;
-    if (Array.isArray(value) && value.length > 0) lines.push(`${what}: ${value.join(', ')}.`);
-  }
+  const reaching = await addressesReaching(agent, schemes, logger);
+  if (reaching.length > 0) lines.push(`Addresses that reach you: ${reaching.join(', ')}.`);
   return lines.length > 0 ? `cc2cc, still open from before:\n${lines.join('\n')}` : undefined;
+}
+
+/** The group addresses the agent is in (rooms it is a member of, topic patterns it follows), as each scheme lists them. */
+async function addressesReaching(agent: AgentName, schemes: HookScope['schemes'], logger: Logger): Promise<string[]> {
+  try {
+    const listings = (await schemes?.listGroups()) ?? [];
+    return listings.flatMap(({ scheme, groups }) => groups.filter((group) => group.agents.includes(agent)).map((group) => `${scheme}:${group.target}`));
+  } catch (error) {
+    logger.warn(`could not list the addresses that reach ${agent}: ${describeError(error)}`);
+    return [];
+  }
 }

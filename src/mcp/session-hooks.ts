@@ -11,6 +11,7 @@ import type { Logger } from '../kernel/logger.js';
 import type { AgentName } from '../kernel/names.js';
 import type { AgentDelivery, SeenVia } from './delivery.js';
 import type { ApprovalsService } from '../kernel/approvals-service.js';
+import type { Extensions } from '../kernel/extensions.js';
 import type { HookRequest } from '../hooks/protocol.js';
 import type { PushLiveness } from './push-liveness.js';
 
@@ -34,6 +35,8 @@ export interface SessionHooksOptions {
   logger: Logger;
   /** The approvals plugin, when on: a hook shows the person answered Claude Code's own dialog. */
   approvals?: ApprovalsService;
+  /** The plugins' address schemes (`runtime.extensions`): after a compaction the agent hears which groups reach it. */
+  schemes?: Pick<Extensions, 'listGroups'>;
 }
 
 /**
@@ -42,7 +45,7 @@ export interface SessionHooksOptions {
  * record (`data.push`: live / not reaching / unknown, or off without pushes). A socket
  * that cannot open costs only the hooks: the server goes on and says so.
  */
-export async function startHookEndpoint({ config, agent, bus, delivery, logger, approvals }: SessionHooksOptions): Promise<SessionHooks> {
+export async function startHookEndpoint({ config, agent, bus, delivery, logger, approvals, schemes }: SessionHooksOptions): Promise<SessionHooks> {
   const wake: WakeProbe = { token: randomBytes(12).toString('hex') };
   const grace = Number(process.env.CC2CC_PUSH_CONFIRM_MS ?? DEFAULT_PUSH_CONFIRM_MS);
   const publish = (value: string) => bus.setPresenceData('push', value).catch((error: unknown) => logger.warn(`could not record push liveness: ${describeError(error)}`));
@@ -65,6 +68,7 @@ export async function startHookEndpoint({ config, agent, bus, delivery, logger, 
           limits: { maxTextChars: config.maxPushChars },
           settleMs: settleWaitMs(process.env),
           logger,
+          ...(schemes !== undefined && { schemes }),
         });
       },
     });

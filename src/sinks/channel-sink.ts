@@ -87,8 +87,8 @@ export class ChannelSink implements Sink {
 
 /**
  * The notification for one envelope. `from`, `id`, `to`, `kind` and `ts` always; then
- * `correlation_id`, `reply_to`, `expires_at`, `room`, `topic` and `data` (as JSON) where
- * they apply. The sender's own `meta` is not passed on: cc2cc's keys are the trusted ones.
+ * `correlation_id`, `reply_to`, `expires_at`, the group's scheme (`room`, `topic`; `-` as
+ * `_`) and `data` (as JSON) where they apply. The sender's own `meta` is not passed on: cc2cc's keys are the trusted ones.
  * Each value is escaped as an attribute value and the text as frame content
  * (`frame-escape.ts`): the client writes them into `<channel …>…</channel>` as they are.
  */
@@ -104,7 +104,8 @@ export function toChannelNotification(envelope: Envelope, limits: PushLimits = {
   if (envelope.replyTo) meta.reply_to = envelope.replyTo;
   if (envelope.expiresAt) meta.expires_at = envelope.expiresAt;
   const address = parseAddress(envelope.to);
-  if (address.kind === 'scheme' && (address.scheme === 'room' || address.scheme === 'topic')) meta[address.scheme] = address.target;
+  // The group it came through, by its scheme: room="backend", topic="ci.build" (never over a key set above).
+  if (address.kind === 'scheme') meta[address.scheme.replace(/-/g, '_')] ??= address.target;
   if (envelope.data !== undefined) meta.data = JSON.stringify(envelope.data);
   for (const key of Object.keys(meta)) meta[key] = escapeAttribute(meta[key]!);
   const { text, truncated } = limitPushText(envelope.text, envelope.id, limits);

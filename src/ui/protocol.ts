@@ -5,13 +5,13 @@
  * The live stream is Server-Sent Events at `<base>/api/events`. On every (re)connect the
  * server sends, in order:
  *   hello     Hello             who is talking; the page drops what it had
- *   snapshot  Snapshot          agents, rooms, topics (again whenever they change)
+ *   snapshot  Snapshot          agents, group addresses (rooms, topics), claims (again on change)
  *   messages  MessageView[]     everything seen so far, in batches
  *   ready     {}                the history is complete
  * and then, live:
  *   traffic   TrafficUpdate     one message changed state in one inbox (or its
  *                               recipient's ledger says it was pushed / seen)
- *   snapshot  Snapshot          agents, rooms or topics changed (checked every few seconds)
+ *   snapshot  Snapshot          agents, groups or claims changed (checked every few seconds)
  *
  * The history is read while it is sent, so a `traffic` update may repeat a step that its
  * message's history already had: the page skips a step it has. A stream that stops reading
@@ -19,7 +19,10 @@
  * everything comes again from `hello`.
  */
 
-export type WireKind = 'message' | 'request' | 'reply' | 'event';
+import type { HandSentKind, MessageKind } from '../kernel/message-kinds.js';
+
+/** The kinds are the kernel's (`src/kernel/message-kinds.ts`); the page imports that list too. */
+export type WireKind = MessageKind;
 
 /** An envelope as JSON (wire format v1; see DESIGN §2). */
 export interface WireEnvelope {
@@ -125,8 +128,6 @@ export interface AgentView {
   delivery?: string;
   /** Whether pushes reach it (`live`, `not reaching`, `unknown`), when its server says (presence `data.push`). */
   push?: string;
-  rooms: string[];
-  topics: string[];
   counts?: InboxCounts;
 }
 
@@ -139,11 +140,20 @@ export interface ClaimView {
   expiresAt: string;
 }
 
+/** One address scheme's groups: `{ scheme: 'room', groups: [{ target: 'backend', agents: [...] }] }`. */
+export interface SchemeView {
+  scheme: string;
+  groups: Array<{ target: string; agents: string[] }>;
+}
+
 export interface Snapshot {
   at: string;
   agents: AgentView[];
-  rooms: Array<{ name: string; members: string[] }>;
-  topics: Array<{ pattern: string; subscribers: string[] }>;
+  /**
+   * The group addresses of each scheme whose plugin lists them (`SchemeHandler.list`): rooms
+   * with their members, topic patterns with their subscribers, a third-party scheme's groups.
+   */
+  schemes: SchemeView[];
   /** With the claims plugin's state: who holds which files. */
   claims?: ClaimView[];
 }
@@ -158,7 +168,7 @@ export interface DeadLetterView {
 export interface SendRequest {
   to: string;
   text: string;
-  kind?: 'message' | 'event';
+  kind?: HandSentKind;
 }
 
 export interface SendResponse {

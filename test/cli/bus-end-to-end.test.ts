@@ -12,7 +12,7 @@ let project: string;
 const children: Array<{ child: { kill(signal?: NodeJS.Signals): boolean; exitCode: number | null } }> = [];
 beforeEach(async () => {
   project = await mkdtemp(join(tmpdir(), 'cc2cc-e2e-'));
-  await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['calm-owl', 'brave-fox'], rescanMs: 500 }));
+  await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['calm-owl', 'brave-fox'], transport: { use: 'fs', rescanMs: 500 } }));
 });
 afterEach(async () => {
   for (const { child } of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
@@ -48,7 +48,7 @@ describe('the bus end to end, from the command line', () => {
 
   it('delivers 10 concurrent sender processes × 200 messages once each, each sender in order', async () => {
     const senders = Array.from({ length: 10 }, (_, i) => `sender-${i}`);
-    await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['calm-owl', ...senders], rescanMs: 500 }));
+    await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['calm-owl', ...senders], transport: { use: 'fs', rescanMs: 500 } }));
     const calm = receiver('calm-owl');
     await calm.ready();
     const runs = senders.map((from) => {

@@ -25,7 +25,7 @@ describe('session start after a compaction or /clear', () => {
     const compacted = { ...base, hook_event_name: 'SessionStart', source: 'compact' };
     const context = contextOf(await runHook(project, ['session-start'], compacted, env));
     expect(context).toContain(`Requests waiting for your answer (reply with their id): ${id} from alice`);
-    expect(context).toContain('Your rooms: backend.');
+    expect(context).toContain('Addresses that reach you: room:backend.');
     // A plain start of a session says nothing of it.
     expect(contextOf(await runHook(project, ['session-start'], { ...compacted, source: 'startup' }, env))).not.toContain('Requests waiting');
 

@@ -159,7 +159,7 @@ describe('cc2cc hook never breaks the session', () => {
     expect(run).toMatchObject({ code: 0, stdout: '' });
     expect(run.stderr).toMatch(/cannot reach the cc2cc server/);
 
-    const fileRoot = await makeProject({ ...AGENTS, root: 'bus' });
+    const fileRoot = await makeProject({ ...AGENTS, transport: { use: 'fs', root: 'bus' } });
     await writeFile(`${fileRoot}/bus`, 'not a folder');
     const broken = await runHook(fileRoot, ['prompt-submit'], { hook_event_name: 'UserPromptSubmit', cwd: fileRoot }, { CC2CC_NAME: 'bob' });
     expect(broken).toMatchObject({ code: 0, stdout: '' });

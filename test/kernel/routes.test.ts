@@ -4,6 +4,7 @@ import { isCc2ccError } from '../../src/kernel/errors.js';
 import { compose } from '../../src/kernel/compose.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { MemoryTransport } from '../../src/transports/memory/memory-transport.js';
+import { definePlugin } from '../../src/plugin.js';
 import { rooms } from '../../plugins/rooms/index.js';
 import { topics } from '../../plugins/topics/index.js';
 import { waitFor } from '../../src/testing/wait-for.js';
@@ -14,7 +15,7 @@ const cleanupAfterTest = useCleanup();
 
 describe('routes', () => {
   it('sends everything on topic:ci.* to room:reviewers as well', async () => {
-    const routes = [{ match: { topic: 'ci.*' }, also: ['room:reviewers'] }];
+    const routes = [{ match: { to: 'topic:ci.*' }, also: ['room:reviewers'] }];
     const world = await memoryAgents(['ci-bot', 'dev', 'rev'], { plugins: () => [rooms({ members: { reviewers: ['rev'] } }), topics()], config: { routes } });
     cleanupAfterTest(world.close);
     await callTool(world.agents.dev!.kernel, 'subscribe', { topic: 'ci.*' });
@@ -27,7 +28,7 @@ describe('routes', () => {
   });
 
   it('copies to room:reviewers even when nobody follows the topic', async () => {
-    const routes = [{ match: { topic: 'ci.*' }, also: ['room:reviewers'] }];
+    const routes = [{ match: { to: 'topic:ci.*' }, also: ['room:reviewers'] }];
     const world = await memoryAgents(['ci-bot', 'rev'], { plugins: () => [rooms({ members: { reviewers: ['rev'] } }), topics()], config: { routes } });
     cleanupAfterTest(world.close);
     const result = await world.agents['ci-bot']!.kernel.bus.send({ to: 'topic:ci.build', text: 'nobody subscribed' });
@@ -47,8 +48,8 @@ describe('routes', () => {
   it('refuses a looping pair of routes at config load', () => {
     const looping = {
       routes: [
-        { match: { topic: 'ci.*' }, also: ['room:reviewers'] },
-        { match: { room: 'reviewers' }, also: ['topic:ci.review'] },
+        { match: { to: 'topic:ci.*' }, also: ['room:reviewers'] },
+        { match: { to: 'room:reviewers' }, also: ['topic:ci.review'] },
       ],
     };
     try {
@@ -60,6 +61,33 @@ describe('routes', () => {
     }
   });
 
+  it('routes on a scheme of a plugin the kernel has never heard of, matching patterns as the plugin says', async () => {
+    const routes = [{ match: { to: 'team:web' }, also: ['ops'] }];
+    const world = await memoryAgents(['ann', 'bob', 'ops', 'lead'], { plugins: () => [teams()], config: { routes } });
+    cleanupAfterTest(world.close);
+    // `team:web` covers `team:web-front` only by the plugin's `matches`: by the kernel's rule it would not.
+    const result = await world.agents.lead!.kernel.bus.send({ to: 'team:web-front', text: 'deploy at noon' });
+    expect(result.results).toEqual([
+      { agent: 'ann', via: 'team:web-front', status: 'queued' },
+      { agent: 'ops', via: 'ops', status: 'queued' },
+    ]);
+    const other = await world.agents.lead!.kernel.bus.send({ to: 'team:data', text: 'not web' });
+    expect(other.results.map((entry) => entry.agent)).toEqual(['bob']);
+    expect(await world.agents.lead!.kernel.extensions.listGroups()).toEqual([
+      { scheme: 'team', groups: [{ target: 'data', agents: ['bob'] }, { target: 'web-front', agents: ['ann'] }] },
+    ]);
+  });
+
+  it('finds a loop through a plugin scheme\'s own matching when it composes', async () => {
+    const routes = [
+      { match: { to: 'team:web' }, also: ['team:data'] },
+      { match: { to: 'team:data' }, also: ['team:web-back'] },
+    ];
+    await expect(compose({ config: kernelConfig({ routes }), transport: new MemoryTransport(), plugins: [teams()], logger: silentLogger })).rejects.toThrow(
+      /routes loop: route #1 \(team:web\) → route #2 \(team:data\) → route #1/,
+    );
+  });
+
   it('refuses malformed routes and routes to a scheme no plugin handles', async () => {
     expect(() => resolveConfig({ routes: [{ match: {}, also: ['x'] }] }, { projectDir: '/tmp' })).toThrow(/routes\.0\.match: a route needs at least one/);
     expect(() => resolveConfig({ routes: [{ match: { to: 'a' }, also: ['b'], replace: ['c'] }] }, { projectDir: '/tmp' })).toThrow(/either "also" or "replace"/);
@@ -67,3 +95,18 @@ describe('routes', () => {
     await expect(compose({ config, transport: new MemoryTransport(), logger: silentLogger })).rejects.toThrow(/routes\.0: "room:x" needs a plugin that handles "room:"/);
   });
 });
+
+/** A test-only scheme: `team:<name>`, where the pattern `team:web` covers every `web-` team. */
+function teams() {
+  const table: Record<string, string[]> = { 'web-front': ['ann'], data: ['bob'] };
+  return definePlugin({
+    name: 'teams',
+    setup(ctx) {
+      ctx.addScheme('team', {
+        resolve: (team) => table[team] ?? [],
+        matches: (pattern, team) => team === pattern || team.startsWith(`${pattern}-`),
+        list: () => Object.entries(table).map(([target, agents]) => ({ target, agents })),
+      });
+    },
+  });
+}

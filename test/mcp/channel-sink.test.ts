@@ -35,7 +35,7 @@ describe('toChannelNotification', () => {
     });
   });
 
-  it('adds correlation_id, room, topic and data where they apply, all strings with valid keys', () => {
+  it('adds correlation_id, the group (room, topic, any scheme) and data where they apply, all strings with valid keys', () => {
     const request = createEnvelope({ from: 'alice', to: 'bob', text: 'q', kind: 'request' }, at);
     const reply = createEnvelope({ from: 'bob', to: 'room:backend', text: 'a', kind: 'reply', correlationId: request.id, data: { n: 1 } }, at);
     const topic = createEnvelope({ from: 'ci', to: 'topic:ci.build', text: 'green', kind: 'event', meta: { id: 'forged', from: 'boss' } }, at);
@@ -44,7 +44,12 @@ describe('toChannelNotification', () => {
     const topicMeta = toChannelNotification(topic).meta;
     expect(topicMeta).toMatchObject({ topic: 'ci.build', from: 'ci', id: topic.id });
     expect(topicMeta).not.toHaveProperty('room');
-    for (const { meta } of [reply, topic].map((envelope) => toChannelNotification(envelope))) {
+    // Any plugin's scheme names its attribute; it never replaces one of cc2cc's own.
+    const team = createEnvelope({ from: 'ci', to: 'dev-team:web', text: 'x' }, at);
+    expect(toChannelNotification(team).meta).toMatchObject({ dev_team: 'web' });
+    const tricky = createEnvelope({ from: 'ci', to: 'from:web', text: 'x' }, at);
+    expect(toChannelNotification(tricky).meta.from).toBe('ci');
+    for (const { meta } of [reply, topic, team].map((envelope) => toChannelNotification(envelope))) {
       for (const [key, value] of Object.entries(meta)) {
         expect(key).toMatch(META_KEY);
         expect(typeof value).toBe('string');

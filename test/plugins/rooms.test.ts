@@ -4,6 +4,8 @@ import { isCc2ccError } from '../../src/kernel/errors.js';
 import { silentLogger } from '../../src/kernel/logger.js';
 import { MemoryTransport } from '../../src/transports/memory/memory-transport.js';
 import { rooms } from '../../plugins/rooms/index.js';
+import { loadPlugins } from '../../src/config/plugin-loader.js';
+import { loadBuiltinPlugins } from '../../src/runtime.js';
 import { waitFor } from '../../src/testing/wait-for.js';
 import { kernelConfig, memoryAgents, RecordingSink, useCleanup } from '../kernel/helpers.js';
 import { callTool } from './tool-helpers.js';
@@ -35,6 +37,26 @@ describe('rooms plugin', () => {
     await waitFor(() => danSink.received.length === 1, { what: 'the offline member' });
     expect(danSink.received[0]!.text).toBe('deploy at 5');
     await dan.close();
+  });
+
+  it.each([
+    ['rooms({ members })', () => Promise.resolve([rooms({ members: { reviewers: ['dan', 'ann'] } })])],
+    ["['rooms', { members }] in a JSON config", () => loadPlugins([['rooms', { members: { reviewers: ['dan', 'ann'] } }]], '/work/app', loadBuiltinPlugins)],
+  ])('lists each room with its static and joined members, static members given as %s', async (_form, plugins) => {
+    const made = await plugins();
+    const world = await memoryAgents(['ann', 'bob'], { plugins: () => made });
+    cleanupAfterTest(world.close);
+    await callTool(world.agents.bob!.kernel, 'join', { room: 'backend' });
+    await callTool(world.agents.bob!.kernel, 'join', { room: 'reviewers' });
+    expect(await world.agents.ann!.kernel.extensions.listGroups()).toEqual([
+      {
+        scheme: 'room',
+        groups: [
+          { target: 'backend', agents: ['bob'] },
+          { target: 'reviewers', agents: ['ann', 'bob', 'dan'] },
+        ],
+      },
+    ]);
   });
 
   it('does not send to the sender, and leaving stops delivery', async () => {

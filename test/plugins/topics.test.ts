@@ -42,6 +42,23 @@ describe('topics plugin', () => {
     await expect(ann!.kernel.bus.send({ to: 'topic:ci.build.linux', text: 'x' })).rejects.toThrow(/nobody follows/);
   });
 
+  it('lists each pattern followed, with its subscribers', async () => {
+    const world = await memoryAgents(['ann', 'bob'], { plugins: () => [topics()] });
+    cleanupAfterTest(world.close);
+    await callTool(world.agents.ann!.kernel, 'subscribe', { topic: 'ci.*' });
+    await callTool(world.agents.bob!.kernel, 'subscribe', { topic: 'ci.*' });
+    await callTool(world.agents.bob!.kernel, 'subscribe', { topic: 'deploy.>' });
+    expect(await world.agents.ann!.kernel.extensions.listGroups()).toEqual([
+      {
+        scheme: 'topic',
+        groups: [
+          { target: 'ci.*', agents: ['ann', 'bob'] },
+          { target: 'deploy.>', agents: ['bob'] },
+        ],
+      },
+    ]);
+  });
+
   it('refuses bad patterns and topics with the rule', async () => {
     const world = await memoryAgents(['ann'], { plugins: () => [topics()] });
     cleanupAfterTest(world.close);

@@ -57,7 +57,7 @@ class CrashRun {
   private released = 0;
 
   async start(): Promise<void> {
-    await this.project.create({ agents: [RECEIVER, ...SENDERS], rescanMs: 200 });
+    await this.project.create({ agents: [RECEIVER, ...SENDERS], transport: { use: 'fs', rescanMs: 200 } });
     this.senders = SENDERS.map((from) => startSteadySender(this.project.dir, from, RECEIVER, { paceMs: PACE_MS }));
     await waitFor(() => this.senders.every((sender) => sender.of('ready').length === 1), { ...LONG, what: 'the senders' });
   }

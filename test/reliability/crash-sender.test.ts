@@ -48,7 +48,7 @@ describe('crash: senders killed with SIGKILL mid-write', () => {
   }
 
   it('killed at seeded points mid-write: no partial file reaches the reader; temp files removed after the grace period', async () => {
-    await project.create({ agents: [RECEIVER], rescanMs: 200 });
+    await project.create({ agents: [RECEIVER], transport: { use: 'fs', rescanMs: 200 } });
     const next = random(SEED.seed + 2);
     let reader = await receiver({ CC2CC_TEST_TMP_GRACE_MS: String(GRACE_MS) });
     const sent: string[] = [];
@@ -128,7 +128,7 @@ describe('crash: senders killed with SIGKILL mid-write', () => {
   }, 240_000);
 
   it('killed from the outside during bursts: every stored message whole and delivered, nothing partial', async () => {
-    await project.create({ agents: [RECEIVER], rescanMs: 200 });
+    await project.create({ agents: [RECEIVER], transport: { use: 'fs', rescanMs: 200 } });
     const next = random(SEED.seed + 3);
     const reader = await receiver();
     const stored: string[] = [];

@@ -26,7 +26,7 @@ describe('expiry and bounces, end to end', () => {
   });
 
   it('an expired message and one that failed maxAttempts times go to dead/ with reasons; the sender is told; doctor shows both', async () => {
-    await project.create({ agents: [TO, FROM], rescanMs: 200, maxAttempts: MAX_ATTEMPTS, retryDelayMs: 1 });
+    await project.create({ agents: [TO, FROM], transport: { use: 'fs', rescanMs: 200 }, maxAttempts: MAX_ATTEMPTS, retryDelayMs: 1 });
     const sender = startReceiver(project.dir, FROM);
     await waitFor(() => sender.of('ready').length > 0, { ...LONG, what: 'the sender' });
 

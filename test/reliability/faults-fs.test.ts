@@ -95,28 +95,28 @@ async function afterFault(fault: Fault, project: string, bob: StdioAgent): Promi
 
 describe('faults: what users do to .cc2cc/ while servers run', () => {
   it('rm -rf .cc2cc: the server makes it again and keeps receiving', async () => {
-    const { project, bob } = await pushServer({ rescanMs: 500 });
+    const { project, bob } = await pushServer({ transport: { use: 'fs', rescanMs: 500 } });
     execFileSync('rm', ['-rf', join(project, '.cc2cc')]);
     await holdsAgain(project, bob);
     await afterFault('`rm -rf .cc2cc` while a server runs', project, bob);
   }, 60_000);
 
   it('.cc2cc moved away: the server makes a new one and keeps receiving', async () => {
-    const { project, bob } = await pushServer({ rescanMs: 500 });
+    const { project, bob } = await pushServer({ transport: { use: 'fs', rescanMs: 500 } });
     await rename(join(project, '.cc2cc'), join(project, 'old-bus'));
     await holdsAgain(project, bob);
     await afterFault('`.cc2cc` moved away while a server runs', project, bob);
   }, 60_000);
 
   it('the lock file deleted: taken again', async () => {
-    const { project, bob } = await pushServer({ rescanMs: 500 });
+    const { project, bob } = await pushServer({ transport: { use: 'fs', rescanMs: 500 } });
     await rm(join(project, '.cc2cc', 'to-bob', 'lock'));
     await holdsAgain(project, bob);
     await afterFault("the inbox's `lock` file deleted", project, bob);
   }, 60_000);
 
   it('another live holder: the server stops receiving and tells its agent; presence says offline', async () => {
-    const { project, bob } = await pushServer({ rescanMs: 500 });
+    const { project, bob } = await pushServer({ transport: { use: 'fs', rescanMs: 500 } });
     const other = await idleProcess(children);
     const me = thisProcess();
     const lock = { pid: other.pid, host: hostname(), startedAt: new Date().toISOString(), token: 'other', boot: me.boot, pidNs: me.pidNs, procStart: processStartTicks(other.pid!) };
@@ -134,7 +134,7 @@ describe('faults: what users do to .cc2cc/ while servers run', () => {
   }, 60_000);
 
   it('inbox/ deleted and made again with rescanMs 0: watched again, delivered', async () => {
-    const { project, bob } = await pushServer({ rescanMs: 0 });
+    const { project, bob } = await pushServer({ transport: { use: 'fs', rescanMs: 0 } });
     const inbox = join(project, '.cc2cc', 'to-bob', 'inbox');
     await rm(inbox, { recursive: true });
     await mkdir(inbox, { mode: 0o700 });

@@ -51,7 +51,7 @@ describe('filesystem safety, with real processes', () => {
   }
 
   it('traps in inbox/, cur/ and done/ are refused with reasons, never followed; every good message arrives once', async () => {
-    await project.create({ agents: [AGENT, 'brave-fox'], rescanMs: 200 });
+    await project.create({ agents: [AGENT, 'brave-fox'], transport: { use: 'fs', rescanMs: 200 } });
     const good: Envelope[] = [await put('first')];
     const bait = join(project.dir, 'bait.json');
     const baitText = encodeEnvelope(createEnvelope({ from: 'brave-fox', to: AGENT, text: 'never read through a link' }));
@@ -161,7 +161,7 @@ describe('filesystem safety, with real processes', () => {
   }, 120_000);
 
   it('a lock, an inbox folder or a folder of it that is not what it should be: the receiver refuses to start, naming it', async () => {
-    await project.create({ agents: [AGENT], rescanMs: 200 });
+    await project.create({ agents: [AGENT], transport: { use: 'fs', rescanMs: 200 } });
     await put('waiting');
     const cases: Array<[string, () => Promise<unknown>, () => Promise<unknown>]> = [
       ['FIFO as the lock', async () => mkfifo(join(box(''), 'lock')), () => unlink(join(box(''), 'lock'))],
@@ -190,7 +190,7 @@ describe('filesystem safety, with real processes', () => {
   }, 120_000);
 
   it('a dead letter is never replaced: a copy refused again gets a fresh id, the first keeps its file and reason', async () => {
-    await project.create({ agents: [AGENT], rescanMs: 200 });
+    await project.create({ agents: [AGENT], transport: { use: 'fs', rescanMs: 200 } });
     const transport = new FsTransport({ root: project.root, logger: silentLogger, rescanMs: 50 });
     const refused: string[] = [];
     const inbox = await transport.open(AGENT, async (delivery) => {
@@ -216,7 +216,7 @@ describe('filesystem safety, with real processes', () => {
   }, 60_000);
 
   it('warns on stderr when the root is open to other users, at the start of a receiver and of cc2cc tail', async () => {
-    await project.create({ agents: [AGENT], rescanMs: 200 });
+    await project.create({ agents: [AGENT], transport: { use: 'fs', rescanMs: 200 } });
     await put('hello');
     await chmod(project.root, 0o755);
     const agent = await receiver();

@@ -32,7 +32,7 @@ describe('load: a 100,000-message backlog', () => {
   });
 
   it('is drained once each with memory bounded (peak RSS of the draining process)', async () => {
-    await project.create({ agents: [RECEIVER], rescanMs: 2000, retention: { maxDone: MAX_DONE } });
+    await project.create({ agents: [RECEIVER], transport: { use: 'fs', rescanMs: 2000, retention: { maxDone: MAX_DONE } } });
     const inbox = project.box(RECEIVER, 'inbox');
     mkdirSync(inbox, { recursive: true, mode: 0o700 });
     const started = Date.now();

@@ -38,7 +38,7 @@ describe('load: 50 agents in one room', () => {
 
   it(`fans ${AGENTS} × ${PER_AGENT} messages out to the other ${AGENTS - 1} members each, once`, async () => {
     const members = Array.from({ length: AGENTS }, (_, i) => `member-${String(i).padStart(2, '0')}`);
-    await project.create({ agents: members, rescanMs: 500, plugins: [['rooms', { members: { all: members } }]] });
+    await project.create({ agents: members, transport: { use: 'fs', rescanMs: 500 }, plugins: [['rooms', { members: { all: members } }]] });
     const config = await loadConfig({ cwd: project.dir });
     const sinks = new Map<string, RecordingSink>();
     for (const name of members) {

@@ -22,7 +22,7 @@ describe('load: 20 concurrent sender processes into one inbox', () => {
 
   it(`delivers ${SENDERS} × ${PER_SENDER} messages once each, each sender's in order`, async () => {
     const senders = Array.from({ length: SENDERS }, (_, i) => `sender-${i}`);
-    await project.create({ agents: [RECEIVER, ...senders], rescanMs: 500 });
+    await project.create({ agents: [RECEIVER, ...senders], transport: { use: 'fs', rescanMs: 500 } });
     const receiver = startReceiver(project.dir, RECEIVER);
     await waitFor(() => receiver.of('ready').length > 0, { timeoutMs: 60_000, what: 'the receiver' });
     const runs = senders.map((from) => spawnFixture('sender.mjs', [project.dir, from, RECEIVER, String(PER_SENDER)], { cwd: project.dir }));

@@ -15,7 +15,7 @@ import { CLI, spawnNode, type Captured } from '../cli/process-helpers.js';
 /** A project folder with a JSON config; `cleanup` removes it. */
 export async function makeProject(config: Record<string, unknown>): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'cc2cc-ui-'));
-  await writeFile(join(dir, '.cc2ccrc.json'), JSON.stringify({ rescanMs: 500, ...config }));
+  await writeFile(join(dir, '.cc2ccrc.json'), JSON.stringify({ transport: { use: 'fs', rescanMs: 500 }, ...config }));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
@@ -27,7 +27,7 @@ export async function projectRuntime(dir: string): Promise<Cc2cc> {
 /** `cc2cc ui` in-process, over the project's own transport. */
 export async function startUi(dir: string, options: Partial<UiServerOptions> = {}): Promise<{ ui: UiServer; runtime: Cc2cc; close(): Promise<void> }> {
   const runtime = await projectRuntime(dir);
-  const ui = await startUiServer({ bus: runtime.bus, logger: silentLogger, project: 'test-project', ...options });
+  const ui = await startUiServer({ bus: runtime.bus, logger: silentLogger, project: 'test-project', schemes: runtime.extensions, ...options });
   return {
     ui,
     runtime,

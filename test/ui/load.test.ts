@@ -82,7 +82,7 @@ async function sendBatch(runtime: Cc2cc, count: number, round: number): Promise<
 
 describe.skipIf(!builtCli || !existsSync('/proc/self/status'))('cc2cc ui under load', () => {
   it(`stays under ${RSS_BOUND_MB} MB with ${MESSAGES.toLocaleString('en')} messages of 200 KB and ${STALLED * 2} streams that never read`, { timeout: 900_000 }, async () => {
-    const project = await makeProject({ agents: ['calm-owl'], fsync: false });
+    const project = await makeProject({ agents: ['calm-owl'], transport: { use: 'fs', rescanMs: 500, fsync: false } });
     closers.push(() => project.cleanup());
     const runtime = await projectRuntime(project.dir);
     closers.push(() => runtime.close());

@@ -233,7 +233,7 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
     });
     await page.locator('.row.kind-broken .summary', { hasText: 'dead' }).waitFor(WAIT);
     await page.locator('#agents .agent.state-online').nth(2).waitFor(WAIT);
-    await page.locator('#rooms li', { hasText: 'backend, reviewer, tests' }).waitFor(WAIT);
+    await page.locator('#scheme-room li', { hasText: 'backend, reviewer, tests' }).waitFor(WAIT);
     expect(await page.locator('.gutter .link').count()).toBeGreaterThan(0);
 
     await page.locator(`#msg-${conversation.requestId}`).click();
@@ -241,5 +241,13 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
     expect(await page.locator('#detail .related-links').innerText()).toContain('404');
     // Written when missing (or with CC2CC_UPDATE_SCREENSHOTS=1): its clock times changed on every run.
     if (!existsSync(SCREENSHOT) || process.env['CC2CC_UPDATE_SCREENSHOTS'] === '1') await page.screenshot({ path: SCREENSHOT });
+
+    // A group in the sidebar filters the timeline: a pattern covers the topics it matches.
+    await page.keyboard.press('Escape');
+    await page.locator('#scheme-topic button', { hasText: 'topic:ci.*' }).click();
+    await page.locator('#count[data-shown="1"]').waitFor(WAIT);
+    expect(await page.locator('#filter-address').inputValue()).toBe('topic:ci.*');
+    await page.locator('#scheme-room button', { hasText: 'room:team' }).click();
+    await page.locator('#count[data-shown="2"]').waitFor(WAIT);
   });
 });

@@ -19,17 +19,17 @@ describe('cc2cc ui in a real project (the built CLI)', () => {
     for (const close of closers.splice(0).reverse()) await close();
   });
 
-  it('shows the static members of rooms({ members }) in a JS config', async () => {
+  it.each([
+    ['rooms({ members }) in a JS config', 'cc2cc.config.mjs', `import { rooms } from ${JSON.stringify(BUILT_PLUGINS)};\nexport default { agents: ['calm-owl', 'brave-fox'], plugins: [rooms({ members: { reviewers: ['calm-owl', 'brave-fox'] } })] };\n`],
+    ["['rooms', { members }] in a JSON config", '.cc2ccrc.json', JSON.stringify({ agents: ['calm-owl', 'brave-fox'], plugins: [['rooms', { members: { reviewers: ['calm-owl', 'brave-fox'] } }]] })],
+  ])('shows the static members of %s', async (_form, file, text) => {
     const dir = await mkdtemp(join(tmpdir(), 'cc2cc-ui-'));
     closers.push(() => rm(dir, { recursive: true, force: true }));
-    await writeFile(
-      join(dir, 'cc2cc.config.mjs'),
-      `import { rooms } from ${JSON.stringify(BUILT_PLUGINS)};\nexport default { agents: ['calm-owl', 'brave-fox'], plugins: [rooms({ members: { reviewers: ['calm-owl', 'brave-fox'] } })] };\n`,
-    );
+    await writeFile(join(dir, file), text);
     const ui = await startUiProcess(dir);
     closers.push(() => ui.stop());
     const snapshot = (await (await fetch(`${ui.url}api/agents`)).json()) as Snapshot;
-    expect(snapshot.rooms).toEqual([{ name: 'reviewers', members: ['brave-fox', 'calm-owl'] }]);
+    expect(snapshot.schemes).toEqual([{ scheme: 'room', groups: [{ target: 'reviewers', agents: ['brave-fox', 'calm-owl'] }] }]);
   });
 
   it('with --allow-send, a reply to the page\'s sender (human) is accepted without configuring human, and shows', async () => {

@@ -8,7 +8,7 @@ let project: { dir: string; cleanup(): Promise<void> };
 const closers: Array<() => unknown> = [];
 
 beforeEach(async () => {
-  project = await makeProject({ agents: ['calm-owl'], fsync: false });
+  project = await makeProject({ agents: ['calm-owl'], transport: { use: 'fs', rescanMs: 500, fsync: false } });
 });
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();

@@ -79,7 +79,15 @@ export async function serve(options: ServeOptions): Promise<void> {
   let stopSweep = (): void => {};
   /** Once attached: the hook endpoint and the retirement sweep. */
   const started = async ({ runtime }: AttachedAgent): Promise<void> => {
-    hooks = await startHookEndpoint({ config, agent, bus: runtime.bus, delivery, logger, approvals: optionalService<ApprovalsService>(runtime.container, APPROVALS) });
+    hooks = await startHookEndpoint({
+      config,
+      agent,
+      bus: runtime.bus,
+      delivery,
+      logger,
+      approvals: optionalService<ApprovalsService>(runtime.container, APPROVALS),
+      schemes: runtime.extensions,
+    });
     for (const [envelope, via] of seenEarly.splice(0)) hooks.seen(envelope, via);
     stopSweep = startRetirementSweep(runtime.bus, logger);
   };

@@ -6,7 +6,7 @@ import { createStderrLogger, type Logger } from '../../kernel/logger.js';
 import { assertAgentName } from '../../kernel/names.js';
 import type { Bus } from '../../kernel/bus.js';
 import { ConsoleSink } from '../../sinks/console-sink.js';
-import { APPROVALS, ROOMS } from '../../kernel/tokens.js';
+import { APPROVALS } from '../../kernel/tokens.js';
 import type { ApprovalsService } from '../../kernel/approvals-service.js';
 import { UI_DEFAULTS } from '../../ui/server/defaults.js';
 import { configFrom, createRuntime, print, untilSignal, type GlobalOptions } from '../context.js';
@@ -56,7 +56,7 @@ export function registerUi(program: Command): void {
           sender: options.as,
           idleAfterMs: idleAfterMinutes * 60_000,
           historyBytes: Math.round(historyMb * 1024 * 1024),
-          staticRooms: optionalService<{ staticMembers: Record<string, string[]> }>(runtime.container, ROOMS)?.staticMembers ?? {},
+          schemes: runtime.extensions,
         });
       } catch (error) {
         await runtime.close();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Cc2ccError } from '../../kernel/errors.js';
 import type { LoadedConfig } from '../../config/load.js';
 import type { Logger } from '../../kernel/logger.js';
-import type { TransportFactoryContext } from '../../config/schema.js';
+import { RetentionSchema, type TransportFactoryContext } from '../../config/schema.js';
 import { defaultNamespace, isNamespace, NAMESPACE_RULE } from './keys.js';
 
 export interface RedisTransportOptions {
@@ -85,6 +85,7 @@ export const RedisSpecSchema = z.strictObject({
   opTimeoutMs: ms.optional(),
   blockMs: ms.optional(),
   consumer: z.string().min(1).optional(),
+  retention: RetentionSchema.optional(),
 });
 
 export type RedisSpec = z.infer<typeof RedisSpecSchema>;
@@ -98,7 +99,7 @@ export type RedisSpec = z.infer<typeof RedisSpecSchema>;
 export function optionsFromConfig(
   spec: Record<string, unknown>,
   context: TransportFactoryContext,
-  config: Pick<LoadedConfig, 'maxAttempts' | 'retention' | 'configPath'>,
+  config: Pick<LoadedConfig, 'maxAttempts' | 'configPath'>,
   env: NodeJS.ProcessEnv = process.env,
 ): RedisTransportOptions {
   const parsed = RedisSpecSchema.safeParse(spec);
@@ -110,7 +111,7 @@ export function optionsFromConfig(
       issues: parsed.error.issues.map((issue) => ({ path: field(issue.path), message: issue.message })),
     });
   }
-  const { url, namespace, ...rest } = parsed.data;
+  const { url, namespace, retention, ...rest } = parsed.data;
   const envNamespace = nonEmpty(env.CC2CC_REDIS_NAMESPACE);
   if (namespace === undefined && envNamespace !== undefined && !isNamespace(envNamespace)) {
     throw new Cc2ccError('INVALID_CONFIG', `invalid CC2CC_REDIS_NAMESPACE ${JSON.stringify(envNamespace)}: ${NAMESPACE_RULE}`);
@@ -122,8 +123,7 @@ export function optionsFromConfig(
     logger: context.logger,
     maxBytes: context.maxBytes,
     maxAttempts: config.maxAttempts,
-    doneMs: config.retention.doneMs,
-    maxDone: config.retention.maxDone,
+    ...(retention !== undefined && { doneMs: retention.doneMs, maxDone: retention.maxDone }),
   };
 }
 

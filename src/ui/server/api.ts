@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { Bus } from '../../kernel/bus.js';
 import { describeError, isCc2ccError } from '../../kernel/errors.js';
+import { HAND_SENT_KINDS } from '../../kernel/message-kinds.js';
 import type { Logger } from '../../kernel/logger.js';
 import type { DeadLetterView, ErrorBody, SendResponse } from '../protocol.js';
 import type { LiveFeed } from './live-feed.js';
@@ -23,7 +24,7 @@ export interface ApiOptions {
 const SendBody = z.strictObject({
   to: z.string().min(1),
   text: z.string().min(1),
-  kind: z.enum(['message', 'event']).optional(),
+  kind: z.enum(HAND_SENT_KINDS).optional(),
 });
 
 /** The JSON API and the event stream, under `/<token>/api/`. Read-only except `send`. */

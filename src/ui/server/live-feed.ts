@@ -106,7 +106,7 @@ export class LiveFeed {
         for (const listener of this.snapshotListeners) listener(next);
       } catch (error) {
         this.options.logger.warn(`ui: could not read agents: ${describeError(error)}`);
-        this.current ??= { at: new Date().toISOString(), agents: [], rooms: [], topics: [] };
+        this.current ??= { at: new Date().toISOString(), agents: [], schemes: [] };
       } finally {
         this.refreshing = undefined;
       }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Bus } from '../../kernel/bus.js';
 import type { ApprovalsService } from '../../kernel/approvals-service.js';
+import type { Extensions } from '../../kernel/extensions.js';
 import { Cc2ccError } from '../../kernel/errors.js';
 import type { Logger } from '../../kernel/logger.js';
 import { assertAgentName } from '../../kernel/names.js';
@@ -38,7 +39,8 @@ export interface UiServerOptions {
   previewChars?: number;
   /** An event stream with more unsent data than this is disconnected (default 8 MB). */
   streamBytes?: number;
-  staticRooms?: Record<string, string[]>;
+  /** The plugins' address schemes (`runtime.extensions`): the page lists the groups each has (rooms, topics). */
+  schemes?: Pick<Extensions, 'listGroups'>;
   /** Open with the last this many messages the transport still holds (default 500; folder transport only). */
   replayMessages?: number;
   /** The bus root (`.cc2cc/`): the agents' delivery ledgers there add pushed and seen. Without it, the page shows the transport's states only. */
@@ -75,7 +77,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     logger: options.logger,
     idleAfterMs,
     startedAt,
-    staticRooms: options.staticRooms ?? {},
+    ...(options.schemes !== undefined && { schemes: options.schemes }),
     snapshotMs: options.snapshotMs ?? UI_DEFAULTS.snapshotMs,
     replayMessages: options.replayMessages ?? UI_DEFAULTS.replayMessages,
     ...(options.rootDir !== undefined && { rootDir: options.rootDir }),

@@ -4,6 +4,7 @@ import type { Logger } from '../../kernel/logger.js';
 import type { AgentInfo } from '../../kernel/presence.js';
 import { allAgentState } from '../../kernel/agent-state.js';
 import type { StateValue } from '../../kernel/state.js';
+import type { Extensions } from '../../kernel/extensions.js';
 import type { AgentView, ClaimView, InboxCounts, Snapshot } from '../protocol.js';
 import type { TrafficLog } from './traffic-log.js';
 
@@ -15,26 +16,24 @@ export interface SnapshotSource {
   idleAfterMs: number;
   /** When the UI started watching: before it, no traffic is known. */
   startedAt: number;
-  /** Static room members from the rooms plugin options in the config. */
-  staticRooms: Record<string, string[]>;
+  /** The plugins' address schemes (`Cc2cc.extensions`): the groups each lists, such as rooms and topics. */
+  schemes?: Pick<Extensions, 'listGroups'>;
   now?: () => number;
 }
 
 /**
- * Agents with their state, rooms with their members and topics with their subscribers,
- * read through `bus.agents()` (presence) and `Transport.stats()`. Memberships and
- * subscriptions are bus state kept for each name (`agent/<name>/rooms`, `agent/<name>/topics`),
- * and so are file claims (`agent/<name>/claims`).
+ * Agents with their state, read through `bus.agents()` (presence) and `Transport.stats()`;
+ * the groups of each address scheme as its plugin lists them (rooms with their members,
+ * topics with their subscribers); file claims, bus state kept for each name (`agent/<name>/claims`).
  */
 export async function takeSnapshot(source: SnapshotSource): Promise<Snapshot> {
   const now = (source.now ?? Date.now)();
-  const [infos, kept] = await Promise.all([source.bus.agents(), allAgentState(source.bus.state)]);
-  const agents = await Promise.all(infos.map((info) => agentView(info, kept.get(info.name) ?? {}, source, now)));
+  const [infos, kept, schemes] = await Promise.all([source.bus.agents(), allAgentState(source.bus.state), source.schemes?.listGroups() ?? []]);
+  const agents = await Promise.all(infos.map((info) => agentView(info, source, now)));
   return {
     at: new Date(now).toISOString(),
     agents,
-    rooms: roomTable(agents, source.staticRooms),
-    topics: topicTable(agents),
+    schemes,
     claims: claimTable(kept, now),
   };
 }
@@ -59,14 +58,12 @@ function claimTable(kept: Map<string, Record<string, StateValue>>, now: number):
   return claims;
 }
 
-async function agentView(info: AgentInfo, kept: Record<string, StateValue>, source: SnapshotSource, now: number): Promise<AgentView> {
+async function agentView(info: AgentInfo, source: SnapshotSource, now: number): Promise<AgentView> {
   const presence = info.presence;
   const lastActivity = source.log.lastActivity(info.name);
   const view: AgentView = {
     name: info.name,
     state: 'offline',
-    rooms: stringList(kept['rooms']),
-    topics: stringList(kept['topics']),
     ...(presence && { lastSeen: presence.lastSeen, host: presence.host, pid: presence.pid }),
     ...(presence?.delivery && { delivery: presence.delivery }),
     ...(info.state === 'online' && pushLiveness(presence?.data['push'])),
@@ -103,24 +100,6 @@ async function countsOf(name: string, source: SnapshotSource): Promise<InboxCoun
     source.logger.debug(`ui: no counts for ${name}: ${describeError(error)}`);
     return undefined;
   }
-}
-
-function roomTable(agents: AgentView[], staticRooms: Record<string, string[]>): Snapshot['rooms'] {
-  const rooms = new Map<string, Set<string>>();
-  const add = (room: string, member: string) => (rooms.get(room) ?? rooms.set(room, new Set()).get(room)!).add(member);
-  for (const [room, members] of Object.entries(staticRooms)) for (const member of members) add(room, member);
-  for (const agent of agents) for (const room of agent.rooms) add(room, agent.name);
-  return [...rooms]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, members]) => ({ name, members: [...members].sort() }));
-}
-
-function topicTable(agents: AgentView[]): Snapshot['topics'] {
-  const topics = new Map<string, string[]>();
-  for (const agent of agents) for (const pattern of agent.topics) topics.set(pattern, [...(topics.get(pattern) ?? []), agent.name]);
-  return [...topics]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([pattern, subscribers]) => ({ pattern, subscribers: subscribers.sort() }));
 }
 
 function stringList(value: unknown): string[] {

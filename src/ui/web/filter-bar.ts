@@ -1,41 +1,37 @@
-import type { WireKind } from '../protocol.js';
+import { MESSAGE_KINDS } from '../../kernel/message-kinds.js';
 import { h } from './dom.js';
 import { NO_FILTERS, isFiltering, type Filters } from './filters.js';
-
-const KINDS: WireKind[] = ['message', 'request', 'reply', 'event'];
 
 /** Choices the selects offer; the current value stays offered even when it is gone. */
 export interface FilterChoices {
   agents: string[];
-  rooms: string[];
-  topics: string[];
+  /** Group addresses: the ones the plugins list and the ones messages went to. */
+  addresses: string[];
 }
 
-/** Filters by agent, room, topic and kind, and a text search. */
+/** Filters by agent, group address (room, topic, ...) and kind, and a text search. */
 export class FilterBar {
   readonly element: HTMLElement;
   private filters: Filters = NO_FILTERS;
   private readonly agent = select('filter-agent', 'Agent', 'all agents');
-  private readonly room = select('filter-room', 'Room', 'all rooms');
-  private readonly topic = select('filter-topic', 'Topic', 'all topics');
+  private readonly address = select('filter-address', 'Address', 'all addresses');
   private readonly kind = select('filter-kind', 'Kind', 'all kinds');
   private readonly text = h('input', { id: 'filter-text', type: 'search', placeholder: 'search text, id, reason', 'aria-label': 'Search' });
   private readonly clear = h('button', { type: 'button', class: 'clear', disabled: true }, 'Clear');
   private readonly shown = new Map<HTMLSelectElement, string>();
 
   constructor(private readonly onChange: (filters: Filters) => void) {
-    setOptions(this.kind.control, KINDS, 'all kinds');
+    setOptions(this.kind.control, [...MESSAGE_KINDS], 'all kinds');
     this.element = h(
       'div',
       { class: 'filters', role: 'search', 'aria-label': 'Filter messages' },
       this.agent.label,
-      this.room.label,
-      this.topic.label,
+      this.address.label,
       this.kind.label,
       this.text,
       this.clear,
     );
-    for (const control of [this.agent.control, this.room.control, this.topic.control, this.kind.control]) control.addEventListener('change', () => this.read());
+    for (const control of [this.agent.control, this.address.control, this.kind.control]) control.addEventListener('change', () => this.read());
     this.text.addEventListener('input', () => this.read());
     this.clear.addEventListener('click', () => this.set(NO_FILTERS));
   }
@@ -52,14 +48,12 @@ export class FilterBar {
 
   choices(choices: FilterChoices): void {
     this.offer(this.agent.control, choices.agents, 'all agents', this.filters.agent);
-    this.offer(this.room.control, choices.rooms, 'all rooms', this.filters.room);
-    this.offer(this.topic.control, choices.topics, 'all topics', this.filters.topic);
+    this.offer(this.address.control, choices.addresses, 'all addresses', this.filters.address);
   }
 
   private set(filters: Filters): void {
     choose(this.agent.control, filters.agent);
-    choose(this.room.control, filters.room);
-    choose(this.topic.control, filters.topic);
+    choose(this.address.control, filters.address);
     choose(this.kind.control, filters.kind);
     this.text.value = filters.text;
     this.read();
@@ -68,8 +62,7 @@ export class FilterBar {
   private read(): void {
     this.filters = {
       agent: this.agent.control.value,
-      room: this.room.control.value,
-      topic: this.topic.control.value,
+      address: this.address.control.value,
       kind: this.kind.control.value as Filters['kind'],
       text: this.text.value.trim(),
     };

@@ -45,8 +45,7 @@ const filters = new FilterBar((current) => {
 });
 const sidebar = new Sidebar({
   pickAgent: (agent) => filters.toggle({ agent }),
-  pickRoom: (room) => filters.toggle({ room }),
-  pickTopic: (topic) => filters.toggle({ topic }),
+  pickAddress: (address) => filters.toggle({ address }),
 });
 const deadView = new DeadLetters((letter) => openDead(letter));
 const approvals = new ApprovalInbox(() => scheduleChrome());
@@ -148,17 +147,17 @@ function updateChrome(): void {
   count.dataset['total'] = String(total);
   count.dataset['shown'] = String(shown);
   const participants = store.participants();
-  const rooms = new Set(snapshot?.rooms.map((room) => room.name));
-  const topics = new Set(snapshot?.topics.map((topic) => topic.pattern));
+  // Group addresses: what the plugins list, and every `scheme:target` a message went to.
+  const addresses = new Set(snapshot?.schemes.flatMap((scheme) => scheme.groups.map((group) => `${scheme.scheme}:${group.target}`)));
   for (const row of store.all()) {
     const to = row.envelope?.to ?? '';
-    if (to.startsWith('room:')) rooms.add(to.slice(5));
-    if (to.startsWith('topic:')) topics.add(to.slice(6));
+    if (to.includes(':')) addresses.add(to);
   }
-  filters.choices({ agents: participants, rooms: [...rooms].sort(), topics: [...topics].sort() });
+  filters.choices({ agents: participants, addresses: [...addresses].sort() });
   if (snapshot && hello && sidebarDirty) sidebar.update(snapshot, hello.idleAfterMs);
   sidebarDirty = false;
-  sendBox?.offer([...participants, ...[...rooms].map((room) => `room:${room}`), ...[...topics].filter((topic) => !/[*>]/.test(topic)).map((topic) => `topic:${topic}`), '*']);
+  // A pattern (`topic:ci.*`) is no address to send to.
+  sendBox?.offer([...participants, ...[...addresses].filter((address) => !/[*>]/.test(address)).sort(), '*']);
   detail.refresh();
 }
 

@@ -1,3 +1,4 @@
+import { HAND_SENT_KINDS, type HandSentKind } from '../../kernel/message-kinds.js';
 import type { ErrorBody, SendRequest, SendResponse } from '../protocol.js';
 import { h } from './dom.js';
 
@@ -7,7 +8,7 @@ export class SendBox {
   private readonly to = h('input', { id: 'send-to', required: true, list: 'send-targets', placeholder: 'agent, room:x, topic:y or *', autocomplete: 'off' });
   private readonly targets = h('datalist', { id: 'send-targets' });
   private readonly text = h('input', { id: 'send-text', required: true, placeholder: 'message text', autocomplete: 'off' });
-  private readonly kind = h('select', { id: 'send-kind', 'aria-label': 'Kind' }, h('option', { value: 'message' }, 'message'), h('option', { value: 'event' }, 'event'));
+  private readonly kind = h('select', { id: 'send-kind', 'aria-label': 'Kind' }, ...HAND_SENT_KINDS.map((kind) => h('option', { value: kind }, kind)));
   private readonly result = h('output', { class: 'send-result', for: 'send-text', 'aria-live': 'polite' });
 
   constructor(sender: string) {
@@ -38,7 +39,7 @@ export class SendBox {
   }
 
   private async send(): Promise<void> {
-    const request: SendRequest = { to: this.to.value.trim(), text: this.text.value, kind: this.kind.value as 'message' | 'event' };
+    const request: SendRequest = { to: this.to.value.trim(), text: this.text.value, kind: this.kind.value as HandSentKind };
     this.result.textContent = 'sending…';
     try {
       const response = await fetch('api/send', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) });

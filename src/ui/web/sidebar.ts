@@ -1,31 +1,30 @@
-import type { AgentView, Snapshot } from '../protocol.js';
+import type { AgentView, SchemeView, Snapshot } from '../protocol.js';
 import { fill, h } from './dom.js';
 import { clock } from './format.js';
 
 export interface SidebarEvents {
   pickAgent(name: string): void;
-  pickRoom(name: string): void;
-  pickTopic(pattern: string): void;
+  /** A group address: `room:backend`, `topic:ci.*`. */
+  pickAddress(address: string): void;
 }
 
-/** Agents with their state and inbox counts, rooms with members, topics with subscribers, file claims with holders. */
+/**
+ * Agents with their state and inbox counts; the groups of each address scheme its plugin
+ * lists (rooms with members, topics with subscribers); file claims with holders.
+ */
 export class Sidebar {
   readonly element: HTMLElement;
   private readonly agents = h('ul', { class: 'agents', id: 'agents' });
-  private readonly rooms = h('ul', { class: 'rooms', id: 'rooms' });
-  private readonly topics = h('ul', { class: 'topics', id: 'topics' });
+  private readonly schemes = h('div', { class: 'schemes', id: 'schemes' });
   private readonly claims = h('ul', { class: 'claims', id: 'claims' });
 
   constructor(private readonly events: SidebarEvents) {
     this.element = h(
       'nav',
-      { class: 'sidebar', 'aria-label': 'Agents, rooms and topics' },
+      { class: 'sidebar', 'aria-label': 'Agents, group addresses and file claims' },
       h('h2', {}, 'Agents'),
       this.agents,
-      h('h2', {}, 'Rooms'),
-      this.rooms,
-      h('h2', {}, 'Topics'),
-      this.topics,
+      this.schemes,
       h('h2', {}, 'File claims'),
       this.claims,
     );
@@ -34,20 +33,7 @@ export class Sidebar {
   update(snapshot: Snapshot, idleAfterMs: number): void {
     fill(this.agents, ...snapshot.agents.map((agent) => this.agentItem(agent, idleAfterMs)));
     if (snapshot.agents.length === 0) fill(this.agents, h('li', { class: 'none' }, 'no agents yet'));
-    fill(
-      this.rooms,
-      ...snapshot.rooms.map((room) =>
-        h('li', {}, this.pick(`room:${room.name}`, `Show messages to room:${room.name}`, () => this.events.pickRoom(room.name)), members(room.members)),
-      ),
-    );
-    if (snapshot.rooms.length === 0) fill(this.rooms, h('li', { class: 'none' }, 'no rooms (agents join with the rooms plugin)'));
-    fill(
-      this.topics,
-      ...snapshot.topics.map((topic) =>
-        h('li', {}, this.pick(`topic:${topic.pattern}`, `Show messages on topic:${topic.pattern}`, () => this.events.pickTopic(topic.pattern)), members(topic.subscribers)),
-      ),
-    );
-    if (snapshot.topics.length === 0) fill(this.topics, h('li', { class: 'none' }, 'no subscriptions'));
+    fill(this.schemes, ...snapshot.schemes.flatMap((scheme) => this.schemeSection(scheme)));
     const claims = snapshot.claims ?? [];
     fill(
       this.claims,
@@ -62,6 +48,16 @@ export class Sidebar {
       ),
     );
     if (claims.length === 0) fill(this.claims, h('li', { class: 'none' }, 'no file claims'));
+  }
+
+  /** One scheme's heading (`room:`) and its groups, as the plugin listed them. */
+  private schemeSection(scheme: SchemeView): HTMLElement[] {
+    const items = scheme.groups.map((group) => {
+      const address = `${scheme.scheme}:${group.target}`;
+      return h('li', {}, this.pick(address, `Show messages to ${address}`, () => this.events.pickAddress(address)), members(group.agents));
+    });
+    if (items.length === 0) items.push(h('li', { class: 'none' }, `no ${scheme.scheme}: groups yet`));
+    return [h('h2', {}, `${scheme.scheme}:`), h('ul', { class: 'groups', id: `scheme-${scheme.scheme}`, 'data-scheme': scheme.scheme }, ...items)];
   }
 
   private agentItem(agent: AgentView, idleAfterMs: number): HTMLElement {

@@ -5,7 +5,7 @@ import { createTransport } from '../../../src/transports/registry.js';
 import { defaultNamespace, DEFAULT_REDIS_URL, optionsFromConfig, RedisKeys } from '../../../src/transports/redis/index.js';
 
 const context = { root: '/work/app/.cc2cc', projectDir: '/work/app', maxBytes: 65536, logger: silentLogger };
-const config = { maxAttempts: 3, retention: { doneMs: 60_000, maxDone: 50 }, configPath: '/work/app/.cc2ccrc.json' };
+const config = { maxAttempts: 3, configPath: '/work/app/.cc2ccrc.json' };
 
 describe('redis transport options', () => {
   it('takes the URL from the config, else CC2CC_REDIS_URL, else the local default', () => {
@@ -29,8 +29,8 @@ describe('redis transport options', () => {
     expect(defaultNamespace('/')).toMatch(/^project-[0-9a-f]{8}$/);
   });
 
-  it('passes the kernel settings on: maxBytes, maxAttempts, the retention of done ids', () => {
-    expect(optionsFromConfig({ minIdleMs: 2000, maxLen: 10 }, context, config, {})).toMatchObject({
+  it('passes the kernel settings on (maxBytes, maxAttempts) and its own retention of done ids', () => {
+    expect(optionsFromConfig({ minIdleMs: 2000, maxLen: 10, retention: { doneMs: 60_000, maxDone: 50 } }, context, config, {})).toMatchObject({
       maxBytes: 65536,
       maxAttempts: 3,
       doneMs: 60_000,
