@@ -8,7 +8,7 @@ import { definePlugin } from '../../src/plugin.js';
 import { rooms } from '../../plugins/rooms/index.js';
 import { topics } from '../../plugins/topics/index.js';
 import { waitFor } from '../../src/testing/wait-for.js';
-import { callTool } from '../plugins/tool-helpers.js';
+import { callTool } from '../plugins/support/tool-helpers.js';
 import { kernelConfig, memoryAgents, useCleanup } from './helpers.js';
 
 const cleanupAfterTest = useCleanup();

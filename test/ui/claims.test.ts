@@ -1,6 +1,6 @@
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callTool } from '../plugins/tool-helpers.js';
+import { callTool } from '../plugins/support/tool-helpers.js';
 import { browserTests, launchBrowser } from './browser.js';
 import { makeProject, startAgent, startUi } from './helpers.js';
 

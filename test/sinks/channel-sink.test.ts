@@ -6,7 +6,7 @@ import { MemorySpace, MemoryTransport } from '../../src/transports/memory/memory
 import { ChannelSink, escapeChannelText, toChannelNotification, type ChannelNotification } from '../../src/sinks/channel-sink.js';
 import { waitFor } from '../../src/testing/wait-for.js';
 import { kernelConfig } from '../kernel/helpers.js';
-import { META_KEY } from './support.js';
+import { META_KEY } from '../mcp/support.js';
 
 describe('escapeChannelText', () => {
   it.each([

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createEnvelope } from '../../src/kernel/envelope.js';
-import { filters, droppedCounts } from '../../plugins/filters/index.js';
-import { PingPongGuard } from '../../plugins/filters/ping-pong.js';
-import { waitFor } from '../../src/testing/wait-for.js';
-import { memoryAgents, useCleanup } from '../kernel/helpers.js';
+import { createEnvelope } from '../../../src/kernel/envelope.js';
+import { filters, droppedCounts } from '../../../plugins/filters/index.js';
+import { PingPongGuard } from '../../../plugins/filters/ping-pong.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
+import { memoryAgents, useCleanup } from '../../kernel/helpers.js';
 
 const cleanupAfterTest = useCleanup();
 

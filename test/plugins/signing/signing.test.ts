@@ -2,12 +2,12 @@ import { mkdir, mkdtemp, readdir, rm, stat, readFile, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnvelope } from '../../src/kernel/envelope.js';
-import { silentLogger } from '../../src/kernel/logger.js';
-import { signing, signatureFor, canonicalJson } from '../../plugins/signing/index.js';
-import { loadOrCreateKey } from '../../plugins/signing/key-file.js';
-import { waitFor } from '../../src/testing/wait-for.js';
-import { memoryAgents, useCleanup } from '../kernel/helpers.js';
+import { createEnvelope } from '../../../src/kernel/envelope.js';
+import { silentLogger } from '../../../src/kernel/logger.js';
+import { signing, signatureFor, canonicalJson } from '../../../plugins/signing/index.js';
+import { loadOrCreateKey } from '../../../plugins/signing/key-file.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
+import { memoryAgents, useCleanup } from '../../kernel/helpers.js';
 
 const cleanupAfterTest = useCleanup();
 let root: string;
@@ -98,9 +98,9 @@ describe('signing plugin', () => {
     cleanupAfterTest(world.close);
     const key = await loadOrCreateKey(keyFile, silentLogger);
     const expired = createEnvelope({ from: 'ann', to: 'bob', text: 'late', expiresAt: '2020-01-01T00:00:00.000Z' });
-    const { compose } = await import('../../src/kernel/compose.js');
-    const { MemoryTransport } = await import('../../src/transports/memory/memory-transport.js');
-    const { kernelConfig, RecordingSink } = await import('../kernel/helpers.js');
+    const { compose } = await import('../../../src/kernel/compose.js');
+    const { MemoryTransport } = await import('../../../src/transports/memory/memory-transport.js');
+    const { kernelConfig, RecordingSink } = await import('../../kernel/helpers.js');
     await world.agents.ann!.kernel.bus.transport.put('bob', { ...expired, sig: signatureFor(expired, key) });
     const bob = await compose({ config: kernelConfig(), transport: new MemoryTransport(world.space), sink: new RecordingSink(), plugins: [signing({ keyFile })], logger: silentLogger });
     await bob.bus.attach('bob');

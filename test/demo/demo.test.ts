@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli/process-helpers.js';
-import { makeProject } from './support.js';
+import { makeProject } from '../mcp/support.js';
 
 describe('cc2cc demo', () => {
   it('runs three real servers, every step arrives, and it exits 0', async () => {

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { definePlugin, type AgentInfo, type MonitorEvent } from '../../src/plugin.js';
-import { formatMonitorEvent } from '../../src/cli/commands/tail.js';
+import { definePlugin, type AgentInfo, type MonitorEvent } from '../../../src/plugin.js';
+import { formatMonitorEvent } from '../../../src/cli/commands/tail.js';
 import {
   describeDrop,
   dropFindings,
@@ -10,9 +10,9 @@ import {
   dropsMonitor,
   FILTER_RULES,
   FilterDropTracker,
-} from '../../plugins/filters/index.js';
-import { waitFor } from '../../src/testing/wait-for.js';
-import { memoryAgents, useCleanup } from '../kernel/helpers.js';
+} from '../../../plugins/filters/index.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
+import { memoryAgents, useCleanup } from '../../kernel/helpers.js';
 
 const cleanupAfterTest = useCleanup();
 
@@ -113,7 +113,7 @@ describe('a new filter rule is a row in plugins/filters/rules.ts', () => {
   });
 
   it('is named nowhere in the CLI: doctor and tail show what the plugin contributes', () => {
-    const cli = resolve(import.meta.dirname, '../../src/cli');
+    const cli = resolve(import.meta.dirname, '../../../src/cli');
     const files = readdirSync(cli, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
     expect(files.length).toBeGreaterThan(10);
     const named = files.flatMap((file) => {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { compose } from '../../src/kernel/compose.js';
-import { isCc2ccError } from '../../src/kernel/errors.js';
-import { silentLogger } from '../../src/kernel/logger.js';
-import { MemoryTransport } from '../../src/transports/memory/memory-transport.js';
-import { rooms } from '../../plugins/rooms/index.js';
-import { loadPlugins } from '../../src/config/plugin-loader.js';
-import { loadBuiltinPlugins } from '../../src/runtime.js';
-import { waitFor } from '../../src/testing/wait-for.js';
-import { kernelConfig, memoryAgents, RecordingSink, useCleanup } from '../kernel/helpers.js';
-import { callTool } from './tool-helpers.js';
+import { compose } from '../../../src/kernel/compose.js';
+import { isCc2ccError } from '../../../src/kernel/errors.js';
+import { silentLogger } from '../../../src/kernel/logger.js';
+import { MemoryTransport } from '../../../src/transports/memory/memory-transport.js';
+import { rooms } from '../../../plugins/rooms/index.js';
+import { loadPlugins } from '../../../src/config/plugin-loader.js';
+import { loadBuiltinPlugins } from '../../../src/runtime.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
+import { kernelConfig, memoryAgents, RecordingSink, useCleanup } from '../../kernel/helpers.js';
+import { callTool } from '../support/tool-helpers.js';
 
 const cleanupAfterTest = useCleanup();
 

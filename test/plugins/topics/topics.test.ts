@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { topicMatches } from '../../src/kernel/patterns.js';
-import { topics } from '../../plugins/topics/index.js';
-import { waitFor } from '../../src/testing/wait-for.js';
-import { memoryAgents, useCleanup } from '../kernel/helpers.js';
-import { callTool } from './tool-helpers.js';
+import { topicMatches } from '../../../src/kernel/patterns.js';
+import { topics } from '../../../plugins/topics/index.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
+import { memoryAgents, useCleanup } from '../../kernel/helpers.js';
+import { callTool } from '../support/tool-helpers.js';
 
 const cleanupAfterTest = useCleanup();
 

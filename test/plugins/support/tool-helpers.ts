@@ -1,5 +1,5 @@
-import type { Cc2cc } from '../../src/kernel/compose.js';
-import { formatMessageFrame, WHOLE_TEXT } from '../../src/sinks/message-frame.js';
+import type { Cc2cc } from '../../../src/kernel/compose.js';
+import { formatMessageFrame, WHOLE_TEXT } from '../../../src/sinks/message-frame.js';
 
 /** Calls a plugin tool the way the MCP server does, without a client. */
 export async function callTool(kernel: Cc2cc, name: string, args: Record<string, unknown>): Promise<string> {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isCc2ccError } from '../../src/kernel/errors.js';
-import { requestReply } from '../../plugins/request-reply/index.js';
-import { rooms } from '../../plugins/rooms/index.js';
-import { waitFor } from '../../src/testing/wait-for.js';
-import { memoryAgents, useCleanup } from '../kernel/helpers.js';
-import { callTool } from './tool-helpers.js';
+import { isCc2ccError } from '../../../src/kernel/errors.js';
+import { requestReply } from '../../../plugins/request-reply/index.js';
+import { rooms } from '../../../plugins/rooms/index.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
+import { memoryAgents, useCleanup } from '../../kernel/helpers.js';
+import { callTool } from '../support/tool-helpers.js';
 
 const cleanupAfterTest = useCleanup();
 
