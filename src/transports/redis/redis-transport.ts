@@ -213,6 +213,8 @@ export class RedisTransport implements Transport {
       );
     } catch (error) {
       return batch.map((_, index): PromiseSettledResult<void> => ({ status: 'rejected', reason: ownUnknown(error, together, unknown[index]!) }));
+    } finally {
+      this.presence.changed(); // a put lists its recipient among the agents
     }
     return batch.map(({ name, id }, index): PromiseSettledResult<void> => {
       const reply = String((replies as unknown[])[index]);

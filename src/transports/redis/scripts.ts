@@ -108,3 +108,18 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 `;
+
+/**
+ * Every agent name with its presence record (or nil), in one round trip: a send looks at
+ * the directory each time. KEYS: the agents set. ARGV: the presence key prefix.
+ * Returns name, record, name, record, ...
+ */
+export const AGENTS = `
+local names = redis.call('SMEMBERS', KEYS[1])
+local listed = {}
+for i, name in ipairs(names) do
+  listed[2 * i - 1] = name
+  listed[2 * i] = redis.call('GET', ARGV[1] .. name)
+end
+return listed
+`;

@@ -137,4 +137,26 @@ describe.skipIf(skipWithoutRedisServer('the round-trip count of batched puts'))(
       await transport.close();
     }
   });
+
+  it('agents listed by 16 callers at once cost one read; one asked after a put or an announce shows it', async () => {
+    const transport = await redisTransport(own.url, uniqueNamespace('trips'));
+    const admin = await adminClient(own.url);
+    try {
+      await transport.put('calm-owl', message('first'));
+      await transport.agents(); // the server learns the script
+      await admin.configResetStat();
+      const listings = await Promise.all(Array.from({ length: 16 }, () => transport.agents()));
+      expect(listings.every((listing) => listing.map((agent) => agent.name).join() === 'calm-owl')).toBe(true);
+      expect(calls(await admin.info('commandstats'), 'evalsha')).toBe(1);
+
+      await transport.put('new-owl', message('to a new inbox', 'brave-fox', 'new-owl'));
+      expect((await transport.agents()).map((agent) => agent.name)).toEqual(['calm-owl', 'new-owl']);
+      const lastSeen = new Date().toISOString();
+      await transport.announce({ name: 'calm-owl', state: 'online', pid: process.pid, host: 'here', startedAt: lastSeen, lastSeen, data: {} });
+      expect((await transport.agents()).find((agent) => agent.name === 'calm-owl')?.presence?.lastSeen).toBe(lastSeen);
+    } finally {
+      await admin.close();
+      await transport.close();
+    }
+  });
 });
