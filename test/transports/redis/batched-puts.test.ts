@@ -103,7 +103,7 @@ describe('redis transport: batched puts and putMany', () => {
   });
 });
 
-describe.skipIf(skipWithoutRedisServer('the round-trip count of batched puts'))('redis transport: round trips of concurrent puts', () => {
+describe.skipIf(skipWithoutRedisServer('the batched puts on a server of their own'))('redis transport: batched puts on a redis-server of its own', () => {
   let own: OwnRedis;
   beforeAll(async () => {
     own = await OwnRedis.start();
@@ -133,6 +133,38 @@ describe.skipIf(skipWithoutRedisServer('the round-trip count of batched puts'))(
       stats = await admin.info('commandstats');
       expect({ scripts: calls(stats, 'evalsha') + calls(stats, 'eval'), written: calls(stats, 'xadd') }).toEqual({ scripts: 1, written: 20 });
     } finally {
+      await admin.close();
+      await transport.close();
+    }
+  });
+
+  it('Redis stopped while a batch waits for its answer: each sender in it is told its own message may or may not be queued', async () => {
+    const namespace = uniqueNamespace('stopped');
+    const transport = await redisTransport(own.url, namespace, { opTimeoutMs: 1000 });
+    const admin = await adminClient(own.url);
+    try {
+      await transport.put('calm-owl', message('before the stop'));
+      own.pause();
+      const single = message('one put');
+      const room = message('to the room', 'brave-fox', 'room:team');
+      const [put, many] = await Promise.all([
+        transport.put('calm-owl', single).catch((error: unknown) => error as Error),
+        transport.putMany!(['quiet-owl', 'bold-fox'], room),
+      ]);
+      const errors = [put as Error, ...many.map((outcome) => (outcome as PromiseRejectedResult).reason as Error)];
+      expect(errors.map((error) => (error as { code?: string }).code)).toEqual(['OUTCOME_UNKNOWN', 'OUTCOME_UNKNOWN', 'OUTCOME_UNKNOWN']);
+      expect(errors.map((error) => error.message.split(':')[0])).toEqual([
+        `message ${single.id} may or may not have been queued for "calm-owl"`,
+        `message ${room.id} may or may not have been queued for "quiet-owl"`,
+        `message ${room.id} may or may not have been queued for "bold-fox"`,
+      ]);
+      own.resume();
+      // Redis runs what it was sent once it goes on: all three are queued, once each.
+      await waitFor(async () => (await transport.stats('bold-fox')).queued === 1, { what: 'the batch run after SIGCONT' });
+      const lengths = await Promise.all(['calm-owl', 'quiet-owl', 'bold-fox'].map((agent) => admin.xLen(`cc2cc:${namespace}:inbox:${agent}`)));
+      expect(lengths).toEqual([2, 1, 1]);
+    } finally {
+      own.resume();
       await admin.close();
       await transport.close();
     }
