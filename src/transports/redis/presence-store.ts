@@ -70,9 +70,10 @@ export class RedisPresence {
     if (this.listing?.generation === this.generation) return this.listing.reply;
     const listing = {
       generation: this.generation,
-      reply: this.link.run('list the agents', async (client) =>
-        (await runScript(client, AGENTS, { keys: [this.keys.agents], arguments: [this.keys.presence('')] })) as Array<string | null>,
-      ),
+      reply: this.link.run('list the agents', async (client) => {
+        const options = { keys: [this.keys.agents], arguments: [this.keys.presence('')] };
+        return (await runScript(client, AGENTS, options)) as Array<string | null>;
+      }),
     };
     this.listing = listing;
     const done = () => {

@@ -48,8 +48,9 @@ export class PutBatcher {
   private async drain(): Promise<void> {
     while (this.waiting.length > 0) {
       const batch = this.take();
-      const refuseAll = (reason: unknown) => batch.map((): PromiseSettledResult<void> => ({ status: 'rejected', reason }));
-      const outcomes = await this.write(batch.map((entry) => entry.put)).catch(refuseAll);
+      const refuseAll = (reason: unknown) => batch.map(() => ({ status: 'rejected', reason }) as const);
+      const puts = batch.map((entry) => entry.put);
+      const outcomes: Array<PromiseSettledResult<void>> = await this.write(puts).catch(refuseAll);
       batch.forEach((entry, index) => {
         const outcome = outcomes[index]!;
         if (outcome.status === 'fulfilled') entry.resolve();

@@ -21,6 +21,7 @@ import { WakeableWaits } from './wakeable-waits.js';
 
 /** A batch stays small enough to keep Redis responsive while its script runs. */
 const BATCH_LIMITS = { maxItems: 128, maxChars: 1024 * 1024 };
+const MAY_BE_QUEUED = 'may or may not have been queued';
 
 /**
  * The Redis Streams transport (DESIGN §8): one stream per inbox with one consumer group,
@@ -89,7 +90,9 @@ export class RedisTransport implements Transport {
   async putMany(recipients: readonly AgentName[], envelope: Envelope): Promise<Array<PromiseSettledResult<void>>> {
     this.assertOpen();
     const text = encodeForPut(envelope, this.settings.maxBytes);
-    return Promise.allSettled(recipients.map(async (to) => this.batcher.put({ name: assertAgentName(to, 'recipient name'), id: envelope.id, text })));
+    const queue = async (to: AgentName) =>
+      this.batcher.put({ name: assertAgentName(to, 'recipient name'), id: envelope.id, text });
+    return Promise.allSettled(recipients.map(queue));
   }
 
   async open(agent: AgentName, handler: DeliveryHandler): Promise<Inbox> {
@@ -184,19 +187,8 @@ export class RedisTransport implements Transport {
 
   /** One PUT_MANY call for a batch of puts; a refusal (INBOX_FULL, a server reply) is that message's alone. */
   private async writeBatch(batch: readonly QueuedPut[]): Promise<Array<PromiseSettledResult<void>>> {
-    const texts = new Map<string, number>();
-    const ids: string[] = [];
-    const items: string[] = [];
-    for (const { name, id, text } of batch) {
-      let index = texts.get(text);
-      if (index === undefined) {
-        texts.set(text, (index = texts.size + 1));
-        ids.push(id);
-      }
-      items.push(name, String(index));
-    }
-    const unknown = batch.map(({ name, id }) => `message ${id} may or may not have been queued for "${name}"`);
-    const together = unknown.length === 1 ? unknown[0]! : `${unknown.length} messages sent together may or may not have been queued`;
+    const unknown = batch.map(({ name, id }) => `message ${id} ${MAY_BE_QUEUED} for "${name}"`);
+    const together = batch.length === 1 ? unknown[0]! : `${batch.length} messages sent together ${MAY_BE_QUEUED}`;
     let replies: unknown;
     try {
       // Repeating this after a lost reply can queue a second copy: the receiver acks a copy
@@ -207,12 +199,12 @@ export class RedisTransport implements Transport {
         (client) =>
           runScript(client, PUT_MANY, {
             keys: [this.keys.agents, ...batch.map(({ name }) => this.keys.inbox(name))],
-            arguments: [String(this.settings.maxLen), this.keys.traffic, String(texts.size), ...texts.keys(), ...ids, ...items],
+            arguments: putManyArguments(batch, this.settings.maxLen, this.keys.traffic),
           }),
         { mayHaveRun: together },
       );
     } catch (error) {
-      return batch.map((_, index): PromiseSettledResult<void> => ({ status: 'rejected', reason: ownUnknown(error, together, unknown[index]!) }));
+      return unknown.map((own) => ({ status: 'rejected', reason: ownUnknown(error, together, own) }) as const);
     } finally {
       this.presence.changed(); // a put lists its recipient among the agents
     }
@@ -230,7 +222,8 @@ export class RedisTransport implements Transport {
     }
     return new Cc2ccError(
       'INBOX_FULL',
-      `the inbox of "${name}" already holds ${this.settings.maxLen} unsettled messages (maxLen); message ${id} was not queued`,
+      `the inbox of "${name}" already holds ${this.settings.maxLen} unsettled messages (maxLen); ` +
+        `message ${id} was not queued`,
       { agent: name, maxLen: this.settings.maxLen },
     );
   }
@@ -240,10 +233,28 @@ export class RedisTransport implements Transport {
   }
 }
 
+/** PUT_MANY's arguments: each distinct envelope once (a room's copies share it), then each message's recipient. */
+function putManyArguments(batch: readonly QueuedPut[], maxLen: number, traffic: string): string[] {
+  const texts = new Map<string, number>();
+  const ids: string[] = [];
+  const items: string[] = [];
+  for (const { name, id, text } of batch) {
+    let index = texts.get(text);
+    if (index === undefined) {
+      index = texts.size + 1;
+      texts.set(text, index);
+      ids.push(id);
+    }
+    items.push(name, String(index));
+  }
+  return [String(maxLen), traffic, String(texts.size), ...texts.keys(), ...ids, ...items];
+}
+
 /** An unknown outcome of a batch, told to one of its senders about their own message. */
 function ownUnknown(error: unknown, together: string, own: string): unknown {
   if (!isCc2ccError(error, 'OUTCOME_UNKNOWN') || together === own || !error.message.startsWith(together)) return error;
-  return new Cc2ccError('OUTCOME_UNKNOWN', own + error.message.slice(together.length), error.data, { cause: error.cause });
+  const message = own + error.message.slice(together.length);
+  return new Cc2ccError('OUTCOME_UNKNOWN', message, error.data, { cause: error.cause });
 }
 
 export function createRedisTransport(options: RedisTransportOptions): Promise<RedisTransport> {

@@ -8,7 +8,11 @@ const digests = new Map<string, string>();
  * that does not know it yet (first use, restart, SCRIPT FLUSH) gets the text once (EVAL).
  * NOSCRIPT means nothing ran, so sending it again cannot run it twice.
  */
-export async function runScript(client: RedisClient, script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown> {
+export async function runScript(
+  client: RedisClient,
+  script: string,
+  options: { keys: string[]; arguments: string[] },
+): Promise<unknown> {
   let sha = digests.get(script);
   if (sha === undefined) {
     sha = createHash('sha1').update(script).digest('hex');

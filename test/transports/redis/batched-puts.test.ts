@@ -4,7 +4,15 @@ import { isCc2ccError } from '../../../src/kernel/errors.js';
 import type { Transport } from '../../../src/kernel/transport.js';
 import type { RedisTransportOptions } from '../../../src/transports/redis/index.js';
 import { waitFor } from '../../contract/wait-for.js';
-import { adminClient, deleteNamespace, OwnRedis, redisTransport, skipWithoutRedisServer, uniqueNamespace, useRedis } from './support.js';
+import {
+  adminClient,
+  deleteNamespace,
+  OwnRedis,
+  redisTransport,
+  skipWithoutRedisServer,
+  uniqueNamespace,
+  useRedis,
+} from './support.js';
 
 const message = (text: string, from = 'brave-fox', to = 'calm-owl'): Envelope => createEnvelope({ from, to, text });
 
@@ -38,7 +46,7 @@ describe('redis transport: batched puts and putMany', () => {
     await Promise.all(namespaces.splice(0).map((namespace) => deleteNamespace(redis.url, namespace)));
   });
 
-  it('putMany queues one envelope in every inbox and refuses, per recipient, a bad name, a full inbox and a key of the wrong type', async () => {
+  it('putMany queues one envelope in each inbox; a bad name, full inbox or wrong key type refuses one', async () => {
     const namespace = fresh();
     const sender = await connect(namespace, { maxLen: 2 });
     await sender.put('full-owl', message('one'));
@@ -49,7 +57,8 @@ describe('redis transport: batched puts and putMany', () => {
 
     const envelope = message('to the room');
     const outcomes = await sender.putMany!(['calm-owl', 'full-owl', 'Bad-Name', 'wrong-owl', 'quiet-owl'], envelope);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled']);
+    const statuses = outcomes.map((outcome) => outcome.status);
+    expect(statuses).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled']);
     const reasons = outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as Error) : undefined));
     expect(isCc2ccError(reasons[1], 'INBOX_FULL')).toBe(true);
     expect(reasons[1]!.message).toContain(`message ${envelope.id} was not queued`);
@@ -64,13 +73,13 @@ describe('redis transport: batched puts and putMany', () => {
     expect([calm, quiet]).toEqual([['to the room'], ['to the room']]);
   });
 
-  it('puts made together are checked one by one: a full inbox refuses the later ones, an envelope too large only itself', async () => {
+  it('puts made together are checked one by one: a full inbox refuses the later, a too large one itself', async () => {
     const namespace = fresh();
     const sender = await connect(namespace, { maxLen: 3, maxBytes: 2048 });
     const texts = ['a', 'b', 'x'.repeat(4000), 'c', 'd', 'e'];
     const outcomes = await Promise.allSettled(texts.map((text) => sender.put('calm-owl', message(text))));
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'rejected', 'rejected']);
-    const codes = outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as { code?: string }).code : 'ok'));
+    const code = (outcome: PromiseSettledResult<void>) => (outcome.status === 'rejected' ? outcome.reason.code : 'ok');
+    const codes = outcomes.map(code);
     expect(codes).toEqual(['ok', 'ok', 'ENVELOPE_TOO_LARGE', 'ok', 'INBOX_FULL', 'INBOX_FULL']);
 
     const received = await receive(await connect(namespace), 'calm-owl');
@@ -80,7 +89,8 @@ describe('redis transport: batched puts and putMany', () => {
 
   it('many concurrent puts from several transports arrive exactly once, each sender in order', async () => {
     const namespace = fresh();
-    const senders = await Promise.all(['brave-fox', 'bold-fox', 'keen-fox'].map(async (name) => ({ name, transport: await connect(namespace) })));
+    const names = ['brave-fox', 'bold-fox', 'keen-fox'];
+    const senders = await Promise.all(names.map(async (name) => ({ name, transport: await connect(namespace) })));
     const perSender = 150;
     // Some puts leave at once, others while a batch is on its way: both paths are taken.
     await Promise.all(
@@ -103,7 +113,8 @@ describe('redis transport: batched puts and putMany', () => {
   });
 });
 
-describe.skipIf(skipWithoutRedisServer('the batched puts on a server of their own'))('redis transport: batched puts on a redis-server of its own', () => {
+const ownServer = skipWithoutRedisServer('the batched puts on a server of their own');
+describe.skipIf(ownServer)('redis transport: batched puts on a redis-server of its own', () => {
   let own: OwnRedis;
   beforeAll(async () => {
     own = await OwnRedis.start();
@@ -113,7 +124,13 @@ describe.skipIf(skipWithoutRedisServer('the batched puts on a server of their ow
   });
 
   /** Calls of one command on this server since the last CONFIG RESETSTAT (commandstats). */
-  const calls = (stats: string, command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+  const calls = (stats: string, command: string) =>
+    Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+  /** Script calls and XADDs since the last CONFIG RESETSTAT. */
+  const counted = async (admin: Awaited<ReturnType<typeof adminClient>>) => {
+    const stats = await admin.info('commandstats');
+    return { scripts: calls(stats, 'evalsha') + calls(stats, 'eval'), written: calls(stats, 'xadd') };
+  };
 
   it('50 puts made at once and a putMany to 20 inboxes each cost one script call', async () => {
     const transport = await redisTransport(own.url, uniqueNamespace('trips'));
@@ -122,23 +139,22 @@ describe.skipIf(skipWithoutRedisServer('the batched puts on a server of their ow
       await transport.put('calm-owl', message('first: the server learns the script'));
       await admin.configResetStat();
 
-      await Promise.all(Array.from({ length: 50 }, (_, i) => transport.put(i % 2 ? 'calm-owl' : 'quiet-owl', message(`m${i}`))));
-      let stats = await admin.info('commandstats');
-      expect({ scripts: calls(stats, 'evalsha') + calls(stats, 'eval'), written: calls(stats, 'xadd') }).toEqual({ scripts: 1, written: 50 });
+      const agent = (i: number) => (i % 2 ? 'calm-owl' : 'quiet-owl');
+      await Promise.all(Array.from({ length: 50 }, (_, i) => transport.put(agent(i), message(`m${i}`))));
+      expect(await counted(admin)).toEqual({ scripts: 1, written: 50 });
 
       await admin.configResetStat();
       const room = Array.from({ length: 20 }, (_, i) => `member-${i}`);
       const outcomes = await transport.putMany!(room, message('to the room', 'brave-fox', 'room:team'));
       expect(outcomes.every((outcome) => outcome.status === 'fulfilled')).toBe(true);
-      stats = await admin.info('commandstats');
-      expect({ scripts: calls(stats, 'evalsha') + calls(stats, 'eval'), written: calls(stats, 'xadd') }).toEqual({ scripts: 1, written: 20 });
+      expect(await counted(admin)).toEqual({ scripts: 1, written: 20 });
     } finally {
       await admin.close();
       await transport.close();
     }
   });
 
-  it('Redis stopped while a batch waits for its answer: each sender in it is told its own message may or may not be queued', async () => {
+  it('Redis stopped while a batch waits for its answer: each sender hears its own message may be queued', async () => {
     const namespace = uniqueNamespace('stopped');
     const transport = await redisTransport(own.url, namespace, { opTimeoutMs: 1000 });
     const admin = await adminClient(own.url);
@@ -152,7 +168,7 @@ describe.skipIf(skipWithoutRedisServer('the batched puts on a server of their ow
         transport.putMany!(['quiet-owl', 'bold-fox'], room),
       ]);
       const errors = [put as Error, ...many.map((outcome) => (outcome as PromiseRejectedResult).reason as Error)];
-      expect(errors.map((error) => (error as { code?: string }).code)).toEqual(['OUTCOME_UNKNOWN', 'OUTCOME_UNKNOWN', 'OUTCOME_UNKNOWN']);
+      expect(errors.map((error) => (error as { code?: string }).code)).toEqual(Array(3).fill('OUTCOME_UNKNOWN'));
       expect(errors.map((error) => error.message.split(':')[0])).toEqual([
         `message ${single.id} may or may not have been queued for "calm-owl"`,
         `message ${room.id} may or may not have been queued for "quiet-owl"`,
@@ -160,8 +176,9 @@ describe.skipIf(skipWithoutRedisServer('the batched puts on a server of their ow
       ]);
       own.resume();
       // Redis runs what it was sent once it goes on: all three are queued, once each.
-      await waitFor(async () => (await transport.stats('bold-fox')).queued === 1, { what: 'the batch run after SIGCONT' });
-      const lengths = await Promise.all(['calm-owl', 'quiet-owl', 'bold-fox'].map((agent) => admin.xLen(`cc2cc:${namespace}:inbox:${agent}`)));
+      await waitFor(async () => (await transport.stats('bold-fox')).queued === 1, { what: 'the batch after SIGCONT' });
+      const inbox = (agent: string) => `cc2cc:${namespace}:inbox:${agent}`;
+      const lengths = await Promise.all(['calm-owl', 'quiet-owl', 'bold-fox'].map((agent) => admin.xLen(inbox(agent))));
       expect(lengths).toEqual([2, 1, 1]);
     } finally {
       own.resume();
@@ -184,7 +201,8 @@ describe.skipIf(skipWithoutRedisServer('the batched puts on a server of their ow
       await transport.put('new-owl', message('to a new inbox', 'brave-fox', 'new-owl'));
       expect((await transport.agents()).map((agent) => agent.name)).toEqual(['calm-owl', 'new-owl']);
       const lastSeen = new Date().toISOString();
-      await transport.announce({ name: 'calm-owl', state: 'online', pid: process.pid, host: 'here', startedAt: lastSeen, lastSeen, data: {} });
+      const record = { name: 'calm-owl', state: 'online', pid: 1, host: 'here', data: {} } as const;
+      await transport.announce({ ...record, startedAt: lastSeen, lastSeen });
       expect((await transport.agents()).find((agent) => agent.name === 'calm-owl')?.presence?.lastSeen).toBe(lastSeen);
     } finally {
       await admin.close();

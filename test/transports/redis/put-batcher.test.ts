@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PutBatcher, type QueuedPut } from '../../../src/transports/redis/put-batcher.js';
 
 const put = (id: string, text = `text of ${id}`): QueuedPut => ({ name: 'calm-owl', id, text });
+const FULFILLED: PromiseSettledResult<void> = { status: 'fulfilled', value: undefined };
 
 /** A writer that records each batch and answers when the test releases it. */
 function heldWriter() {
@@ -10,7 +11,9 @@ function heldWriter() {
   const write = (batch: readonly QueuedPut[]) => {
     batches.push(batch.map(({ id }) => id));
     return new Promise<Array<PromiseSettledResult<void>>>((resolve) => {
-      releases.push(() => resolve(batch.map(({ id }) => (id.startsWith('bad') ? { status: 'rejected', reason: new Error(id) } : { status: 'fulfilled', value: undefined }))));
+      const outcome = (id: string): PromiseSettledResult<void> =>
+        id.startsWith('bad') ? { status: 'rejected', reason: new Error(id) } : FULFILLED;
+      releases.push(() => resolve(batch.map(({ id }) => outcome(id))));
     });
   };
   const released = async (index: number) => {
@@ -21,7 +24,7 @@ function heldWriter() {
 }
 
 describe('PutBatcher (group commit of Redis puts)', () => {
-  it('sends the puts of one turn together, and those made while a batch is on its way in the next one, in call order', async () => {
+  it('sends the puts of one turn together, those made while a batch is out in the next, in call order', async () => {
     const writer = heldWriter();
     const batcher = new PutBatcher(writer.write, { maxItems: 100, maxChars: 1_000_000 });
     const first = ['a', 'b', 'c'].map((id) => batcher.put(put(id)));
@@ -36,7 +39,7 @@ describe('PutBatcher (group commit of Redis puts)', () => {
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 
-  it('splits at maxItems and maxChars, counting the text of adjacent copies of one envelope once, and always sends at least one', async () => {
+  it('splits at maxItems and maxChars, counts adjacent copies of one envelope once, and always sends one', async () => {
     const batches: string[][] = [];
     const batcher = new PutBatcher(
       async (batch) => {
@@ -67,7 +70,8 @@ describe('PutBatcher (group commit of Redis puts)', () => {
       { maxItems: 10, maxChars: 1000 },
     );
     const failed = await Promise.allSettled([batcher.put(put('a')), batcher.put(put('b'))]);
-    expect(failed.map((outcome) => outcome.status === 'rejected' && (outcome.reason as Error).message)).toEqual(['connection lost', 'connection lost']);
+    const reasons = failed.map((outcome) => outcome.status === 'rejected' && (outcome.reason as Error).message);
+    expect(reasons).toEqual(['connection lost', 'connection lost']);
     await expect(batcher.put(put('c'))).resolves.toBeUndefined();
   });
 });
