@@ -1,6 +1,7 @@
 import type { AgentName } from '../../kernel/names.js';
 import { isServerReply, type RedisClient, type RedisLink } from './connection.js';
 import type { RedisKeys } from './keys.js';
+import { runScript } from './script-call.js';
 import { ACK, DEAD_LETTER } from './scripts.js';
 
 /** One stream entry as this receiver got it: `raw` is undefined when the field is missing. */
@@ -159,7 +160,7 @@ export class InboxStream {
     const now = Date.now();
     const keepSince = now - this.retention.doneMs;
     await this.settle(`acknowledge ${envelopeId} for "${this.agent}"`, (client) =>
-      client.eval(ACK, {
+      runScript(client, ACK, {
         keys: [this.key, this.keys.done(this.agent)],
         arguments: [this.group, sid, envelopeId, String(now), String(keepSince), String(this.retention.maxDone), this.agent, this.keys.traffic],
       }),
@@ -168,7 +169,7 @@ export class InboxStream {
 
   async deadLetter(sid: string, envelopeId: string, reason: string, raw: string | undefined): Promise<void> {
     await this.settle(`move ${envelopeId} to the dead letters of "${this.agent}"`, (client) =>
-      client.eval(DEAD_LETTER, {
+      runScript(client, DEAD_LETTER, {
         keys: [this.key, this.keys.dead(this.agent)],
         arguments: [this.group, sid, envelopeId, reason, raw ?? '', new Date().toISOString(), this.agent, this.keys.traffic],
       }),

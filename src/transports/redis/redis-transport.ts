@@ -1,6 +1,7 @@
 import { assertAgentName, type AgentName } from '../../kernel/names.js';
-import { Cc2ccError } from '../../kernel/errors.js';
-import { decodeEnvelope, prepareForPut, type Envelope } from '../../kernel/envelope.js';
+import { ErrorReply } from 'redis';
+import { Cc2ccError, isCc2ccError } from '../../kernel/errors.js';
+import { decodeEnvelope, encodeForPut, prepareForPut, type Envelope } from '../../kernel/envelope.js';
 import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, TrafficEvent, Transport } from '../../kernel/transport.js';
 import type { PresenceRecord } from '../../kernel/presence.js';
 import type { Finding } from '../../kernel/check.js';
@@ -13,9 +14,16 @@ import { RedisKeys } from './keys.js';
 import { observeTraffic } from './observer.js';
 import { resolveSettings, type RedisSettings, type RedisTransportOptions } from './options.js';
 import { RedisPresence } from './presence-store.js';
-import { PUT } from './scripts.js';
+import { PutBatcher, type QueuedPut } from './put-batcher.js';
+import { runScript } from './script-call.js';
+import { PUT_MANY } from './scripts.js';
+import { serverStateError } from './server-replies.js';
 import { RedisState } from './state-store.js';
 import { WakeableWaits } from './wakeable-waits.js';
+
+/** A batch stays small enough to keep Redis responsive while its script runs. */
+const BATCH_LIMITS = { maxItems: 128, maxChars: 1024 * 1024 };
+const MAY_BE_QUEUED = 'may or may not have been queued';
 
 /**
  * The Redis Streams transport (DESIGN §8): one stream per inbox with one consumer group,
@@ -31,6 +39,7 @@ export class RedisTransport implements Transport {
   readonly busState: RedisState;
   private readonly inboxes = new Set<Inbox>();
   private readonly observers = new Set<() => Promise<void>>();
+  private readonly batcher = new PutBatcher((batch) => this.writeBatch(batch), BATCH_LIMITS);
   private closed = false;
 
   private constructor(
@@ -72,29 +81,20 @@ export class RedisTransport implements Transport {
   async put(to: AgentName, envelope: Envelope): Promise<void> {
     this.assertOpen();
     const { name, text } = prepareForPut(to, envelope, this.settings.maxBytes);
-    try {
-      // Repeating this after a lost reply can queue a second copy: the receiver acks a
-      // copy of an id it already delivered instead of handing it over again. A reply lost
-      // for good leaves the outcome unknown, and the sender is told so, not "not queued".
-      await this.link.run(
-        `queue message ${envelope.id} for "${name}"`,
-        (client) =>
-          client.eval(PUT, {
-            keys: [this.keys.inbox(name), this.keys.agents],
-            arguments: [name, envelope.id, text, String(this.settings.maxLen), this.keys.traffic],
-          }),
-        { mayHaveRun: `message ${envelope.id} may or may not have been queued for "${name}"` },
-      );
-    } catch (error) {
-      if (isServerReply(error) && error.message.startsWith('INBOX_FULL')) {
-        throw new Cc2ccError(
-          'INBOX_FULL',
-          `the inbox of "${name}" already holds ${this.settings.maxLen} unsettled messages (maxLen); message ${envelope.id} was not queued`,
-          { agent: name, maxLen: this.settings.maxLen },
-        );
-      }
-      throw error;
-    }
+    await this.batcher.put({ name, id: envelope.id, text });
+  }
+
+  /**
+   * One envelope for several inboxes (a room, a broadcast): checked and encoded once, sent
+   * once, queued by one script call with the puts made meanwhile. Each recipient gets its
+   * own outcome: a bad name or a full inbox refuses that copy only.
+   */
+  async putMany(recipients: readonly AgentName[], envelope: Envelope): Promise<Array<PromiseSettledResult<void>>> {
+    this.assertOpen();
+    const text = encodeForPut(envelope, this.settings.maxBytes);
+    const queue = async (to: AgentName) =>
+      this.batcher.put({ name: assertAgentName(to, 'recipient name'), id: envelope.id, text });
+    return Promise.allSettled(recipients.map(queue));
   }
 
   async open(agent: AgentName, handler: DeliveryHandler): Promise<Inbox> {
@@ -191,9 +191,76 @@ export class RedisTransport implements Transport {
     await this.link.close();
   }
 
+  /** One PUT_MANY call for a batch of puts; a refusal (INBOX_FULL, a server reply) is that message's alone. */
+  private async writeBatch(batch: readonly QueuedPut[]): Promise<Array<PromiseSettledResult<void>>> {
+    const unknown = batch.map(({ name, id }) => `message ${id} ${MAY_BE_QUEUED} for "${name}"`);
+    const together = batch.length === 1 ? unknown[0]! : `${batch.length} messages sent together ${MAY_BE_QUEUED}`;
+    let replies: unknown;
+    try {
+      // Repeating this after a lost reply can queue a second copy: the receiver acks a copy
+      // of an id it already delivered instead of handing it over again. A reply lost for
+      // good leaves the outcome unknown, and each sender is told so, not "not queued".
+      replies = await this.link.run(
+        batch.length === 1 ? `queue message ${batch[0]!.id} for "${batch[0]!.name}"` : `queue ${batch.length} messages`,
+        (client) =>
+          runScript(client, PUT_MANY, {
+            keys: [this.keys.agents, ...batch.map(({ name }) => this.keys.inbox(name))],
+            arguments: putManyArguments(batch, this.settings.maxLen, this.keys.traffic),
+          }),
+        { mayHaveRun: together },
+      );
+    } catch (error) {
+      return unknown.map((own) => ({ status: 'rejected', reason: ownUnknown(error, together, own) }) as const);
+    } finally {
+      this.presence.changed(); // a put lists its recipient among the agents
+    }
+    return batch.map(({ name, id }, index): PromiseSettledResult<void> => {
+      const reply = String((replies as unknown[])[index]);
+      if (!reply.startsWith('!')) return { status: 'fulfilled', value: undefined };
+      return { status: 'rejected', reason: this.refusal(name, id, reply.slice(1)) };
+    });
+  }
+
+  private refusal(name: AgentName, id: string, reply: string): Error {
+    if (!reply.startsWith('INBOX_FULL')) {
+      const error = new ErrorReply(reply);
+      return serverStateError(error, this.link.where, `queue message ${id} for "${name}"`) ?? error;
+    }
+    return new Cc2ccError(
+      'INBOX_FULL',
+      `the inbox of "${name}" already holds ${this.settings.maxLen} unsettled messages (maxLen); ` +
+        `message ${id} was not queued`,
+      { agent: name, maxLen: this.settings.maxLen },
+    );
+  }
+
   private assertOpen(): void {
     if (this.closed) throw new Cc2ccError('TRANSPORT_CLOSED', `this redis transport (${this.where}) was closed; create a new one`);
   }
+}
+
+/** PUT_MANY's arguments: each distinct envelope once (a room's copies share it), then each message's recipient. */
+function putManyArguments(batch: readonly QueuedPut[], maxLen: number, traffic: string): string[] {
+  const texts = new Map<string, number>();
+  const ids: string[] = [];
+  const items: string[] = [];
+  for (const { name, id, text } of batch) {
+    let index = texts.get(text);
+    if (index === undefined) {
+      index = texts.size + 1;
+      texts.set(text, index);
+      ids.push(id);
+    }
+    items.push(name, String(index));
+  }
+  return [String(maxLen), traffic, String(texts.size), ...texts.keys(), ...ids, ...items];
+}
+
+/** An unknown outcome of a batch, told to one of its senders about their own message. */
+function ownUnknown(error: unknown, together: string, own: string): unknown {
+  if (!isCc2ccError(error, 'OUTCOME_UNKNOWN') || together === own || !error.message.startsWith(together)) return error;
+  const message = own + error.message.slice(together.length);
+  return new Cc2ccError('OUTCOME_UNKNOWN', message, error.data, { cause: error.cause });
 }
 
 export function createRedisTransport(options: RedisTransportOptions): Promise<RedisTransport> {

@@ -4,19 +4,44 @@
  */
 
 /**
- * Queue one message. KEYS: inbox stream, agents set. ARGV: agent, envelope id, envelope
- * text, maxLen, traffic channel. A full inbox refuses rather than trimming: `MAXLEN ~`
- * only backs the check up against writers that do not make it (it never cuts below maxLen).
+ * Queue several messages (issue 18: concurrent puts and putMany share one call). Each is
+ * checked and written on its own, in order: a full inbox refuses only its message, and a
+ * later one for the same inbox sees the earlier ones. A full inbox refuses rather than
+ * trims: `MAXLEN ~` only backs the check up against writers that do not make it.
+ * KEYS: the agents set, then one inbox stream per message.
+ * ARGV: maxLen, traffic channel, T (distinct envelopes), T envelope texts, their T ids,
+ * then per message its agent name and the index (1..T) of its envelope: a message for a
+ * whole room is sent once. Returns per message the stream id, or `!` and the refusal.
  */
-export const PUT = `
-local length = redis.call('XLEN', KEYS[1])
-if length >= tonumber(ARGV[4]) then
-  return redis.error_reply('INBOX_FULL ' .. length)
+export const PUT_MANY = `
+local maxLen = tonumber(ARGV[1])
+local texts = tonumber(ARGV[3])
+local base = 3 + 2 * texts
+local listed = {}
+local results = {}
+for i = 1, #KEYS - 1 do
+  local inbox, agent, t = KEYS[i + 1], ARGV[base + 2 * i - 1], tonumber(ARGV[base + 2 * i])
+  local length = redis.pcall('XLEN', inbox)
+  if type(length) == 'table' then
+    results[i] = '!' .. length.err
+  elseif length >= maxLen then
+    results[i] = '!INBOX_FULL ' .. length
+  else
+    local sid = redis.pcall('XADD', inbox, 'MAXLEN', '~', ARGV[1], '*', 'envelope', ARGV[3 + t])
+    if type(sid) == 'table' then
+      results[i] = '!' .. sid.err
+    else
+      if not listed[agent] then
+        redis.call('SADD', KEYS[1], agent)
+        listed[agent] = true
+      end
+      local event = { agent = agent, state = 'queued', id = ARGV[3 + texts + t], envelope = ARGV[3 + t] }
+      redis.call('PUBLISH', ARGV[2], cjson.encode(event))
+      results[i] = sid
+    end
+  end
 end
-local sid = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'envelope', ARGV[3])
-redis.call('SADD', KEYS[2], ARGV[1])
-redis.call('PUBLISH', ARGV[5], cjson.encode({ agent = ARGV[1], state = 'queued', id = ARGV[2], envelope = ARGV[3] }))
-return sid
+return results
 `;
 
 /**
@@ -82,4 +107,19 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
+`;
+
+/**
+ * Every agent name with its presence record (or nil), in one round trip: a send looks at
+ * the directory each time. KEYS: the agents set. ARGV: the presence key prefix.
+ * Returns name, record, name, record, ...
+ */
+export const AGENTS = `
+local names = redis.call('SMEMBERS', KEYS[1])
+local listed = {}
+for i, name in ipairs(names) do
+  listed[2 * i - 1] = name
+  listed[2 * i] = redis.call('GET', ARGV[1] .. name)
+end
+return listed
 `;
