@@ -24,7 +24,7 @@ export function renderFigures(report: BenchReport): string {
     '',
     'Ratios (like for like):',
     '',
-    ...RATIOS.map(({ label }) => {
+    ...RATIOS.filter(({ label }) => report.before !== undefined || !label.includes('-before')).map(({ label }) => {
       const value = report.ratios[label];
       return `- \`${label}\`: ${isNumber(value) ? `**${value.toFixed(2)}**` : 'not run'}`;
     }),

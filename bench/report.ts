@@ -27,15 +27,23 @@ export interface BenchReport {
   before?: string;
 }
 
+/** The MCP scenarios' variants (bench/scenarios/mcp-floor.ts): storage, fsync, spacing. */
+export const MCP_SUFFIXES = ['', '-tmpfs', '-nosync', '-spaced', '-spaced-tmpfs'] as const;
+
 /** cc2cc against the plain-Node limit, like for like. */
 export const RATIOS = [
   { label: 'latency-fs p50 / baseline-fs p50', of: (s: Lookup) => [s('latency-fs')?.latency?.p50, s('baseline-fs')?.latency?.p50] },
   { label: 'throughput-fs / baseline-fs', of: (s: Lookup) => [s('throughput-fs')?.rate, s('baseline-fs')?.rate] },
   { label: 'latency-fs-nosync p50 / baseline-fs-nosync p50', of: (s: Lookup) => [s('latency-fs-nosync')?.latency?.p50, s('baseline-fs-nosync')?.latency?.p50] },
   { label: 'throughput-fs-nosync / baseline-fs-nosync', of: (s: Lookup) => [s('throughput-fs-nosync')?.rate, s('baseline-fs-nosync')?.rate] },
-  ...(['', '-tmpfs', '-nosync', '-spaced', '-spaced-tmpfs'] as const).map((suffix) => ({
+  ...MCP_SUFFIXES.map((suffix) => ({
     label: `latency-mcp${suffix} p50 / floor-mcp${suffix} p50` as const,
     of: (s: Lookup) => [s(`latency-mcp${suffix}`)?.latency?.p50, s(`floor-mcp${suffix}`)?.latency?.p50],
+  })),
+  // With --before: what the changes since that build gained (above 1: this build is faster).
+  ...MCP_SUFFIXES.map((suffix) => ({
+    label: `latency-mcp-before${suffix} p50 / latency-mcp${suffix} p50` as const,
+    of: (s: Lookup) => [s(`latency-mcp-before${suffix}`)?.latency?.p50, s(`latency-mcp${suffix}`)?.latency?.p50],
   })),
   // baseline-fs's burst as concurrent-fs measured it, in turns with itself (else baseline-fs's own).
   { label: 'concurrent-fs / baseline-fs', of: (s: Lookup) => [s('concurrent-fs')?.rate, s('concurrent-fs')?.figures?.baselineFsRate ?? s('baseline-fs')?.rate] },

@@ -107,7 +107,7 @@ async function backToBack(systems: readonly McpSystem[], context: BenchContext):
         for (let i = sent; i < sent + size; i++) await sendAndWait(system, `${system.name} ${i}`, tallies[index]);
       });
     }
-    context.progress(`${sent + size}/${count} each`);
+    if (round % 5 === 4) context.progress(`${sent + size}/${count} each`);
   }
   return tallies;
 }
