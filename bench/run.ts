@@ -67,10 +67,12 @@ const runStarted = Date.now();
 try {
   for (const scenario of scenarios) {
     const place = storage[scenario.storage ?? 'disk'];
-    const missing = 'missing' in place ? `no tmpfs: ${place.missing}` : redisScenarios.has(scenario) && 'missing' in redis ? redis.missing : undefined;
-    if (missing !== undefined || 'missing' in place) {
-      for (const name of scenario.reports ?? [scenario.name]) skipped[name] = missing!;
-      process.stderr.write(`skipping ${scenario.name}: ${missing}\n`);
+    if ('missing' in place) {
+      skip(scenario, `no tmpfs: ${place.missing}`);
+      continue;
+    }
+    if (redisScenarios.has(scenario) && 'missing' in redis) {
+      skip(scenario, redis.missing);
       continue;
     }
     const dir = await mkdtemp(join(place.path, `cc2cc-bench-${scenario.name}-`));
@@ -117,6 +119,11 @@ process.stderr.write(`wrote bench/results/${base}.json and bench/results/${base}
 if (!quick && !only) {
   await writeFiguresSection(REPO, report);
   process.stderr.write(`rendered the figures into ${PERFORMANCE_DOC}\n`);
+}
+
+function skip(scenario: Scenario, reason: string): void {
+  for (const name of scenario.reports ?? [scenario.name]) skipped[name] = reason;
+  process.stderr.write(`skipping ${scenario.name}: ${reason}\n`);
 }
 
 function printTargets(report: BenchReport): void {
