@@ -26,16 +26,16 @@ export async function serve(cli: string, dir: string, name: string): Promise<Std
   return agent;
 }
 
-/** Two `cc2cc serve` in `dir` (a project of their own), `fsync` as its config says. */
-export async function startCc2cc(name: string, cli: string, dir: string, fsync: boolean): Promise<McpSystem> {
+/** Two `cc2cc serve` of `build` (its CLI) in `dir` (a project of their own), `fsync` as its config says. */
+export async function startCc2cc(name: string, build: { cli: string; label: string }, dir: string, fsync: boolean): Promise<McpSystem> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, '.cc2ccrc.json'), JSON.stringify({ logLevel: 'warn', fsync }));
-  const receiver = await serve(cli, dir, 'receiver');
-  const sender = await serve(cli, dir, 'sender').catch(async (error: unknown) => {
+  const receiver = await serve(build.cli, dir, 'receiver');
+  const sender = await serve(build.cli, dir, 'sender').catch(async (error: unknown) => {
     await receiver.close();
     throw error;
   });
-  return withClocks(name, `cc2cc serve → cc2cc serve (${cli})`, sender, receiver);
+  return withClocks(name, `cc2cc serve → cc2cc serve (${build.label})`, sender, receiver);
 }
 
 /**

@@ -51,9 +51,9 @@ export function mcpAgainstFloor(options: McpLatencyOptions): Scenario {
 async function startSystems(context: BenchContext, fsync: boolean): Promise<McpSystem[]> {
   const systems: McpSystem[] = [];
   try {
-    systems.push(await startCc2cc('latency-mcp', context.cli, join(context.dir, 'cc2cc'), fsync));
+    systems.push(await startCc2cc('latency-mcp', { cli: context.cli, label: 'this build' }, join(context.dir, 'cc2cc'), fsync));
     systems.push(await startFloor('floor-mcp', context.dir, fsync));
-    if (context.beforeCli) systems.push(await startCc2cc('latency-mcp-before', context.beforeCli, join(context.dir, 'before'), fsync));
+    if (context.beforeCli) systems.push(await startCc2cc('latency-mcp-before', { cli: context.beforeCli, label: 'the --before build' }, join(context.dir, 'before'), fsync));
     return systems;
   } catch (error) {
     await Promise.all(systems.map((system) => system.close()));
