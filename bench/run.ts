@@ -39,6 +39,8 @@ const scenarios: Scenario[] = [
   baselineFs(false),
   latencyFs(true),
   latencyFs(false),
+  baselineFs(true, 'tmpfs'),
+  latencyFs(true, 'tmpfs'),
   mcp('disk', false),
   mcp('tmpfs', false),
   mcp('disk', false, false),

@@ -2,12 +2,14 @@ import { performance } from 'node:perf_hooks';
 import { openPlainFolder } from '../plain-folder.js';
 import { summarize } from '../stats.js';
 import { scaled, type BenchContext, type Scenario, type ScenarioResult } from '../scenario.js';
+import type { StorageKind } from '../storage.js';
 
 /** The plain-Node limit (plain-folder.ts): one message at a time, then a burst from one writer. */
-export function baselineFs(durable: boolean): Scenario {
-  const name = durable ? 'baseline-fs' : 'baseline-fs-nosync';
+export function baselineFs(durable: boolean, storage: StorageKind = 'disk'): Scenario {
+  const name = `${durable ? 'baseline-fs' : 'baseline-fs-nosync'}${storage === 'tmpfs' ? '-tmpfs' : ''}`;
   return {
     name,
+    storage,
     async run(context: BenchContext): Promise<ScenarioResult> {
       const folder = await openPlainFolder(context.dir, durable);
       const count = scaled(2000, context.scale);
@@ -26,7 +28,7 @@ export function baselineFs(durable: boolean): Scenario {
       folder.close();
       return {
         name,
-        description: `plain Node: tmp write${durable ? ' + fsync' : ''}, rename, fs.watch, read, parse`,
+        description: `plain Node: tmp write${durable ? ' + fsync' : ''}, rename, fs.watch, read, parse; ${context.where}`,
         latency: summarize(samples),
         samples,
         rate: burstCount / seconds,
