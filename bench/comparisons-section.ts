@@ -11,32 +11,39 @@ const FLOOR_RUNS = [
   { suffix: '-spaced-tmpfs', what: 'tmpfs, 250 ms apart' },
 ] as const;
 
+const ms = (value: number | undefined) => (isNumber(value) ? value.toFixed(2) : '');
+const times = (value: number | undefined) => (isNumber(value) ? `**${value.toFixed(2)}×**` : 'not run');
+
 /** "### Against the floor": cc2cc's MCP path and the floor's, taking turns in the same run. */
 export function renderFloor(report: BenchReport): string[] {
   const scenario = (name: string) => report.scenarios[name];
-  const ms = (value: number | undefined) => (isNumber(value) ? value.toFixed(2) : '');
+  const p50 = (name: string) => ms(scenario(name)?.latency?.p50);
   const cpu = (name: string) => {
-    const figures = scenario(name)?.figures;
-    return isNumber(figures?.senderCpuMsPerMessage) && isNumber(figures?.receiverCpuMsPerMessage) ? `${ms(figures.senderCpuMsPerMessage)} / ${ms(figures.receiverCpuMsPerMessage)}` : '';
+    const { senderCpuMsPerMessage: sender, receiverCpuMsPerMessage: receiver } = scenario(name)?.figures ?? {};
+    return isNumber(sender) && isNumber(receiver) ? `${ms(sender)} / ${ms(receiver)}` : '';
   };
+  const ratios = report.ratios as Record<string, number | undefined>;
   const before = report.before !== undefined;
   const runs = FLOOR_RUNS.filter(({ suffix }) => scenario(`latency-mcp${suffix}`) || scenario(`floor-mcp${suffix}`));
   if (runs.length === 0) return [];
   const { storage } = report.machine;
+  const cpuHeader = 'CPU ms per message, sender / receiver';
+  const header = ['run', '`latency-mcp` p50 ms', '`floor-mcp` p50 ms', 'ratio', cpuHeader, "the floor's"];
   return [
     '### Against the floor',
     '',
     ...(storage ? [`Disk: ${storage.disk}; memory: ${storage.tmpfs ?? 'none (no tmpfs here)'}.`, ''] : []),
-    `| run | \`latency-mcp\` p50 ms | \`floor-mcp\` p50 ms | ratio | CPU ms per message, sender / receiver | the floor's |${before ? ' before p50 ms |' : ''}`,
-    `| --- | ---: | ---: | ---: | ---: | ---: |${before ? ' ---: |' : ''}`,
+    row(before ? [...header, 'before p50 ms'] : header),
+    row(['---', ...header.slice(1).map(() => '---:'), ...(before ? ['---:'] : [])]),
     ...runs.map(({ suffix, what }) => {
       const [real, floor] = [`latency-mcp${suffix}`, `floor-mcp${suffix}`];
-      const ratio = (report.ratios as Record<string, number | undefined>)[`${real} p50 / ${floor} p50`];
-      const cells = [`${what} (\`${real}\`)`, ms(scenario(real)?.latency?.p50), ms(scenario(floor)?.latency?.p50), isNumber(ratio) ? `**${ratio.toFixed(2)}×**` : '', cpu(real), cpu(floor)];
-      return row(before ? [...cells, ms(scenario(`latency-mcp-before${suffix}`)?.latency?.p50)] : cells);
+      const ratio = ratios[`${real} p50 / ${floor} p50`];
+      const shownRatio = isNumber(ratio) ? times(ratio) : '';
+      const cells = [`${what} (\`${real}\`)`, p50(real), p50(floor), shownRatio, cpu(real), cpu(floor)];
+      return row(before ? [...cells, p50(`latency-mcp-before${suffix}`)] : cells);
     }),
     '',
-    ...(before ? [`"before" is the build in \`${report.before}\`, taking turns with the two above in the same run.`, ''] : []),
+    ...(before ? [`"before" is the build in \`${report.before}\`, taking turns with the two above.`, ''] : []),
   ];
 }
 
@@ -44,23 +51,29 @@ export function renderFloor(report: BenchReport): string[] {
 export function renderConcurrency(report: BenchReport): string[] {
   const rate = (name: string) => report.scenarios[name]?.rate;
   const inFlight = (name: string) => report.scenarios[name]?.figures?.inFlight;
-  const times = (value: number | undefined) => (isNumber(value) ? `**${value.toFixed(2)}×**` : 'not run');
   const lines: string[] = [];
   const fs = report.scenarios['concurrent-fs'];
   if (isNumber(fs?.rate)) {
     const baseline = fs.figures?.baselineFsRate;
     const one = rate('throughput-fs');
-    lines.push(
-      `- \`concurrent-fs\` (folder, fsync, ${inFlight('concurrent-fs')} sends in flight): ${grouped(fs.rate)} msgs/s, ` +
-        `${times(report.ratios['concurrent-fs / baseline-fs'])} plain Node writing one file at a time` +
-        `${isNumber(baseline) ? ` (\`baseline-fs\`'s burst, ${grouped(baseline)} msgs/s, taking turns with it)` : ' (`baseline-fs`)'}` +
-        `${isNumber(one) ? `, ${times(report.ratios['concurrent-fs / throughput-fs'])} one cc2cc sender at a time (\`throughput-fs\`, ${grouped(one)} msgs/s)` : ''}`,
-    );
+    const againstBaseline = isNumber(baseline)
+      ? `\`baseline-fs\`'s burst, ${grouped(baseline)} msgs/s, taking turns with it`
+      : '`baseline-fs`';
+    const againstOne = isNumber(one)
+      ? `, ${times(report.ratios['concurrent-fs / throughput-fs'])} one cc2cc sender at a time ` +
+        `(\`throughput-fs\`, ${grouped(one)} msgs/s)`
+      : '';
+    const head = `- \`concurrent-fs\` (folder, fsync, ${inFlight('concurrent-fs')} sends in flight)`;
+    const ratio = times(report.ratios['concurrent-fs / baseline-fs']);
+    const against = `${ratio} plain Node writing one file at a time (${againstBaseline})${againstOne}`;
+    lines.push(`${head}: ${grouped(fs.rate)} msgs/s, ${against}`);
   }
   const redis = rate('concurrent-redis');
   if (isNumber(redis)) {
     const one = rate('throughput-redis');
-    lines.push(`- \`concurrent-redis\` (${inFlight('concurrent-redis')} sends in flight): ${grouped(redis)} msgs/s${isNumber(one) ? ` (one at a time, \`throughput-redis\`: ${grouped(one)} msgs/s)` : ''}`);
+    const againstOne = isNumber(one) ? ` (one at a time, \`throughput-redis\`: ${grouped(one)} msgs/s)` : '';
+    const head = `- \`concurrent-redis\` (${inFlight('concurrent-redis')} sends in flight)`;
+    lines.push(`${head}: ${grouped(redis)} msgs/s${againstOne}`);
   }
   return lines.length === 0 ? [] : ['### Concurrent senders', '', ...lines, ''];
 }
@@ -68,5 +81,6 @@ export function renderConcurrency(report: BenchReport): string[] {
 /** What could not run on the machine, and why. */
 export function renderSkipped(report: BenchReport): string[] {
   const skipped = Object.entries(report.skipped ?? {});
-  return skipped.length === 0 ? [] : ['Not run on this machine:', '', ...skipped.map(([name, reason]) => `- \`${name}\`: ${reason}`), ''];
+  if (skipped.length === 0) return [];
+  return ['Not run on this machine:', '', ...skipped.map(([name, reason]) => `- \`${name}\`: ${reason}`), ''];
 }

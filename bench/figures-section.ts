@@ -56,7 +56,8 @@ function other(figures: Record<string, number>): string {
   const { messages, seconds, peakRssMb, cpuMsPer10s, highestWindowCpuMsPer10s, firstSeconds, firstSecondsCpuMs, senderCpuMsPerMessage, receiverCpuMsPerMessage, clientCpuMsPerMessage, inFlight, baselineFsRate, ...rest } = figures;
   const parts: string[] = [];
   const secondsText = isNumber(seconds) ? `${Number(seconds.toFixed(1))} s` : '';
-  if (isNumber(messages) && secondsText) parts.push(`${grouped(messages)} in ${secondsText}${isNumber(inFlight) ? `, ${inFlight} sends in flight` : ''}`);
+  const inFlightText = isNumber(inFlight) ? `, ${inFlight} sends in flight` : '';
+  if (isNumber(messages) && secondsText) parts.push(`${grouped(messages)} in ${secondsText}${inFlightText}`);
   if (isNumber(baselineFsRate)) parts.push(`baseline-fs's burst in turns with it ${grouped(baselineFsRate)} msgs/s`);
   if (isNumber(peakRssMb)) parts.push(`peak RSS ${Math.round(peakRssMb)} MB`);
   if (isNumber(cpuMsPer10s)) parts.push(`${Number(cpuMsPer10s.toFixed(1))} ms CPU per 10 s${isNumber(highestWindowCpuMsPer10s) ? ` (median of three windows; the highest ${Number(highestWindowCpuMsPer10s.toFixed(1))} ms)` : ''}`);

@@ -92,7 +92,10 @@ export async function sendInFlight(sender: Cc2cc, first: number, count: number, 
   await Promise.all(Array.from({ length: Math.min(inFlight, count) }, sendInTurn));
 }
 
-/** Sends `count` messages as fast as the sender can, `inFlight` at a time; the time from the first send to the last arrival. */
+/**
+ * Sends `count` messages as fast as the sender can, `inFlight` at a time: the time from the
+ * first send to the last arrival.
+ */
 export async function burst(transports: TransportFactory, count: number, inFlight = 1): Promise<{ seconds: number; rate: number }> {
   const { sink, sender, close } = await pair(transports);
   try {

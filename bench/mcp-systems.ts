@@ -27,7 +27,7 @@ export async function serve(cli: string, dir: string, name: string): Promise<Std
 }
 
 /** Two `cc2cc serve` of `build` (its CLI) in `dir` (a project of their own), `fsync` as its config says. */
-export async function startCc2cc(name: string, build: { cli: string; label: string }, dir: string, fsync: boolean): Promise<McpSystem> {
+export async function startCc2cc(name: string, build: { cli: string; label: string }, dir: string, fsync: boolean) {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, '.cc2ccrc.json'), JSON.stringify({ logLevel: 'warn', fsync }));
   const receiver = await serve(build.cli, dir, 'receiver');
@@ -45,21 +45,23 @@ export async function startCc2cc(name: string, build: { cli: string; label: stri
 export async function startFloor(name: string, dir: string, fsync: boolean): Promise<McpSystem> {
   const root = join(dir, 'floor');
   const receiver = await StdioAgent.start({ cli: FLOOR_RECEIVER, cwd: dir, args: [root, 'receiver'] });
-  const sender = await StdioAgent.start({ cli: FLOOR_SENDER, cwd: dir, args: [root, fsync ? '1' : '0'] }).catch(async (error: unknown) => {
+  const args = [root, fsync ? '1' : '0'];
+  const sender = await StdioAgent.start({ cli: FLOOR_SENDER, cwd: dir, args }).catch(async (error: unknown) => {
     await receiver.close();
     throw error;
   });
   return withClocks(name, 'the floor: SDK stdio JSON-RPC and the same file steps, nothing else', sender, receiver);
 }
 
-async function withClocks(name: string, description: string, sender: StdioAgent, receiver: StdioAgent): Promise<McpSystem> {
+async function withClocks(name: string, description: string, sender: StdioAgent, receiver: StdioAgent) {
   const close = async () => {
     await Promise.allSettled([sender.close(), receiver.close()]);
   };
   try {
     if (sender.pid === null || receiver.pid === null) throw new Error(`a server of ${name} has no pid`);
     const [senderCpu, receiverCpu] = [await processCpuClock(sender.pid), await processCpuClock(receiver.pid)];
-    return { name, description, sender, receiver, senderCpu, receiverCpu, close };
+    const system: McpSystem = { name, description, sender, receiver, senderCpu, receiverCpu, close };
+    return system;
   } catch (error) {
     await close();
     throw error;

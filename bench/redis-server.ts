@@ -19,7 +19,8 @@ export async function benchRedis(): Promise<BenchRedis> {
   if (url) return { url, source: 'CC2CC_REDIS_URL', stop: async () => {} };
   const dir = await mkdtemp(join(tmpdir(), 'cc2cc-bench-redis-'));
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], { stdio: 'ignore' });
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
   const failed = once(child, 'error').then(([error]) => error as NodeJS.ErrnoException);
   const stop = async () => {
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
@@ -29,9 +30,13 @@ export async function benchRedis(): Promise<BenchRedis> {
     await rm(dir, { recursive: true, force: true });
   };
   const answered = await Promise.race([answersPing(`redis://127.0.0.1:${port}`, child), failed]);
-  if (answered === true) return { url: `redis://127.0.0.1:${port}`, source: `a redis-server of the bench's own on port ${port}`, stop };
+  if (answered === true) {
+    return { url: `redis://127.0.0.1:${port}`, source: `a redis-server of the bench's own on port ${port}`, stop };
+  }
   await stop();
-  const why = answered === false ? 'it did not answer PING within 10 s' : answered.code === 'ENOENT' ? 'redis-server is not installed' : answered.message;
+  const notInstalled = answered !== false && answered.code === 'ENOENT';
+  const failure = notInstalled ? 'redis-server is not installed' : answered !== false ? answered.message : undefined;
+  const why = failure ?? 'it did not answer PING within 10 s';
   return { missing: `no CC2CC_REDIS_URL, and no redis-server could be started: ${why}` };
 }
 

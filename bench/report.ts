@@ -33,7 +33,10 @@ export const MCP_SUFFIXES = ['', '-tmpfs', '-nosync', '-spaced', '-spaced-tmpfs'
 /** cc2cc against the plain-Node limit, like for like. */
 export const RATIOS = [
   { label: 'latency-fs p50 / baseline-fs p50', of: (s: Lookup) => [s('latency-fs')?.latency?.p50, s('baseline-fs')?.latency?.p50] },
-  { label: 'latency-fs-tmpfs p50 / baseline-fs-tmpfs p50', of: (s: Lookup) => [s('latency-fs-tmpfs')?.latency?.p50, s('baseline-fs-tmpfs')?.latency?.p50] },
+  {
+    label: 'latency-fs-tmpfs p50 / baseline-fs-tmpfs p50',
+    of: (s: Lookup) => [s('latency-fs-tmpfs')?.latency?.p50, s('baseline-fs-tmpfs')?.latency?.p50],
+  },
   { label: 'throughput-fs / baseline-fs', of: (s: Lookup) => [s('throughput-fs')?.rate, s('baseline-fs')?.rate] },
   { label: 'latency-fs-nosync p50 / baseline-fs-nosync p50', of: (s: Lookup) => [s('latency-fs-nosync')?.latency?.p50, s('baseline-fs-nosync')?.latency?.p50] },
   { label: 'throughput-fs-nosync / baseline-fs-nosync', of: (s: Lookup) => [s('throughput-fs-nosync')?.rate, s('baseline-fs-nosync')?.rate] },
@@ -47,7 +50,13 @@ export const RATIOS = [
     of: (s: Lookup) => [s(`latency-mcp-before${suffix}`)?.latency?.p50, s(`latency-mcp${suffix}`)?.latency?.p50],
   })),
   // baseline-fs's burst as concurrent-fs measured it, in turns with itself (else baseline-fs's own).
-  { label: 'concurrent-fs / baseline-fs', of: (s: Lookup) => [s('concurrent-fs')?.rate, s('concurrent-fs')?.figures?.baselineFsRate ?? s('baseline-fs')?.rate] },
+  {
+    label: 'concurrent-fs / baseline-fs',
+    of: (s: Lookup) => {
+      const concurrent = s('concurrent-fs');
+      return [concurrent?.rate, concurrent?.figures?.baselineFsRate ?? s('baseline-fs')?.rate];
+    },
+  },
   { label: 'concurrent-fs / throughput-fs', of: (s: Lookup) => [s('concurrent-fs')?.rate, s('throughput-fs')?.rate] },
 ] as const;
 
@@ -71,7 +80,9 @@ export function makeReport(results: readonly ScenarioResult[], options: ReportOp
     if (a !== undefined && b !== undefined && b > 0) ratios[label] = round(a / b, 2);
   }
   const skipped = options.skipped && Object.keys(options.skipped).length > 0 ? { skipped: options.skipped } : {};
-  return { when: options.when.toISOString(), quick: options.quick, machine: options.machine, ratios, scenarios, ...skipped, ...(options.before && { before: options.before }) };
+  const before = options.before ? { before: options.before } : {};
+  const { quick, machine } = options;
+  return { when: options.when.toISOString(), quick, machine, ratios, scenarios, ...skipped, ...before };
 }
 
 function roundAll(result: ScenarioFigures): ScenarioFigures {

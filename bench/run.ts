@@ -30,7 +30,9 @@ const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS = join(REPO, 'bench', 'results');
 const beforeCli = beforeDir === undefined ? undefined : join(resolve(beforeDir), 'dist', 'src', 'cli', 'main.js');
-if (beforeCli && !existsSync(beforeCli)) throw new Error(`--before: ${beforeCli} does not exist (build that checkout first: npm run build)`);
+if (beforeCli && !existsSync(beforeCli)) {
+  throw new Error(`--before: ${beforeCli} does not exist (build that checkout first: npm run build)`);
+}
 
 const redisScenarios = new Set([latencyRedis, throughputRedis, concurrentRedis]);
 const mcp = (storage: 'disk' | 'tmpfs', spaced: boolean, fsync = true) => mcpAgainstFloor({ storage, spaced, fsync });
@@ -58,7 +60,8 @@ const scenarios: Scenario[] = [
 ].filter((scenario) => !only || [scenario.name, ...(scenario.reports ?? [])].some((name) => only.includes(name)));
 
 const storage = await findStorage(REPO);
-const redis: BenchRedis = scenarios.some((scenario) => redisScenarios.has(scenario)) ? await benchRedis() : { missing: 'not asked for' };
+const wantsRedis = scenarios.some((scenario) => redisScenarios.has(scenario));
+const redis: BenchRedis = wantsRedis ? await benchRedis() : { missing: 'not asked for' };
 if ('url' in redis) process.stderr.write(`Redis: ${redis.source}\n`);
 
 // Some scenarios wait only on unref'd timers (rescan-only polling): keep the process up.
@@ -83,7 +86,8 @@ try {
     const started = Date.now();
     const where = `${scenario.storage ?? 'disk'} (${place.fsType} at ${place.path})`;
     try {
-      const context = { scale: quick ? 0.1 : 1, dir, where, progress, cli: CLI, ...('url' in redis && { redisUrl: redis.url }), ...(beforeCli && { beforeCli }) };
+      const optional = { ...('url' in redis && { redisUrl: redis.url }), ...(beforeCli && { beforeCli }) };
+      const context = { scale: quick ? 0.1 : 1, dir, where, progress, cli: CLI, ...optional };
       results.push(...[await scenario.run(context)].flat());
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -102,9 +106,13 @@ const machine = {
   cpus: cpus().length,
   cpu: cpus()[0]?.model ?? 'unknown',
   platform: process.platform,
-  storage: { disk: describePlace(storage.disk), ...('path' in storage.tmpfs && { tmpfs: describePlace(storage.tmpfs) }) },
+  storage: {
+    disk: describePlace(storage.disk),
+    ...('path' in storage.tmpfs && { tmpfs: describePlace(storage.tmpfs) }),
+  },
 };
-const report = makeReport(results, { when: new Date(), quick, machine, skipped, ...(beforeDir && { before: resolve(beforeDir) }) });
+const before = beforeDir === undefined ? {} : { before: resolve(beforeDir) };
+const report = makeReport(results, { when: new Date(), quick, machine, skipped, ...before });
 
 printTable(results);
 for (const [label, value] of Object.entries(report.ratios)) process.stdout.write(`${label}: ${value}\n`);

@@ -50,8 +50,20 @@ export const TARGETS: readonly Target[] = [
   { label: '`hook-latency` p50 at most 100 ms', read: p50('hook-latency'), compare: '<=', limit: 100, format: ms },
   { label: '`idle` under 50 ms CPU per 10 s', read: figure('idle', 'cpuMsPer10s'), compare: '<', limit: 50, format: (value) => `${Number(value.toFixed(1))} ms` },
   // Against the floor (bench/floor/), measured in the same run, taking turns with it.
-  { label: '`latency-mcp` p50 within 1.5× of `floor-mcp` p50 (disk)', read: ratio('latency-mcp p50 / floor-mcp p50'), compare: '<=', limit: 1.5, format: times },
-  { label: '`latency-mcp-tmpfs` p50 within 1.5× of `floor-mcp-tmpfs` p50', read: ratio('latency-mcp-tmpfs p50 / floor-mcp-tmpfs p50'), compare: '<=', limit: 1.5, format: times },
+  {
+    label: '`latency-mcp` p50 within 1.5× of `floor-mcp` p50 (disk)',
+    read: ratio('latency-mcp p50 / floor-mcp p50'),
+    compare: '<=',
+    limit: 1.5,
+    format: times,
+  },
+  {
+    label: '`latency-mcp-tmpfs` p50 within 1.5× of `floor-mcp-tmpfs` p50',
+    read: ratio('latency-mcp-tmpfs p50 / floor-mcp-tmpfs p50'),
+    compare: '<=',
+    limit: 1.5,
+    format: times,
+  },
   {
     label: '`latency-mcp-spaced` p50 within 1.5× of `floor-mcp-spaced` p50 (disk)',
     read: ratio('latency-mcp-spaced p50 / floor-mcp-spaced p50'),
@@ -76,8 +88,20 @@ export const TARGETS: readonly Target[] = [
     format: perMessage,
     aside: { label: 'the floor', read: figure('floor-mcp-tmpfs', 'receiverCpuMsPerMessage') },
   },
-  { label: '`concurrent-fs` at least 2× `baseline-fs` msgs/s', read: ratio('concurrent-fs / baseline-fs'), compare: '>=', limit: 2, format: times },
-  { label: '`concurrent-redis` at least 10,000 msgs/s', read: rate('concurrent-redis'), compare: '>=', limit: 10_000, format: msgsPerSecond },
+  {
+    label: '`concurrent-fs` at least 2× `baseline-fs` msgs/s',
+    read: ratio('concurrent-fs / baseline-fs'),
+    compare: '>=',
+    limit: 2,
+    format: times,
+  },
+  {
+    label: '`concurrent-redis` at least 10,000 msgs/s',
+    read: rate('concurrent-redis'),
+    compare: '>=',
+    limit: 10_000,
+    format: msgsPerSecond,
+  },
 ];
 
 /** undefined when the figure is missing (the scenario did not run). */
@@ -88,12 +112,20 @@ export function isMet(target: Target, value: number | undefined): boolean | unde
   return value >= target.limit;
 }
 
+export interface Judged {
+  figure: string;
+  limit: string;
+  met: 'yes' | 'no' | 'not run';
+}
+
 /** A target against a report, in words: the figure (with its aside), the limit, and whether it is met. */
-export function judge(target: Target, report: BenchReport): { figure: string; limit: string; met: 'yes' | 'no' | 'not run' } {
+export function judge(target: Target, report: BenchReport): Judged {
   const value = target.read(report);
   const met = isMet(target, value);
   const aside = target.aside?.read(report);
   const shown = (figure: number | undefined): figure is number => typeof figure === 'number' && Number.isFinite(figure);
-  const figure = shown(value) ? `${target.format(value)}${shown(aside) ? ` (${target.format(aside)} ${target.aside!.label})` : ''}` : 'not run';
-  return { figure, limit: `${target.compare} ${target.format(target.limit)}`, met: met === undefined ? 'not run' : met ? 'yes' : 'no' };
+  const asideText = shown(aside) ? ` (${target.format(aside)} ${target.aside!.label})` : '';
+  const figure = shown(value) ? `${target.format(value)}${asideText}` : 'not run';
+  const limit = `${target.compare} ${target.format(target.limit)}`;
+  return { figure, limit, met: met === undefined ? 'not run' : met ? 'yes' : 'no' };
 }

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 const CREATE_NEW = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW;
 const READ_SAFELY = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
+export type InboxFolders = ReturnType<typeof inboxFolders>;
+
 /** `<root>/to-<name>/{tmp,inbox,cur,done}`, as cc2cc lays out an inbox. */
 export function inboxFolders(root: string, name: string) {
   const dir = join(root, `to-${name}`);
@@ -15,7 +17,7 @@ export function inboxFolders(root: string, name: string) {
 }
 
 /** Sender: a new temp file (0600, chmod alongside the write), fsync, close, rename into inbox/, fsync the folder. */
-export async function writeMessage(folders: ReturnType<typeof inboxFolders>, file: string, text: string, fsync: boolean): Promise<void> {
+export async function writeMessage(folders: InboxFolders, file: string, text: string, fsync: boolean): Promise<void> {
   const temp = join(folders.tmp, `${file}.${process.pid}.${Math.random().toString(16).slice(2, 14)}`);
   const handle = await open(temp, CREATE_NEW, 0o600);
   await Promise.all([handle.chmod(0o600), handle.writeFile(text)]);
@@ -35,7 +37,7 @@ export async function listMessages(inbox: string): Promise<string[]> {
 }
 
 /** Receiver: open where listed, claim (rename to cur/) while reading through the handle, close in the background. */
-export async function claimAndRead(folders: ReturnType<typeof inboxFolders>, file: string): Promise<string> {
+export async function claimAndRead(folders: InboxFolders, file: string): Promise<string> {
   const handle = await open(join(folders.inbox, file), READ_SAFELY);
   const claimed = rename(join(folders.inbox, file), join(folders.cur, file));
   claimed.catch(() => {}); // awaited after the read
@@ -51,6 +53,6 @@ export async function claimAndRead(folders: ReturnType<typeof inboxFolders>, fil
 }
 
 /** Receiver: acknowledge (cur/ → done/), no fsync, as cc2cc's ack. */
-export function acknowledge(folders: ReturnType<typeof inboxFolders>, file: string): Promise<void> {
+export function acknowledge(folders: InboxFolders, file: string): Promise<void> {
   return rename(join(folders.cur, file), join(folders.done, file));
 }

@@ -13,13 +13,15 @@ const [, root, name] = process.argv.slice(2);
 const folders = inboxFolders(root!, name!);
 for (const folder of Object.values(folders)) await mkdir(folder, { recursive: true, mode: 0o700 });
 
-const server = new Server({ name: 'floor-receiver', version: '1.0.0' }, { capabilities: { experimental: { 'claude/channel': {} } } });
+const capabilities = { experimental: { 'claude/channel': {} } };
+const server = new Server({ name: 'floor-receiver', version: '1.0.0' }, { capabilities });
 
 async function pass(): Promise<void> {
   for (const file of await listMessages(folders.inbox)) {
     const envelope = JSON.parse(await claimAndRead(folders, file)) as Record<string, string>;
     const meta = { from: envelope.from!, id: envelope.id!, to: envelope.to!, kind: envelope.kind!, ts: envelope.ts! };
-    await server.notification({ method: 'notifications/claude/channel', params: { content: envelope.text, meta } } as unknown as ServerNotification);
+    const push = { method: 'notifications/claude/channel', params: { content: envelope.text, meta } };
+    await server.notification(push as unknown as ServerNotification);
     await acknowledge(folders, file);
   }
 }

@@ -12,9 +12,8 @@ const fsync = fsyncFlag === '1';
 let sent = 0;
 
 const server = new Server({ name: 'floor-sender', version: '1.0.0' }, { capabilities: { tools: {} } });
-server.setRequestHandler(ListToolsRequestSchema, () => ({
-  tools: [{ name: 'send', inputSchema: { type: 'object', properties: { to: { type: 'string' }, text: { type: 'string' } } } }],
-}));
+const sendSchema = { type: 'object' as const, properties: { to: { type: 'string' }, text: { type: 'string' } } };
+server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [{ name: 'send', inputSchema: sendSchema }] }));
 server.setRequestHandler(CallToolRequestSchema, async ({ params }) => {
   const { to, text } = params.arguments as { to: string; text: string };
   // Sortable like a ULID: the receiver takes files in name order, as cc2cc does.

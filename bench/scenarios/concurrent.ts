@@ -45,7 +45,10 @@ export const concurrentFs: Scenario = {
     }
     return {
       name: 'concurrent-fs',
-      description: `${count} messages, ${IN_FLIGHT} sends in flight from one Bus, folder transport with fsync on ${context.where}; first send to last delivery, in ${ROUNDS} rounds taking turns with baseline-fs's burst`,
+      description:
+        `${count} messages, ${IN_FLIGHT} sends in flight from one Bus, folder transport with fsync ` +
+        `on ${context.where}; ` +
+        `first send to last delivery, in ${ROUNDS} rounds taking turns with baseline-fs's burst`,
       rate: count / busSeconds,
       figures: { messages: count, seconds: busSeconds, inFlight: IN_FLIGHT, baselineFsRate: count / plainSeconds },
     };
@@ -59,7 +62,9 @@ export const concurrentRedis: Scenario = {
     const { seconds, rate } = await burst(redisTransports(context), count, IN_FLIGHT);
     return {
       name: 'concurrent-redis',
-      description: `${count} messages, ${IN_FLIGHT} sends in flight from one Bus, Redis Streams transport; first send to last delivery`,
+      description:
+        `${count} messages, ${IN_FLIGHT} sends in flight from one Bus, Redis Streams transport; ` +
+        'first send to last delivery',
       rate,
       figures: { messages: count, seconds, inFlight: IN_FLIGHT },
     };

@@ -11,7 +11,9 @@ export function latencyFs(fsync: boolean, storage: StorageKind = 'disk'): Scenar
     storage,
     async run(context) {
       const samples = await oneAtATime(fsTransports(context.dir, { fsync }), scaled(2000, context.scale), context.progress);
-      return { name, description: `Bus → folder transport${fsync ? '' : ' (fsync: false)'} → Bus, one at a time; ${context.where}`, latency: summarize(samples), samples };
+      const transport = `folder transport${fsync ? '' : ' (fsync: false)'}`;
+      const description = `Bus → ${transport} → Bus, one at a time; ${context.where}`;
+      return { name, description, latency: summarize(samples), samples };
     },
   };
 }

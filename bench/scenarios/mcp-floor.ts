@@ -18,7 +18,8 @@ const WARM_UP = 20;
 
 /** The report name's suffix: `-nosync`, `-spaced`, `-tmpfs`, in that order. */
 export function mcpSuffix(options: McpLatencyOptions): string {
-  return `${options.fsync ? '' : '-nosync'}${options.spaced ? '-spaced' : ''}${options.storage === 'tmpfs' ? '-tmpfs' : ''}`;
+  const { fsync, spaced, storage } = options;
+  return `${fsync ? '' : '-nosync'}${spaced ? '-spaced' : ''}${storage === 'tmpfs' ? '-tmpfs' : ''}`;
 }
 
 /**
@@ -51,9 +52,13 @@ export function mcpAgainstFloor(options: McpLatencyOptions): Scenario {
 async function startSystems(context: BenchContext, fsync: boolean): Promise<McpSystem[]> {
   const systems: McpSystem[] = [];
   try {
-    systems.push(await startCc2cc('latency-mcp', { cli: context.cli, label: 'this build' }, join(context.dir, 'cc2cc'), fsync));
+    const build = { cli: context.cli, label: 'this build' };
+    systems.push(await startCc2cc('latency-mcp', build, join(context.dir, 'cc2cc'), fsync));
     systems.push(await startFloor('floor-mcp', context.dir, fsync));
-    if (context.beforeCli) systems.push(await startCc2cc('latency-mcp-before', { cli: context.beforeCli, label: 'the --before build' }, join(context.dir, 'before'), fsync));
+    if (context.beforeCli) {
+      const before = { cli: context.beforeCli, label: 'the --before build' };
+      systems.push(await startCc2cc('latency-mcp-before', before, join(context.dir, 'before'), fsync));
+    }
     return systems;
   } catch (error) {
     await Promise.all(systems.map((system) => system.close()));
@@ -81,8 +86,10 @@ async function sendAndWait(system: McpSystem, text: string, tally?: Tally): Prom
 }
 
 /** The servers' CPU spent while `work` runs, added to each system's tally. */
-async function countServerCpu(systems: readonly McpSystem[], tallies: readonly Tally[], work: () => Promise<void>): Promise<void> {
-  const read = () => Promise.all(systems.map(async (system) => [await system.senderCpu.readMs(), await system.receiverCpu.readMs()] as const));
+async function countServerCpu(systems: readonly McpSystem[], tallies: readonly Tally[], work: () => Promise<void>) {
+  const readOne = async ({ senderCpu, receiverCpu }: McpSystem) =>
+    [await senderCpu.readMs(), await receiverCpu.readMs()] as const;
+  const read = () => Promise.all(systems.map(readOne));
   const before = await read();
   await work();
   const after = await read();
@@ -134,13 +141,17 @@ function newTally(): Tally {
   return { samples: [], senderCpuMs: 0, receiverCpuMs: 0, clientCpuMs: 0 };
 }
 
-function result(system: McpSystem, tally: Tally, suffix: string, options: McpLatencyOptions, context: BenchContext): ScenarioResult {
+function result(system: McpSystem, tally: Tally, suffix: string, options: McpLatencyOptions, context: BenchContext) {
   const count = tally.samples.length;
   const perMessage = (ms: number) => round(ms / count, 3);
-  const how = options.spaced ? `one message every ${SPACING_MS} ms (server CPU includes the idle time between)` : 'back to back, in blocks taking turns';
+  const how = options.spaced
+    ? `one message every ${SPACING_MS} ms (server CPU includes the idle time between)`
+    : 'back to back, in blocks taking turns';
   return {
     name: `${system.name}${suffix}`,
-    description: `send tool → channel notification: ${system.description}; ${how}; fsync ${options.fsync ? 'on' : 'off'}; ${context.where}; CPU from ${system.senderCpu.source}`,
+    description:
+      `send tool → channel notification: ${system.description}; ${how}; fsync ${options.fsync ? 'on' : 'off'}; ` +
+      `${context.where}; CPU from ${system.senderCpu.source}`,
     latency: summarize(tally.samples),
     samples: tally.samples,
     figures: {
