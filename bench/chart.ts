@@ -1,9 +1,11 @@
 import type { ScenarioResult } from './scenario.js';
 
-const WIDTH = 760;
+const WIDTH = 820;
 const HEIGHT = 420;
-const MARGIN = { left: 60, right: 170, top: 30, bottom: 50 };
+const MARGIN = { left: 60, right: 230, top: 30, bottom: 50 };
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
+// Past the eighth curve the colors come round again: dashes tell those apart.
+const DASHES = ['', ' stroke-dasharray="6 3"', ' stroke-dasharray="2 2"'];
 
 /** The latency distributions as cumulative curves on a log time axis, one per scenario. */
 export function latencyChart(results: readonly ScenarioResult[], title: string): string {
@@ -39,9 +41,10 @@ export function latencyChart(results: readonly ScenarioResult[], title: string):
     for (let i = 0; i < sorted.length; i += step) points.push(`${x(sorted[i]!).toFixed(1)},${y((i + 1) / sorted.length).toFixed(1)}`);
     points.push(`${x(sorted.at(-1)!).toFixed(1)},${y(1).toFixed(1)}`);
     const color = COLORS[index % COLORS.length];
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.join(' ')}"/>`);
-    const legendY = MARGIN.top + 14 + index * 18;
-    parts.push(`<line x1="${WIDTH - MARGIN.right + 12}" y1="${legendY - 4}" x2="${WIDTH - MARGIN.right + 32}" y2="${legendY - 4}" stroke="${color}" stroke-width="3"/>`);
+    const dash = DASHES[Math.floor(index / COLORS.length) % DASHES.length];
+    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${points.join(' ')}"/>`);
+    const legendY = MARGIN.top + 14 + index * 16;
+    parts.push(`<line x1="${WIDTH - MARGIN.right + 12}" y1="${legendY - 4}" x2="${WIDTH - MARGIN.right + 32}" y2="${legendY - 4}" stroke="${color}" stroke-width="3"${dash}/>`);
     parts.push(`<text x="${WIDTH - MARGIN.right + 38}" y="${legendY}">${escape(result.name)}</text>`);
   });
   parts.push('</svg>');

@@ -1,5 +1,8 @@
 import { RATIOS, type BenchReport, type ScenarioFigures } from './report.js';
-import { isMet, TARGETS } from './targets.js';
+import { renderConcurrency, renderFloor, renderSkipped } from './comparisons-section.js';
+import { isNumber, row } from './markdown.js';
+import { grouped } from './stats.js';
+import { judge, TARGETS } from './targets.js';
 
 /**
  * The "Figures" section of docs/performance.md from a report: the machine line, the table,
@@ -21,23 +24,23 @@ export function renderFigures(report: BenchReport): string {
     '',
     'Ratios (like for like):',
     '',
-    ...RATIOS.map(({ label }) => {
+    ...RATIOS.filter(({ label }) => report.before !== undefined || !label.includes('-before')).map(({ label }) => {
       const value = report.ratios[label];
       return `- \`${label}\`: ${isNumber(value) ? `**${value.toFixed(2)}**` : 'not run'}`;
     }),
     '',
     `![Latency distributions](../bench/results/${base}-latency.svg)`,
     '',
+    ...renderFloor(report),
+    ...renderConcurrency(report),
+    ...renderSkipped(report),
     '### Against the targets',
     '',
     '| target | figure | met |',
     '| --- | --- | --- |',
     ...TARGETS.map((target) => {
-      const value = target.read(report);
-      const met = isMet(target, value);
-      const aside = target.aside?.read(report);
-      const figure = isNumber(value) ? `${target.format(value)}${isNumber(aside) ? ` (${target.format(aside)} ${target.aside!.label})` : ''}` : 'not run';
-      return row([target.label, figure, met === undefined ? 'not run' : met ? 'yes' : 'no']);
+      const { figure, met } = judge(target, report);
+      return row([target.label, figure, met]);
     }),
   ].join('\n');
 }
@@ -50,10 +53,12 @@ function scenarioRow(scenario: ScenarioFigures): string {
 
 /** The figures other than latency and rate, in words: "20,000 in 82.4 s, peak RSS 135 MB". */
 function other(figures: Record<string, number>): string {
-  const { messages, seconds, peakRssMb, cpuMsPer10s, highestWindowCpuMsPer10s, firstSeconds, firstSecondsCpuMs, senderCpuMsPerMessage, receiverCpuMsPerMessage, clientCpuMsPerMessage, ...rest } = figures;
+  const { messages, seconds, peakRssMb, cpuMsPer10s, highestWindowCpuMsPer10s, firstSeconds, firstSecondsCpuMs, senderCpuMsPerMessage, receiverCpuMsPerMessage, clientCpuMsPerMessage, inFlight, baselineFsRate, ...rest } = figures;
   const parts: string[] = [];
   const secondsText = isNumber(seconds) ? `${Number(seconds.toFixed(1))} s` : '';
-  if (isNumber(messages) && secondsText) parts.push(`${grouped(messages)} in ${secondsText}`);
+  const inFlightText = isNumber(inFlight) ? `, ${inFlight} sends in flight` : '';
+  if (isNumber(messages) && secondsText) parts.push(`${grouped(messages)} in ${secondsText}${inFlightText}`);
+  if (isNumber(baselineFsRate)) parts.push(`baseline-fs's burst in turns with it ${grouped(baselineFsRate)} msgs/s`);
   if (isNumber(peakRssMb)) parts.push(`peak RSS ${Math.round(peakRssMb)} MB`);
   if (isNumber(cpuMsPer10s)) parts.push(`${Number(cpuMsPer10s.toFixed(1))} ms CPU per 10 s${isNumber(highestWindowCpuMsPer10s) ? ` (median of three windows; the highest ${Number(highestWindowCpuMsPer10s.toFixed(1))} ms)` : ''}`);
   if (!isNumber(messages) && secondsText) parts.push(`measured over ${secondsText}`);
@@ -65,7 +70,3 @@ function other(figures: Record<string, number>): string {
   return parts.join(', ');
 }
 
-const row = (cells: readonly string[]) => `|${cells.map((cell) => (cell ? ` ${cell} |` : ' |')).join('')}`;
-// JSON turns NaN into null, so a figure read back from a file may be null as well as absent.
-const isNumber = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
-const grouped = (value: number) => String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');

@@ -83,12 +83,24 @@ export async function oneAtATime(transports: TransportFactory, count: number, pr
   return samples;
 }
 
-/** Sends `count` messages as fast as the sender can; the time from the first send to the last arrival. */
-export async function burst(transports: TransportFactory, count: number): Promise<{ seconds: number; rate: number }> {
+/** Sends messages `first` to `first + count - 1`, `inFlight` at a time: a new send starts when one returns. */
+export async function sendInFlight(sender: Cc2cc, first: number, count: number, inFlight: number): Promise<void> {
+  let next = first;
+  const sendInTurn = async () => {
+    while (next < first + count) await sender.bus.send({ from: 'sender', to: 'receiver', text: `message ${next++}` });
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, sendInTurn));
+}
+
+/**
+ * Sends `count` messages as fast as the sender can, `inFlight` at a time: the time from the
+ * first send to the last arrival.
+ */
+export async function burst(transports: TransportFactory, count: number, inFlight = 1): Promise<{ seconds: number; rate: number }> {
   const { sink, sender, close } = await pair(transports);
   try {
     const started = performance.now();
-    for (let i = 0; i < count; i++) await sender.bus.send({ from: 'sender', to: 'receiver', text: `message ${i}` });
+    await sendInFlight(sender, 0, count, inFlight);
     await sink.until(count);
     const seconds = (performance.now() - started) / 1000;
     return { seconds, rate: count / seconds };

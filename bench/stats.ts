@@ -17,3 +17,6 @@ export function summarize(samples: readonly number[]): LatencySummary {
 }
 
 export const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+/** A count with thousands separators: 12,345. */
+export const grouped = (value: number) => String(Math.round(value)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');

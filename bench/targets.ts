@@ -1,4 +1,5 @@
-import type { BenchReport } from './report.js';
+import type { BenchReport, RatioLabel } from './report.js';
+import { grouped } from './stats.js';
 
 type Read = (report: BenchReport) => number | undefined;
 
@@ -20,6 +21,10 @@ const p50 = (name: string): Read => (report) => report.scenarios[name]?.latency?
 const p99 = (name: string): Read => (report) => report.scenarios[name]?.latency?.p99;
 const figure = (name: string, key: string): Read => (report) => report.scenarios[name]?.figures?.[key];
 const withoutFsync = (read: Read) => ({ label: 'without fsync', read });
+const ratio = (label: RatioLabel): Read => (report) => report.ratios[label];
+const perMessage = (value: number) => `${value.toFixed(2)} ms`;
+const rate = (name: string): Read => (report) => report.scenarios[name]?.rate;
+const msgsPerSecond = (value: number) => `${grouped(value)} msgs/s`;
 
 export const TARGETS: readonly Target[] = [
   {
@@ -48,6 +53,59 @@ export const TARGETS: readonly Target[] = [
   { label: '`cli-startup`: `cc2cc hook` (no server) at most 3× `node -e 0`', read: figure('cli-startup', 'hookRatio'), compare: '<=', limit: 3, format: times },
   { label: '`cli-startup`: `cc2cc serve` to `initialize` answered at most 4× `node -e 0`', read: figure('cli-startup', 'serveRatio'), compare: '<=', limit: 4, format: times },
   { label: '`idle` under 50 ms CPU per 10 s', read: figure('idle', 'cpuMsPer10s'), compare: '<', limit: 50, format: (value) => `${Number(value.toFixed(1))} ms` },
+  // Against the floor (bench/floor/), measured in the same run, taking turns with it.
+  {
+    label: '`latency-mcp` p50 within 1.5× of `floor-mcp` p50 (disk)',
+    read: ratio('latency-mcp p50 / floor-mcp p50'),
+    compare: '<=',
+    limit: 1.5,
+    format: times,
+  },
+  {
+    label: '`latency-mcp-tmpfs` p50 within 1.5× of `floor-mcp-tmpfs` p50',
+    read: ratio('latency-mcp-tmpfs p50 / floor-mcp-tmpfs p50'),
+    compare: '<=',
+    limit: 1.5,
+    format: times,
+  },
+  {
+    label: '`latency-mcp-spaced` p50 within 1.5× of `floor-mcp-spaced` p50 (disk)',
+    read: ratio('latency-mcp-spaced p50 / floor-mcp-spaced p50'),
+    compare: '<=',
+    limit: 1.5,
+    format: times,
+    aside: { label: 'on tmpfs', read: ratio('latency-mcp-spaced-tmpfs p50 / floor-mcp-spaced-tmpfs p50') },
+  },
+  {
+    label: '`latency-mcp-tmpfs` sender CPU at most 0.7 ms per message',
+    read: figure('latency-mcp-tmpfs', 'senderCpuMsPerMessage'),
+    compare: '<=',
+    limit: 0.7,
+    format: perMessage,
+    aside: { label: 'the floor', read: figure('floor-mcp-tmpfs', 'senderCpuMsPerMessage') },
+  },
+  {
+    label: '`latency-mcp-tmpfs` receiver CPU at most 0.45 ms per message',
+    read: figure('latency-mcp-tmpfs', 'receiverCpuMsPerMessage'),
+    compare: '<=',
+    limit: 0.45,
+    format: perMessage,
+    aside: { label: 'the floor', read: figure('floor-mcp-tmpfs', 'receiverCpuMsPerMessage') },
+  },
+  {
+    label: '`concurrent-fs` at least 2× `baseline-fs` msgs/s',
+    read: ratio('concurrent-fs / baseline-fs'),
+    compare: '>=',
+    limit: 2,
+    format: times,
+  },
+  {
+    label: '`concurrent-redis` at least 10,000 msgs/s',
+    read: rate('concurrent-redis'),
+    compare: '>=',
+    limit: 10_000,
+    format: msgsPerSecond,
+  },
 ];
 
 /** undefined when the figure is missing (the scenario did not run). */
@@ -56,4 +114,22 @@ export function isMet(target: Target, value: number | undefined): boolean | unde
   if (target.compare === '<') return value < target.limit;
   if (target.compare === '<=') return value <= target.limit;
   return value >= target.limit;
+}
+
+export interface Judged {
+  figure: string;
+  limit: string;
+  met: 'yes' | 'no' | 'not run';
+}
+
+/** A target against a report, in words: the figure (with its aside), the limit, and whether it is met. */
+export function judge(target: Target, report: BenchReport): Judged {
+  const value = target.read(report);
+  const met = isMet(target, value);
+  const aside = target.aside?.read(report);
+  const shown = (figure: number | undefined): figure is number => typeof figure === 'number' && Number.isFinite(figure);
+  const asideText = shown(aside) ? ` (${target.format(aside)} ${target.aside!.label})` : '';
+  const figure = shown(value) ? `${target.format(value)}${asideText}` : 'not run';
+  const limit = `${target.compare} ${target.format(target.limit)}`;
+  return { figure, limit, met: met === undefined ? 'not run' : met ? 'yes' : 'no' };
 }

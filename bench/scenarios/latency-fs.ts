@@ -1,15 +1,19 @@
 import { burst, fsTransports, oneAtATime } from '../harness.js';
 import { summarize } from '../stats.js';
 import { scaled, type Scenario } from '../scenario.js';
+import type { StorageKind } from '../storage.js';
 
 /** The full Bus (hooks, router, folder transport, a timing sink), one message at a time. */
-export function latencyFs(fsync: boolean): Scenario {
-  const name = fsync ? 'latency-fs' : 'latency-fs-nosync';
+export function latencyFs(fsync: boolean, storage: StorageKind = 'disk'): Scenario {
+  const name = `${fsync ? 'latency-fs' : 'latency-fs-nosync'}${storage === 'tmpfs' ? '-tmpfs' : ''}`;
   return {
     name,
+    storage,
     async run(context) {
       const samples = await oneAtATime(fsTransports(context.dir, { fsync }), scaled(2000, context.scale), context.progress);
-      return { name, description: `Bus → folder transport${fsync ? '' : ' (fsync: false)'} → Bus, one at a time`, latency: summarize(samples), samples };
+      const transport = `folder transport${fsync ? '' : ' (fsync: false)'}`;
+      const description = `Bus → ${transport} → Bus, one at a time; ${context.where}`;
+      return { name, description, latency: summarize(samples), samples };
     },
   };
 }

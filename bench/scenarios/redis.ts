@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { resolveConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/kernel/logger.js';
-import { createTransport } from '../../src/transports/registry.js';
+import { createTransport, resolveConfig, silentLogger } from '../../src/index.js';
 import { burst, oneAtATime, type TransportFactory } from '../harness.js';
 import { summarize } from '../stats.js';
 import { scaled, type BenchContext, type Scenario } from '../scenario.js';
 
-function redisTransports(context: BenchContext): TransportFactory {
+export function redisTransports(context: BenchContext): TransportFactory {
   const config = resolveConfig(
     { transport: { use: 'redis', url: context.redisUrl, namespace: `bench-${randomBytes(4).toString('hex')}` } },
     { projectDir: context.dir },

@@ -3,7 +3,7 @@ import { createEnvelope, type Envelope } from '../../../src/kernel/envelope.js';
 import { isCc2ccError } from '../../../src/kernel/errors.js';
 import type { Transport } from '../../../src/kernel/transport.js';
 import type { RedisTransportOptions } from '../../../src/transports/redis/index.js';
-import { waitFor } from '../../contract/wait-for.js';
+import { waitFor } from '../../../src/testing/wait-for.js';
 import {
   adminClient,
   deleteNamespace,
