@@ -75,7 +75,7 @@ export function expandBraces(glob: string): string[] {
       return parts.flatMap((part) => expandBraces(`${head}${part}${tail}`));
     } else if (char === ',' && depth === 1) cuts.push(index);
   }
-  return [glob.slice(0, open) + '\\{' + glob.slice(open + 1)].flatMap(expandBraces);
+  return [`${glob.slice(0, open)}\\{${glob.slice(open + 1)}`].flatMap(expandBraces);
 }
 
 function findUnescaped(text: string, wanted: string, from: number): number {

@@ -86,7 +86,7 @@ export async function retireIdleAgents(bus: Bus, logger: Logger): Promise<AgentN
   const now = Date.now();
   for (const info of await bus.agents()) {
     const presence = info.presence;
-    if (!presence || presence.data[MADE_UP_NAME_KEY] !== true || info.state === 'online' || info.name === bus.name) continue;
+    if (presence?.data[MADE_UP_NAME_KEY] !== true || info.state === 'online' || info.name === bus.name) continue;
     if (now - Date.parse(presence.lastSeen) <= bus.config.retireAfterMs) continue;
     try {
       const { queued, claimed } = await bus.transport.stats(info.name);

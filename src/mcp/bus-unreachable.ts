@@ -1,4 +1,4 @@
-import { Cc2ccError, isCc2ccError } from '../kernel/errors.js';
+import { type Cc2ccError, isCc2ccError } from '../kernel/errors.js';
 import { describeError } from '../kernel/errors.js';
 import type { AgentName } from '../kernel/names.js';
 import type { ChannelNotification } from '../sinks/channel-sink.js';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { createEnvelope, type Envelope } from '../kernel/envelope.js';
+import { createEnvelope, } from '../kernel/envelope.js';
 import type { Delivery } from '../kernel/transport.js';
 import { message, receiveAll, type TransportClauses } from './transport-clause-context.js';
 import { waitFor } from './wait-for.js';

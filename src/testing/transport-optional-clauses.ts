@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { createEnvelope, type Envelope } from '../kernel/envelope.js';
 import { isCc2ccError } from '../kernel/errors.js';
 import type { Delivery } from '../kernel/transport.js';
-import { message, type OptionalTransportClauses, type TransportClauses } from './transport-clause-context.js';
+import { message, type OptionalTransportClauses, } from './transport-clause-context.js';
 import { optionalObserveClauses } from './transport-observe-clauses.js';
 import { waitFor } from './wait-for.js';
 

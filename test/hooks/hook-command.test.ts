@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../src/testing/wait-for.js';
-import { DELIVERY_TIMEOUT_MS, makeProject, startAgent } from '../mcp/support.js';
+import { DELIVERY_TIMEOUT_MS, makeProject, } from '../mcp/support.js';
 import { runCli } from '../cli/process-helpers.js';
 import { contextOf, emptyTranscript, parsed, runHook, sentId, startServer } from './support.js';
 

@@ -151,7 +151,7 @@ describe('crash: senders killed with SIGKILL mid-write', () => {
     checkWhole(reader);
     const storedSet = new Set(stored);
     const extra = reader.of('message').filter((message) => !storedSet.has(message.id!));
-    for (const message of extra) expect(inProgress.has(WHOLE.exec(message.text!)![1]! + '-' + WHOLE.exec(message.text!)![2]!)).toBe(true);
+    for (const message of extra) expect(inProgress.has(`${WHOLE.exec(message.text!)![1]!}-${WHOLE.exec(message.text!)![2]!}`)).toBe(true);
     expect([...tally(reader.of('message').map((event) => event.id!)).values()].every((count) => count === 1)).toBe(true);
     expect(await names(project.box(RECEIVER, 'dead'))).toEqual([]);
     console.log(`[reliability] outside sender kills: ${OUTSIDE_KILLS}, stored ${stored.length}, delivered ${deliveredIds().size}, temp files left ${(await names(project.box(RECEIVER, 'tmp'))).length}`);

@@ -1,7 +1,7 @@
 import { rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { decodeEnvelope, encodeEnvelope, EnvelopeSchema, validateEnvelope, type Envelope } from '../../src/kernel/envelope.js';
 import { readMessageFile } from '../../src/transports/fs/message-file.js';
 import {

@@ -123,7 +123,7 @@ describe('push length cap', () => {
   it('cuts a long text short with a pointer to check_inbox, and marks it truncated', () => {
     const envelope = createEnvelope({ from: 'brave-fox', to: 'calm-owl', text: 'a'.repeat(500) });
     const pushed = toChannelNotification(envelope, { maxTextChars: 200 });
-    expect(pushed.content.startsWith('a'.repeat(200) + '\n[cc2cc: cut here, 300 more characters; call check_inbox')).toBe(true);
+    expect(pushed.content.startsWith(`${'a'.repeat(200)}\n[cc2cc: cut here, 300 more characters; call check_inbox`)).toBe(true);
     expect(pushed.content).toContain(envelope.id);
     expect(pushed.meta.truncated).toBe('true');
     expect(toChannelNotification(envelope, { maxTextChars: 500 }).meta).not.toHaveProperty('truncated');

@@ -78,7 +78,7 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
       await page.locator('#agents [data-agent="calm-owl"]').waitFor(WAIT);
       expect(await page.locator('#agents [data-agent]').count()).toBe(2);
 
-      const bare = await page.goto(new URL(url).origin + '/');
+      const bare = await page.goto(`${new URL(url).origin}/`);
       expect(bare?.status()).toBe(401);
       expect(await page.locator('body').innerText()).toMatch(/needs the token/);
       const wrong = await page.goto(url.replace(/\/[^/]+\/$/, '/not-the-token/'));

@@ -41,7 +41,7 @@ describe('TrafficLog: bounded by bytes', () => {
 
 describe('previewEnvelope', () => {
   it('cuts text without splitting a surrogate pair, leaves out large data and cuts long meta values', () => {
-    const text = 'a'.repeat(9) + '😀' + 'b'.repeat(100);
+    const text = `${'a'.repeat(9)}😀${'b'.repeat(100)}`;
     const preview = previewEnvelope(envelope(text, { data: { blob: 'z'.repeat(5000) }, meta: { short: 'ok', long: 'm'.repeat(600) } }), 10);
     expect(preview.envelope.text).toBe('a'.repeat(9));
     expect(preview.envelope.data).toBeUndefined();

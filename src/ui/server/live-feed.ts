@@ -1,5 +1,4 @@
 import { describeError } from '../../kernel/errors.js';
-import type { Logger } from '../../kernel/logger.js';
 import type { Transport } from '../../kernel/transport.js';
 import type { Hello, Snapshot } from '../protocol.js';
 import { LedgerFeed } from './ledger-feed.js';

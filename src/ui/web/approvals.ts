@@ -109,7 +109,7 @@ export class ApprovalInbox {
   private onKey(event: KeyboardEvent): void {
     if (!this.canAnswer || !this.selected || event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.target as Element | null;
-    if (target && target.closest('input, textarea, select, [contenteditable]')) return;
+    if (target?.closest('input, textarea, select, [contenteditable]')) return;
     if (event.key === 'y' || event.key === 'n') {
       event.preventDefault();
       void this.answer(this.selected, event.key === 'y' ? 'allow' : 'deny');

@@ -41,7 +41,7 @@ describe('redis transport options', () => {
   });
 
   it('refuses unknown fields and bad values, naming the field', () => {
-    expect(() => optionsFromConfig({ urll: 'redis://x' }, context, config, {})).toThrow(/fields: use, url, namespace, .*\n  transport: Unrecognized key: "urll"/);
+    expect(() => optionsFromConfig({ urll: 'redis://x' }, context, config, {})).toThrow(/fields: use, url, namespace, .*\n {2}transport: Unrecognized key: "urll"/);
     expect(() => optionsFromConfig({ namespace: 'a:b' }, context, config, {})).toThrow(/transport\.namespace: a Redis namespace is 1–64 characters/);
     expect(() => optionsFromConfig({ minIdleMs: -1 }, context, config, {})).toThrow(/transport\.minIdleMs/);
     expect(() => optionsFromConfig({}, context, config, { CC2CC_REDIS_NAMESPACE: 'a b' })).toThrow(/CC2CC_REDIS_NAMESPACE/);
