@@ -19,16 +19,16 @@ export interface Storage {
 
 // statfs f_type values (linux/magic.h) of the file systems a project or /dev/shm is likely on.
 const FS_TYPES: Record<number, string> = {
-  61267: 'ext2/3/4',
-  1481003842: 'xfs',
-  2435016766: 'btrfs',
-  16914836: 'tmpfs',
-  2240043254: 'ramfs',
-  2035054128: 'overlayfs',
-  801189825: 'zfs',
-  26985: 'nfs',
-  61791: 'ecryptfs',
-  1702057286: 'fuse',
+  0xef53: 'ext2/3/4',
+  0x58465342: 'xfs',
+  0x9123683e: 'btrfs',
+  0x01021994: 'tmpfs',
+  0x858458f6: 'ramfs',
+  0x794c7630: 'overlayfs',
+  0x2fc12fc1: 'zfs',
+  0x6969: 'nfs',
+  0xf15f: 'ecryptfs',
+  0x65735546: 'fuse',
 };
 const IN_MEMORY = new Set(['tmpfs', 'ramfs']);
 

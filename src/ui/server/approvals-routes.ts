@@ -25,7 +25,7 @@ const AnswerBody = z.strictObject({ behavior: z.enum(['allow', 'deny']) });
  */
 export function registerApprovalRoutes(app: Hono<{ Bindings: HttpBindings }>, options: ApprovalRoutesOptions): void {
   const { bus, approvals } = options;
-  const canAnswer = options.allowApprove && approvals?.approvers.includes(PAGE_APPROVER);
+  const canAnswer = options.allowApprove && approvals?.approvers.includes(PAGE_APPROVER) === true;
 
   app.get('/:token/api/approvals', async (c) => {
     const body: ApprovalsResponse = { enabled: approvals !== undefined, canAnswer, requests: approvals ? await approvals.list(bus) : [] };
