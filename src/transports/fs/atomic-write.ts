@@ -136,14 +136,14 @@ export function syncFolder(path: string): Promise<void> {
   return done;
 }
 
-/** Seam for tests: how one folder fsync is done (open, fsync on the pool, close). */
-export const folderSyncIo = { fsync: fsyncOnPool };
+/** How an open folder is fsynced; tests replace it to watch which folder fsyncs cover which names. */
+export const folderSyncIo: { fsync(fd: number, path: string): Promise<void> } = { fsync: (fd) => fsyncOnPool(fd) };
 
 async function syncFolderNow(path: string): Promise<void> {
   let fd: number | undefined;
   try {
     fd = openSync(path, constants.O_RDONLY);
-    await folderSyncIo.fsync(fd);
+    await folderSyncIo.fsync(fd, path);
   } catch (error) {
     const code = errnoCode(error);
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF' && code !== 'EACCES') throw error;
