@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fsync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fsync, fsyncSync, openSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +14,35 @@ const CREATE_NEW = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | N
 
 /** fsync on libuv's thread pool: the one step of a write that may wait for the disk. */
 const fsyncOnPool = promisify(fsync);
+
+/** Linux's statfs magic numbers of file systems kept in memory: their fsync never waits. */
+const IN_MEMORY = new Set([0x01021994 /* tmpfs */, 0x858458f6 /* ramfs */]);
+const inMemoryFolders = new Map<string, boolean>();
+
+/** Whether `folder` lives in memory (tmpfs), asked once per folder. */
+function inMemory(folder: string): boolean {
+  let known = inMemoryFolders.get(folder);
+  if (known === undefined) {
+    try {
+      known = IN_MEMORY.has(statfsSync(folder).type);
+    } catch {
+      known = false;
+    }
+    if (inMemoryFolders.size >= 1024) inMemoryFolders.clear();
+    inMemoryFolders.set(folder, known);
+  }
+  return known;
+}
+
+/**
+ * fsync a file of `folder`: on the thread pool where it may wait for a disk, as a synchronous
+ * call where the folder is in memory (it returns at once there; a round trip through the
+ * pool would cost more than the call).
+ */
+async function fsyncIn(folder: string, fd: number): Promise<void> {
+  if (inMemory(folder)) fsyncSync(fd);
+  else await fsyncOnPool(fd);
+}
 
 // pid + a random part chosen once + a counter: unique per writer (the random part tells apart
 // equal pids of two hosts or containers sharing the folder) without a crypto call per file.
@@ -88,7 +117,7 @@ function discard(fd: number, tempPath: string): void {
 export async function writeTempFile(tempPath: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const fd = createTempFileSync(tempPath, data);
   try {
-    if (options.fsync !== false) await fsyncOnPool(fd);
+    if (options.fsync !== false) await fsyncIn(dirname(tempPath), fd);
   } catch (error) {
     discard(fd, tempPath);
     throw error;
@@ -137,7 +166,7 @@ export function syncFolder(path: string): Promise<void> {
 }
 
 /** How an open folder is fsynced; tests replace it to watch which folder fsyncs cover which names. */
-export const folderSyncIo: { fsync(fd: number, path: string): Promise<void> } = { fsync: (fd) => fsyncOnPool(fd) };
+export const folderSyncIo: { fsync(fd: number, path: string): Promise<void> } = { fsync: (fd, path) => fsyncIn(path, fd) };
 
 async function syncFolderNow(path: string): Promise<void> {
   let fd: number | undefined;
