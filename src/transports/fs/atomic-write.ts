@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fsync, fsyncSync, openSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fchmodSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { promisify } from 'node:util';
 import { errnoCode } from './fs-errors.js';
+import { fsyncIn } from './fsync.js';
 import { GroupCommit } from './group-commit.js';
 import { FILE_MODE } from './layout.js';
 import { renameSoon } from './rename-retry.js';
@@ -11,38 +11,6 @@ import { renameSoon } from './rename-retry.js';
 // O_NOFOLLOW does not exist on Windows; O_EXCL alone already refuses an existing link there.
 export const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 const CREATE_NEW = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | NO_FOLLOW;
-
-/** fsync on libuv's thread pool: the one step of a write that may wait for the disk. */
-const fsyncOnPool = promisify(fsync);
-
-/** Linux's statfs magic numbers of file systems kept in memory: their fsync never waits. */
-const IN_MEMORY = new Set([0x01021994 /* tmpfs */, 0x858458f6 /* ramfs */]);
-const inMemoryFolders = new Map<string, boolean>();
-
-/** Whether `folder` lives in memory (tmpfs), asked once per folder. */
-function inMemory(folder: string): boolean {
-  let known = inMemoryFolders.get(folder);
-  if (known === undefined) {
-    try {
-      known = IN_MEMORY.has(statfsSync(folder).type);
-    } catch {
-      known = false;
-    }
-    if (inMemoryFolders.size >= 1024) inMemoryFolders.clear();
-    inMemoryFolders.set(folder, known);
-  }
-  return known;
-}
-
-/**
- * fsync a file of `folder`: on the thread pool where it may wait for a disk, as a synchronous
- * call where the folder is in memory (it returns at once there; a round trip through the
- * pool would cost more than the call).
- */
-async function fsyncIn(folder: string, fd: number): Promise<void> {
-  if (inMemory(folder)) fsyncSync(fd);
-  else await fsyncOnPool(fd);
-}
 
 // pid + a random part chosen once + a counter: unique per writer (the random part tells apart
 // equal pids of two hosts or containers sharing the folder) without a crypto call per file.
@@ -67,7 +35,7 @@ export interface AtomicWriteOptions {
  *
  * The short steps (open, write, rename) are synchronous calls: for a small file each takes
  * microseconds, less than one round trip through libuv's thread pool. The fsyncs, which wait
- * for the disk, go to the pool; the folder's is shared with concurrent writes (`syncFolder`).
+ * for the disk, go to the pool (fsync.ts); the folder's is shared with concurrent writes (`syncFolder`).
  */
 export async function writeFileAtomic(
   tempPath: string,
@@ -115,6 +83,11 @@ function discard(fd: number, tempPath: string): void {
 
 /** The first half of an atomic write: a new file (0600, never through a link), written, fsynced, closed. Removed if anything fails. */
 export async function writeTempFile(tempPath: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  closeSync(await createTempFile(tempPath, data, options));
+}
+
+/** `writeTempFile` that leaves the file open (its descriptor), for a caller that fsyncs it again later. */
+export async function createTempFile(tempPath: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<number> {
   const fd = createTempFileSync(tempPath, data);
   try {
     if (options.fsync !== false) await fsyncIn(dirname(tempPath), fd);
@@ -122,23 +95,7 @@ export async function writeTempFile(tempPath: string, data: string | Uint8Array,
     discard(fd, tempPath);
     throw error;
   }
-  closeSync(fd);
-}
-
-/** `writeTempFile` that leaves the file open, for a caller that fsyncs it again later. */
-export async function createTempFile(tempPath: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<FileHandle> {
-  const handle = await open(tempPath, CREATE_NEW, FILE_MODE);
-  try {
-    // The umask may have narrowed the mode; say exactly what we mean (alongside the write:
-    // both go through the open handle, and nobody sees the file before the rename).
-    await Promise.all([handle.chmod(FILE_MODE), handle.writeFile(data)]);
-    if (options.fsync !== false) await handle.sync();
-    return handle;
-  } catch (error) {
-    await handle.close().catch(() => {});
-    await unlink(tempPath).catch(() => {});
-    throw error;
-  }
+  return fd;
 }
 
 /** Folder fsyncs in progress, by path: concurrent writes into one folder share them. */
