@@ -29,6 +29,26 @@ function inMemory(folder: string): boolean {
  * pool would cost more than the call).
  */
 export async function fsyncIn(folder: string, fd: number): Promise<void> {
-  if (inMemory(folder)) fsyncSync(fd);
-  else await fsyncOnPool(fd);
+  if (inMemory(folder)) {
+    fsyncSync(fd);
+    return;
+  }
+  syncing++;
+  try {
+    await fsyncOnPool(fd);
+  } finally {
+    syncing--;
+  }
+}
+
+/** fsyncs of this process waiting for a disk right now. */
+let syncing = 0;
+
+/**
+ * Whether this process has fsyncs waiting for a disk. While a journal commit runs, a rename
+ * or a create on that file system may wait for it too: as a synchronous call it would stop
+ * the event loop (and every other send and delivery) meanwhile, so callers go through the pool.
+ */
+export function diskSyncing(): boolean {
+  return syncing > 0;
 }

@@ -3,6 +3,7 @@ import { rename } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cc2ccError } from '../../kernel/errors.js';
 import { errnoCode } from './fs-errors.js';
+import { diskSyncing } from './fsync.js';
 
 /**
  * On Windows, `rename` fails with EPERM/EACCES/EBUSY while another process (an antivirus,
@@ -61,9 +62,11 @@ export async function renameWithRetry(from: string, to: string, io: RenameIo = r
 /**
  * `rename` as a synchronous call (a rename within one file system takes microseconds, less
  * than a round trip through libuv's thread pool), falling back on `renameWithRetry` when it
- * fails with an error worth retrying (Windows).
+ * fails with an error worth retrying (Windows). While this process's fsyncs wait for a disk,
+ * the rename may wait for the same journal commit: it then goes through the pool.
  */
 export async function renameSoon(from: string, to: string): Promise<void> {
+  if (diskSyncing()) return renameWithRetry(from, to);
   try {
     renameSync(from, to);
     return;
