@@ -72,7 +72,12 @@ export class DeliveryLedger {
    * synchronous stat says so without a round trip through the thread pool.
    */
   async refresh(): Promise<void> {
-    const found = statSync(this.path, { throwIfNoEntry: false });
+    let found;
+    try {
+      found = statSync(this.path, { throwIfNoEntry: false });
+    } catch {
+      return; // no ledger there (a file where its folder should be): nothing to read
+    }
     if (found === undefined || found.size === this.offset) return;
     let handle;
     try {

@@ -1,7 +1,8 @@
 // tsyringe needs the Reflect metadata polyfill loaded before it; any entry that reaches this file gets it.
 import 'reflect-metadata';
 import { inject, injectable } from 'tsyringe';
-import { assertWithinSize, createEnvelope, isExpired, MAX_RECIPIENTS, withRecipients, type Draft, type Envelope } from './envelope.js';
+import { assertWithinSize, createEnvelope, isExpired, MAX_RECIPIENTS, withRecipients } from './envelope.js';
+import type { Draft, Envelope } from './envelope.js';
 import { notAddressedTo } from './addressed.js';
 import { Cc2ccError, describeError, isCc2ccError } from './errors.js';
 import { assertAgentName, parseAddress, type AgentName } from './names.js';

@@ -110,7 +110,8 @@ export function validateEnvelope(value: unknown): Envelope {
 /** The envelope with the recipients the router found in `rcpt`; still known checked when it was. */
 export function withRecipients(envelope: Envelope, recipients: readonly AgentName[]): Envelope {
   const sealed: Envelope = { ...envelope, rcpt: [...recipients] };
-  const valid = recipients.length >= 1 && recipients.length <= MAX_RECIPIENTS && recipients.every((name) => isAgentName(name));
+  const counted = recipients.length >= 1 && recipients.length <= MAX_RECIPIENTS;
+  const valid = counted && recipients.every((name) => isAgentName(name));
   if (checked.has(envelope) && valid) checked.add(sealed);
   return sealed;
 }

@@ -87,7 +87,11 @@ export async function writeTempFile(tempPath: string, data: string | Uint8Array,
 }
 
 /** `writeTempFile` that leaves the file open (its descriptor), for a caller that fsyncs it again later. */
-export async function createTempFile(tempPath: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<number> {
+export async function createTempFile(
+  tempPath: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<number> {
   const fd = createTempFileSync(tempPath, data);
   try {
     if (options.fsync !== false) await fsyncIn(dirname(tempPath), fd);
@@ -123,7 +127,9 @@ export function syncFolder(path: string): Promise<void> {
 }
 
 /** How an open folder is fsynced; tests replace it to watch which folder fsyncs cover which names. */
-export const folderSyncIo: { fsync(fd: number, path: string): Promise<void> } = { fsync: (fd, path) => fsyncIn(path, fd) };
+export const folderSyncIo: { fsync(fd: number, path: string): Promise<void> } = {
+  fsync: (fd, path) => fsyncIn(path, fd),
+};
 
 async function syncFolderNow(path: string): Promise<void> {
   let fd: number | undefined;

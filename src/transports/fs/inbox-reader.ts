@@ -95,8 +95,8 @@ class InboxReader implements Inbox {
   /** The folders are looked at on the first pass, on each rescan and after a failed pass, not per message. */
   private foldersChecked = false;
   private passAgain = false;
-  /** Entries in inbox/ at the last pass: few, and the next listing is a synchronous call. */
-  private lastListed = 0;
+  /** Entries in inbox/ at the last pass: few, and the next listing is synchronous (the first may meet a backlog). */
+  private lastListed = Number.POSITIVE_INFINITY;
   /** Names this receiver moved out of inbox/ itself: their watch events wake nobody. */
   private readonly ownMoves = new OwnMoves();
   private pruning: Promise<unknown> | undefined;

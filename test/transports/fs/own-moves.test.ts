@@ -39,7 +39,9 @@ describe('the receiver and its own claims', () => {
     const inbox = join(scratch.root, 'to-calm-owl', 'inbox');
     const seen = recorder();
     await transport.open('calm-owl', seen.handler);
-    await waitFor(() => listings(inbox) >= 1, { what: 'the first pass' });
+    const first = envelope();
+    await transport.put('calm-owl', first);
+    await waitFor(() => seen.ids().includes(first.id), { what: 'the first message' });
     const before = listings(inbox);
     const count = 20;
     for (let index = 0; index < count; index++) {
