@@ -1,14 +1,14 @@
 // tsyringe needs the Reflect metadata polyfill loaded before it; any entry that reaches this file gets it.
 import 'reflect-metadata';
-import { hostname } from 'node:os';
 import { inject, injectable } from 'tsyringe';
-import { assertWithinSize, createEnvelope, isExpired, MAX_RECIPIENTS, type Draft, type Envelope } from './envelope.js';
+import { assertWithinSize, createEnvelope, isExpired, MAX_RECIPIENTS, withRecipients } from './envelope.js';
+import type { Draft, Envelope } from './envelope.js';
 import { notAddressedTo } from './addressed.js';
 import { Cc2ccError, describeError, isCc2ccError } from './errors.js';
 import { assertAgentName, parseAddress, type AgentName } from './names.js';
 import { isRetired, presenceState, type AgentInfo, type PresenceRecord } from './presence.js';
 import { CLOCK, CONFIG, HOOKS, LOGGER, REQUESTS, ROUTER, SERVICES, SINK, STATE, TRANSPORT } from './tokens.js';
-import { processAlive } from './process-alive.js';
+import { LivenessCache, localHost } from './process-alive.js';
 import type { Clock } from './clock.js';
 import type { ChainOutcome, Extensions } from './extensions.js';
 import type { Logger } from './logger.js';
@@ -75,6 +75,8 @@ export class Bus implements Directory {
    * re-offer of one is acked, never handed over again, and never counts as a failed delivery.
    */
   private readonly handedOver = new Set<string>();
+  /** Whether agents on this host still run: asked on every send, each answer good for a second. */
+  private readonly liveness = new LivenessCache();
 
   constructor(
     @inject(TRANSPORT) readonly transport: Transport,
@@ -159,7 +161,7 @@ export class Bus implements Directory {
       name: self,
       state: 'online',
       pid: process.pid,
-      host: hostname(),
+      host: localHost(),
       startedAt: now,
       lastSeen: now,
       ...(options.delivery && { delivery: options.delivery }),
@@ -200,7 +202,7 @@ export class Bus implements Directory {
         continue;
       }
       let state = presenceState(presence, now, this.config.staleAfterMs);
-      if (state === 'online' && presence.host === hostname() && !processAlive(presence.pid)) state = 'stale';
+      if (state === 'online' && presence.host === localHost() && !this.liveness.alive(presence.pid)) state = 'stale';
       found.set(name, { name, state, presence });
     }
     return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -271,8 +273,9 @@ export class Bus implements Directory {
     if (recipients.length > MAX_RECIPIENTS) {
       throw new Cc2ccError('BAD_INPUT', `${envelope.to} resolved to ${recipients.length} agents; one message reaches at most ${MAX_RECIPIENTS}`);
     }
-    // The router checked every name; the transport validates the whole envelope again before it stores it.
-    return this.extensions.runRouted({ ...envelope, rcpt: recipients }, { bus: this, direction: 'outbound' });
+    // The router checked every name: the transport does not validate the sealed envelope again
+    // (unless an onRouted hook replaced it with an object of its own).
+    return this.extensions.runRouted(withRecipients(envelope, recipients), { bus: this, direction: 'outbound' });
   }
 
   /** One outcome per recipient; several recipients share one write where the transport can. */

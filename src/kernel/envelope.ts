@@ -76,6 +76,13 @@ export function createEnvelope(draft: Draft, now: Date = new Date()): Envelope {
   return validateEnvelope(candidate);
 }
 
+/**
+ * Envelopes this process made or checked against v1: each one `validateEnvelope` returned.
+ * Envelopes are immutable once made, so a put does not check one of these again; an object
+ * that did not come from here (a plugin's own spread, say) is checked before it is stored.
+ */
+const checked = new WeakSet<Envelope>();
+
 /** Checks an already-parsed value against v1; throws INVALID_ENVELOPE / UNSUPPORTED_VERSION. */
 export function validateEnvelope(value: unknown): Envelope {
   if (typeof value === 'object' && value !== null && 'v' in value && value.v !== WIRE_VERSION) {
@@ -91,11 +98,23 @@ export function validateEnvelope(value: unknown): Envelope {
     if (error instanceof RangeError) throw tooDeep();
     throw error;
   }
-  if (result.success) return result.data;
+  if (result.success) {
+    checked.add(result.data);
+    return result.data;
+  }
   const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   throw new Cc2ccError('INVALID_ENVELOPE', `envelope does not match wire format v1 (${problems.join('; ')})`, {
     issues: problems,
   });
+}
+
+/** The envelope with the recipients the router found in `rcpt`; still known checked when it was. */
+export function withRecipients(envelope: Envelope, recipients: readonly AgentName[]): Envelope {
+  const sealed: Envelope = { ...envelope, rcpt: [...recipients] };
+  const counted = recipients.length >= 1 && recipients.length <= MAX_RECIPIENTS;
+  const valid = counted && recipients.every((name) => isAgentName(name));
+  if (checked.has(envelope) && valid) checked.add(sealed);
+  return sealed;
 }
 
 /** Parses one serialized envelope (file contents, a stream entry). */
@@ -152,9 +171,9 @@ export function prepareForPut(to: string, envelope: Envelope, maxBytes: number):
   return { name, text: encodeForPut(envelope, maxBytes) };
 }
 
-/** The envelope half of `prepareForPut`, for a put to several recipients: checked once, encoded once. */
+/** The envelope half of `prepareForPut`, for a put to several recipients: checked once per process, encoded once. */
 export function encodeForPut(envelope: Envelope, maxBytes: number): string {
-  validateEnvelope(envelope);
+  if (!checked.has(envelope)) validateEnvelope(envelope);
   assertWithinSize(envelope, maxBytes);
   return encodeEnvelope(envelope);
 }

@@ -92,7 +92,8 @@ export class AgentDelivery implements Sink {
 
   async deliver(envelope: Envelope, settle: Settle): Promise<'delivered' | 'held'> {
     const { channel } = this.options;
-    // A hook that read the inbox while no server ran writes to the ledger: read what it added.
+    // A hook that read the inbox while no server ran writes to the ledger: read what it added
+    // (one synchronous stat when it added nothing, which is nearly always).
     await this.ledger?.refresh().catch((error: unknown) => this.options.logger.warn(`could not read the delivery ledger: ${describeError(error)}`));
     const before = this.ledger?.state(envelope.id);
     if (before === 'seen') {

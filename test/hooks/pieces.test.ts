@@ -61,6 +61,17 @@ describe('DeliveryLedger', () => {
     expect(first.state('A')).toBe('seen');
     expect((await readFile(path, 'utf8')).trim().split('\n')).toHaveLength(3);
   });
+
+  it('makes its folder again when it was removed mid-session', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cc2cc-ledger-'));
+    folders.push(dir);
+    const path = join(dir, 'sessions', 'bob.ledger');
+    const ledger = await DeliveryLedger.load(path);
+    await ledger.record('A', 'pushed');
+    await rm(join(dir, 'sessions'), { recursive: true });
+    await ledger.record('B', 'seen', 'reply');
+    expect((await DeliveryLedger.load(path)).state('B')).toBe('seen');
+  });
 });
 
 describe('client formats', () => {

@@ -1,11 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   assertWithinSize,
   createEnvelope,
   decodeEnvelope,
   encodeEnvelope,
+  encodeForPut,
+  EnvelopeSchema,
   isExpired,
   validateEnvelope,
+  withRecipients,
+  type Envelope,
 } from '../../src/kernel/envelope.js';
 import { isCc2ccError } from '../../src/kernel/errors.js';
 
@@ -67,6 +71,25 @@ describe('envelope v1', () => {
       const size = Buffer.byteLength(encodeEnvelope(envelope));
       expect((error as Error).message).toContain(`${size} bytes`);
       expect((error as Error).message).toContain('1024 bytes');
+    }
+  });
+
+  it('checks an envelope once per process: a put does not check again what the kernel made', () => {
+    const parse = vi.spyOn(EnvelopeSchema, 'safeParse');
+    try {
+      const created = createEnvelope({ from: 'brave-fox', to: 'calm-owl', text: 'hi' });
+      expect(parse).toHaveBeenCalledTimes(1);
+      const sealed = withRecipients(created, ['calm-owl']);
+      expect(encodeForPut(sealed, 10_000)).toContain('"rcpt":["calm-owl"]');
+      expect(parse).toHaveBeenCalledTimes(1);
+      // An object the kernel did not make (a plugin's own spread) is checked before it is stored.
+      const spread = { ...sealed, kind: 'bogus' } as unknown as Envelope;
+      expect(() => encodeForPut(spread, 10_000)).toThrow(/kind/);
+      expect(parse).toHaveBeenCalledTimes(2);
+      // So is a sealed copy whose recipients are not agent names.
+      expect(() => encodeForPut(withRecipients(created, ['Not A Name']), 10_000)).toThrow(/rcpt/);
+    } finally {
+      parse.mockRestore();
     }
   });
 });

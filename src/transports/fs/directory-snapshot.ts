@@ -24,8 +24,8 @@ interface Stamp {
  * created, renamed or removed in these folders, so:
  *
  * - Watched (the default): each `fs.watch` event bumps a generation counter. Before
- *   answering, `read` lets one event-loop turn pass, so every event already queued by the
- *   kernel (any change that happened before the caller asked) has landed; then it takes
+ *   answering, `read` waits until the event loop has polled once more, so every event already
+ *   queued by the kernel (any change that happened before the caller asked) has landed; then it takes
  *   the value loaded in the current generation, or joins the load started in it, or
  *   starts one. No file operation at all on the send path while nothing changes.
  * - Where watching is off or fails, one `lstat` per folder: a folder's mtime moves with
@@ -60,7 +60,7 @@ export class DirectorySnapshot<T> {
    */
   async read(): Promise<T> {
     if (!this.options.watch || this.closed || !(this.watchers || (await this.watchOnce()))) return this.readStamped();
-    await nextTurn();
+    await afterNextPoll();
     const wanted = this.generation;
     if (this.watchedValue?.generation === wanted) return this.watchedValue.value;
     if (this.loading?.generation === wanted) return this.loading.value;
@@ -146,6 +146,17 @@ export class DirectorySnapshot<T> {
     this.kept = settled ? { stamp, value } : undefined;
     return value;
   }
+}
+
+/**
+ * Resolves once the event loop has polled for I/O after this call. One `setImmediate` is not
+ * enough: called from an I/O callback it runs in the same loop turn, before the next poll,
+ * so a change made by a synchronous call just before (a rename) would not have landed yet.
+ * The second runs in the next turn, after its poll.
+ */
+async function afterNextPoll(): Promise<void> {
+  await nextTurn();
+  await nextTurn();
 }
 
 async function identitiesOf(folders: readonly string[]): Promise<string> {

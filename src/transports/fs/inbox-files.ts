@@ -5,7 +5,7 @@ import { moveToDead } from './dead-letters.js';
 import { errnoCode, ioFailed, isMissing } from './fs-errors.js';
 import { checkDir, type InboxPaths } from './layout.js';
 import { describeFileType, messageFileName } from './message-file.js';
-import { renameWithRetry } from './rename-retry.js';
+import { renameSoon } from './rename-retry.js';
 
 /** What `rename` says when a folder and a file meet at the two ends of a move. */
 const WRONG_TYPE_AT_AN_END = new Set(['EISDIR', 'ENOTDIR', 'ENOTEMPTY', 'EEXIST']);
@@ -85,7 +85,7 @@ export class InboxFiles {
 
   private async move(from: string, to: string, what: string, reportMissing: boolean): Promise<boolean> {
     try {
-      await renameWithRetry(from, to);
+      await renameSoon(from, to);
       return true;
     } catch (error) {
       if (isMissing(error)) {
@@ -98,7 +98,7 @@ export class InboxFiles {
       if (refused === from) return false;
     }
     try {
-      await renameWithRetry(from, to);
+      await renameSoon(from, to);
       return true;
     } catch (error) {
       if (isMissing(error)) return false;

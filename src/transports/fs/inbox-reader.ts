@@ -11,6 +11,7 @@ import { listEntries, removeStaleTemp, returnClaimed, type InboxEntry } from './
 import { InboxFiles } from './inbox-files.js';
 import type { InboxPaths } from './layout.js';
 import { messageId, readMessageFile } from './message-file.js';
+import { OwnMoves } from './own-moves.js';
 import { SenderHolds } from './sender-holds.js';
 import { HOLD, inOrderWithReadAhead } from './read-ahead.js';
 import { Wakeups, type WakeCause } from './wakeups.js';
@@ -60,6 +61,9 @@ export async function openInbox(options: InboxReaderOptions): Promise<Inbox> {
 type Taken = { id: string; envelope: Envelope } | typeof NOTHING;
 const NOTHING = Symbol('nothing');
 
+/** A pass over at most this many entries lists inbox/ synchronously the next time. */
+const SMALL_LISTING = 256;
+
 /** Messages claimed and read ahead of the one being handed over. */
 const READ_AHEAD = 16;
 
@@ -91,6 +95,10 @@ class InboxReader implements Inbox {
   /** The folders are looked at on the first pass, on each rescan and after a failed pass, not per message. */
   private foldersChecked = false;
   private passAgain = false;
+  /** Entries in inbox/ at the last pass: few, and the next listing is synchronous (the first may meet a backlog). */
+  private lastListed = Number.POSITIVE_INFINITY;
+  /** Names this receiver moved out of inbox/ itself: their watch events wake nobody. */
+  private readonly ownMoves = new OwnMoves();
   private pruning: Promise<unknown> | undefined;
   private acksSincePrune = 0;
   private lastPrune = 0;
@@ -107,7 +115,7 @@ class InboxReader implements Inbox {
       watch: options.watch,
       rescanMs: options.rescanMs,
       logger: options.logger,
-      onWake: (cause) => this.wake(cause),
+      onWake: (cause, fileName) => this.wake(cause, fileName),
     });
   }
 
@@ -151,9 +159,12 @@ class InboxReader implements Inbox {
     return this.released;
   }
 
-  private wake(cause: WakeCause): void {
+  private wake(cause: WakeCause, fileName?: string): void {
+    // Its own claim moved this name out of inbox/: nothing new to look at.
+    if (cause === 'watch' && fileName !== undefined && this.ownMoves.seen(fileName)) return;
     // The next pass looks at the folders and the lock first (checkFolders).
     if (cause === 'rescan' || cause === 'gone') this.foldersChecked = false;
+    if (cause === 'rescan') this.ownMoves.clear();
     if (cause === 'rescan' && Date.now() - this.lastPrune > PRUNE_EVERY_MS) this.prune();
     this.requestPass();
   }
@@ -215,7 +226,9 @@ class InboxReader implements Inbox {
 
   private async pass(): Promise<void> {
     if (!(await this.checkFolders())) return;
-    const entries = (await listEntries(this.paths.inbox)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const listed = await listEntries(this.paths.inbox, this.lastListed <= SMALL_LISTING);
+    this.lastListed = listed.length;
+    const entries = listed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     if (this.holds.dropStale(entries, (id) => this.claimed.has(id))) this.passAgain = true;
     await inOrderWithReadAhead(entries, READ_AHEAD, {
       prepare: (entry) => this.prepare(entry),
@@ -282,6 +295,7 @@ class InboxReader implements Inbox {
     const read = await readMessageFile(listedPath, this.options.maxBytes, id, {
       knownRegular: entry.regular,
       whileOpen: async () => {
+        this.ownMoves.expect(entry.name);
         claimed = await this.files.claim(entry.name);
       },
     });

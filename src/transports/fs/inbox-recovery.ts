@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../kernel/logger.js';
@@ -17,10 +18,13 @@ export interface InboxEntry {
  * type (no extra system call). A dotfile is another tool's temp file (an editor, rsync)
  * that we cannot attribute: moving it could break its writer, so it is left alone.
  * Every other unexpected name in inbox/ is reported and moved to dead/ by the receiver.
+ *
+ * `small`: the folder held few entries last time, so it is listed by a synchronous call
+ * (microseconds, no round trip through the thread pool); a long backlog is listed on the pool.
  */
-export async function listEntries(path: string): Promise<InboxEntry[]> {
+export async function listEntries(path: string, small = false): Promise<InboxEntry[]> {
   try {
-    const entries = await readdir(path, { withFileTypes: true });
+    const entries = small ? readdirSync(path, { withFileTypes: true }) : await readdir(path, { withFileTypes: true });
     return entries.filter((entry) => !entry.name.startsWith('.')).map((entry) => ({ name: entry.name, regular: entry.isFile() }));
   } catch (error) {
     if (isMissing(error)) return [];

@@ -1,6 +1,8 @@
-import { link, unlink } from 'node:fs/promises';
+import { closeSync, linkSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { errnoCode } from './fs-errors.js';
 import { createTempFile, type AtomicWriteOptions } from './atomic-write.js';
+import { fsyncIn } from './fsync.js';
 
 /** Errors that say "no hard link here" (another file system, one without links, a link limit): copy instead. */
 const CANNOT_LINK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK', 'EACCES']);
@@ -29,25 +31,30 @@ export async function linkIntoInboxes(
   targets: readonly string[],
   options: AtomicWriteOptions = {},
 ): Promise<LinkOutcome[]> {
-  const handle = await createTempFile(tempPath, data, options);
+  const fd = await createTempFile(tempPath, data, options);
   try {
     let outcomes: LinkOutcome[];
     try {
-      outcomes = await Promise.all(targets.map((target) => linkOne(tempPath, target)));
+      // Synchronous calls: a link takes microseconds, less than a round trip through the thread pool.
+      outcomes = targets.map((target) => linkOne(tempPath, target));
     } finally {
-      await unlink(tempPath).catch(() => {});
+      try {
+        unlinkSync(tempPath);
+      } catch {
+        // gone already; a stale temp file is removed at the next open of the inbox anyway
+      }
     }
     if (options.fsync === false || !outcomes.includes('linked')) return outcomes;
-    const failure = await handle.sync().then(() => undefined, (error: unknown) => ({ failed: error }));
+    const failure = await fsyncIn(dirname(tempPath), fd).then(() => undefined, (error: unknown) => ({ failed: error }));
     return failure ? outcomes.map((outcome) => (outcome === 'linked' ? failure : outcome)) : outcomes;
   } finally {
-    await handle.close().catch(() => {});
+    closeSync(fd);
   }
 }
 
-async function linkOne(tempPath: string, target: string): Promise<LinkOutcome> {
+function linkOne(tempPath: string, target: string): LinkOutcome {
   try {
-    await link(tempPath, target);
+    linkSync(tempPath, target);
     return 'linked';
   } catch (error) {
     const code = errnoCode(error) ?? '';

@@ -1,7 +1,9 @@
+import { renameSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cc2ccError } from '../../kernel/errors.js';
 import { errnoCode } from './fs-errors.js';
+import { diskSyncing } from './fsync.js';
 
 /**
  * On Windows, `rename` fails with EPERM/EACCES/EBUSY while another process (an antivirus,
@@ -55,4 +57,22 @@ export async function renameWithRetry(from: string, to: string, io: RenameIo = r
       await sleep(Math.min(left, Math.max(1, Math.random() * ceiling)));
     }
   }
+}
+
+/**
+ * `rename` as a synchronous call (a rename within one file system takes microseconds, less
+ * than a round trip through libuv's thread pool), falling back on `renameWithRetry` when it
+ * fails with an error worth retrying (Windows). While this process's fsyncs wait for a disk,
+ * the rename may wait for the same journal commit: it then goes through the pool.
+ */
+export async function renameSoon(from: string, to: string): Promise<void> {
+  if (diskSyncing()) return renameWithRetry(from, to);
+  try {
+    renameSync(from, to);
+    return;
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === undefined || !TRANSIENT_RENAME_ERRORS.has(code)) throw error;
+  }
+  await renameWithRetry(from, to);
 }

@@ -20,7 +20,8 @@ export interface WakeupOptions {
   /** 0 turns the rescan off. */
   rescanMs: number;
   logger: Logger;
-  onWake(cause: WakeCause): void;
+  /** `fileName`: for a watch event, the name it is about (when the system says). */
+  onWake(cause: WakeCause, fileName?: string): void;
 }
 
 /**
@@ -91,7 +92,7 @@ export class Wakeups {
         (fileName) => {
           // No message file is named like the folder: this event is about the folder itself.
           if (fileName === name) this.folderGone();
-          else this.options.onWake('watch');
+          else this.options.onWake('watch', fileName ?? undefined);
         },
         (error) => {
           this.watcher = undefined;
