@@ -1,7 +1,5 @@
-// tsyringe needs the Reflect metadata polyfill loaded before it; any entry that reaches this file gets it.
-import 'reflect-metadata';
 import { hostname } from 'node:os';
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from './di.js';
 import { assertWithinSize, createEnvelope, isExpired, MAX_RECIPIENTS, type Draft, type Envelope } from './envelope.js';
 import { notAddressedTo } from './addressed.js';
 import { Cc2ccError, describeError, isCc2ccError } from './errors.js';
