@@ -60,6 +60,12 @@ describe('what a verb imports', () => {
     expect(urls.filter((url) => COMMONJS_PACKAGES.test(url))).toEqual([]);
   });
 
+  it('a config naming one built-in plugin loads that plugin only', async () => {
+    await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['bob'], plugins: ['rooms'] }));
+    const plugins = (await importsOf(['agents'])).map((url) => /\/plugins\/([^/]+)\/index\.js$/.exec(url)?.[1]).filter(Boolean);
+    expect(plugins).toEqual(['rooms']);
+  });
+
   it('serve does load it (the check above can fail)', async () => {
     // stdin is closed at once: the server sees its client gone and exits.
     const urls = await importsOf(['serve', '--name', 'bob'], { quiet: false });
