@@ -1,5 +1,5 @@
 /** First-party plugins (`cc2cc/plugins`): import a factory, or name it in the config. */
-export { builtinPlugins } from './registry.js';
+export { builtinPlugins } from './builtin.js';
 export { rooms, joinedRooms, type RoomsOptions } from './rooms/index.js';
 export { topics, subscriptions } from './topics/index.js';
 export { requestReply, type RequestReplyOptions } from './request-reply/index.js';

@@ -1,5 +1,5 @@
 /** cc2cc as a library: the kernel, the built-in transports and sinks, config helpers. */
-import 'reflect-metadata';
+import './kernel/di.js'; // the Reflect metadata polyfill (tsyringe's decorators), for the kernel and its users
 
 export * from './plugin.js';
 export { sessionAgentName } from './hooks/session-agent.js';

@@ -8,11 +8,11 @@ import type { Plugin } from './kernel/plugin.js';
 /**
  * The composition root: the one place under src/ that knows the first-party plugins (and,
  * through transports/registry.ts, the built-in transports) by name. Everything else gets
- * them from here (test/architecture/import-graph.test.ts holds that). They are imported on
- * first use: a command whose config names no built-in plugin never loads them.
+ * them from here (test/architecture/import-graph.test.ts holds that). Each is imported on
+ * first use: a command loads only the built-in plugins its config names.
  */
-export async function loadBuiltinPlugins(): Promise<typeof import('../plugins/registry.js').builtinPlugins> {
-  return (await import('../plugins/registry.js')).builtinPlugins;
+export async function builtinPluginLoaders(): Promise<typeof import('../plugins/registry.js').builtinPluginLoaders> {
+  return (await import('../plugins/registry.js')).builtinPluginLoaders;
 }
 
 export interface RuntimeOptions extends Partial<Omit<ComposeOptions, 'config' | 'transport' | 'plugins'>> {
@@ -23,7 +23,7 @@ export interface RuntimeOptions extends Partial<Omit<ComposeOptions, 'config' | 
 /** From a loaded config to a running kernel: transport and plugins as the config says. */
 export async function createRuntime(config: LoadedConfig, options: RuntimeOptions = {}): Promise<Cc2cc> {
   const logger = options.logger ?? createStderrLogger(config.logLevel);
-  const configured = await loadPlugins(config.plugins, config.projectDir, loadBuiltinPlugins);
+  const configured = await loadPlugins(config.plugins, config.projectDir, builtinPluginLoaders);
   const plugins = [...configured, ...(options.extraPlugins ?? [])];
   const transport = await createTransport(config, logger);
   try {

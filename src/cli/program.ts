@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError } from './commander.js';
 import { isCc2ccError } from '../kernel/errors.js';
 import { isBuiltinVerb, registerBuiltinCommands } from './commands/index.js';
 import { registerPluginCommands } from './plugin-commands.js';

@@ -10,12 +10,12 @@ type PluginFactory = (options?: any) => Plugin;
  * Turns config entries into plugin objects: a built-in name (`"rooms"`), an installed
  * package (`"cc2cc-plugin-x"`, resolved from the project folder), either with options
  * (`["rooms", { members: {...} }]`), or a plugin object written in a TS/JS config.
- * The built-in names come from the composition root (src/runtime.ts).
+ * The built-in names come from the composition root (src/runtime.ts), each imported only when named.
  */
 export async function loadPlugins(
   specs: readonly PluginSpec[],
   projectDir: string,
-  loadBuiltins: () => Promise<Readonly<Record<string, PluginFactory>>>,
+  loadBuiltins: () => Promise<Readonly<Record<string, () => Promise<PluginFactory>>>>,
 ): Promise<Plugin[]> {
   const plugins: Plugin[] = [];
   // Without a plugin named by string (none, or objects from a TS/JS config) the built-in ones are not loaded.
@@ -27,7 +27,8 @@ export async function loadPlugins(
       continue;
     }
     const [name, options] = typeof spec === 'string' ? [spec, undefined] : spec;
-    const factory = builtinPlugins[name] ?? (await importPluginFactory(name, projectDir, Object.keys(builtinPlugins)));
+    const builtin = Object.hasOwn(builtinPlugins, name) ? builtinPlugins[name] : undefined;
+    const factory = builtin ? await builtin() : await importPluginFactory(name, projectDir, Object.keys(builtinPlugins));
     plugins.push(factory(options));
   }
   return plugins;

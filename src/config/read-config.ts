@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
+import type * as Cosmiconfig from 'cosmiconfig';
 import { Cc2ccError, describeError } from '../kernel/errors.js';
 import { findProject, type ProjectFolder } from './find-project.js';
 import { loadTypeScriptConfig } from './ts-loader.js';
@@ -33,6 +34,8 @@ export const CONFIG_FILES = [
 // TypeScript goes through jiti (local `.ts` imports work, transpiled files are cached), not cosmiconfig's
 // own loader, which needs the typescript package and cannot follow a config's imports.
 const typescript = (filepath: string) => loadTypeScriptConfig(filepath);
+// Required, not imported: importing its CommonJS build from an ES module makes Node scan it for export names.
+const { cosmiconfig } = createRequire(import.meta.url)('cosmiconfig') as typeof Cosmiconfig;
 const explorer = cosmiconfig('cc2cc', {
   searchStrategy: 'none',
   searchPlaces: CONFIG_FILES,

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBuiltinPlugins } from '../runtime.js';
+import { builtinPluginLoaders } from '../runtime.js';
 import { StdioAgent, type ReceivedPush } from './stdio-agent.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 
@@ -34,7 +34,7 @@ interface Step {
  */
 export async function runDemo(options: DemoOptions): Promise<boolean> {
   const { print, stepTimeoutMs = 15_000 } = options;
-  const builtinPlugins = await loadBuiltinPlugins();
+  const builtinPlugins = await builtinPluginLoaders();
   const plugins = DEMO_PLUGINS.filter((plugin) => plugin in builtinPlugins);
   const dir = await mkdtemp(join(tmpdir(), 'cc2cc-demo-'));
   const agents = new Map<Name, StdioAgent>();

@@ -1,6 +1,4 @@
-// tsyringe needs the Reflect metadata polyfill loaded before it; any entry that reaches this file gets it.
-import 'reflect-metadata';
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from './di.js';
 import { assertWithinSize, createEnvelope, isExpired, MAX_RECIPIENTS, withRecipients } from './envelope.js';
 import type { Draft, Envelope } from './envelope.js';
 import { notAddressedTo } from './addressed.js';

@@ -1,5 +1,5 @@
-import 'reflect-metadata';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
+import { container as rootContainer } from './di.js';
 import { Bus } from './bus.js';
 import { DefaultRouter } from './default-router.js';
 import { RoutingRouter, routeTargets, type RouteRule } from './routes.js';

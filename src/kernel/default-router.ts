@@ -1,6 +1,4 @@
-// tsyringe needs the Reflect metadata polyfill loaded before it; any entry that reaches this file gets it.
-import 'reflect-metadata';
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from './di.js';
 import { Cc2ccError } from './errors.js';
 import { assertAgentName, parseAddress, type AgentName } from './names.js';
 import { CONFIG, HOOKS } from './tokens.js';

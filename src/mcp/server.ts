@@ -5,6 +5,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CHANNEL_METHOD, type ChannelPush } from '../sinks/channel-sink.js';
 import { buildInstructions } from './instructions.js';
+import { lazyAjvValidator } from './lazy-ajv.js';
 import { registerTools, type ToolScope } from './tools.js';
 import type { ServerNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { AgentName } from '../kernel/names.js';
@@ -36,6 +37,7 @@ export function createAgentServer(options: AgentServerOptions): McpServer {
     {
       capabilities: { experimental: { 'claude/channel': {}, ...pluginCapabilities(options.pluginMcp) } },
       instructions: buildInstructions(options.agent, options.delivery.mode),
+      jsonSchemaValidator: lazyAjvValidator(),
     },
   );
   registerTools(server, options, options.pluginTools);

@@ -8,6 +8,7 @@ import { CLI } from './process-helpers.js';
 const RECORDER = resolve(import.meta.dirname, '../fixtures/record-imports.mjs');
 const MCP_SDK = /\/node_modules\/@modelcontextprotocol\/sdk\//;
 const ZOD = /\/node_modules\/zod\//;
+const COMMONJS_PACKAGES = /\/node_modules\/(tsyringe|reflect-metadata|commander|cosmiconfig)\//;
 
 let project: string;
 beforeEach(async () => {
@@ -51,6 +52,18 @@ describe('what a verb imports', () => {
       expect(urls.some((url) => url.endsWith('/kernel/compose.js')), `cc2cc ${args[0]} composed a kernel`).toBe(true);
       expect(urls.filter((url) => MCP_SDK.test(url)), `cc2cc ${args[0]}`).toEqual([]);
     }
+  });
+
+  it('agents requires its CommonJS packages instead of importing them (Node scans an imported one for exports)', async () => {
+    const urls = await importsOf(['agents']);
+    expect(urls.some((url) => url.endsWith('/kernel/compose.js'))).toBe(true);
+    expect(urls.filter((url) => COMMONJS_PACKAGES.test(url))).toEqual([]);
+  });
+
+  it('a config naming one built-in plugin loads that plugin only', async () => {
+    await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['bob'], plugins: ['rooms'] }));
+    const plugins = (await importsOf(['agents'])).map((url) => /\/plugins\/([^/]+)\/index\.js$/.exec(url)?.[1]).filter(Boolean);
+    expect(plugins).toEqual(['rooms']);
   });
 
   it('serve does load it (the check above can fail)', async () => {

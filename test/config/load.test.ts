@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, resolveConfig } from '../../src/config/load.js';
 import { loadPlugins } from '../../src/config/plugin-loader.js';
-import { loadBuiltinPlugins } from '../../src/runtime.js';
+import { builtinPluginLoaders } from '../../src/runtime.js';
 import { isCc2ccError } from '../../src/kernel/errors.js';
 
 let dir: string;
@@ -72,13 +72,13 @@ describe('loadConfig', () => {
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'project', private: true }));
     await writeFile(join(dir, '.cc2ccrc.json'), JSON.stringify({ plugins: [['cc2cc-plugin-tag', { tag: 'ci' }]] }));
     const config = await loadConfig({ cwd: dir });
-    const plugins = await loadPlugins(config.plugins, config.projectDir, loadBuiltinPlugins);
+    const plugins = await loadPlugins(config.plugins, config.projectDir, builtinPluginLoaders);
     expect(plugins.map((plugin) => plugin.name)).toEqual(['tag']);
   });
 
   it('names the missing plugin and the built-in ones', async () => {
     const config = resolveConfig({ plugins: ['no-such-plugin'] }, { projectDir: dir });
-    const error = await loadPlugins(config.plugins, dir, loadBuiltinPlugins).catch((caught: unknown) => caught);
+    const error = await loadPlugins(config.plugins, dir, builtinPluginLoaders).catch((caught: unknown) => caught);
     expect(isCc2ccError(error, 'UNKNOWN_PLUGIN')).toBe(true);
     expect((error as Error).message).toMatch(/plugin "no-such-plugin" is neither built in/);
   });

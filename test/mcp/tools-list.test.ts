@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadBuiltinPlugins } from '../../src/runtime.js';
+import { builtinPluginLoaders } from '../../src/runtime.js';
 import { CORE_TOOLS } from '../../src/mcp/tools.js';
 import { makeProject, startAgent, ZOD_URL } from './support.js';
 
 const toolNames = async (agent: Awaited<ReturnType<typeof startAgent>>) => (await agent.tools()).map((tool) => tool.name).sort();
-const builtinPlugins = await loadBuiltinPlugins();
+const builtinPlugins = await builtinPluginLoaders();
 const hasDemoPlugins = ['rooms', 'topics', 'request-reply'].every((name) => name in builtinPlugins);
 
 describe('tools/list', () => {

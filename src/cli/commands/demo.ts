@@ -17,7 +17,7 @@ export function registerDemo(program: Command): void {
       }
       // The servers run from this very CLI: dist/src/cli/main.js next to this file's folder.
       const cli = fileURLToPath(new URL('../main.js', import.meta.url));
-      await import('reflect-metadata');
+      await import('../../kernel/di.js'); // the Reflect metadata polyfill, before any decorated class
       const { runDemo } = await import('../../demo/run-demo.js'); // the MCP SDK: only when the demo runs
       const ok = await runDemo({ cli, print, stepTimeoutMs, ...(options.keep && { keep: true }) });
       if (!ok) process.exitCode = 1;

@@ -1,5 +1,5 @@
 import { optionalService } from '../../kernel/services.js';
-import 'reflect-metadata';
+import '../../kernel/di.js'; // the Reflect metadata polyfill, before any decorated class
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../config/load.js';
 import { Cc2ccError, describeError } from '../../kernel/errors.js';

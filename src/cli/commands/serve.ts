@@ -1,4 +1,5 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { Option } from '../commander.js';
 import { DELIVERY_MODES } from '../../mcp/delivery.js';
 import type { ServeOptions } from './serve-run.js';
 import type { GlobalOptions } from '../context.js';
