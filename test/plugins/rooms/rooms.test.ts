@@ -5,7 +5,7 @@ import { silentLogger } from '../../../src/kernel/logger.js';
 import { MemoryTransport } from '../../../src/transports/memory/memory-transport.js';
 import { rooms } from '../../../plugins/rooms/index.js';
 import { loadPlugins } from '../../../src/config/plugin-loader.js';
-import { loadBuiltinPlugins } from '../../../src/runtime.js';
+import { builtinPluginLoaders } from '../../../src/runtime.js';
 import { waitFor } from '../../../src/testing/wait-for.js';
 import { kernelConfig, memoryAgents, RecordingSink, useCleanup } from '../../kernel/helpers.js';
 import { callTool } from '../support/tool-helpers.js';
@@ -41,7 +41,7 @@ describe('rooms plugin', () => {
 
   it.each([
     ['rooms({ members })', () => Promise.resolve([rooms({ members: { reviewers: ['dan', 'ann'] } })])],
-    ["['rooms', { members }] in a JSON config", () => loadPlugins([['rooms', { members: { reviewers: ['dan', 'ann'] } }]], '/work/app', loadBuiltinPlugins)],
+    ["['rooms', { members }] in a JSON config", () => loadPlugins([['rooms', { members: { reviewers: ['dan', 'ann'] } }]], '/work/app', builtinPluginLoaders)],
   ])('lists each room with its static and joined members, static members given as %s', async (_form, plugins) => {
     const made = await plugins();
     const world = await memoryAgents(['ann', 'bob'], { plugins: () => made });
