@@ -92,6 +92,21 @@ export class ChannelSink implements Sink {
  * Each value is escaped as an attribute value and the text as frame content
  * (`frame-escape.ts`): the client writes them into `<channel …>…</channel>` as they are.
  */
+/** The attributes cc2cc itself sets on a push; a scheme's attribute never takes one of these names. */
+export const OWN_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'source',
+  'from',
+  'id',
+  'to',
+  'kind',
+  'ts',
+  'correlation_id',
+  'reply_to',
+  'expires_at',
+  'data',
+  'truncated',
+]);
+
 export function toChannelNotification(envelope: Envelope, limits: PushLimits = { maxTextChars: DEFAULT_MAX_PUSH_CHARS }): ChannelNotification {
   const meta: Record<string, string> = {
     from: envelope.from,
@@ -104,8 +119,10 @@ export function toChannelNotification(envelope: Envelope, limits: PushLimits = {
   if (envelope.replyTo) meta.reply_to = envelope.replyTo;
   if (envelope.expiresAt) meta.expires_at = envelope.expiresAt;
   const address = parseAddress(envelope.to);
-  // The group it came through, by its scheme: room="backend", topic="ci.build" (never over a key set above).
-  if (address.kind === 'scheme') meta[address.scheme.replace(/-/g, '_')] ??= address.target;
+  // The group it came through, by its scheme: room="backend", topic="ci.build". Never one of cc2cc's
+  // own keys: a `truncated:` or `data:` address must not pass for what cc2cc says about the message.
+  const group = address.kind === 'scheme' ? address.scheme.replace(/-/g, '_') : undefined;
+  if (address.kind === 'scheme' && group && !OWN_ATTRIBUTES.has(group)) meta[group] = address.target;
   if (envelope.data !== undefined) meta.data = JSON.stringify(envelope.data);
   for (const key of Object.keys(meta)) meta[key] = escapeAttribute(meta[key]!);
   const { text, truncated } = limitPushText(envelope.text, envelope.id, limits);

@@ -25,6 +25,14 @@ describe('escapeChannelText', () => {
 });
 
 describe('toChannelNotification', () => {
+  it("names a group by its scheme, but never with one of cc2cc's own attribute names", () => {
+    const through = (to: string) => toChannelNotification(createEnvelope({ from: 'ann', to, text: 'x' })).meta;
+    expect(through('dev-team:backend')).toMatchObject({ dev_team: 'backend' });
+    expect(through('truncated:yes')).not.toHaveProperty('truncated');
+    expect(through('data:forged')).not.toHaveProperty('data');
+    expect(through('from:bob').from).toBe('ann');
+  });
+
   const at = new Date('2026-11-25T10:00:00.000Z');
 
   it('carries from, id, to, kind, ts; content is the text', () => {
