@@ -23,7 +23,7 @@ export function latencyChart(results: readonly ScenarioResult[], title: string):
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" font-family="sans-serif" font-size="12">`);
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
-  parts.push(`<text x="${MARGIN.left}" y="18" font-size="14" font-weight="bold">${escape(title)}</text>`);
+  parts.push(`<text x="${MARGIN.left}" y="18" font-size="14" font-weight="bold">${escapeXml(title)}</text>`);
   for (let power = logLow; power <= logHigh; power++) {
     const px = x(10 ** power);
     parts.push(`<line x1="${px}" y1="${MARGIN.top}" x2="${px}" y2="${HEIGHT - MARGIN.bottom}" stroke="#ddd"/>`);
@@ -45,7 +45,7 @@ export function latencyChart(results: readonly ScenarioResult[], title: string):
     parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${points.join(' ')}"/>`);
     const legendY = MARGIN.top + 14 + index * 16;
     parts.push(`<line x1="${WIDTH - MARGIN.right + 12}" y1="${legendY - 4}" x2="${WIDTH - MARGIN.right + 32}" y2="${legendY - 4}" stroke="${color}" stroke-width="3"${dash}/>`);
-    parts.push(`<text x="${WIDTH - MARGIN.right + 38}" y="${legendY}">${escape(result.name)}</text>`);
+    parts.push(`<text x="${WIDTH - MARGIN.right + 38}" y="${legendY}">${escapeXml(result.name)}</text>`);
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
@@ -55,6 +55,6 @@ function formatMs(ms: number): string {
   return ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c]!);
 }

@@ -208,7 +208,10 @@ class JsonlInbox implements Inbox {
   pump(): void {
     if (this.stopped) return;
     const wait = this.pausedUntil - Date.now();
-    if (wait > 0) return this.wakeIn(wait);
+    if (wait > 0) {
+      this.wakeIn(wait);
+      return;
+    }
     if (this.running) {
       this.again = true;
       return;

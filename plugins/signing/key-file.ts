@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { link, lstat, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Cc2ccError, type Logger } from '../../src/plugin.js';
@@ -64,7 +64,7 @@ export async function loadOrCreate<T>(path: string, logger: Logger, spec: KeyFil
 
 /** The value of an existing key file; undefined when there is none. */
 export async function readKeyFile<T>(path: string, logger: Logger, spec: KeyFileSpec<T>): Promise<T | undefined> {
-  let info;
+  let info: Stats;
   try {
     info = await lstat(path);
   } catch (error) {

@@ -1,11 +1,11 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /** Transcripts grow without bound; the recent part holds what this session pushed. */
 const TAIL_BYTES = 8 * 1024 * 1024;
 
 /** The last part of a client's transcript (JSONL), or undefined when it cannot be read. */
 export async function readTranscriptTail(path: string): Promise<string | undefined> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(path, 'r');
     const { size } = await handle.stat();

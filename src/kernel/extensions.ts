@@ -1,5 +1,5 @@
 import { Cc2ccError, describeError } from './errors.js';
-import { isDrop, type EnvelopeHook, type HookContext, type HookOrder, type Drop } from './hooks.js';
+import { isDrop, type EnvelopeHook, type HookContext, type HookOrder, type HookResult, type Drop } from './hooks.js';
 import type { Envelope } from './envelope.js';
 import { targetMatches } from './patterns.js';
 import type { SchemeGroup, SchemeHandler, SchemeResolver } from './router.js';
@@ -40,7 +40,7 @@ export class Extensions {
   private readonly starts: Registered<Lifecycle>[] = [];
   private readonly stops: Registered<Lifecycle>[] = [];
   readonly schemes = new Map<string, { plugin: string; handler: SchemeHandler }>();
-  readonly tools = new Map<string, { plugin: string; tool: ToolDefinition<any> }>();
+  readonly tools = new Map<string, { plugin: string; tool: ToolDefinition }>();
   readonly commands = new Map<string, { plugin: string; command: CommandDefinition }>();
   /** MCP `capabilities.experimental` entries plugins declare (`cc2cc serve` only). */
   readonly capabilities = new Map<string, { plugin: string; value: Record<string, unknown> }>();
@@ -116,7 +116,7 @@ export class Extensions {
     return listings;
   }
 
-  addTool(plugin: string, tool: ToolDefinition<any>): void {
+  addTool(plugin: string, tool: ToolDefinition): void {
     const taken = this.tools.get(tool.name);
     if (taken) {
       throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": tool "${tool.name}" is already added by "${taken.plugin}"`);
@@ -250,7 +250,7 @@ async function runChain(
 ): Promise<ChainOutcome> {
   let current = envelope;
   for (const { plugin, fn } of hooks) {
-    let result;
+    let result: HookResult;
     try {
       result = await fn(current, context);
     } catch (error) {

@@ -5,6 +5,7 @@ import type { Bus } from './bus.js';
  * What a hook does to an envelope. Return nothing (or `pass()`) to let it through
  * unchanged, `pass(changed)` to hand a changed copy to the next hook, or `drop(reason)`.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: plugin API: hooks like `(e) => log(e)` return void
 export type HookResult = void | undefined | { envelope: Envelope } | Drop;
 
 export interface Drop {

@@ -89,6 +89,7 @@ export interface PluginContext {
 }
 
 /** Identity helper that gives a plugin factory (or a plugin object) its types. */
+// biome-ignore lint/suspicious/noExplicitAny: any factory parameters; never[] would type unannotated ones never
 export function definePlugin<F extends (...args: any[]) => Plugin>(factory: F): F;
 export function definePlugin<P extends Plugin>(plugin: P): P;
 export function definePlugin(value: unknown): unknown {

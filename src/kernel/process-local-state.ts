@@ -17,7 +17,13 @@ export function processLocalState(kind: string, logger: Logger): State {
   return {
     get: (key) => memory.get(key),
     list: (prefix) => memory.list(prefix),
-    set: (key, value, options) => (warn(), memory.set(key, value, options)),
-    delete: (key, options) => (warn(), memory.delete(key, options)),
+    set: (key, value, options) => {
+      warn();
+      return memory.set(key, value, options);
+    },
+    delete: (key, options) => {
+      warn();
+      return memory.delete(key, options);
+    },
   };
 }

@@ -39,6 +39,7 @@ export interface CommandDefinition {
   /** Commander-style argument names: `<room>`, `[text...]`. */
   arguments?: string[];
   options?: Array<{ flags: string; description: string }>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: plugin API: run() may return Promise<void>
   run(args: string[], options: Record<string, unknown>, context: CommandContext): Promise<number | void>;
 }
 

@@ -45,7 +45,13 @@ export class UnreadBudget {
       if (!waited) onWait?.();
       waited = true;
       await new Promise<void>((resume, fail) => {
-        const entry = { resume: () => (this.waiting.delete(entry), resume()), fail };
+        const entry = {
+          resume: () => {
+            this.waiting.delete(entry);
+            resume();
+          },
+          fail,
+        };
         this.waiting.add(entry);
       });
     }

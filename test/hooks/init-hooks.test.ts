@@ -81,6 +81,7 @@ describe('cc2cc init installs the client hooks', () => {
     const plugin = await read(resolve(import.meta.dirname, '../../hooks/hooks.json'));
     for (const [event, groups] of Object.entries(plugin.hooks)) {
       const command = groups[0]!.hooks[0]!.command;
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${CLAUDE_PLUGIN_ROOT} Claude Code expands
       expect(command).toContain('${CLAUDE_PLUGIN_ROOT}/dist/src/cli/main.js');
       expect(parseHookEvent(/ hook (\S+)/.exec(command)![1])).toBe(parseHookEvent(event));
     }

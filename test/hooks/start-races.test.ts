@@ -23,7 +23,10 @@ function watch(child: ChildProcess) {
   const out = { stdout: '', stderr: '', closed: false };
   child.stdout!.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()));
-  const closed = once(child, 'close').then(([code]) => ((out.closed = true), code as number | null));
+  const closed = once(child, 'close').then(([code]) => {
+    out.closed = true;
+    return code as number | null;
+  });
   const says = (text: string) => waitFor(() => out.stderr.includes(text) || out.closed, { what: `"${text}" on stderr`, timeoutMs: DELIVERY_TIMEOUT_MS, intervalMs: 20 });
   return { out, closed, says };
 }

@@ -61,7 +61,7 @@ describe('delivery modes', () => {
     const alice = await aliceSends(project);
     const pushes = await bob.waitForPushes(4, DELIVERY_TIMEOUT_MS);
     const ids = pushes.slice(1).map((push) => push.meta.id!);
-    ids.forEach((id) => expect(id).toMatch(ULID));
+    for (const id of ids) expect(id).toMatch(ULID);
 
     const first = await bob.call('list_agents');
     expect(first.text).toMatch(/3 new messages pushed to you/);

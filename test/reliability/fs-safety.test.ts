@@ -166,8 +166,29 @@ describe('filesystem safety, with real processes', () => {
     const cases: Array<[string, () => Promise<unknown>, () => Promise<unknown>]> = [
       ['FIFO as the lock', async () => mkfifo(join(box(''), 'lock')), () => unlink(join(box(''), 'lock'))],
       ['folder as the lock', () => mkdir(join(box(''), 'lock')), () => rmdir(join(box(''), 'lock'))],
-      ['file as inbox/', async () => (await rename(box('inbox'), `${box('inbox')}.aside`), writeFile(box('inbox'), 'x')), async () => (await unlink(box('inbox')), rename(`${box('inbox')}.aside`, box('inbox')))],
-      ['symlink as done/', async () => (await mkdir(join(project.dir, 'elsewhere')), await rmdir(box('done')), symlink(join(project.dir, 'elsewhere'), box('done'))), async () => (await unlink(box('done')), mkdir(box('done'), { mode: 0o700 }))],
+      [
+        'file as inbox/',
+        async () => {
+          await rename(box('inbox'), `${box('inbox')}.aside`);
+          await writeFile(box('inbox'), 'x');
+        },
+        async () => {
+          await unlink(box('inbox'));
+          await rename(`${box('inbox')}.aside`, box('inbox'));
+        },
+      ],
+      [
+        'symlink as done/',
+        async () => {
+          await mkdir(join(project.dir, 'elsewhere'));
+          await rmdir(box('done'));
+          await symlink(join(project.dir, 'elsewhere'), box('done'));
+        },
+        async () => {
+          await unlink(box('done'));
+          await mkdir(box('done'), { mode: 0o700 });
+        },
+      ],
     ];
     for (const [name, plant, clear] of cases) {
       await plant();

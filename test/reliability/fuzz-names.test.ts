@@ -2,7 +2,7 @@ import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { AGENT_NAME_RULE, assertAgentName, formatAddress, parseAddress, type Address } from '../../src/kernel/names.js';
-import { FsLayout } from '../../src/transports/fs/layout.js';
+import { FsLayout, type InboxPaths } from '../../src/transports/fs/layout.js';
 import { messageFileName, messageId } from '../../src/transports/fs/message-file.js';
 import { check, expectTypedError, expectUnpolluted, fuzzOptions, nameArb, POLLUTING_KEYS, prototypes, recordFuzz, RUNS, ulidArb } from './support/fuzz.js';
 
@@ -81,7 +81,7 @@ describe('fuzz: names, addresses and the paths they become', () => {
     };
     fc.assert(
       fc.property(nameLikeArb, (name) => {
-        let paths;
+        let paths: InboxPaths;
         try {
           paths = layout.inbox(name);
         } catch (error) {

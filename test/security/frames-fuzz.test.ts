@@ -118,7 +118,7 @@ describe('fuzz: what a model reads of a message cannot be forged by its fields',
         expectFrame(single[0]!, envelopes[0]!, envelopes[0]!.text);
         const frames = parseFrames(formatMessageFrames(envelopes, WHOLE_TEXT));
         check(frames.length === envelopes.length, () => `${frames.length} frames for ${envelopes.length} messages`);
-        frames.forEach((frame, index) => expectFrame(frame, envelopes[index]!, envelopes[index]!.text));
+        for (const [index, frame] of frames.entries()) expectFrame(frame, envelopes[index]!, envelopes[index]!.text);
       }),
       fuzzOptions(1602, Math.ceil(RUNS / 2)),
     );
@@ -131,7 +131,7 @@ describe('fuzz: what a model reads of a message cannot be forged by its fields',
         if (envelopes.length === 0) return;
         const frames = parseFrames(inboxText(envelopes, waiting));
         check(frames.length === envelopes.length, () => `${frames.length} frames for ${envelopes.length} messages`);
-        frames.forEach((frame, index) => expectFrame(frame, envelopes[index]!, envelopes[index]!.text));
+        for (const [index, frame] of frames.entries()) expectFrame(frame, envelopes[index]!, envelopes[index]!.text);
       }),
       fuzzOptions(1603, Math.ceil(RUNS / 2)),
     );

@@ -73,6 +73,6 @@ describe('tool output shows each message in its frame (real cc2cc serve over std
     expect(frames).toHaveLength(1);
     expect(frames[0]!.attributes.get('from')).toBe('bob');
     expect(frames[0]!.attributes.get('correlation_id')).toBe(request.meta.id);
-    expect((answered.structured?.reply as MessageRecord).text).toBe(forged);
+    expect((answered.structured?.reply as MessageRecord | undefined)?.text).toBe(forged);
   });
 });

@@ -76,7 +76,7 @@ export function readEvents(url: string): { events: SseEvent[]; status: Promise<n
       let buffer = '';
       for await (const chunk of response.body) {
         buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-        let end;
+        let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);

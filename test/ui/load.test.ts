@@ -55,7 +55,7 @@ function healthyReader(url: string): { queued: Set<string>; ended: Promise<void>
     let buffer = '';
     for await (const chunk of response.body!) {
       buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-      let end;
+      let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
@@ -96,7 +96,9 @@ describe.skipIf(!builtCli || !existsSync('/proc/self/status'))('cc2cc ui under l
     const reader = healthyReader(`${started.url}api/events`);
     closers.push(() => reader.close());
     const stalled = Array.from({ length: STALLED }, () => stalledStream(port, `${url.pathname}api/events`));
-    closers.push(() => stalled.forEach(({ socket }) => socket.destroy()));
+    closers.push(() => {
+      for (const { socket } of stalled) socket.destroy();
+    });
     const samples: number[] = [];
 
     let lastId = '';

@@ -3,6 +3,7 @@ import { describeError, isCc2ccError } from '../../kernel/errors.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { needsAttention, type Finding } from '../../kernel/check.js';
 import type { Transport } from '../../kernel/transport.js';
+import type { Cc2cc } from '../../kernel/compose.js';
 import { checkAgents } from '../doctor/agents.js';
 import { checkClaudeVersion, checkLogin, checkMcpJson } from '../doctor/claude-code.js';
 import { checkHooks } from '../doctor/hooks.js';
@@ -66,7 +67,7 @@ export async function diagnose(options: GlobalOptions): Promise<Finding[]> {
 
 async function checkBus(config: LoadedConfig): Promise<Finding[]> {
   const findings: Finding[] = [];
-  let runtime;
+  let runtime: Cc2cc;
   try {
     runtime = await createRuntime(config, { logger: { debug() {}, info() {}, warn() {}, error() {} } });
   } catch (error) {

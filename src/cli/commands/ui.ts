@@ -9,6 +9,7 @@ import { ConsoleSink } from '../../sinks/console-sink.js';
 import { APPROVALS } from '../../kernel/tokens.js';
 import type { ApprovalsService } from '../../kernel/approvals-service.js';
 import { UI_DEFAULTS } from '../../ui/server/defaults.js';
+import type { UiServer } from '../../ui/server/server.js';
 import { configFrom, createRuntime, print, untilSignal, type GlobalOptions } from '../context.js';
 
 interface UiOptions extends GlobalOptions {
@@ -42,7 +43,7 @@ export function registerUi(program: Command): void {
       // Replies to the page's sender are read by the page (the timeline shows them), so its inbox just acknowledges them.
       const runtime = await createRuntime(config, { logger, sink: new ConsoleSink(() => {}) });
       if (options.allowSend) await openSenderInbox(runtime.bus, options.as, logger);
-      let server;
+      let server: UiServer;
       try {
         server = await startUiServer({
           bus: runtime.bus,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, open, readdir, stat, unlink } from 'node:fs/promises';
+import { lstat, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Finding } from '../../kernel/check.js';
 import { describeError } from '../../kernel/errors.js';
@@ -64,7 +64,7 @@ export async function diagnoseFolder({ layout, maxBytes, tmpGraceMs }: FolderDia
 async function checkWritable(root: string, bytes: number): Promise<Finding> {
   const probe = join(root, `.doctor-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const size = `${Math.round(bytes / 1024)} KiB`;
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(probe, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
     await handle.writeFile(Buffer.alloc(bytes, 0x20));

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../kernel/logger.js';
@@ -34,7 +35,7 @@ export class DoneIndex {
    */
   static async load(paths: InboxPaths, logger: Logger): Promise<DoneIndex> {
     const index = new DoneIndex(paths);
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(paths.done, { withFileTypes: true });
     } catch (error) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { link, lstat, open, rename, unlink } from 'node:fs/promises';
+import { link, lstat, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cc2ccError } from '../../kernel/errors.js';
@@ -141,7 +141,7 @@ function heldLock(path: string, agent: string, holder: LockHolder, text: string,
 
 /** O_EXCL create: true when the lock is ours, false when a lock file already exists. */
 async function createLockFile(path: string, text: string): Promise<boolean> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(path, CREATE_NEW, FILE_MODE);
   } catch (error) {

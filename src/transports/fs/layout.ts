@@ -1,3 +1,4 @@
+import type { Dirent, Stats } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { Cc2ccError } from '../../kernel/errors.js';
@@ -83,7 +84,7 @@ export class FsLayout {
 
   /** Names of every `to-<name>/` folder; bad names and symlinks are left out and reported. */
   async inboxNames(onSkip: (path: string, why: string) => void): Promise<AgentName[]> {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(this.root, { withFileTypes: true });
     } catch (error) {
@@ -134,7 +135,7 @@ export async function ensureDir(path: string): Promise<void> {
 
 /** True when `path` is a real folder, false when it is missing; UNSAFE_PATH for anything else. */
 export async function checkDir(path: string): Promise<boolean> {
-  let info;
+  let info: Stats;
   try {
     info = await lstat(path);
   } catch (error) {

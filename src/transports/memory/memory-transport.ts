@@ -199,7 +199,10 @@ class MemoryInbox implements Inbox {
   private pump(): void {
     if (this.stopped) return;
     const wait = this.pausedUntil - Date.now();
-    if (wait > 0) return this.wakeIn(wait);
+    if (wait > 0) {
+      this.wakeIn(wait);
+      return;
+    }
     if (this.running) {
       this.again = true;
       return;

@@ -51,7 +51,7 @@ export class InboxStream {
 
   /** New entries (`>`), waiting up to `blockMs` on the receiver's own connection. */
   async readNew(blocking: RedisClient, count: number, blockMs: number): Promise<StreamEntry[]> {
-    let reply;
+    let reply: unknown;
     try {
       reply = await blocking.xReadGroup(this.group, this.consumer, { key: this.key, id: '>' }, { COUNT: count, BLOCK: blockMs });
     } catch (error) {

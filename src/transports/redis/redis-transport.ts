@@ -5,7 +5,7 @@ import { decodeEnvelope, encodeForPut, prepareForPut, type Envelope } from '../.
 import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, TrafficEvent, Transport } from '../../kernel/transport.js';
 import type { PresenceRecord } from '../../kernel/presence.js';
 import type { Finding } from '../../kernel/check.js';
-import { assertServerVersion, connectClient, isServerReply, RedisLink } from './connection.js';
+import { assertServerVersion, connectClient, isServerReply, RedisLink, type RedisClient } from './connection.js';
 import { acquireRedisLock } from './inbox-lock.js';
 import { diagnoseRedis } from './diagnose.js';
 import { RedisInboxReader } from './inbox-reader.js';
@@ -102,7 +102,7 @@ export class RedisTransport implements Transport {
     const name = assertAgentName(agent);
     const { settings } = this;
     const lock = await acquireRedisLock(this.link, this.keys.lock(name), name, settings.minIdleMs, settings.logger);
-    let blocking;
+    let blocking: RedisClient | undefined;
     try {
       const stream = new InboxStream(this.link, this.keys, name, settings.consumer, { doneMs: settings.doneMs, maxDone: settings.maxDone });
       await stream.ensureGroup();

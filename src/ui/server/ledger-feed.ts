@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { parseLedgerLine, type LedgerFact } from '../../hooks/ledger.js';
@@ -116,7 +116,7 @@ export class LedgerFeed {
     const agent = file.slice(0, -SUFFIX.length);
     const tail = this.tails.get(file) ?? { offset: 0, partial: '', decoder: new StringDecoder('utf8') };
     this.tails.set(file, tail);
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(join(sessionsDir(this.options.rootDir), file), 'r');
     } catch {

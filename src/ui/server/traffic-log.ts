@@ -92,7 +92,10 @@ export class TrafficLog {
   recordGiven(agent: string, fact: LedgerFact): void {
     const step: StateStep = { state: fact.s, at: fact.at, ...(fact.via !== undefined && { via: fact.via }) };
     const entry = this.messages.get(fact.id);
-    if (!entry) return this.hold(fact.id, agent, step);
+    if (!entry) {
+      this.hold(fact.id, agent, step);
+      return;
+    }
     const steps = (entry.view.deliveries[agent] ??= []);
     if (steps.some((each) => each.state === step.state)) return;
     steps.push(step);

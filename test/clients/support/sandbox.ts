@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -58,7 +58,7 @@ export async function makeSandbox(label: string): Promise<Sandbox> {
 export function findFiles(dir: string, name: RegExp): string[] {
   const found: Array<{ path: string; mtime: number }> = [];
   const walk = (at: string) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(at, { withFileTypes: true });
     } catch {

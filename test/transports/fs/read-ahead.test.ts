@@ -25,7 +25,10 @@ describe('inOrderWithReadAhead', () => {
     const released: number[] = [];
     await inOrderWithReadAhead(items, 4, {
       prepare,
-      consume: async (item) => (consumed.push(item), true),
+      consume: async (item) => {
+        consumed.push(item);
+        return true;
+      },
       release: async (item) => void released.push(item),
     });
     expect(consumed).toEqual(items);
@@ -39,7 +42,10 @@ describe('inOrderWithReadAhead', () => {
     const released: number[] = [];
     await inOrderWithReadAhead(items, 8, {
       prepare: async (item) => item,
-      consume: async (item) => (consumed.push(item), item < 5),
+      consume: async (item) => {
+        consumed.push(item);
+        return item < 5;
+      },
       release: async (item) => void released.push(item),
     });
     expect(consumed).toEqual([0, 1, 2, 3, 4, 5]);
@@ -50,8 +56,15 @@ describe('inOrderWithReadAhead', () => {
     const prepared: number[] = [];
     const consumed: number[] = [];
     await inOrderWithReadAhead(items, 8, {
-      prepare: (item) => (item === 3 ? HOLD : (prepared.push(item), Promise.resolve(item))),
-      consume: async (item) => (consumed.push(item), true),
+      prepare: (item) => {
+        if (item === 3) return HOLD;
+        prepared.push(item);
+        return Promise.resolve(item);
+      },
+      consume: async (item) => {
+        consumed.push(item);
+        return true;
+      },
       release: async () => {},
     });
     expect(prepared).toEqual([0, 1, 2]);
