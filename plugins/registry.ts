@@ -1,5 +1,6 @@
 import type { Plugin } from '../src/plugin.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: each factory types its own options; a config passes whatever it holds.
 export type PluginFactory = (options?: any) => Plugin;
 
 /**

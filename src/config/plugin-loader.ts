@@ -4,6 +4,7 @@ import { Cc2ccError, describeError } from '../kernel/errors.js';
 import type { Plugin } from '../kernel/plugin.js';
 import type { PluginSpec } from './schema.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: each factory types its own options; a config passes whatever it holds.
 type PluginFactory = (options?: any) => Plugin;
 
 /**

@@ -1,5 +1,5 @@
-import { appendFileSync, mkdirSync, statSync } from 'node:fs';
-import { open, rename, writeFile } from 'node:fs/promises';
+import { appendFileSync, mkdirSync, statSync, type Stats } from 'node:fs';
+import { open, rename, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** What the agent's model was given of one message. */
@@ -72,14 +72,14 @@ export class DeliveryLedger {
    * synchronous stat says so without a round trip through the thread pool.
    */
   async refresh(): Promise<void> {
-    let found;
+    let found: Stats | undefined;
     try {
       found = statSync(this.path, { throwIfNoEntry: false });
     } catch {
       return; // no ledger there (a file where its folder should be): nothing to read
     }
     if (found === undefined || found.size === this.offset) return;
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(this.path, 'r');
     } catch {

@@ -301,7 +301,7 @@ export class Bus implements Directory {
       await this.sendReceipt(envelope, 'failed', `your message ${envelope.id} to ${this.self} could not be delivered after ${this.config.maxAttempts} attempts`);
       return;
     }
-    let outcome;
+    let outcome: ChainOutcome;
     try {
       outcome = await this.extensions.runInbound(envelope, { bus: this, direction: 'inbound', attempt: delivery.attempt });
     } catch (error) {
@@ -314,7 +314,7 @@ export class Bus implements Directory {
       return delivery.deadLetter(reason);
     }
     this.remember(outcome.envelope);
-    let result;
+    let result: 'delivered' | 'held';
     try {
       result = await this.sink.deliver(outcome.envelope, { ack: () => delivery.ack() });
     } catch (error) {

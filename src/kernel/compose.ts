@@ -182,7 +182,7 @@ async function setupPlugin(plugin: Plugin, scope: SetupScope): Promise<void> {
     onSend: (hook, options) => extensions.addOutbound(name, hook, options?.order),
     onReceive: (hook, options) => extensions.addInbound(name, hook, options?.order),
     onRouted: (hook, options) => extensions.addRouted(name, hook, options?.order),
-    addTool: (tool) => extensions.addTool(name, tool as ToolDefinition<any>),
+    addTool: (tool) => extensions.addTool(name, tool as ToolDefinition),
     addCommand: (command) => extensions.addCommand(name, command),
     onStart: (hook) => extensions.addStart(name, hook),
     onStop: (hook) => extensions.addStop(name, hook),

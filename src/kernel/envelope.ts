@@ -91,7 +91,7 @@ export function validateEnvelope(value: unknown): Envelope {
       `envelope format version ${JSON.stringify((value as { v: unknown }).v)} is not supported; this reader knows v${WIRE_VERSION}`,
     );
   }
-  let result;
+  let result: ReturnType<typeof EnvelopeSchema.safeParse>;
   try {
     result = EnvelopeSchema.safeParse(value);
   } catch (error) {

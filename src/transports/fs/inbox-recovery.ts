@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, type Stats } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../kernel/logger.js';
@@ -47,7 +47,7 @@ export async function returnClaimed(paths: InboxPaths, logger: Logger): Promise<
   let moved = 0;
   for (const name of await listFolder(paths.cur)) {
     const path = join(paths.cur, name);
-    let info;
+    let info: Stats;
     try {
       info = await lstat(path);
     } catch (error) {
