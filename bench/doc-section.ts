@@ -18,9 +18,13 @@ export function replaceBetweenMarkers(text: string, body: string, start = FIGURE
   const from = text.indexOf(start);
   const to = text.indexOf(end);
   const missing = [from < 0 && start, to < 0 && end].filter(Boolean);
-  if (missing.length > 0) throw new Error(`marker not found: ${missing.join(' and ')} (the generated section goes between ${start} and ${end})`);
+  if (missing.length > 0)
+    throw new Error(
+      `marker not found: ${missing.join(' and ')} (the generated section goes between ${start} and ${end})`,
+    );
   if (to < from) throw new Error(`${end} comes before ${start}`);
-  if (text.indexOf(start, from + 1) >= 0 || text.indexOf(end, to + 1) >= 0) throw new Error(`${start} and ${end} must appear once each`);
+  if (text.indexOf(start, from + 1) >= 0 || text.indexOf(end, to + 1) >= 0)
+    throw new Error(`${start} and ${end} must appear once each`);
   return `${text.slice(0, from + start.length)}\n${body.trimEnd()}\n\n${text.slice(to)}`;
 }
 

@@ -38,7 +38,10 @@ export function fsTransports(dir: string, options: Partial<FsTransportOptions> =
 }
 
 /** One kernel, as one agent process would have it. */
-export async function kernel(transport: Transport, options: { sink?: Sink; plugins?: Plugin[]; agents?: string[] } = {}): Promise<Cc2cc> {
+export async function kernel(
+  transport: Transport,
+  options: { sink?: Sink; plugins?: Plugin[]; agents?: string[] } = {},
+): Promise<Cc2cc> {
   return compose({
     config: { ...KERNEL_DEFAULTS, projectDir: process.cwd(), agents: options.agents ?? [] },
     transport,
@@ -66,7 +69,11 @@ export async function pair(transports: TransportFactory) {
 }
 
 /** Sends `count` messages one at a time, each after the previous arrived: latency per message. */
-export async function oneAtATime(transports: TransportFactory, count: number, progress: (message: string) => void): Promise<number[]> {
+export async function oneAtATime(
+  transports: TransportFactory,
+  count: number,
+  progress: (message: string) => void,
+): Promise<number[]> {
   const { sink, sender, close } = await pair(transports);
   const samples: number[] = [];
   try {
@@ -96,7 +103,11 @@ export async function sendInFlight(sender: Cc2cc, first: number, count: number, 
  * Sends `count` messages as fast as the sender can, `inFlight` at a time: the time from the
  * first send to the last arrival.
  */
-export async function burst(transports: TransportFactory, count: number, inFlight = 1): Promise<{ seconds: number; rate: number }> {
+export async function burst(
+  transports: TransportFactory,
+  count: number,
+  inFlight = 1,
+): Promise<{ seconds: number; rate: number }> {
   const { sink, sender, close } = await pair(transports);
   try {
     const started = performance.now();

@@ -2,4 +2,5 @@
 export const row = (cells: readonly string[]) => `|${cells.map((cell) => (cell ? ` ${cell} |` : ' |')).join('')}`;
 
 // JSON turns NaN into null, so a figure read back from a file may be null as well as absent.
-export const isNumber = (value: number | null | undefined): value is number => typeof value === 'number' && Number.isFinite(value);
+export const isNumber = (value: number | null | undefined): value is number =>
+  typeof value === 'number' && Number.isFinite(value);

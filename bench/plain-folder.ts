@@ -26,7 +26,16 @@ export async function openPlainFolder(dir: string, durable: boolean) {
       })
       .catch(() => {}); // a rename event for a file already read
   });
-  const payload = (i: number) => JSON.stringify({ v: 1, id: String(i).padStart(26, '0'), ts: new Date().toISOString(), from: 'sender', to: 'receiver', text: `message ${i}`, kind: 'message' });
+  const payload = (i: number) =>
+    JSON.stringify({
+      v: 1,
+      id: String(i).padStart(26, '0'),
+      ts: new Date().toISOString(),
+      from: 'sender',
+      to: 'receiver',
+      text: `message ${i}`,
+      kind: 'message',
+    });
   return {
     arrived,
     /** Writes message `i` (numbers must not repeat); resolves with its file name once it is in the inbox. */

@@ -32,14 +32,23 @@ export const MCP_SUFFIXES = ['', '-tmpfs', '-nosync', '-spaced', '-spaced-tmpfs'
 
 /** cc2cc against the plain-Node limit, like for like. */
 export const RATIOS = [
-  { label: 'latency-fs p50 / baseline-fs p50', of: (s: Lookup) => [s('latency-fs')?.latency?.p50, s('baseline-fs')?.latency?.p50] },
+  {
+    label: 'latency-fs p50 / baseline-fs p50',
+    of: (s: Lookup) => [s('latency-fs')?.latency?.p50, s('baseline-fs')?.latency?.p50],
+  },
   {
     label: 'latency-fs-tmpfs p50 / baseline-fs-tmpfs p50',
     of: (s: Lookup) => [s('latency-fs-tmpfs')?.latency?.p50, s('baseline-fs-tmpfs')?.latency?.p50],
   },
   { label: 'throughput-fs / baseline-fs', of: (s: Lookup) => [s('throughput-fs')?.rate, s('baseline-fs')?.rate] },
-  { label: 'latency-fs-nosync p50 / baseline-fs-nosync p50', of: (s: Lookup) => [s('latency-fs-nosync')?.latency?.p50, s('baseline-fs-nosync')?.latency?.p50] },
-  { label: 'throughput-fs-nosync / baseline-fs-nosync', of: (s: Lookup) => [s('throughput-fs-nosync')?.rate, s('baseline-fs-nosync')?.rate] },
+  {
+    label: 'latency-fs-nosync p50 / baseline-fs-nosync p50',
+    of: (s: Lookup) => [s('latency-fs-nosync')?.latency?.p50, s('baseline-fs-nosync')?.latency?.p50],
+  },
+  {
+    label: 'throughput-fs-nosync / baseline-fs-nosync',
+    of: (s: Lookup) => [s('throughput-fs-nosync')?.rate, s('baseline-fs-nosync')?.rate],
+  },
   ...MCP_SUFFIXES.map((suffix) => ({
     label: `latency-mcp${suffix} p50 / floor-mcp${suffix} p50` as const,
     of: (s: Lookup) => [s(`latency-mcp${suffix}`)?.latency?.p50, s(`floor-mcp${suffix}`)?.latency?.p50],

@@ -25,7 +25,10 @@ import { judge, TARGETS } from './targets.js';
 import type { Scenario, ScenarioResult } from './scenario.js';
 
 const quick = process.argv.includes('--quick');
-const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const beforeDir = process.argv.find((arg) => arg.startsWith('--before='))?.slice('--before='.length);
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -125,7 +128,14 @@ await mkdir(RESULTS, { recursive: true });
 // Only a full run of every scenario is "latest": a quick or partial run must not replace it.
 const base = quick ? 'quick' : only ? 'partial' : 'latest';
 await writeFile(join(RESULTS, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
-await writeFile(join(RESULTS, `${base}-latency.svg`), latencyChart(results, `cc2cc delivery latency (${quick ? 'quick run' : only ? 'partial run' : 'full run'}, ${machine.cpus} cores, Node ${machine.node})`));
+await writeFile(
+  join(RESULTS, `${base}-latency.svg`),
+  latencyChart(
+    results,
+    `cc2cc delivery latency (${quick ? 'quick run' : only ? 'partial run' : 'full run'}, ` +
+      `${machine.cpus} cores, Node ${machine.node})`,
+  ),
+);
 process.stderr.write(`wrote bench/results/${base}.json and bench/results/${base}-latency.svg\n`);
 // Only a full run of every scenario may replace the published figures.
 if (!quick && !only) {
@@ -140,14 +150,18 @@ function skip(scenario: Scenario, reason: string): void {
 
 function printTargets(report: BenchReport): void {
   process.stdout.write('\ntargets:\n');
-  printColumns([['target', 'figure', 'limit', 'met'], ...TARGETS.map((target) => {
-    const { figure, limit, met } = judge(target, report);
-    return [target.label.replaceAll('`', ''), figure, limit, met];
-  })]);
+  printColumns([
+    ['target', 'figure', 'limit', 'met'],
+    ...TARGETS.map((target) => {
+      const { figure, limit, met } = judge(target, report);
+      return [target.label.replaceAll('`', ''), figure, limit, met];
+    }),
+  ]);
 }
 
 function printTable(rows: readonly ScenarioResult[]): void {
-  const cell = (value: number | undefined, digits = 2) => (value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
+  const cell = (value: number | undefined, digits = 2) =>
+    value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits);
   const table = [
     ['scenario', 'p50 ms', 'p99 ms', 'max ms', 'msgs/s', 'other'],
     ...rows.map((row) => [
@@ -166,5 +180,11 @@ function printTable(rows: readonly ScenarioResult[]): void {
 
 function printColumns(table: readonly string[][]): void {
   const widths = table[0]!.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
-  for (const line of table) process.stdout.write(`${line.map((text, column) => text.padEnd(widths[column]!)).join('  ').trimEnd()}\n`);
+  for (const line of table)
+    process.stdout.write(
+      `${line
+        .map((text, column) => text.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
 }

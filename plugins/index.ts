@@ -5,5 +5,11 @@ export { topics, subscriptions } from './topics/index.js';
 export { requestReply, type RequestReplyOptions } from './request-reply/index.js';
 export { filters, droppedCounts, type FiltersOptions, type FilterRule } from './filters/index.js';
 export { signing, signatureFor, canonicalJson, type SigningOptions } from './signing/index.js';
-export { approvals, listApprovals, answerApproval, type ApprovalsOptions, type ApprovalRecord } from './approvals/index.js';
+export {
+  approvals,
+  listApprovals,
+  answerApproval,
+  type ApprovalsOptions,
+  type ApprovalRecord,
+} from './approvals/index.js';
 export { claims, allClaims, globsOverlap, globMatches, type ClaimsOptions, type Claim } from './claims/index.js';

@@ -37,7 +37,11 @@ interface Field {
 
 export const CONFIG_REFERENCE_PATH = 'docs/configuration.md';
 
-const HEADER = `<!-- Generated from src/config/schema.ts by scripts/gen-config-docs.ts. Do not edit: change the schema's .describe() texts and run \`npm run docs\`. -->
+const GENERATED_NOTE =
+  '<!-- Generated from src/config/schema.ts by scripts/gen-config-docs.ts. Do not edit: ' +
+  "change the schema's .describe() texts and run `npm run docs`. -->";
+
+const HEADER = `${GENERATED_NOTE}
 
 # Configuration reference
 
@@ -115,7 +119,10 @@ export function renderConfigReference(): string {
   const after = fields.findIndex((field) => field.path === 'transport') + 1;
   fields.splice(after, 0, ...collect(fs, 'transport.'));
   const lines = [HEADER, '## Fields', '', '| field | type | default |', '| --- | --- | --- |'];
-  for (const field of fields) lines.push(`| [\`${field.path}\`](#${anchor(field.path)}) | ${cell(fieldType(field.node))} | ${cell(defaultOf(field))} |`);
+  for (const field of fields)
+    lines.push(
+      `| [\`${field.path}\`](#${anchor(field.path)}) | ${cell(fieldType(field.node))} | ${cell(defaultOf(field))} |`,
+    );
   for (const field of fields) {
     lines.push('', `### ${field.path}`, '');
     lines.push(`Type: ${fieldType(field.node)}. Default: ${defaultOf(field)}.`);
@@ -131,7 +138,8 @@ function collect(node: Node, prefix: string): Field[] {
     const path = `${prefix}${name}`;
     fields.push({ path, node: child, required: node.required?.includes(name) ?? false });
     if (child.properties) fields.push(...collect(child, `${path}.`));
-    if (child.type === 'array' && child.items && child.items.properties) fields.push(...collect(child.items, `${path}[].`));
+    if (child.type === 'array' && child.items && child.items.properties)
+      fields.push(...collect(child.items, `${path}[].`));
   }
   return fields;
 }
@@ -192,7 +200,10 @@ function duration(ms: number): string {
 
 /** GitHub's heading anchors: lower case, punctuation other than `-` and `_` removed. */
 function anchor(path: string): string {
-  return path.toLowerCase().replace(/[^a-z0-9_\- ]/g, '').replace(/ /g, '-');
+  return path
+    .toLowerCase()
+    .replace(/[^a-z0-9_\- ]/g, '')
+    .replace(/ /g, '-');
 }
 
 function cell(text: string): string {

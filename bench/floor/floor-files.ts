@@ -33,7 +33,10 @@ export async function writeMessage(folders: InboxFolders, file: string, text: st
 /** Receiver: list inbox/ (file types from the listing), in name order. */
 export async function listMessages(inbox: string): Promise<string[]> {
   const entries = await readdir(inbox, { withFileTypes: true });
-  return entries.filter((entry) => entry.isFile() && entry.name.endsWith('.json')).map((entry) => entry.name).sort();
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
+    .map((entry) => entry.name)
+    .sort();
 }
 
 /** Receiver: open where listed, claim (rename to cur/) while reading through the handle, close in the background. */

@@ -31,7 +31,9 @@ export const backlog: Scenario = {
       if (i % 20_000 === 0) context.progress(`queued ${i}/${count}`);
     }
     context.progress(`queued ${count} in ${((performance.now() - queueStarted) / 1000).toFixed(1)} s`);
-    const child = spawn(process.execPath, [CHILD, context.dir, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [CHILD, context.dir, String(count)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let report: { seconds: number; maxRssMb: number } | undefined;
     for await (const line of createInterface({ input: child.stdout! })) report = JSON.parse(line);
     if (!report) throw new Error('the backlog child reported nothing');

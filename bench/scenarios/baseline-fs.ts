@@ -28,7 +28,8 @@ export function baselineFs(durable: boolean, storage: StorageKind = 'disk'): Sce
       folder.close();
       return {
         name,
-        description: `plain Node: tmp write${durable ? ' + fsync' : ''}, rename, fs.watch, read, parse; ${context.where}`,
+        description:
+          `plain Node: tmp write${durable ? ' + fsync' : ''}, rename, fs.watch, read, ` + `parse; ${context.where}`,
         latency: summarize(samples),
         samples,
         rate: burstCount / seconds,

@@ -23,14 +23,20 @@ export const guard = definePlugin({
 });
 `;
 
-const HOOK_INPUT = JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: 'bench-startup', cwd: '.', prompt: 'hi' });
+const HOOK_INPUT = JSON.stringify({
+  hook_event_name: 'UserPromptSubmit',
+  session_id: 'bench-startup',
+  cwd: '.',
+  prompt: 'hi',
+});
 
 /**
  * What a person and a client wait for before cc2cc does anything: the wall time of whole
  * processes, measured side by side in one loop so each ratio compares runs on the same
  * machine at the same moment. `node -e 0` is the floor; the project has a `cc2cc.config.ts`
  * importing a local `guard.ts` plugin, loaded once before the loop so later loads come from
- * the transpile cache; `--help` runs in a folder without a config. The hook runs with no server (it then reads the inbox itself);
+ * the transpile cache; `--help` runs in a folder without a config. The hook runs with no server (it
+ * then reads the inbox itself);
  * serve is timed until the SDK client's `initialize` is answered.
  */
 export const cliStartup: Scenario = {
@@ -44,7 +50,10 @@ export const cliStartup: Scenario = {
     await mkdir(project);
     await mkdir(bare);
     await writeFile(join(bare, 'package.json'), JSON.stringify({ name: 'bench-bare', private: true }));
-    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'bench-startup', private: true, type: 'module' }));
+    await writeFile(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'bench-startup', private: true, type: 'module' }),
+    );
     await mkdir(join(project, 'node_modules'));
     await symlink(repo, join(project, 'node_modules', 'cc2cc'), 'dir');
     await writeFile(join(project, 'guard.ts'), GUARD_TS);
@@ -65,7 +74,12 @@ export const cliStartup: Scenario = {
     };
     const timeServe = async (index: number): Promise<number> => {
       const started = performance.now();
-      const agent = await StdioAgent.start({ cli: context.cli, cwd: project, args: ['--name', `startup-${index}`], env });
+      const agent = await StdioAgent.start({
+        cli: context.cli,
+        cwd: project,
+        args: ['--name', `startup-${index}`],
+        env,
+      });
       const elapsed = performance.now() - started; // start() resolves once `initialize` is answered
       await agent.close();
       return elapsed;
@@ -76,7 +90,13 @@ export const cliStartup: Scenario = {
     await timeServe(0);
 
     const rounds = scaled(20, context.scale, 5);
-    const samples = { node: [] as number[], help: [] as number[], agents: [] as number[], hook: [] as number[], serve: [] as number[] };
+    const samples = {
+      node: [] as number[],
+      help: [] as number[],
+      agents: [] as number[],
+      hook: [] as number[],
+      serve: [] as number[],
+    };
     for (let i = 1; i <= rounds; i++) {
       samples.node.push(await timeProcess(['-e', '0']));
       samples.help.push(await timeProcess([context.cli, '--help'], undefined, bare));
@@ -85,11 +105,14 @@ export const cliStartup: Scenario = {
       samples.serve.push(await timeServe(i));
       if (i % 5 === 0) context.progress(`${i}/${rounds}`);
     }
-    const p50 = Object.fromEntries(Object.entries(samples).map(([key, values]) => [key, summarize(values).p50])) as Record<keyof typeof samples, number>;
+    const p50 = Object.fromEntries(
+      Object.entries(samples).map(([key, values]) => [key, summarize(values).p50]),
+    ) as Record<keyof typeof samples, number>;
     return {
       name: 'cli-startup',
       description:
-        'wall time of whole processes side by side, p50 ms: `node -e 0`, `cc2cc --help` (no config), `cc2cc agents` (cached cc2cc.config.ts ' +
+        'wall time of whole processes side by side, p50 ms: `node -e 0`, `cc2cc --help` (no ' +
+        'config), `cc2cc agents` (cached cc2cc.config.ts ' +
         'with a local guard.ts), `cc2cc hook prompt-submit` (no server), `cc2cc serve` until `initialize` is answered',
       figures: {
         nodeMs: round(p50.node, 1),

@@ -33,6 +33,11 @@ export const fanoutRoom: Scenario = {
       await sender.close();
       await Promise.all(agents.map(({ agent }) => agent.close()));
     }
-    return { name: 'fanout-room', description: `one send to a room of ${size}, until the last member has it (${rounds} rounds)`, latency: summarize(samples), samples };
+    return {
+      name: 'fanout-room',
+      description: `one send to a room of ${size}, until the last member has it (${rounds} rounds)`,
+      latency: summarize(samples),
+      samples,
+    };
   },
 };

@@ -19,13 +19,22 @@ export const hookLatency: Scenario = {
     const env = { ...(process.env as Record<string, string>), CLAUDE_CODE_SESSION_ID: 'bench-hook' };
     const server = await StdioAgent.start({ cli: context.cli, cwd: context.dir, args: ['--name', 'receiver'], env });
     await server.waitForPush((push) => push.meta.kind === 'system', 30_000, 'the self-wake');
-    const input = JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: 'bench-hook', cwd: context.dir, prompt: 'hi' });
+    const input = JSON.stringify({
+      hook_event_name: 'UserPromptSubmit',
+      session_id: 'bench-hook',
+      cwd: context.dir,
+      prompt: 'hi',
+    });
     const count = scaled(200, context.scale);
     const samples: number[] = [];
     try {
       for (let i = 0; i < count; i++) {
         const started = performance.now();
-        const child = spawn(process.execPath, [context.cli, 'hook', 'prompt-submit'], { cwd: context.dir, env, stdio: ['pipe', 'ignore', 'pipe'] });
+        const child = spawn(process.execPath, [context.cli, 'hook', 'prompt-submit'], {
+          cwd: context.dir,
+          env,
+          stdio: ['pipe', 'ignore', 'pipe'],
+        });
         let stderr = '';
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         child.stdin.end(input);

@@ -29,7 +29,9 @@ export const idle: Scenario = {
       const windows = [2, 3, 4].map((index) => ((readings[index]! - readings[index - 1]!) * 10) / seconds);
       return {
         name: 'idle',
-        description: `an idle cc2cc serve, three ${seconds} s windows from ${settleSeconds} s after startup (median); CPU from ${clock.source}`,
+        description:
+          `an idle cc2cc serve, three ${seconds} s windows from ${settleSeconds} s ` +
+          `after startup (median); CPU from ${clock.source}`,
         figures: {
           seconds,
           cpuMsPer10s: round([...windows].sort((a, b) => a - b)[1]!, 1),

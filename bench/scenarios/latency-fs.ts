@@ -10,7 +10,11 @@ export function latencyFs(fsync: boolean, storage: StorageKind = 'disk'): Scenar
     name,
     storage,
     async run(context) {
-      const samples = await oneAtATime(fsTransports(context.dir, { fsync }), scaled(2000, context.scale), context.progress);
+      const samples = await oneAtATime(
+        fsTransports(context.dir, { fsync }),
+        scaled(2000, context.scale),
+        context.progress,
+      );
       const transport = `folder transport${fsync ? '' : ' (fsync: false)'}`;
       const description = `Bus → ${transport} → Bus, one at a time; ${context.where}`;
       return { name, description, latency: summarize(samples), samples };
@@ -23,8 +27,17 @@ export const latencyPoll: Scenario = {
   name: 'latency-poll',
   async run(context) {
     const rescanMs = 100;
-    const samples = await oneAtATime(fsTransports(context.dir, { watch: false, rescanMs }), scaled(300, context.scale), context.progress);
-    return { name: 'latency-poll', description: `as latency-fs, watch off, rescan every ${rescanMs} ms`, latency: summarize(samples), samples };
+    const samples = await oneAtATime(
+      fsTransports(context.dir, { watch: false, rescanMs }),
+      scaled(300, context.scale),
+      context.progress,
+    );
+    return {
+      name: 'latency-poll',
+      description: `as latency-fs, watch off, rescan every ${rescanMs} ms`,
+      latency: summarize(samples),
+      samples,
+    };
   },
 };
 
@@ -36,7 +49,12 @@ export function throughputFs(fsync: boolean): Scenario {
     async run(context) {
       const count = scaled(20_000, context.scale);
       const { seconds, rate } = await burst(fsTransports(context.dir, { fsync }), count);
-      return { name, description: `${count} messages${fsync ? '' : ' (fsync: false)'}, first send to last delivery`, rate, figures: { messages: count, seconds } };
+      return {
+        name,
+        description: `${count} messages${fsync ? '' : ' (fsync: false)'}, first send to last delivery`,
+        rate,
+        figures: { messages: count, seconds },
+      };
     },
   };
 }

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startCc2cc, startFloor, type McpSystem } from '../mcp-systems.js';
 import { round, summarize } from '../stats.js';
-import { scaled, type BenchContext, type Scenario, } from '../scenario.js';
+import { scaled, type BenchContext, type Scenario } from '../scenario.js';
 import type { StorageKind } from '../storage.js';
 
 export interface McpLatencyOptions {

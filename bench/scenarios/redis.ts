@@ -17,7 +17,12 @@ export const latencyRedis: Scenario = {
   name: 'latency-redis',
   async run(context) {
     const samples = await oneAtATime(redisTransports(context), scaled(2000, context.scale), context.progress);
-    return { name: 'latency-redis', description: 'Bus → Redis Streams transport → Bus, one at a time', latency: summarize(samples), samples };
+    return {
+      name: 'latency-redis',
+      description: 'Bus → Redis Streams transport → Bus, one at a time',
+      latency: summarize(samples),
+      samples,
+    };
   },
 };
 
@@ -26,6 +31,11 @@ export const throughputRedis: Scenario = {
   async run(context) {
     const count = scaled(20_000, context.scale);
     const { seconds, rate } = await burst(redisTransports(context), count);
-    return { name: 'throughput-redis', description: `${count} messages over Redis, first send to last delivery`, rate, figures: { messages: count, seconds } };
+    return {
+      name: 'throughput-redis',
+      description: `${count} messages over Redis, first send to last delivery`,
+      rate,
+      figures: { messages: count, seconds },
+    };
   },
 };

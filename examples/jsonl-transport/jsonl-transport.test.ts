@@ -41,7 +41,10 @@ describe('the jsonl transport as a project bus', () => {
   it('is plugged in through the config and carries a message between two agents', async () => {
     dir = await mkdtemp(join(tmpdir(), 'cc2cc-jsonl-project-'));
     // What a cc2cc.config.ts would export: `transport: jsonlTransport()`.
-    const config = resolveConfig({ agents: ['backend', 'tests'], transport: jsonlTransport({ pollMs: 10 }) }, { projectDir: dir });
+    const config = resolveConfig(
+      { agents: ['backend', 'tests'], transport: jsonlTransport({ pollMs: 10 }) },
+      { projectDir: dir },
+    );
     const inbox = new QueueSink();
     const tests = await createRuntime(config, { sink: inbox, logger: silentLogger });
     open.push(tests);

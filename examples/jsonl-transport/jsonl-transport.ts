@@ -72,9 +72,17 @@ export class JsonlTransport implements Transport {
       await this.sync();
       const holder = this.state.inbox(name).holder;
       if (holder && !(holder.host === hostname() && !processAlive(holder.pid))) throw locked(name, holder);
-      await this.write({ op: 'lock', agent: name, token, pid: process.pid, host: hostname(), ...(holder && { takeover: holder.token }) });
+      await this.write({
+        op: 'lock',
+        agent: name,
+        token,
+        pid: process.pid,
+        host: hostname(),
+        ...(holder && { takeover: holder.token }),
+      });
       const winner = this.state.inbox(name).holder;
-      if (winner?.token !== token) throw locked(name, winner ?? { pid: process.pid, host: hostname() }); // another process locked first
+      // another process locked first
+      if (winner?.token !== token) throw locked(name, winner ?? { pid: process.pid, host: hostname() });
     });
     const inbox = new JsonlInbox(name, token, handler, this);
     this.inboxes.add(inbox);
@@ -102,7 +110,12 @@ export class JsonlTransport implements Transport {
     const name = assertAgentName(agent);
     await this.exclusive(() => this.sync());
     const inbox = this.state.inboxes.get(name);
-    return { queued: inbox?.queued.size ?? 0, claimed: inbox?.claimed.size ?? 0, done: inbox?.done.size ?? 0, dead: inbox?.dead.length ?? 0 };
+    return {
+      queued: inbox?.queued.size ?? 0,
+      claimed: inbox?.claimed.size ?? 0,
+      done: inbox?.done.size ?? 0,
+      dead: inbox?.dead.length ?? 0,
+    };
   }
 
   async deadLetters(agent: AgentName): Promise<DeadLetter[]> {
@@ -295,7 +308,9 @@ class JsonlInbox implements Inbox {
 }
 
 /** For the config: `transport: jsonlTransport({ file: 'bus.jsonl' })`, relative to the bus root. */
-export function jsonlTransport(options: Omit<JsonlTransportOptions, 'file' | 'logger'> & { file?: string } = {}): TransportFactory {
+export function jsonlTransport(
+  options: Omit<JsonlTransportOptions, 'file' | 'logger'> & { file?: string } = {},
+): TransportFactory {
   return {
     create: ({ root, logger, maxBytes }) => {
       const file = options.file ?? 'bus.jsonl';
@@ -305,7 +320,11 @@ export function jsonlTransport(options: Omit<JsonlTransportOptions, 'file' | 'lo
 }
 
 function locked(agent: AgentName, holder: { pid: number; host: string }): Cc2ccError {
-  return new Cc2ccError('INBOX_LOCKED', `inbox "${agent}" is held by pid ${holder.pid} on ${holder.host}; stop that receiver first`, { ...holder });
+  return new Cc2ccError(
+    'INBOX_LOCKED',
+    `inbox "${agent}" is held by pid ${holder.pid} on ${holder.host}; stop that receiver first`,
+    { ...holder },
+  );
 }
 
 function processAlive(pid: number): boolean {

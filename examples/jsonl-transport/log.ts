@@ -1,6 +1,13 @@
 import { appendFile, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { validateEnvelope, type AgentName, type DeadLetter, type Envelope, type PresenceRecord, type TrafficEvent } from 'cc2cc/plugin';
+import {
+  validateEnvelope,
+  type AgentName,
+  type DeadLetter,
+  type Envelope,
+  type PresenceRecord,
+  type TrafficEvent,
+} from 'cc2cc/plugin';
 
 /**
  * The whole bus is one append-only file of JSON lines. Every change is a record; the

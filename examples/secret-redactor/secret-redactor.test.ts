@@ -1,5 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemorySpace, MemoryTransport, QueueSink, compose, resolveConfig, silentLogger, type Cc2cc, type Plugin } from 'cc2cc';
+import {
+  MemorySpace,
+  MemoryTransport,
+  QueueSink,
+  compose,
+  resolveConfig,
+  silentLogger,
+  type Cc2cc,
+  type Plugin,
+} from 'cc2cc';
 import { waitFor } from 'cc2cc/testing';
 import { secretRedactor } from './index.js';
 
@@ -16,8 +25,19 @@ async function agents(senderPlugins: Plugin[], receiverPlugins: Plugin[]) {
   const space = new MemorySpace();
   const config = resolveConfig({ agents: ['ci-bot', 'reviewer'] }, { projectDir: process.cwd() });
   const inbox = new QueueSink();
-  const sender = await compose({ config, transport: new MemoryTransport(space), plugins: senderPlugins, logger: silentLogger });
-  const receiver = await compose({ config, transport: new MemoryTransport(space), sink: inbox, plugins: receiverPlugins, logger: silentLogger });
+  const sender = await compose({
+    config,
+    transport: new MemoryTransport(space),
+    plugins: senderPlugins,
+    logger: silentLogger,
+  });
+  const receiver = await compose({
+    config,
+    transport: new MemoryTransport(space),
+    sink: inbox,
+    plugins: receiverPlugins,
+    logger: silentLogger,
+  });
   running.push(sender, receiver);
   await receiver.bus.attach('reviewer');
   const received = async () => {
@@ -45,7 +65,10 @@ describe('the secret-redactor example plugin', () => {
   });
 
   it('cleans what arrives from an agent that does not run it, and leaves clean messages alone', async () => {
-    const { sender, received } = await agents([], [secretRedactor({ patterns: { 'internal-token': /\bitk_[a-z0-9]{16}\b/g } })]);
+    const { sender, received } = await agents(
+      [],
+      [secretRedactor({ patterns: { 'internal-token': /\bitk_[a-z0-9]{16}\b/g } })],
+    );
     await sender.send({ from: 'ci-bot', to: 'reviewer', text: 'use itk_0123456789abcdef for staging' });
     expect((await received()).text).toBe('use [redacted:internal-token] for staging');
     await sender.send({ from: 'ci-bot', to: 'reviewer', text: 'all green' });

@@ -65,7 +65,10 @@ describe('the three-agent example config', () => {
 
     // The tests agent follows CI with the subscribe tool (what Claude would call).
     const subscribe = team.tests.runtime.extensions.tools.get('subscribe')!.tool;
-    expect((await subscribe.run({ topic: 'ci.>' }, { bus: team.tests.runtime.bus, frame: (envelope) => envelope.text })).text).toBe('subscribed to ci.>');
+    expect(
+      (await subscribe.run({ topic: 'ci.>' }, { bus: team.tests.runtime.bus, frame: (envelope) => envelope.text }))
+        .text,
+    ).toBe('subscribed to ci.>');
 
     // A CI job publishes without being an agent: a one-shot runtime, as `cc2cc send` uses.
     const ci = await createRuntime(loaded, { logger: silentLogger });
@@ -97,7 +100,10 @@ describe('the three-agent example config', () => {
       { agent: 'tests', via: 'room:dev', status: 'offline (queued)' },
       { agent: 'reviewer', via: 'room:reviewers', status: 'offline (queued)' },
     ]);
-    const agents = JSON.parse((await cc2cc(['agents', '--json'], project)).stdout) as Array<{ name: string; waiting: number }>;
+    const agents = JSON.parse((await cc2cc(['agents', '--json'], project)).stdout) as Array<{
+      name: string;
+      waiting: number;
+    }>;
     expect(agents.map(({ name, waiting }) => [name, waiting])).toEqual([
       ['backend', 0],
       ['reviewer', 1],

@@ -12,8 +12,15 @@ export const ANSWERED_IN_CLIENT = "answered in Claude Code's own dialog";
  * asked before it was answered there (or abandoned). Each is marked `expired` with the
  * reason, compare-and-set, so an answer written through cc2cc at the same moment wins.
  */
-export async function expireAnsweredInClient(bus: Bus, agent: string, sign: ClientAnswerSign, keepMs: number): Promise<ApprovalRecord[]> {
-  const mine = (await bus.state.list(`${APPROVAL_PREFIX}${agent}/`)).filter((entry) => isApprovalRecord(entry.value) && entry.value.status === 'pending');
+export async function expireAnsweredInClient(
+  bus: Bus,
+  agent: string,
+  sign: ClientAnswerSign,
+  keepMs: number,
+): Promise<ApprovalRecord[]> {
+  const mine = (await bus.state.list(`${APPROVAL_PREFIX}${agent}/`)).filter(
+    (entry) => isApprovalRecord(entry.value) && entry.value.status === 'pending',
+  );
   const expired: ApprovalRecord[] = [];
   for (const { key, value } of mine) {
     const record = value as unknown as ApprovalRecord;

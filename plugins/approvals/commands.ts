@@ -14,7 +14,8 @@ export function approvalCommands(options: CommandOptions): CommandDefinition[] {
   return [
     {
       name: 'approvals',
-      description: 'permission prompts of every agent waiting for an answer (--all: with the answered and expired ones)',
+      description:
+        'permission prompts of every agent waiting for an answer (--all: with the answered and expired ones)',
       options: [
         { flags: '--json', description: 'one JSON array on stdout' },
         { flags: '--all', description: 'also the answered and expired requests still kept' },
@@ -38,7 +39,9 @@ export function approvalCommands(options: CommandOptions): CommandDefinition[] {
 function verdictCommand(name: string, verdict: Verdict, options: CommandOptions): CommandDefinition {
   return {
     name,
-    description: `${verdict} an agent's pending permission request (ID from "cc2cc approvals"; agent/ID when two agents share it)`,
+    description:
+      `${verdict} an agent's pending permission request (ID from "cc2cc approvals"; ` +
+      `agent/ID when two agents share it)`,
     arguments: ['<id>'],
     async run([ref], _flags, { bus, print }) {
       const record = await answerApproval(bus, ref ?? '', verdict, HUMAN, options);

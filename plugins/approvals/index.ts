@@ -38,16 +38,28 @@ const OptionsSchema = z
 export const approvals = definePlugin((options: ApprovalsOptions = {}) => {
   const parsed = OptionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new Cc2ccError('INVALID_CONFIG', `approvals: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; ')}`);
+    throw new Cc2ccError(
+      'INVALID_CONFIG',
+      `approvals: ${parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`)
+        .join('; ')}`,
+    );
   }
   const approvers = parsed.data.approvers ?? [HUMAN];
   const keepMs = parsed.data.keepMs ?? 24 * 60 * 60_000;
   return {
     name: 'approvals',
     setup(ctx) {
-      const relay = new PermissionRelay({ pendingTtlMs: parsed.data.pendingTtlMs ?? 30 * 60_000, keepMs, pollMs: parsed.data.pollMs ?? 250, logger: ctx.logger });
+      const relay = new PermissionRelay({
+        pendingTtlMs: parsed.data.pendingTtlMs ?? 30 * 60_000,
+        keepMs,
+        pollMs: parsed.data.pollMs ?? 250,
+        logger: ctx.logger,
+      });
       ctx.addCapability('claude/channel/permission', {});
-      ctx.onClientNotification(PERMISSION_REQUEST_METHOD, (params, { bus, client }) => relay.request(params, bus, client));
+      ctx.onClientNotification(PERMISSION_REQUEST_METHOD, (params, { bus, client }) =>
+        relay.request(params, bus, client),
+      );
       ctx.onStop((bus) => relay.expireAll(bus));
       const service: ApprovalsService = {
         approvers,
@@ -55,7 +67,8 @@ export const approvals = definePlugin((options: ApprovalsOptions = {}) => {
         answer: (bus, ref, verdict, approver) => answerApproval(bus, ref, verdict, approver, { approvers, keepMs }),
         answeredInClient: async (bus, agent, sign) => {
           const expired = await expireAnsweredInClient(bus, agent, sign, keepMs);
-          for (const record of expired) ctx.logger.info(`approvals: request ${record.id} (${record.tool}) ${record.expiredReason ?? ''}`);
+          for (const record of expired)
+            ctx.logger.info(`approvals: request ${record.id} (${record.tool}) ${record.expiredReason ?? ''}`);
           return expired;
         },
       };

@@ -1,4 +1,12 @@
-import { Cc2ccError, SKIP, updateState, type AgentInfo, type ApprovalView, type Bus, type StateValue } from '../../src/plugin.js';
+import {
+  Cc2ccError,
+  SKIP,
+  updateState,
+  type AgentInfo,
+  type ApprovalView,
+  type Bus,
+  type StateValue,
+} from '../../src/plugin.js';
 
 /**
  * One permission prompt of one agent's Claude Code session, as the bus state keeps it at
@@ -24,7 +32,13 @@ export function approvalKey(agent: string, id: string): string {
 
 export function isApprovalRecord(value: StateValue | undefined): value is ApprovalRecord & StateValue {
   const record = value as Partial<ApprovalRecord> | undefined;
-  return typeof record === 'object' && record !== null && typeof record.id === 'string' && typeof record.agent === 'string' && typeof record.status === 'string';
+  return (
+    typeof record === 'object' &&
+    record !== null &&
+    typeof record.id === 'string' &&
+    typeof record.agent === 'string' &&
+    typeof record.status === 'string'
+  );
 }
 
 /**
@@ -32,11 +46,17 @@ export function isApprovalRecord(value: StateValue | undefined): value is Approv
  * process is gone (the agent is offline or stale, or a new session took the name), reads as
  * expired even before anyone wrote that down.
  */
-export function currentView(record: ApprovalRecord, agents: ReadonlyMap<string, AgentInfo>, now: number): ApprovalRecord {
+export function currentView(
+  record: ApprovalRecord,
+  agents: ReadonlyMap<string, AgentInfo>,
+  now: number,
+): ApprovalRecord {
   if (record.status !== 'pending') return record;
-  if (now > Date.parse(record.expiresAt)) return { ...record, status: 'expired', expiredReason: 'nobody answered in time' };
+  if (now > Date.parse(record.expiresAt))
+    return { ...record, status: 'expired', expiredReason: 'nobody answered in time' };
   const info = agents.get(record.agent);
-  const sameSession = info?.state === 'online' && info.presence?.pid === record.pid && info.presence.host === record.host;
+  const sameSession =
+    info?.state === 'online' && info.presence?.pid === record.pid && info.presence.host === record.host;
   return sameSession ? record : { ...record, status: 'expired', expiredReason: 'the session ended' };
 }
 
@@ -44,20 +64,28 @@ export function currentView(record: ApprovalRecord, agents: ReadonlyMap<string, 
 export async function listApprovals(bus: Bus, now = Date.now()): Promise<ApprovalRecord[]> {
   const agents = new Map((await bus.agents()).map((info) => [info.name as string, info]));
   const records = (await bus.state.list(APPROVAL_PREFIX)).map((entry) => entry.value).filter(isApprovalRecord);
-  return records.map((record) => currentView(record, agents, now)).sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+  return records
+    .map((record) => currentView(record, agents, now))
+    .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
 }
 
 /** `abcde` or `agent/abcde` → the one record it names; a clear error otherwise. */
 export function findApproval(records: readonly ApprovalRecord[], ref: string): ApprovalRecord {
   const [agent, id] = ref.includes('/') ? ref.split('/', 2) : [undefined, ref];
-  const found = records.filter((record) => record.id.toLowerCase() === id?.toLowerCase() && (agent === undefined || record.agent === agent));
+  const found = records.filter(
+    (record) => record.id.toLowerCase() === id?.toLowerCase() && (agent === undefined || record.agent === agent),
+  );
   const pending = records.filter((record) => record.status === 'pending').map(refOf);
   if (found.length === 0) {
     const known = pending.length > 0 ? `pending: ${pending.join(', ')}` : 'nothing is pending';
     throw new Cc2ccError('NOT_FOUND', `no permission request "${ref}" (${known}; see "cc2cc approvals")`, { ref });
   }
   if (found.length > 1) {
-    throw new Cc2ccError('BAD_INPUT', `"${ref}" names requests of several agents (${found.map(refOf).join(', ')}); give it as agent/id`, { ref });
+    throw new Cc2ccError(
+      'BAD_INPUT',
+      `"${ref}" names requests of several agents (${found.map(refOf).join(', ')}); give it as agent/id`,
+      { ref },
+    );
   }
   return found[0]!;
 }
@@ -76,12 +104,24 @@ export function describeRequest(record: ApprovalRecord): string {
  * other is told). `approver` must be one of `approvers`; an agent never answers its own.
  * Refuses a request that was answered or expired, and writes down an expiry it finds.
  */
-export async function answerApproval(bus: Bus, ref: string, verdict: Verdict, approver: string, options: { approvers: readonly string[]; keepMs: number }): Promise<ApprovalRecord> {
+export async function answerApproval(
+  bus: Bus,
+  ref: string,
+  verdict: Verdict,
+  approver: string,
+  options: { approvers: readonly string[]; keepMs: number },
+): Promise<ApprovalRecord> {
   if (!options.approvers.includes(approver)) {
-    throw new Cc2ccError('BAD_INPUT', `"${approver}" is not an approver (approvers: ${options.approvers.join(', ')}; set them in the approvals plugin's options)`, { approver });
+    throw new Cc2ccError(
+      'BAD_INPUT',
+      `"${approver}" is not an approver (approvers: ${options.approvers.join(', ')}; set them in ` +
+        `the approvals plugin's options)`,
+      { approver },
+    );
   }
   const target = findApproval(await listApprovals(bus), ref);
-  if (target.agent === approver) throw new Cc2ccError('BAD_INPUT', `${approver} cannot answer its own permission request ${target.id}`);
+  if (target.agent === approver)
+    throw new Cc2ccError('BAD_INPUT', `${approver} cannot answer its own permission request ${target.id}`);
   const agents = new Map((await bus.agents()).map((info) => [info.name as string, info]));
   let outcome: ApprovalRecord | undefined;
   let gone = false;
@@ -99,7 +139,12 @@ export async function answerApproval(bus: Bus, ref: string, verdict: Verdict, ap
       }
       outcome = undefined;
       const at = new Date().toISOString();
-      const answered: ApprovalRecord = { ...(current.value as ApprovalRecord), status: verdict === 'allow' ? 'allowed' : 'denied', answeredBy: approver, answeredAt: at };
+      const answered: ApprovalRecord = {
+        ...(current.value as ApprovalRecord),
+        status: verdict === 'allow' ? 'allowed' : 'denied',
+        answeredBy: approver,
+        answeredAt: at,
+      };
       written = answered;
       return answered as unknown as StateValue;
     },

@@ -1,5 +1,13 @@
 import { hostname } from 'node:os';
-import { SKIP, describeError, updateState, type Bus, type ClientLink, type Logger, type StateValue } from '../../src/plugin.js';
+import {
+  SKIP,
+  describeError,
+  updateState,
+  type Bus,
+  type ClientLink,
+  type Logger,
+  type StateValue,
+} from '../../src/plugin.js';
 import { REQUEST_ID, approvalKey, isApprovalRecord, type ApprovalRecord } from './records.js';
 
 export const PERMISSION_REQUEST_METHOD = 'notifications/claude/channel/permission_request';
@@ -32,7 +40,9 @@ export class PermissionRelay {
     const { request_id: id, tool_name: tool, description, input_preview: preview } = params;
     const agent = bus.name;
     if (typeof id !== 'string' || !REQUEST_ID.test(id) || typeof tool !== 'string' || !agent) {
-      this.options.logger.warn(`approvals: ignored a malformed permission request ${JSON.stringify(params).slice(0, 200)}`);
+      this.options.logger.warn(
+        `approvals: ignored a malformed permission request ${JSON.stringify(params).slice(0, 200)}`,
+      );
       return;
     }
     const now = Date.now();
@@ -51,7 +61,10 @@ export class PermissionRelay {
     const key = approvalKey(agent, id);
     await bus.state.set(key, record as unknown as StateValue, { ttlMs: this.options.keepMs });
     this.pending.set(key, client);
-    this.options.logger.info(`approvals: ${agent} asks to use ${tool} (request ${id}); answer with "cc2cc approve ${id}" or "cc2cc deny ${id}"`);
+    this.options.logger.info(
+      `approvals: ${agent} asks to use ${tool} (request ${id}); answer with "cc2cc approve ${id}" ` +
+        `or "cc2cc deny ${id}"`,
+    );
     this.schedule(bus);
   }
 
@@ -107,10 +120,20 @@ export class PermissionRelay {
     this.pending.delete(key);
     const behavior = record.status === 'allowed' ? 'allow' : 'deny';
     await client.notify(PERMISSION_METHOD, { request_id: record.id, behavior });
-    this.options.logger.info(`approvals: sent ${behavior} for ${record.tool} (request ${record.id}, answered by ${record.answeredBy ?? '?'})`);
-    await updateState(bus.state, key, (current) => (isApprovalRecord(current?.value) ? ({ ...(current.value as ApprovalRecord), relayedAt: new Date().toISOString() } as unknown as StateValue) : SKIP), {
-      ttlMs: this.options.keepMs,
-    });
+    this.options.logger.info(
+      `approvals: sent ${behavior} for ${record.tool} (request ${record.id}, answered by ${record.answeredBy ?? '?'})`,
+    );
+    await updateState(
+      bus.state,
+      key,
+      (current) =>
+        isApprovalRecord(current?.value)
+          ? ({ ...(current.value as ApprovalRecord), relayedAt: new Date().toISOString() } as unknown as StateValue)
+          : SKIP,
+      {
+        ttlMs: this.options.keepMs,
+      },
+    );
   }
 
   private async markExpired(bus: Bus, key: string, reason: string): Promise<void> {
@@ -119,9 +142,15 @@ export class PermissionRelay {
       key,
       (current) => {
         if (!isApprovalRecord(current?.value) || current.value.status !== 'pending') return SKIP;
-        return { ...(current.value as ApprovalRecord), status: 'expired', expiredReason: reason } as unknown as StateValue;
+        return {
+          ...(current.value as ApprovalRecord),
+          status: 'expired',
+          expiredReason: reason,
+        } as unknown as StateValue;
       },
       { ttlMs: this.options.keepMs },
-    ).catch((error: unknown) => this.options.logger.warn(`approvals: could not mark ${key} expired: ${describeError(error)}`));
+    ).catch((error: unknown) =>
+      this.options.logger.warn(`approvals: could not mark ${key} expired: ${describeError(error)}`),
+    );
   }
 }

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { AGENT_PREFIX, Cc2ccError, SKIP, agentStateKey, isAgentName, type State, type StateValue } from '../../src/plugin.js';
+import {
+  AGENT_PREFIX,
+  Cc2ccError,
+  SKIP,
+  agentStateKey,
+  isAgentName,
+  type State,
+  type StateValue,
+} from '../../src/plugin.js';
 import { globsOverlap, normalizeGlob } from './glob-overlap.js';
 
 /** One claim as stored in `agent/<holder>/claims` (a list), so forgetting the agent drops it. */
@@ -49,7 +57,11 @@ export async function storedClaims(state: State): Promise<Claim[]> {
 }
 
 /** The claims of others that refuse this request: overlapping, and one of the two exclusive. */
-export function conflictsWith(claims: readonly Claim[], holder: string, request: Pick<ClaimRequest, 'paths' | 'exclusive'>): Claim[] {
+export function conflictsWith(
+  claims: readonly Claim[],
+  holder: string,
+  request: Pick<ClaimRequest, 'paths' | 'exclusive'>,
+): Claim[] {
   return claims.filter(
     (claim) =>
       claim.holder !== holder &&
@@ -63,16 +75,23 @@ export function holdersOf(claims: readonly Claim[], holder: string | undefined, 
   return conflictsWith(claims, holder ?? '', { paths: [...paths], exclusive: true });
 }
 
-/** Adds the claim, or rejects with CLAIM_CONFLICT naming each holder. Re-claiming the same paths replaces the old claim. */
+/**
+ * Adds the claim, or rejects with CLAIM_CONFLICT naming each holder. Re-claiming the same paths
+ * replaces the old claim.
+ */
 export async function addClaim(state: State, holder: string, request: ClaimRequest, now: () => number): Promise<Claim> {
   const paths = checkPaths(request.paths);
   return withClaimsLock(state, holder, async () => {
     const at = now();
     const conflicts = conflictsWith(await allClaims(state, at), holder, { paths, exclusive: request.exclusive });
     if (conflicts.length > 0) {
-      throw new Cc2ccError('CLAIM_CONFLICT', `cannot claim ${paths.join(', ')}: ${conflicts.map((claim) => describeClaim(claim, at)).join('; ')}`, {
-        holders: [...new Set(conflicts.map((claim) => claim.holder))],
-      });
+      throw new Cc2ccError(
+        'CLAIM_CONFLICT',
+        `cannot claim ${paths.join(', ')}: ${conflicts.map((claim) => describeClaim(claim, at)).join('; ')}`,
+        {
+          holders: [...new Set(conflicts.map((claim) => claim.holder))],
+        },
+      );
     }
     const claim: Claim = {
       holder,
@@ -89,8 +108,16 @@ export async function addClaim(state: State, holder: string, request: ClaimReque
   });
 }
 
-/** Removes the given globs from the holder's claims (all of its claims when `paths` is undefined); returns the globs released. */
-export async function releaseClaims(state: State, holder: string, paths: string[] | undefined, now: number): Promise<string[]> {
+/**
+ * Removes the given globs from the holder's claims (all of its claims when `paths` is undefined);
+ * returns the globs released.
+ */
+export async function releaseClaims(
+  state: State,
+  holder: string,
+  paths: string[] | undefined,
+  now: number,
+): Promise<string[]> {
   const wanted = paths && new Set(checkPaths(paths));
   let released: string[] = [];
   await writeOwn(state, holder, now, (own) => {
@@ -105,7 +132,10 @@ export async function releaseClaims(state: State, holder: string, paths: string[
   return released;
 }
 
-/** The heartbeat: every live claim of the holder lasts its time-to-live from now. Under the lock, so nothing expired comes back. */
+/**
+ * The heartbeat: every live claim of the holder lasts its time-to-live from now. Under the lock, so
+ * nothing expired comes back.
+ */
 export async function renewClaims(state: State, holder: string, now: () => number): Promise<number> {
   if (!(await state.get(agentStateKey(holder, PART)))) return 0;
   return withClaimsLock(state, holder, async () => {
@@ -122,7 +152,11 @@ export async function renewClaims(state: State, holder: string, now: () => numbe
 /** `brave-fox holds src/** (exclusive, "refactor", expires in 58 min)`. */
 export function describeClaim(claim: Claim, now: number): string {
   const reason = claim.reason ? `, "${claim.reason}"` : '';
-  return `${claim.holder} holds ${claim.paths.join(', ')} (${claim.exclusive ? 'exclusive' : 'shared'}${reason}, expires ${new Date(claim.expiresAt).toISOString()}, in ${duration(claim.expiresAt - now)})`;
+  return (
+    `${claim.holder} holds ${claim.paths.join(', ')} ` +
+    `(${claim.exclusive ? 'exclusive' : 'shared'}${reason}, expires ` +
+    `${new Date(claim.expiresAt).toISOString()}, in ${duration(claim.expiresAt - now)})`
+  );
 }
 
 function duration(ms: number): string {
@@ -134,14 +168,32 @@ function duration(ms: number): string {
 
 function checkPaths(paths: readonly string[]): string[] {
   const normal = [...new Set(paths.map(normalizeGlob))].sort();
-  if (normal.length === 0 || normal.some((path) => path === '')) throw new Cc2ccError('BAD_INPUT', 'claim at least one path or glob, relative to the repository root (e.g. "src/**")');
-  const outside = normal.find((path) => path.startsWith('/') || path === '..' || path.startsWith('../') || path.includes('/../'));
-  if (outside) throw new Cc2ccError('BAD_INPUT', `"${outside}" is not inside the repository: give paths relative to its root (e.g. "src/**")`);
+  if (normal.length === 0 || normal.some((path) => path === ''))
+    throw new Cc2ccError(
+      'BAD_INPUT',
+      'claim at least one path or glob, relative to the repository root (e.g. "src/**")',
+    );
+  const outside = normal.find(
+    (path) => path.startsWith('/') || path === '..' || path.startsWith('../') || path.includes('/../'),
+  );
+  if (outside)
+    throw new Cc2ccError(
+      'BAD_INPUT',
+      `"${outside}" is not inside the repository: give paths relative to its root (e.g. "src/**")`,
+    );
   return normal;
 }
 
-/** The holder's own list, changed by `change` (compare-and-set), expired claims dropped; the key lives as long as its last claim. */
-async function writeOwn(state: State, holder: string, now: number, change: (own: Claim[]) => Claim[] | typeof SKIP): Promise<void> {
+/**
+ * The holder's own list, changed by `change` (compare-and-set), expired claims dropped; the key
+ * lives as long as its last claim.
+ */
+async function writeOwn(
+  state: State,
+  holder: string,
+  now: number,
+  change: (own: Claim[]) => Claim[] | typeof SKIP,
+): Promise<void> {
   const key = agentStateKey(holder, PART);
   let ttlMs: number | undefined;
   // Not updateState: its ttl is fixed for all attempts, and here it follows the list's last expiry.
@@ -171,7 +223,10 @@ async function withClaimsLock<T>(state: State, holder: string, work: () => Promi
     if (result.ok) version = result.entry.version;
     else {
       if (Date.now() > deadline) {
-        throw new Cc2ccError('TIMEOUT', `the claims lock stayed taken for ${LOCK_WAIT_MS / 1000} s (by ${String(result.current?.value)}); try again`);
+        throw new Cc2ccError(
+          'TIMEOUT',
+          `the claims lock stayed taken for ${LOCK_WAIT_MS / 1000} s (by ${String(result.current?.value)}); try again`,
+        );
       }
       await new Promise((done) => setTimeout(done, Math.min(50, 2 + Math.floor(Math.random() * 4 * attempt))));
     }
@@ -188,7 +243,13 @@ function claimsIn(holder: string, value: StateValue | undefined): Claim[] {
   return value.flatMap((item): Claim[] => {
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return [];
     const { paths, exclusive, reason, since, expiresAt, ttlMs } = item;
-    if (!Array.isArray(paths) || typeof expiresAt !== 'number' || typeof ttlMs !== 'number' || typeof since !== 'string') return [];
+    if (
+      !Array.isArray(paths) ||
+      typeof expiresAt !== 'number' ||
+      typeof ttlMs !== 'number' ||
+      typeof since !== 'string'
+    )
+      return [];
     return [
       {
         holder,

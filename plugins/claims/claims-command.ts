@@ -18,21 +18,38 @@ export function claimsCommand(state: State, now: () => number): CommandDefinitio
     options: [
       { flags: '--json', description: 'print JSON' },
       { flags: '--staged', description: 'check: the files staged in git' },
-      { flags: '--as <name>', description: 'check: the agent committing (default: CC2CC_NAME, or this session\'s agent)' },
+      {
+        flags: '--as <name>',
+        description: "check: the agent committing (default: CC2CC_NAME, or this session's agent)",
+      },
     ],
     async run(args, options, { bus, print, sender }) {
       const [action = 'list', ...rest] = args;
       const at = now();
       if (action === 'list') {
         const all = await allClaims(state, at);
-        if (options.json) print(JSON.stringify(all.map((claim) => ({ ...claim, expiresAt: new Date(claim.expiresAt).toISOString() })), null, 2));
+        if (options.json)
+          print(
+            JSON.stringify(
+              all.map((claim) => ({ ...claim, expiresAt: new Date(claim.expiresAt).toISOString() })),
+              null,
+              2,
+            ),
+          );
         else if (all.length === 0) print('no claims');
         else for (const claim of all) print(describeClaim(claim, at));
         return 0;
       }
-      if (action !== 'check') throw new Cc2ccError('BAD_INPUT', `unknown claims action "${action}": use "cc2cc claims" or "cc2cc claims check [--staged] [paths...]"`);
+      if (action !== 'check')
+        throw new Cc2ccError(
+          'BAD_INPUT',
+          `unknown claims action "${action}": use "cc2cc claims" or "cc2cc claims check [--staged] [paths...]"`,
+        );
       const project = realpathSync(bus.config.projectDir);
-      const paths = [...rest.map((path) => toProjectPath(project, resolve(realpathSync(process.cwd()), path))), ...(options.staged ? stagedPaths(project) : [])].filter((path): path is string => path !== undefined);
+      const paths = [
+        ...rest.map((path) => toProjectPath(project, resolve(realpathSync(process.cwd()), path))),
+        ...(options.staged ? stagedPaths(project) : []),
+      ].filter((path): path is string => path !== undefined);
       const self = typeof options.as === 'string' ? options.as : await sender();
       const held = holdersOf(await allClaims(state, at), self, paths);
       if (held.length === 0) {
@@ -40,8 +57,14 @@ export function claimsCommand(state: State, now: () => number): CommandDefinitio
         return 0;
       }
       const blocked = paths.filter((path) => holdersOf(held, self, [path]).length > 0);
-      print(`cc2cc: ${blocked.join(', ')} ${blocked.length === 1 ? 'is' : 'are'} claimed by another agent: ${held.map((claim) => describeClaim(claim, at)).join('; ')}`);
-      print(`(committing as ${self ?? 'nobody known: set CC2CC_NAME or pass --as'}; ask the holder to release, or commit without those files)`);
+      print(
+        `cc2cc: ${blocked.join(', ')} ${blocked.length === 1 ? 'is' : 'are'} claimed by another ` +
+          `agent: ${held.map((claim) => describeClaim(claim, at)).join('; ')}`,
+      );
+      print(
+        `(committing as ${self ?? 'nobody known: set CC2CC_NAME or pass --as'}; ask the holder to ` +
+          `release, or commit without those files)`,
+      );
       return 1;
     },
   };
@@ -49,7 +72,8 @@ export function claimsCommand(state: State, now: () => number): CommandDefinitio
 
 /** The staged files (added, copied, modified, renamed), relative to the project folder. */
 function stagedPaths(project: string): string[] {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const top = git('rev-parse', '--show-toplevel').trim();
   return git('diff', '--cached', '--name-only', '-z', '--diff-filter=ACMRD')
     .split('\0')

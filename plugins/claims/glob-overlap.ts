@@ -148,7 +148,9 @@ function charsMeet(a: CharToken | 'nonslash' | 'anychar', b: CharToken | 'nonsla
   if (typeof a !== 'string' && a.kind === 'lit') return accepts(b, a.char.charCodeAt(0));
   if (typeof b !== 'string' && b.kind === 'lit') return accepts(a, b.char.charCodeAt(0));
   // Neither is a literal: both refuse only `/` (any, nonslash) or are classes.
-  const classes = [a, b].filter((token): token is Extract<CharToken, { kind: 'class' }> => typeof token !== 'string' && token.kind === 'class');
+  const classes = [a, b].filter(
+    (token): token is Extract<CharToken, { kind: 'class' }> => typeof token !== 'string' && token.kind === 'class',
+  );
   if (classes.length < 2) return classes.every((token) => someCharIn(token, () => true));
   const [x, y] = classes as [Extract<CharToken, { kind: 'class' }>, Extract<CharToken, { kind: 'class' }>];
   if (!x.negated) return someCharIn(x, (code) => accepts(y, code));

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { definePlugin, describeError, tokens, type EditGuard } from '../../src/plugin.js';
 import { requireAgent } from '../shared/state-list.js';
-import { addClaim, allClaims, describeClaim, holdersOf, releaseClaims, renewClaims, type Claim } from './claim-store.js';
+import {
+  addClaim,
+  allClaims,
+  describeClaim,
+  holdersOf,
+  releaseClaims,
+  renewClaims,
+  type Claim,
+} from './claim-store.js';
 import { claimsCommand } from './claims-command.js';
 import { checkClaims } from './claims-check.js';
 
@@ -34,25 +42,42 @@ export const claims = definePlugin((options: ClaimsOptions = {}) => {
       ctx.addTool({
         name: 'claim',
         description:
-          "Claim files before you edit them, so other agents' edits there are refused: globs relative to the repository root. Exclusive (default) refuses any overlapping claim; shared refuses only exclusive ones. Renewed while you run; release when done.",
+          "Claim files before you edit them, so other agents' edits there are refused: globs " +
+          'relative to the repository root. Exclusive (default) refuses any overlapping claim; ' +
+          'shared refuses only exclusive ones. Renewed while you run; release when done.',
         input: {
           paths: z.array(z.string()).min(1).describe('globs or paths, e.g. ["src/auth/**", "README.md"]'),
           exclusive: z.boolean().default(true).describe('false: others may claim them shared too'),
-          ttl_s: z.number().positive().default(DEFAULT_TTL_S).describe('how long the claim outlives you if you stop without releasing it'),
+          ttl_s: z
+            .number()
+            .positive()
+            .default(DEFAULT_TTL_S)
+            .describe('how long the claim outlives you if you stop without releasing it'),
           reason: z.string().max(200).optional().describe('what you are doing there, shown to whoever is refused'),
         },
         async run({ paths, exclusive, ttl_s, reason }, { bus }) {
           const self = requireAgent(bus, 'claim');
           // Defaults again: a caller that skips the schema (a library user, a test) gets them too.
-          const request = { paths, exclusive: exclusive ?? true, ttlMs: Math.round((ttl_s ?? DEFAULT_TTL_S) * 1000), ...(reason && { reason }) };
+          const request = {
+            paths,
+            exclusive: exclusive ?? true,
+            ttlMs: Math.round((ttl_s ?? DEFAULT_TTL_S) * 1000),
+            ...(reason && { reason }),
+          };
           const claim = await addClaim(state, self, request, now);
-          return { text: `claimed ${claim.paths.join(', ')} (${claim.exclusive ? 'exclusive' : 'shared'}, until ${new Date(claim.expiresAt).toISOString()}, renewed while you run)` };
+          return {
+            text:
+              `claimed ${claim.paths.join(', ')} ` +
+              `(${claim.exclusive ? 'exclusive' : 'shared'}, until ` +
+              `${new Date(claim.expiresAt).toISOString()}, renewed while you run)`,
+          };
         },
       });
 
       ctx.addTool({
         name: 'release',
-        description: 'Release your claims on these globs (exactly as claimed), or all your claims when paths is left out.',
+        description:
+          'Release your claims on these globs (exactly as claimed), or all your claims when paths is left out.',
         input: { paths: z.array(z.string()).optional().describe('globs you claimed; omit to release all') },
         async run({ paths }, { bus }) {
           const self = requireAgent(bus, 'release');
@@ -68,7 +93,12 @@ export const claims = definePlugin((options: ClaimsOptions = {}) => {
         async run() {
           const at = now();
           const all = await allClaims(state, at);
-          return { text: all.length === 0 ? 'no claims' : all.map((claim) => `${describeClaim(claim, at)}, since ${claim.since}`).join('\n') };
+          return {
+            text:
+              all.length === 0
+                ? 'no claims'
+                : all.map((claim) => `${describeClaim(claim, at)}, since ${claim.since}`).join('\n'),
+          };
         },
       });
 
@@ -81,7 +111,12 @@ export const claims = definePlugin((options: ClaimsOptions = {}) => {
           const held = holdersOf(await allClaims(state, at), agent, paths);
           if (held.length > 0) return refusal(held, at);
           if (options.autoClaim && agent) {
-            const auto = { paths: [...paths], exclusive: options.autoClaimExclusive ?? false, ttlMs: Math.round(autoTtlS * 1000), reason: 'edited' };
+            const auto = {
+              paths: [...paths],
+              exclusive: options.autoClaimExclusive ?? false,
+              ttlMs: Math.round(autoTtlS * 1000),
+              reason: 'edited',
+            };
             // Claims made meanwhile by another agent win: then this edit is refused after all.
             const refused = await addClaim(state, agent, auto, now).then(
               () => undefined,
@@ -98,7 +133,10 @@ export const claims = definePlugin((options: ClaimsOptions = {}) => {
       ctx.onStart((bus) => {
         const self = bus.name;
         if (!self) return;
-        const renew = () => renewClaims(state, self, now).catch((error: unknown) => ctx.logger.warn(`claims: renewal failed: ${describeError(error)}`));
+        const renew = () =>
+          renewClaims(state, self, now).catch((error: unknown) =>
+            ctx.logger.warn(`claims: renewal failed: ${describeError(error)}`),
+          );
         timer = setInterval(renew, ctx.config.heartbeatMs);
         timer.unref();
         return renew().then(() => undefined);
@@ -114,5 +152,9 @@ export { globsOverlap, globMatches } from './glob-overlap.js';
 export { allClaims, storedClaims, describeClaim, type Claim } from './claim-store.js';
 
 function refusal(held: Claim[], at: number): string {
-  return `cc2cc: this file is claimed by another agent: ${held.map((claim) => describeClaim(claim, at)).join('; ')}. Do not edit it: ask ${[...new Set(held.map((claim) => claim.holder))].join(' or ')} (send) to release it, or work elsewhere.`;
+  return (
+    `cc2cc: this file is claimed by another agent: ` +
+    `${held.map((claim) => describeClaim(claim, at)).join('; ')}. Do not edit it: ask ` +
+    `${[...new Set(held.map((claim) => claim.holder))].join(' or ')} (send) to release it, or work elsewhere.`
+  );
 }

@@ -17,7 +17,10 @@ export interface FiltersOptions {
   rateLimit?: { messages: number; perMs: number } | false;
   /** Largest `text`, in bytes, that is pushed or sent. */
   maxTextBytes?: number;
-  /** After `maxTurns` back-and-forth exchanges with one agent, hold the next send back until a human turn or `quietMs` of silence. */
+  /**
+   * After `maxTurns` back-and-forth exchanges with one agent, hold the next send back until a human
+   * turn or `quietMs` of silence.
+   */
   pingPong?: { maxTurns: number; quietMs?: number } | false;
   /** `drop` keeps `event`s out of the push path (they go to dead letters, counted). */
   events?: 'push' | 'drop';
@@ -25,7 +28,13 @@ export interface FiltersOptions {
   humans?: string[];
 }
 
-const DEFAULTS: FiltersOptions = { dedupe: 10_000, rateLimit: false, pingPong: false, events: 'push', humans: ['human'] };
+const DEFAULTS: FiltersOptions = {
+  dedupe: 10_000,
+  rateLimit: false,
+  pingPong: false,
+  events: 'push',
+  humans: ['human'],
+};
 
 /**
  * Message filters, each optional. Inbound checks run before every other plugin's
@@ -35,11 +44,18 @@ const DEFAULTS: FiltersOptions = { dedupe: 10_000, rateLimit: false, pingPong: f
  * did); dropped messages go to dead letters with the reason, held-back ones stay in the inbox.
  */
 export const filters = definePlugin((options: FiltersOptions = {}) => {
-  const settings = { ...DEFAULTS, ...options } as Required<Pick<FiltersOptions, 'dedupe' | 'rateLimit' | 'pingPong' | 'events' | 'humans'>> & FiltersOptions;
+  const settings = { ...DEFAULTS, ...options } as Required<
+    Pick<FiltersOptions, 'dedupe' | 'rateLimit' | 'pingPong' | 'events' | 'humans'>
+  > &
+    FiltersOptions;
   const counts: Partial<Record<FilterRule, number>> = {};
   const seen = new Set<string>();
-  const limiter = settings.rateLimit ? new RateLimiter(settings.rateLimit.messages, settings.rateLimit.perMs) : undefined;
-  const pingPong = settings.pingPong ? new PingPongGuard(settings.pingPong.maxTurns, settings.pingPong.quietMs ?? 10 * 60_000) : undefined;
+  const limiter = settings.rateLimit
+    ? new RateLimiter(settings.rateLimit.messages, settings.rateLimit.perMs)
+    : undefined;
+  const pingPong = settings.pingPong
+    ? new PingPongGuard(settings.pingPong.maxTurns, settings.pingPong.quietMs ?? 10 * 60_000)
+    : undefined;
   let publishTimer: NodeJS.Timeout | undefined;
 
   const count = (bus: Bus, rule: FilterRule) => {

@@ -26,7 +26,10 @@ export class PingPongGuard {
     const state = this.fresh(peer, now);
     if (!state.awaitingAnswer) return undefined;
     if (state.count >= this.maxTurns) {
-      return `held back: ${state.count} back-and-forth exchanges with ${peer} without a human turn (filters.pingPong.maxTurns = ${this.maxTurns}); ask the user before going on`;
+      return (
+        `held back: ${state.count} back-and-forth exchanges with ${peer} without a human ` +
+        `turn (filters.pingPong.maxTurns = ${this.maxTurns}); ask the user before going on`
+      );
     }
     state.count++;
     state.awaitingAnswer = false;

@@ -8,7 +8,10 @@ const compiled = new Map<string, RegExp>();
 function globToRegExp(pattern: string): RegExp {
   let regexp = compiled.get(pattern);
   if (!regexp) {
-    const body = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+    const body = pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
     regexp = new RegExp(`^${body}$`);
     compiled.set(pattern, regexp);
   }

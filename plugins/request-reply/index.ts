@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { Cc2ccError, definePlugin, drop, isAgentName, messageRecord, MessageRecordSchema, tokens, type Bus, type Envelope, type RequestOptions, type Requests } from '../../src/plugin.js';
+import {
+  Cc2ccError,
+  definePlugin,
+  drop,
+  isAgentName,
+  messageRecord,
+  MessageRecordSchema,
+  tokens,
+  type Bus,
+  type Envelope,
+  type RequestOptions,
+  type Requests,
+} from '../../src/plugin.js';
 
 export interface RequestReplyOptions {
   /** Wait this long for a reply when the caller gives no timeout. */
@@ -21,31 +33,54 @@ export const requestReply = definePlugin((options: RequestReplyOptions = {}) => 
   const pending = new Map<string, Pending>();
 
   const requests: Requests = {
-    async request(bus: Bus, to: string, text: string, { timeoutMs = defaultTimeoutMs, queueIfOffline = false, data }: RequestOptions) {
-      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Cc2ccError('BAD_INPUT', `timeout must be a positive number of ms, got ${timeoutMs}`);
+    async request(
+      bus: Bus,
+      to: string,
+      text: string,
+      { timeoutMs = defaultTimeoutMs, queueIfOffline = false, data }: RequestOptions,
+    ) {
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+        throw new Cc2ccError('BAD_INPUT', `timeout must be a positive number of ms, got ${timeoutMs}`);
       if (!queueIfOffline && isAgentName(to)) {
         const target = (await bus.agents()).find((agent) => agent.name === to);
         if (target && target.state !== 'online') {
-          throw new Cc2ccError('NO_RECIPIENTS', `${to} is ${target.state}: a request would wait for nobody (set queue_if_offline to queue it)`, { to });
+          throw new Cc2ccError(
+            'NO_RECIPIENTS',
+            `${to} is ${target.state}: a request would wait for nobody (set queue_if_offline to queue it)`,
+            { to },
+          );
         }
       }
       const sent = await bus.send({ to, text, kind: 'request', ...(data !== undefined && { data }) });
       if (sent.refused) throw new Cc2ccError('BAD_INPUT', `request refused: ${sent.refused}`);
       const stored = sent.results.filter((result) => result.status !== 'refused');
-      if (stored.length === 0) throw new Cc2ccError('NO_RECIPIENTS', `request to ${to} reached nobody: ${sent.results.map((r) => `${r.agent}: ${r.reason}`).join('; ')}`);
+      if (stored.length === 0)
+        throw new Cc2ccError(
+          'NO_RECIPIENTS',
+          `request to ${to} reached nobody: ${sent.results.map((r) => `${r.agent}: ${r.reason}`).join('; ')}`,
+        );
       if (!queueIfOffline && !stored.some((result) => result.status === 'queued' || result.status === 'delivered')) {
-        throw new Cc2ccError('NO_RECIPIENTS', `no recipient of ${to} is online; the request stays queued for ${stored.map((r) => r.agent).join(', ')}, but nobody will answer now`);
+        throw new Cc2ccError(
+          'NO_RECIPIENTS',
+          `no recipient of ${to} is online; the request stays queued for ` +
+            `${stored.map((r) => r.agent).join(', ')}, but nobody will answer now`,
+        );
       }
       return new Promise<Envelope>((resolve, reject) => {
         const started = Date.now();
         const timer = setTimeout(() => {
           pending.delete(sent.id);
           reject(
-            new Cc2ccError('TIMEOUT', `no reply from ${to} after ${Date.now() - started} ms (timeout ${timeoutMs} ms) to request ${sent.id}; a late reply will arrive as a normal message`, {
-              to,
-              id: sent.id,
-              timeoutMs,
-            }),
+            new Cc2ccError(
+              'TIMEOUT',
+              `no reply from ${to} after ${Date.now() - started} ms (timeout ${timeoutMs} ms) to ` +
+                `request ${sent.id}; a late reply will arrive as a normal message`,
+              {
+                to,
+                id: sent.id,
+                timeoutMs,
+              },
+            ),
           );
         }, timeoutMs);
         const settle = () => {
@@ -81,11 +116,19 @@ export const requestReply = definePlugin((options: RequestReplyOptions = {}) => 
 
       ctx.addTool({
         name: 'request',
-        description: 'Ask an agent (or room/topic) and wait for its reply; returns the reply as a <channel> message. The other side answers with "reply".',
+        description:
+          'Ask an agent (or room/topic) and wait for its reply; returns the reply as a <channel> ' +
+          'message. The other side answers with "reply".',
         input: {
           to: z.string().describe('agent name, room:<name> or topic:<a.b>'),
           text: z.string().describe('the question'),
-          timeout_ms: z.number().int().positive().max(3_600_000).optional().describe(`how long to wait (default ${defaultTimeoutMs})`),
+          timeout_ms: z
+            .number()
+            .int()
+            .positive()
+            .max(3_600_000)
+            .optional()
+            .describe(`how long to wait (default ${defaultTimeoutMs})`),
           queue_if_offline: z.boolean().optional().describe('queue for an offline agent instead of failing at once'),
         },
         output: { reply: MessageRecordSchema.describe('the reply; text whole and unescaped') },
@@ -100,14 +143,20 @@ export const requestReply = definePlugin((options: RequestReplyOptions = {}) => 
 
       ctx.onStop(() => {
         // A stopped agent cannot receive the reply: fail the waiting calls now.
-        const stopping = new Cc2ccError('TIMEOUT', 'the agent stopped while waiting for a reply; a reply will still land in its inbox');
+        const stopping = new Cc2ccError(
+          'TIMEOUT',
+          'the agent stopped while waiting for a reply; a reply will still land in its inbox',
+        );
         for (const waiting of [...pending.values()]) waiting.reject(stopping);
       });
     },
   };
 });
 
-/** The request tool's text: the reply framed and escaped like a push (the host's frame), so its text cannot add a message or change its sender. */
+/**
+ * The request tool's text: the reply framed and escaped like a push (the host's frame), so its text
+ * cannot add a message or change its sender.
+ */
 export function replyText(framedReply: string): string {
   return `The reply:\n${framedReply}`;
 }

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { AGENT_NAME_RULE, Cc2ccError, assertAgentName, definePlugin, isAgentName, type State } from '../../src/plugin.js';
+import {
+  AGENT_NAME_RULE,
+  Cc2ccError,
+  assertAgentName,
+  definePlugin,
+  isAgentName,
+  type State,
+} from '../../src/plugin.js';
 import { listOf, listsOf, requireAgent, updateList } from '../shared/state-list.js';
 
 export interface RoomsOptions {
@@ -30,7 +37,9 @@ export const rooms = definePlugin((options: RoomsOptions = {}) => {
             const known = [...all.keys()].sort();
             throw new Cc2ccError(
               'NO_RECIPIENTS',
-              `room "${room}" has no members; ${known.length > 0 ? `rooms: ${known.join(', ')}` : 'no rooms yet'} (agents join with the "join" tool)`,
+              `room "${room}" has no members; ` +
+                `${known.length > 0 ? `rooms: ${known.join(', ')}` : 'no rooms yet'} ` +
+                '(agents join with the "join" tool)',
               { room, known },
             );
           }
@@ -51,7 +60,9 @@ export const rooms = definePlugin((options: RoomsOptions = {}) => {
           assertRoomName(room);
           const changed = await updateList(state, self, KEY, room, true);
           const roomMembers = (await roomTable(state, members)).get(room) ?? new Set();
-          return { text: `${changed ? 'joined' : 'already in'} room:${room}; members: ${[...roomMembers].sort().join(', ')}` };
+          return {
+            text: `${changed ? 'joined' : 'already in'} room:${room}; members: ${[...roomMembers].sort().join(', ')}`,
+          };
         },
       });
 
@@ -74,7 +85,8 @@ export const rooms = definePlugin((options: RoomsOptions = {}) => {
         async run(_args, _options, { print }) {
           const table = await roomTable(state, members);
           if (table.size === 0) print('no rooms yet');
-          for (const [room, who] of [...table].sort(([a], [b]) => a.localeCompare(b))) print(`room:${room}  ${[...who].sort().join(', ')}`);
+          for (const [room, who] of [...table].sort(([a], [b]) => a.localeCompare(b)))
+            print(`room:${room}  ${[...who].sort().join(', ')}`);
         },
       });
     },
@@ -93,12 +105,17 @@ async function roomTable(state: State, members: Record<string, string[]>): Promi
     table.get(room)!.add(agent);
   };
   for (const [room, names] of Object.entries(members)) for (const name of names) add(room, name);
-  for (const [agent, rooms] of await listsOf(state, KEY)) for (const room of rooms) if (isAgentName(room)) add(room, agent);
+  for (const [agent, rooms] of await listsOf(state, KEY))
+    for (const room of rooms) if (isAgentName(room)) add(room, agent);
   return table;
 }
 
 function assertRoomName(room: string): void {
-  if (!isAgentName(room)) throw new Cc2ccError('INVALID_ADDRESS', `invalid room name ${JSON.stringify(room)}: ${AGENT_NAME_RULE.replace('an agent name', 'a room name')}`);
+  if (!isAgentName(room))
+    throw new Cc2ccError(
+      'INVALID_ADDRESS',
+      `invalid room name ${JSON.stringify(room)}: ${AGENT_NAME_RULE.replace('an agent name', 'a room name')}`,
+    );
 }
 
 function checkMembers(members: Record<string, string[]>): Record<string, string[]> {

@@ -1,4 +1,13 @@
-import { Cc2ccError, SKIP, agentParts, agentStateKey, updateState, type Bus, type State, type StateValue } from '../../src/plugin.js';
+import {
+  Cc2ccError,
+  SKIP,
+  agentParts,
+  agentStateKey,
+  updateState,
+  type Bus,
+  type State,
+  type StateValue,
+} from '../../src/plugin.js';
 
 /**
  * A list of strings a plugin keeps per agent in the bus state, at `agent/<name>/<part>`
@@ -22,7 +31,13 @@ export async function listOf(state: State, name: string, part: string): Promise<
 }
 
 /** Adds or removes one entry of an agent's list (compare-and-set); returns whether it changed. */
-export async function updateList(state: State, name: string, part: string, entry: string, present: boolean): Promise<boolean> {
+export async function updateList(
+  state: State,
+  name: string,
+  part: string,
+  entry: string,
+  present: boolean,
+): Promise<boolean> {
   let changed = false;
   await updateState(state, agentStateKey(name, part), (current) => {
     const list = stringsOf(current?.value);

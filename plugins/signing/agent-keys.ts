@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { homedir } from 'node:os';
 import { join, relative, resolve, isAbsolute } from 'node:path';
 import { Cc2ccError, assertAgentName, type Envelope, type Logger } from '../../src/plugin.js';
@@ -29,7 +37,11 @@ export class AgentKeys {
   static folder(root: string, keysDir: string = defaultKeysDir()): string {
     const inside = relative(resolve(root), resolve(keysDir));
     if (!inside.startsWith('..') && !isAbsolute(inside)) {
-      throw new Cc2ccError('INVALID_CONFIG', `signing keysDir ${keysDir} is inside the bus folder ${root}: anyone who can read the bus could sign; put it elsewhere (default ~/.config/cc2cc/keys)`);
+      throw new Cc2ccError(
+        'INVALID_CONFIG',
+        `signing keysDir ${keysDir} is inside the bus folder ${root}: anyone who can read the bus ` +
+          `could sign; put it elsewhere (default ~/.config/cc2cc/keys)`,
+      );
     }
     const project = createHash('sha256').update(resolve(root)).digest('hex').slice(0, 16);
     return join(resolve(keysDir), project);
@@ -37,7 +49,12 @@ export class AgentKeys {
 
   /** `ed25519:<spki base64url>` of `agent`'s key, made if it has none yet. */
   async publicKey(agent: string): Promise<string> {
-    return PREFIX + createPublicKey(await this.privateKey(agent)).export({ format: 'der', type: 'spki' }).toString('base64url');
+    return (
+      PREFIX +
+      createPublicKey(await this.privateKey(agent))
+        .export({ format: 'der', type: 'spki' })
+        .toString('base64url')
+    );
   }
 
   /** Sign as the envelope's sender, with that sender's private key on this machine. */
@@ -53,20 +70,27 @@ export class AgentKeys {
    */
   async check(envelope: Envelope, published: () => Promise<string | undefined>): Promise<string | undefined> {
     const sig = envelope.sig ?? '';
-    if (!sig.startsWith(PREFIX)) return 'signed with the project key, but this agent takes only per-agent keys (signing keys: "agent")';
+    if (!sig.startsWith(PREFIX))
+      return 'signed with the project key, but this agent takes only per-agent keys (signing keys: "agent")';
     const from = envelope.from;
     let pinned = await this.pinned(from);
     if (pinned === undefined) {
       const offered = await published();
       if (offered === undefined || parsePublicKey(offered) === undefined) {
-        return `no published key for ${from} (bus state agent/${from}/signing-key): an agent publishes its key when it starts or first sends with signing({ keys: "agent" })`;
+        return (
+          `no published key for ${from} (bus state agent/${from}/signing-key): an agent ` +
+          `publishes its key when it starts or first sends with signing({ keys: "agent" })`
+        );
       }
       pinned = await this.pin(from, offered);
     }
     if (verifies(envelope, sig, pinned)) return undefined;
     const now = await published();
     if (now !== undefined && now !== pinned) {
-      return `${from} now publishes another key than the one first seen (pinned in ${this.pinPath(from)}): refused as a possible impostor; if ${from} really made a new key, delete that file`;
+      return (
+        `${from} now publishes another key than the one first seen (pinned in ` +
+        `${this.pinPath(from)}): refused as a possible impostor; if ${from} really made a new key, delete that file`
+      );
     }
     return `bad signature: not signed by ${from}'s key, or changed after signing`;
   }
@@ -127,7 +151,11 @@ function verifies(envelope: Envelope, sig: string, publicKey: string): boolean {
 function parsePublicKey(text: string): KeyObject | undefined {
   if (!text.startsWith(PREFIX)) return undefined;
   try {
-    const key = createPublicKey({ key: Buffer.from(text.slice(PREFIX.length), 'base64url'), format: 'der', type: 'spki' });
+    const key = createPublicKey({
+      key: Buffer.from(text.slice(PREFIX.length), 'base64url'),
+      format: 'der',
+      type: 'spki',
+    });
     return key.asymmetricKeyType === 'ed25519' ? key : undefined;
   } catch {
     return undefined;

@@ -15,7 +15,10 @@ export interface SigningOptions {
   keys?: 'project' | 'agent';
   /** Project key file (default `<root>/signing.key`, made on first use with mode 0600). */
   keyFile?: string;
-  /** Per-agent keys: the folder for private keys and pins, outside the bus folder (default `$CC2CC_KEYS_DIR`, else `$XDG_CONFIG_HOME/cc2cc/keys`, else `~/.config/cc2cc/keys`). */
+  /**
+   * Per-agent keys: the folder for private keys and pins, outside the bus folder (default
+   * `$CC2CC_KEYS_DIR`, else `$XDG_CONFIG_HOME/cc2cc/keys`, else `~/.config/cc2cc/keys`).
+   */
   keysDir?: string;
   /** A message dated further in the future than this is refused (clock skew allowed). */
   maxSkewMs?: number;
@@ -25,7 +28,12 @@ export interface SigningOptions {
   rememberIds?: number;
 }
 
-const DEFAULTS = { keys: 'project' as const, maxSkewMs: 5 * 60_000, maxAgeMs: 7 * 24 * 60 * 60_000, rememberIds: 100_000 };
+const DEFAULTS = {
+  keys: 'project' as const,
+  maxSkewMs: 5 * 60_000,
+  maxAgeMs: 7 * 24 * 60 * 60_000,
+  rememberIds: 100_000,
+};
 
 /**
  * Sender authenticity: every outgoing envelope carries `sig`, an HMAC-SHA256 over its
@@ -50,11 +58,13 @@ export const signing = definePlugin((options: SigningOptions = {}) => {
     if (agentKeys) return agentKeys.check(envelope, () => published!.read(envelope.from));
     const expected = Buffer.from(sign(envelope));
     const given = Buffer.from(envelope.sig!);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'bad signature: not signed with this project\'s key, or changed after signing';
+    if (expected.length !== given.length || !timingSafeEqual(expected, given))
+      return "bad signature: not signed with this project's key, or changed after signing";
     return undefined;
   };
 
-  const publishOwnKey = async (name: string) => published!.publish(name, await agentKeys!.publicKey(name), agentKeys!.keyPath(name));
+  const publishOwnKey = async (name: string) =>
+    published!.publish(name, await agentKeys!.publicKey(name), agentKeys!.keyPath(name));
 
   return {
     name: 'signing',
@@ -78,7 +88,8 @@ export const signing = definePlugin((options: SigningOptions = {}) => {
           try {
             await publishOwnKey(envelope.from);
           } catch (error) {
-            if (error instanceof Cc2ccError && error.code === 'SIGNING_KEY_CONFLICT') return drop(`not sent: ${error.message}`);
+            if (error instanceof Cc2ccError && error.code === 'SIGNING_KEY_CONFLICT')
+              return drop(`not sent: ${error.message}`);
             throw error;
           }
           return pass({ ...envelope, sig: await agentKeys.sign(envelope) });
@@ -92,10 +103,16 @@ export const signing = definePlugin((options: SigningOptions = {}) => {
           const bad = await checkSignature(envelope);
           if (bad) return drop(bad);
           // The kernel checked `rcpt` names this agent; signed, it cannot have been rewritten.
-          if (envelope.rcpt === undefined) return drop('signed without its recipients (rcpt): refused, since a copy could be replayed into any inbox (the sender runs an older cc2cc?)');
+          if (envelope.rcpt === undefined)
+            return drop(
+              'signed without its recipients (rcpt): refused, since a copy could be replayed into ' +
+                'any inbox (the sender runs an older cc2cc?)',
+            );
           const age = ctx.clock.now().getTime() - Date.parse(envelope.ts);
-          if (age < -settings.maxSkewMs) return drop(`timestamp ${envelope.ts} is ${-age} ms in the future (allowed skew ${settings.maxSkewMs} ms)`);
-          if (age > settings.maxAgeMs) return drop(`timestamp ${envelope.ts} is older than ${settings.maxAgeMs} ms: refused as a possible replay`);
+          if (age < -settings.maxSkewMs)
+            return drop(`timestamp ${envelope.ts} is ${-age} ms in the future (allowed skew ${settings.maxSkewMs} ms)`);
+          if (age > settings.maxAgeMs)
+            return drop(`timestamp ${envelope.ts} is older than ${settings.maxAgeMs} ms: refused as a possible replay`);
           // A retry of the same delivery is not a replay; a second copy of an id is.
           if (attempt === 1) {
             if (seen.has(envelope.id)) return drop(`replayed id ${envelope.id}: already received`);
@@ -115,5 +132,7 @@ export { canonicalJson };
 /** For tools and tests: the signature a key gives an envelope. */
 export function signatureFor(envelope: Envelope, key: Buffer): string {
   if (key.length === 0) throw new Cc2ccError('BAD_INPUT', 'an empty signing key signs nothing');
-  return createHmac('sha256', key).update(canonicalJson({ ...envelope, sig: undefined })).digest('base64url');
+  return createHmac('sha256', key)
+    .update(canonicalJson({ ...envelope, sig: undefined }))
+    .digest('base64url');
 }

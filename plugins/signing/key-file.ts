@@ -54,7 +54,9 @@ export async function loadOrCreate<T>(path: string, logger: Logger, spec: KeyFil
     await link(temp, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return (await readKeyFile(path, logger, spec))!;
-    throw new Cc2ccError('IO_FAILED', `could not create the ${spec.what} ${path}: ${(error as Error).message}`, { path });
+    throw new Cc2ccError('IO_FAILED', `could not create the ${spec.what} ${path}: ${(error as Error).message}`, {
+      path,
+    });
   } finally {
     await unlink(temp).catch(() => {});
   }
@@ -71,20 +73,34 @@ export async function readKeyFile<T>(path: string, logger: Logger, spec: KeyFile
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new Cc2ccError('IO_FAILED', `could not read the ${spec.what} ${path}: ${(error as Error).message}`, { path });
   }
-  if (!info.isFile()) throw new Cc2ccError('UNSAFE_PATH', `${path} should be the ${spec.what} file but is not a regular file; remove it`, { path });
-  if (spec.secret && (info.mode & 0o077) !== 0) logger.warn(`signing: ${path} is readable by other users (mode ${(info.mode & 0o777).toString(8)}); anyone who can read it can sign. Fix: chmod 600 ${path}`);
+  if (!info.isFile())
+    throw new Cc2ccError(
+      'UNSAFE_PATH',
+      `${path} should be the ${spec.what} file but is not a regular file; remove it`,
+      { path },
+    );
+  if (spec.secret && (info.mode & 0o077) !== 0)
+    logger.warn(
+      `signing: ${path} is readable by other users (mode ${(info.mode & 0o777).toString(8)}); ` +
+        `anyone who can read it can sign. Fix: chmod 600 ${path}`,
+    );
   const text = await readFile(path, 'utf8');
   if (text.trim() === '') {
     // cc2cc before this version created the file, then wrote it: a crash in between left it empty.
     throw new Cc2ccError(
       'INVALID_CONFIG',
-      `${path} is empty: the process that made it stopped before writing the ${spec.what}. No agent can have signed with it: delete it and start the agents again (the first one makes a new key)`,
+      `${path} is empty: the process that made it stopped before writing the ${spec.what}. No ` +
+        `agent can have signed with it: delete it and start the agents again (the first one makes a new key)`,
       { path },
     );
   }
   const value = spec.parse(text);
   if (value === undefined) {
-    throw new Cc2ccError('INVALID_CONFIG', `${path} is not a cc2cc ${spec.what}; delete it to make a new one, and restart every agent`, { path });
+    throw new Cc2ccError(
+      'INVALID_CONFIG',
+      `${path} is not a cc2cc ${spec.what}; delete it to make a new one, and restart every agent`,
+      { path },
+    );
   }
   return value;
 }

@@ -42,8 +42,10 @@ export class PublishedKeys {
     if (result.ok || result.current?.value === publicKey) return;
     throw new Cc2ccError(
       'SIGNING_KEY_CONFLICT',
-      `the bus state (${key}) holds another public key for "${name}" than this process's private key ${keyFile}: another process, on another machine or account, claims the name. ` +
-        `Fix: give this agent another name; or, if "${name}" really has a new key, run \`cc2cc agents forget ${name}\` (drops the old key) and have each receiver delete its known/${name}.pub`,
+      `the bus state (${key}) holds another public key for "${name}" than this process's private ` +
+        `key ${keyFile}: another process, on another machine or account, claims the name. ` +
+        `Fix: give this agent another name; or, if "${name}" really has a new key, run \`cc2cc ` +
+        `agents forget ${name}\` (drops the old key) and have each receiver delete its known/${name}.pub`,
       { name, key },
     );
   }

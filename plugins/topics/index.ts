@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { Cc2ccError, assertTopic, assertTopicPattern, definePlugin, topicMatches, type State } from '../../src/plugin.js';
+import {
+  Cc2ccError,
+  assertTopic,
+  assertTopicPattern,
+  definePlugin,
+  topicMatches,
+  type State,
+} from '../../src/plugin.js';
 import { listOf, listsOf, requireAgent, updateList } from '../shared/state-list.js';
 
 const KEY = 'topics';
@@ -17,16 +24,23 @@ export const topics = definePlugin(() => ({
     ctx.addScheme('topic', {
       async resolve(topic) {
         assertTopic(topic);
-        const subscribers = [...(await listsOf(state, KEY))].filter(([, patterns]) => patterns.some((pattern) => topicMatches(pattern, topic))).map(([name]) => name);
+        const subscribers = [...(await listsOf(state, KEY))]
+          .filter(([, patterns]) => patterns.some((pattern) => topicMatches(pattern, topic)))
+          .map(([name]) => name);
         if (subscribers.length === 0) {
-          throw new Cc2ccError('NO_RECIPIENTS', `nobody follows topic:${topic}; the message was not stored (agents follow topics with "subscribe")`, { topic });
+          throw new Cc2ccError(
+            'NO_RECIPIENTS',
+            `nobody follows topic:${topic}; the message was not stored (agents follow topics with "subscribe")`,
+            { topic },
+          );
         }
         return subscribers;
       },
       // Each pattern somebody follows, with its subscribers. Routes match topic patterns by the kernel's rule.
       async list() {
         const subscribers = new Map<string, string[]>();
-        for (const [name, patterns] of await listsOf(state, KEY)) for (const pattern of patterns) subscribers.set(pattern, [...(subscribers.get(pattern) ?? []), name]);
+        for (const [name, patterns] of await listsOf(state, KEY))
+          for (const pattern of patterns) subscribers.set(pattern, [...(subscribers.get(pattern) ?? []), name]);
         return [...subscribers].map(([target, agents]) => ({ target, agents }));
       },
     });

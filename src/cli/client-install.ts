@@ -51,10 +51,13 @@ export async function installHooks(dir: string, client: HookClient, guardEdits =
   for (const event of HOOK_EVENTS) {
     const name = clientEventName(client, event);
     const groups = (hooks[name] ??= []) as unknown[];
-    if (!Array.isArray(groups)) throw new Cc2ccError('BAD_INPUT', `${path}: "hooks.${name}" must be a list; it was not changed`);
+    if (!Array.isArray(groups))
+      throw new Cc2ccError('BAD_INPUT', `${path}: "hooks.${name}" must be a list; it was not changed`);
     if (groups.some((group) => ((group as { hooks?: unknown[] }).hooks ?? []).some(isOurs))) continue;
     const command = hookCommandLine(dir, client, event);
-    groups.push({ hooks: [{ type: 'command', command, timeout, ...(client === 'gemini' && { name: `cc2cc-${event}` }) }] });
+    groups.push({
+      hooks: [{ type: 'command', command, timeout, ...(client === 'gemini' && { name: `cc2cc-${event}` }) }],
+    });
     added++;
   }
   if (guardEdits) added += addPreToolHook(hooks, path, dir, client, timeout);
@@ -83,7 +86,8 @@ export async function installGeminiServer(dir: string): Promise<string> {
 export async function installCodexServer(dir: string): Promise<string> {
   const path = join(dir, '.codex/config.toml');
   const text = existsSync(path) ? await readFile(path, 'utf8') : '';
-  if (/^\s*\[mcp_servers\.("cc2cc"|cc2cc)\]/m.test(text)) return 'kept the "cc2cc" server in .codex/config.toml (already there)';
+  if (/^\s*\[mcp_servers\.("cc2cc"|cc2cc)\]/m.test(text))
+    return 'kept the "cc2cc" server in .codex/config.toml (already there)';
   const { command, args } = cc2ccCommand(dir);
   const table = [
     '[mcp_servers.cc2cc]',
@@ -103,15 +107,20 @@ async function readJsonObject(path: string): Promise<Json> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Cc2ccError('BAD_INPUT', `${path} is not valid JSON (${(error as Error).message}); fix it and run cc2cc init again — it was not changed`);
+    throw new Cc2ccError(
+      'BAD_INPUT',
+      `${path} is not valid JSON (${(error as Error).message}); fix it and run cc2cc init again — it was not changed`,
+    );
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Cc2ccError('BAD_INPUT', `${path} must hold a JSON object; it was not changed`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Cc2ccError('BAD_INPUT', `${path} must hold a JSON object; it was not changed`);
   return value as Json;
 }
 
 function objectField(document: Json, key: string, path: string): Json {
   const value = (document[key] ??= {});
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Cc2ccError('BAD_INPUT', `${path}: "${key}" must be an object; it was not changed`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Cc2ccError('BAD_INPUT', `${path}: "${key}" must be an object; it was not changed`);
   return value as Json;
 }
 
@@ -131,9 +140,13 @@ const PRE_TOOL: Record<HookClient, { event: string; matcher: string }> = {
 function addPreToolHook(hooks: Json, path: string, dir: string, client: HookClient, timeout: number): number {
   const { event, matcher } = PRE_TOOL[client];
   const groups = (hooks[event] ??= []) as unknown[];
-  if (!Array.isArray(groups)) throw new Cc2ccError('BAD_INPUT', `${path}: "hooks.${event}" must be a list; it was not changed`);
+  if (!Array.isArray(groups))
+    throw new Cc2ccError('BAD_INPUT', `${path}: "hooks.${event}" must be a list; it was not changed`);
   if (groups.some((group) => ((group as { hooks?: unknown[] }).hooks ?? []).some(isOurs))) return 0;
   const command = hookCommandLine(dir, client, 'pre-tool');
-  groups.push({ matcher, hooks: [{ type: 'command', command, timeout, ...(client === 'gemini' && { name: 'cc2cc-pre-tool' }) }] });
+  groups.push({
+    matcher,
+    hooks: [{ type: 'command', command, timeout, ...(client === 'gemini' && { name: 'cc2cc-pre-tool' }) }],
+  });
   return 1;
 }

@@ -16,7 +16,11 @@ export async function installGitHook(dir: string): Promise<string> {
   const project = resolve(dir);
   let hooksDir: string;
   try {
-    hooksDir = execFileSync('git', ['rev-parse', '--git-path', 'hooks'], { cwd: project, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    hooksDir = execFileSync('git', ['rev-parse', '--git-path', 'hooks'], {
+      cwd: project,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   } catch {
     throw new Cc2ccError('BAD_INPUT', `--git-hook: ${project} is not in a git repository (run git init first)`);
   }
@@ -33,7 +37,10 @@ export async function installGitHook(dir: string): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${lines.join('\n').replace(/\n*$/, '\n')}`);
   await chmod(path, 0o755);
-  return `${text === '' ? 'added' : 'merged'} the cc2cc pre-commit hook (${path}): a commit touching another agent's claimed file is refused`;
+  return (
+    `${text === '' ? 'added' : 'merged'} the cc2cc pre-commit hook (${path}): a commit ` +
+    `touching another agent's claimed file is refused`
+  );
 }
 
 function quote(word: string): string {

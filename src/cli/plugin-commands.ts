@@ -9,14 +9,17 @@ import { terminalSafe } from './terminal-safe.js';
 import { sessionAgentName } from '../hooks/session-agent.js';
 
 /** The group plugin verbs are listed under in `cc2cc --help`. */
-export const PLUGIN_VERBS_HEADING = 'Commands from plugins in this project\'s config:';
+export const PLUGIN_VERBS_HEADING = "Commands from plugins in this project's config:";
 
 /**
  * Verbs that enabled plugins add (`ctx.addCommand`): registered for a verb that is not built
  * in, and for `cc2cc --help`. One runtime (not attached to any agent) serves both the listing
  * and the verb; the returned function closes it. A config without plugins costs nothing here.
  */
-export async function registerPluginCommands(program: Command, configPath: string | undefined): Promise<() => Promise<void>> {
+export async function registerPluginCommands(
+  program: Command,
+  configPath: string | undefined,
+): Promise<() => Promise<void>> {
   let config: LoadedConfig;
   try {
     const project = await readConfigFile(configPath ? { configPath } : {});
@@ -29,7 +32,10 @@ export async function registerPluginCommands(program: Command, configPath: strin
   }
   const runtime = await createRuntime(config);
   for (const { plugin, command: definition } of runtime.extensions.commands.values()) {
-    const command = program.command(definition.name).description(definition.description).helpGroup(PLUGIN_VERBS_HEADING);
+    const command = program
+      .command(definition.name)
+      .description(definition.description)
+      .helpGroup(PLUGIN_VERBS_HEADING);
     for (const argument of definition.arguments ?? []) command.argument(argument);
     for (const option of definition.options ?? []) command.option(option.flags, option.description);
     if (!(definition.options ?? []).some((option) => /(^|[ ,])--from\b/.test(option.flags))) {
@@ -49,7 +55,8 @@ export async function registerPluginCommands(program: Command, configPath: strin
         print: (text) => print(text.split('\n').map(terminalSafe).join('\n')),
         // Who runs the verb (a claims check asks): --from, the config's name, else this client session's agent.
         sender: async () =>
-          (typeof options.from === 'string' ? options.from : config.name) ?? (await sessionAgentName(config.rootDir, process.env)),
+          (typeof options.from === 'string' ? options.from : config.name) ??
+          (await sessionAgentName(config.rootDir, process.env)),
       });
       if (typeof code === 'number') process.exitCode = code;
     });

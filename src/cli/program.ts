@@ -68,8 +68,13 @@ main(process.argv).catch((error: unknown) => {
   const debug = process.argv.includes('--debug');
   const style = stderrStyle();
   // An error may quote an address, a name or a file from the bus.
-  if (isCc2ccError(error)) process.stderr.write(`${style.red('cc2cc:')} ${terminalSafe(`${error.code}: ${error.message}`)}\n`);
-  else process.stderr.write(`${style.red('cc2cc:')} ${terminalSafe(error instanceof Error ? error.message : String(error))}\n`);
-  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack.split('\n').map(terminalSafe).join('\n')}\n`);
+  if (isCc2ccError(error))
+    process.stderr.write(`${style.red('cc2cc:')} ${terminalSafe(`${error.code}: ${error.message}`)}\n`);
+  else
+    process.stderr.write(
+      `${style.red('cc2cc:')} ${terminalSafe(error instanceof Error ? error.message : String(error))}\n`,
+    );
+  if (debug && error instanceof Error && error.stack)
+    process.stderr.write(`${error.stack.split('\n').map(terminalSafe).join('\n')}\n`);
   process.exitCode = 1;
 });

@@ -21,7 +21,10 @@ export const PROCESS_LOCAL_FIX =
  * `scope: 'process'` would take the message and lose it (`offline (queued)` to an online
  * agent). Refused with the reason, unless ALLOW_PROCESS_LOCAL_ENV is 1.
  */
-export function assertSharedTransport(transport: Pick<Transport, 'kind' | 'scope'>, env: NodeJS.ProcessEnv = process.env): void {
+export function assertSharedTransport(
+  transport: Pick<Transport, 'kind' | 'scope'>,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   if (transport.scope !== 'process' || env[ALLOW_PROCESS_LOCAL_ENV] === '1') return;
   throw new Cc2ccError('PROCESS_LOCAL_TRANSPORT', `${processLocalReason(transport)}; ${PROCESS_LOCAL_FIX}`, {
     kind: transport.kind,

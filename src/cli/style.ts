@@ -12,15 +12,28 @@ export interface Style {
   bold(text: string): string;
 }
 
-export function colourEnabled(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+export function colourEnabled(
+  stream: { isTTY?: boolean } = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false')
+    return true;
   return stream.isTTY === true;
 }
 
 export function createStyle(enabled: boolean): Style {
-  const code = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
-  return { enabled, green: code(32, 39), yellow: code(33, 39), red: code(31, 39), cyan: code(36, 39), dim: code(2, 22), bold: code(1, 22) };
+  const code = (open: number, close: number) => (text: string) =>
+    enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
+  return {
+    enabled,
+    green: code(32, 39),
+    yellow: code(33, 39),
+    red: code(31, 39),
+    cyan: code(36, 39),
+    dim: code(2, 22),
+    bold: code(1, 22),
+  };
 }
 
 /** The style for standard output (`stderr()` for standard error). */

@@ -20,9 +20,15 @@ export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, (char) => SHORT[char] ?? escapeCode(char.charCodeAt(0)));
 }
 
-/** `JSON.stringify` whose output is also safe on a terminal: the characters above as `\uXXXX` (still valid JSON, same value). */
+/**
+ * `JSON.stringify` whose output is also safe on a terminal: the characters above as `\uXXXX` (still
+ * valid JSON, same value).
+ */
 export function terminalJson(value: unknown, space?: number): string {
-  return JSON.stringify(value, null, space).replace(UNSAFE_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value, null, space).replace(
+    UNSAFE_IN_JSON,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function escapeCode(code: number): string {

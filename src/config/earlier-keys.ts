@@ -23,7 +23,11 @@ const noted = new Set<string>();
  * wins) and the `topic`/`room` route shorthands become `to`. Each rewrite is noted once on
  * stderr with the new spelling.
  */
-export function upgradeEarlierKeys(raw: Record<string, unknown>, source: string | undefined, note: (text: string) => void = noteOnce): Upgraded {
+export function upgradeEarlierKeys(
+  raw: Record<string, unknown>,
+  source: string | undefined,
+  note: (text: string) => void = noteOnce,
+): Upgraded {
   const where = source ?? 'inline config';
   const routes = upgradeRoutes(raw['routes'], where, note);
   const moved = MOVED_TO_TRANSPORT.filter((key) => raw[key] !== undefined);
@@ -32,15 +36,22 @@ export function upgradeEarlierKeys(raw: Record<string, unknown>, source: string 
   for (const key of moved) delete config[key];
   const spec = raw['transport'] ?? 'fs';
   const entry = typeof spec === 'string' ? { use: spec } : spec;
-  const use = typeof entry === 'object' && entry !== null && typeof (entry as { use?: unknown }).use === 'string' ? (entry as { use: string }).use : undefined;
+  const use =
+    typeof entry === 'object' && entry !== null && typeof (entry as { use?: unknown }).use === 'string'
+      ? (entry as { use: string }).use
+      : undefined;
   const taken = moved.filter((key) => (use === undefined ? key === 'root' : (TAKEN_BY[use] ?? ['root']).includes(key)));
   const spelled = taken.map((key) => `${key}: ${JSON.stringify(raw[key])}`).join(', ');
   note(
-    `cc2cc: ${where}: ${moved.map((key) => `"${key}"`).join(', ')} at the top of the config ${moved.length > 1 ? 'are' : 'is'} deprecated; ` +
+    `cc2cc: ${where}: ` +
+      `${moved.map((key) => `"${key}"`).join(', ')} ` +
+      `at the top of the config ${moved.length > 1 ? 'are' : 'is'} deprecated; ` +
       (use === undefined
         ? 'with a transport object it still sets the folder this once'
         : `write transport: { use: ${JSON.stringify(use)}${spelled ? `, ${spelled}` : ''} }`) +
-      (taken.length < moved.length ? ` (${moved.filter((key) => !taken.includes(key)).join(', ')}: not used by this transport)` : ''),
+      (taken.length < moved.length
+        ? ` (${moved.filter((key) => !taken.includes(key)).join(', ')}: not used by this transport)`
+        : ''),
   );
   if (use === undefined) return { config, ...(typeof raw['root'] === 'string' && { root: raw['root'] }) };
   const earlier = Object.fromEntries(taken.map((key) => [key, raw[key]]));
@@ -60,7 +71,10 @@ function upgradeRoutes(routes: unknown, where: string, note: (text: string) => v
     const scheme = given[0]!;
     const { [scheme]: target, ...rest } = match as Record<string, string>;
     const to = formatAddress({ kind: 'scheme', scheme, target: target! });
-    note(`cc2cc: ${where}: route match { ${scheme}: ${JSON.stringify(target)} } is deprecated; write match: { to: ${JSON.stringify(to)} }`);
+    note(
+      `cc2cc: ${where}: route match { ${scheme}: ${JSON.stringify(target)} } is deprecated; write ` +
+        `match: { to: ${JSON.stringify(to)} }`,
+    );
     changed = true;
     return { ...(route as object), match: { ...rest, to } };
   });

@@ -30,12 +30,26 @@ export async function findProject(cwd: string, findConfigIn: FindConfigIn): Prom
   for (let dir = cwd; ; dir = dirname(dir)) {
     const found = await findConfigIn(dir);
     if (found) return { dir, found, why: `its config ${basename(found.filepath)} is there` };
-    if (await isFolder(join(dir, BUS_FOLDER))) return { dir, found: null, why: `no config from ${cwd} up to it, and its bus folder ${BUS_FOLDER} exists` };
-    if (dir === repository) return { dir, found: null, why: `it is the repository root, and no folder from ${cwd} up to it has a config or a ${BUS_FOLDER}` };
-    const last = dirname(dir) === dir || (repository === undefined && (dir === homedir() || (await exists(join(dir, 'package.json')))));
+    if (await isFolder(join(dir, BUS_FOLDER)))
+      return { dir, found: null, why: `no config from ${cwd} up to it, and its bus folder ${BUS_FOLDER} exists` };
+    if (dir === repository)
+      return {
+        dir,
+        found: null,
+        why: `it is the repository root, and no folder from ${cwd} up to it has a config or a ${BUS_FOLDER}`,
+      };
+    const last =
+      dirname(dir) === dir ||
+      (repository === undefined && (dir === homedir() || (await exists(join(dir, 'package.json')))));
     if (last) break;
   }
-  return { dir: cwd, found: null, why: `it is the working folder: not in a git repository, and no config or ${BUS_FOLDER} up to the first package.json or the home folder` };
+  return {
+    dir: cwd,
+    found: null,
+    why:
+      `it is the working folder: not in a git repository, and no config or ${BUS_FOLDER} up to ` +
+      `the first package.json or the home folder`,
+  };
 }
 
 /** The nearest folder from `cwd` up with a `.git`, or undefined outside a repository. */

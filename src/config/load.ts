@@ -32,7 +32,11 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
 
 /** `loadConfig` for a config file already read (`readConfigFile`). */
 export function checkConfigFile(project: ProjectFolder, overrides?: Record<string, unknown>): LoadedConfig {
-  const config = resolveConfig(project.found?.config ?? {}, { source: project.found?.filepath, projectDir: project.dir, overrides });
+  const config = resolveConfig(project.found?.config ?? {}, {
+    source: project.found?.filepath,
+    projectDir: project.dir,
+    overrides,
+  });
   return { ...config, projectReason: project.why };
 }
 
@@ -43,24 +47,44 @@ export function resolveConfig(
 ): LoadedConfig {
   const value = unwrapDefault(raw);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Cc2ccError('INVALID_CONFIG', `${source ?? 'config'}: expected an object (export default defineConfig({...})), got ${Array.isArray(value) ? 'an array' : typeof value}`);
+    throw new Cc2ccError(
+      'INVALID_CONFIG',
+      `${source ?? 'config'}: expected an object (export default defineConfig({...})), got ` +
+        `${Array.isArray(value) ? 'an array' : typeof value}`,
+    );
   }
   const upgraded = upgradeEarlierKeys({ ...value, ...definedOnly(overrides) }, source);
   const result = ConfigSchema.safeParse(upgraded.config);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`);
-    throw new Cc2ccError('INVALID_CONFIG', `invalid cc2cc config in ${source ?? 'inline config'}:\n${problems.join('\n')}`, {
-      source,
-      issues: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    });
+    const problems = result.error.issues.map(
+      (issue) => `  ${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+    );
+    throw new Cc2ccError(
+      'INVALID_CONFIG',
+      `invalid cc2cc config in ${source ?? 'inline config'}:\n${problems.join('\n')}`,
+      {
+        source,
+        issues: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      },
+    );
   }
   try {
     assertRoutesDoNotLoop(result.data.routes);
   } catch (error) {
-    throw new Cc2ccError('INVALID_CONFIG', `invalid cc2cc config in ${source ?? 'inline config'}: ${(error as Error).message}`, { source });
+    throw new Cc2ccError(
+      'INVALID_CONFIG',
+      `invalid cc2cc config in ${source ?? 'inline config'}: ${(error as Error).message}`,
+      { source },
+    );
   }
   const transport = resolveTransportEntry(result.data.transport, source, upgraded.root);
-  return { ...result.data, transport: transport.spec, projectDir, configPath: source, rootDir: resolve(projectDir, transport.root) };
+  return {
+    ...result.data,
+    transport: transport.spec,
+    projectDir,
+    configPath: source,
+    rootDir: resolve(projectDir, transport.root),
+  };
 }
 
 function definedOnly(values: Record<string, unknown>): Record<string, unknown> {

@@ -29,7 +29,9 @@ export async function loadPlugins(
     }
     const [name, options] = typeof spec === 'string' ? [spec, undefined] : spec;
     const builtin = Object.hasOwn(builtinPlugins, name) ? builtinPlugins[name] : undefined;
-    const factory = builtin ? await builtin() : await importPluginFactory(name, projectDir, Object.keys(builtinPlugins));
+    const factory = builtin
+      ? await builtin()
+      : await importPluginFactory(name, projectDir, Object.keys(builtinPlugins));
     plugins.push(factory(options));
   }
   return plugins;
@@ -50,10 +52,19 @@ async function importPluginFactory(name: string, projectDir: string, known: stri
   try {
     module = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
   } catch (error) {
-    throw new Cc2ccError('UNKNOWN_PLUGIN', `plugin package "${name}" failed to load: ${describeError(error)}`, { name }, { cause: error });
+    throw new Cc2ccError(
+      'UNKNOWN_PLUGIN',
+      `plugin package "${name}" failed to load: ${describeError(error)}`,
+      { name },
+      { cause: error },
+    );
   }
   const exported = module.default ?? module.plugin;
   if (typeof exported === 'function') return exported as PluginFactory;
   if (typeof exported === 'object' && exported !== null && 'setup' in exported) return () => exported as Plugin;
-  throw new Cc2ccError('UNKNOWN_PLUGIN', `plugin package "${name}" must export a plugin factory or a plugin object as default`, { name });
+  throw new Cc2ccError(
+    'UNKNOWN_PLUGIN',
+    `plugin package "${name}" must export a plugin factory or a plugin object as default`,
+    { name },
+  );
 }

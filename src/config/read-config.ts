@@ -56,7 +56,12 @@ export async function readConfigFile(options: ReadOptions = {}): Promise<Project
     }
     return await findProject(cwd, (dir) => explorer.search(dir));
   } catch (error) {
-    throw new Cc2ccError('CONFIG_LOAD_FAILED', `could not load the cc2cc config: ${describeError(error)}`, {}, { cause: error });
+    throw new Cc2ccError(
+      'CONFIG_LOAD_FAILED',
+      `could not load the cc2cc config: ${describeError(error)}`,
+      {},
+      { cause: error },
+    );
   }
 }
 

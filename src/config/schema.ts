@@ -12,10 +12,16 @@ import type { Plugin } from '../kernel/plugin.js';
 const agentName = z.string().refine(isAgentName, { message: AGENT_NAME_RULE });
 const positiveMs = z.number().int().positive();
 
-const pluginObject = z.custom<Plugin>(
-  (value) => typeof value === 'object' && value !== null && typeof (value as Plugin).name === 'string' && typeof (value as Plugin).setup === 'function',
-  { message: 'a plugin object needs a "name" string and a "setup(ctx)" function' },
-).describe('plugin object');
+const pluginObject = z
+  .custom<Plugin>(
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as Plugin).name === 'string' &&
+      typeof (value as Plugin).setup === 'function',
+    { message: 'a plugin object needs a "name" string and a "setup(ctx)" function' },
+  )
+  .describe('plugin object');
 
 /** A plugin by name (`"rooms"`, `"cc2cc-plugin-x"`), by name with options, or as an object. */
 export const PluginSpecSchema = z.union([
@@ -27,10 +33,12 @@ export const PluginSpecSchema = z.union([
 /** Builds a transport for the loaded config: the way to plug in a third-party transport object. */
 export type { TransportFactory, TransportFactoryContext } from '../kernel/transport-factory.js';
 
-const transportFactory = z.custom<TransportFactory>(
-  (value) => typeof value === 'object' && value !== null && typeof (value as TransportFactory).create === 'function',
-  { message: 'a transport object needs a "create(context)" function' },
-).describe('{ create(context) } object');
+const transportFactory = z
+  .custom<TransportFactory>(
+    (value) => typeof value === 'object' && value !== null && typeof (value as TransportFactory).create === 'function',
+    { message: 'a transport object needs a "create(context)" function' },
+  )
+  .describe('{ create(context) } object');
 
 /** `"fs"`, `"memory"`, `{ use: "redis", url }`, or a `{ create() }` factory. */
 export const TransportSpecSchema = z.union([
@@ -45,29 +53,44 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const RetentionSchema = z
   .strictObject({
     doneMs: positiveMs.default(DAY_MS).describe('Keep an acknowledged message (or, on Redis, its id) this long.'),
-    maxDone: z.number().int().min(0).default(10_000).describe('Keep at most this many acknowledged messages per inbox.'),
+    maxDone: z
+      .number()
+      .int()
+      .min(0)
+      .default(10_000)
+      .describe('Keep at most this many acknowledged messages per inbox.'),
   })
   .default({ doneMs: DAY_MS, maxDone: 10_000 })
-  .describe('How long acknowledged messages stay in `done/` (`fs`) or their ids in the acked set (`redis`), where they stop an id from being delivered twice.');
+  .describe(
+    'How long acknowledged messages stay in `done/` (`fs`) or their ids in the acked set ' +
+      '(`redis`), where they stop an id from being delivered twice.',
+  );
 
 /** Where cc2cc keeps its files in the project unless the transport entry says otherwise. */
 export const DEFAULT_ROOT = '.cc2cc';
 
 /** `transport: { use: 'fs', ... }`: the folder transport and its options, every one optional. */
 export const FsTransportSchema = z.strictObject({
-  use: z.literal('fs').describe('The folder transport, whose options follow (every one optional); `"fs"` alone takes them all as they are.'),
+  use: z
+    .literal('fs')
+    .describe(
+      'The folder transport, whose options follow (every one optional); `"fs"` alone takes them all as they are.',
+    ),
   root: z
     .string()
     .min(1)
     .default(DEFAULT_ROOT)
     .describe(
-      'The bus folder, relative to the folder that holds the config: inboxes, presence records, locks, session files. `cc2cc init` keeps it out of git. Every transport takes `root` for the files it keeps on this machine (session files, delivery ledgers).',
+      'The bus folder, relative to the folder that holds the config: inboxes, presence records, ' +
+        'locks, session files. `cc2cc init` keeps it out of git. Every transport takes `root` for ' +
+        'the files it keeps on this machine (session files, delivery ledgers).',
     ),
   fsync: z
     .boolean()
     .default(true)
     .describe(
-      'Fsync each message file and its folder before a send returns, so a queued message survives a power loss. false is several times faster per message and still survives any process crash.',
+      'Fsync each message file and its folder before a send returns, so a queued message survives ' +
+        'a power loss. false is several times faster per message and still survives any process crash.',
     ),
   rescanMs: z
     .number()
@@ -81,7 +104,8 @@ export const FsTransportSchema = z.strictObject({
     .min(0)
     .default(2000)
     .describe(
-      'How long stopping a receiver waits for the message it is handing over; past it the receiver stops anyway and the message stays claimed, to be offered again by the next start.',
+      'How long stopping a receiver waits for the message it is handing over; past it the ' +
+        'receiver stops anyway and the message stays claimed, to be offered again by the next start.',
     ),
   retention: RetentionSchema,
   watch: z.boolean().default(true).describe('Watch inbox folders for new files; false leaves it to the rescan.'),
@@ -95,7 +119,11 @@ export const RouteSchema = z
   .strictObject({
     match: z
       .strictObject({
-        to: address.optional().describe('Address as the sender wrote it, or a pattern: `calm-owl`, `room:backend`, `room:*`, `topic:ci.*`, `*`.'),
+        to: address
+          .optional()
+          .describe(
+            'Address as the sender wrote it, or a pattern: `calm-owl`, `room:backend`, `room:*`, `topic:ci.*`, `*`.',
+          ),
         from: z.string().min(1).optional().describe('Sender name or glob (`*` matches any characters): `ci-*`.'),
         kind: z
           .union([z.enum(MESSAGE_KINDS), z.array(z.enum(MESSAGE_KINDS)).min(1)])
@@ -104,42 +132,67 @@ export const RouteSchema = z
       })
       .refine((match) => Object.keys(match).length > 0, { message: 'a route needs at least one of to, from, kind' })
       .describe(
-        'Which envelopes the rule applies to; every condition given must hold, at least one. A `to` pattern\'s target matches as its scheme\'s plugin says (topics: `*` one segment, `>` the rest). The `topic: "ci.*"` and `room: "x"` shorthands of earlier versions still work, with a note.',
+        'Which envelopes the rule applies to; every condition given must hold, at least one. A ' +
+          "`to` pattern's target matches as its scheme's plugin says (topics: `*` one segment, " +
+          '`>` the rest). The `topic: "ci.*"` and `room: "x"` shorthands of earlier versions still work, with a note.',
       ),
-    also: z.array(address).min(1).optional().describe('These addresses get the message too. A target that reaches nobody is skipped.'),
-    replace: z.array(address).min(1).optional().describe('These addresses get the message instead of the one it was sent to.'),
+    also: z
+      .array(address)
+      .min(1)
+      .optional()
+      .describe('These addresses get the message too. A target that reaches nobody is skipped.'),
+    replace: z
+      .array(address)
+      .min(1)
+      .optional()
+      .describe('These addresses get the message instead of the one it was sent to.'),
   })
-  .refine((route) => (route.also === undefined) !== (route.replace === undefined), { message: 'a route has either "also" or "replace" (not both)' });
+  .refine((route) => (route.also === undefined) !== (route.replace === undefined), {
+    message: 'a route has either "also" or "replace" (not both)',
+  });
 
 export const ConfigSchema = z.strictObject({
   /** This agent's name; without it, `cc2cc serve` makes a free adjective-animal name. */
   name: agentName
     .optional()
     .describe(
-      "This agent's name for `cc2cc serve` (`--name` or the `CC2CC_NAME` environment variable win over it). Leave it out when several sessions share the config: each then gets a free adjective-animal name such as `brave-fox`.",
+      "This agent's name for `cc2cc serve` (`--name` or the `CC2CC_NAME` environment variable win " +
+        'over it). Leave it out when several sessions share the config: each then gets a free ' +
+        'adjective-animal name such as `brave-fox`.',
     ),
   /** Agents that may receive before they ever ran (their messages queue). */
   agents: z
     .array(agentName)
     .default([])
-    .describe('Agents that may receive messages before they first run: their messages queue. A name that is not here and has never run is refused, with the known names in the error.'),
+    .describe(
+      'Agents that may receive messages before they first run: their messages queue. A name that ' +
+        'is not here and has never run is refused, with the known names in the error.',
+    ),
   allowUnknownRecipients: z
     .boolean()
     .default(KERNEL_DEFAULTS.allowUnknownRecipients)
-    .describe('Queue messages for any valid name, even one that is not configured and never ran. Off, a typo is refused instead of filling an inbox nobody reads.'),
+    .describe(
+      'Queue messages for any valid name, even one that is not configured and never ran. Off, a ' +
+        'typo is refused instead of filling an inbox nobody reads.',
+    ),
   /** How `cc2cc serve` hands messages to the agent. */
   delivery: z
     .enum(['push', 'pull', 'auto'])
     .default('auto')
     .describe(
-      'How `cc2cc serve` hands messages to the agent: `push` (the channel notification is the delivery), `pull` (only `check_inbox`), `auto` (push, and keep each message readable through `check_inbox` until a tool has shown it). `--delivery` wins over it.',
+      'How `cc2cc serve` hands messages to the agent: `push` (the channel notification is the ' +
+        'delivery), `pull` (only `check_inbox`), `auto` (push, and keep each message readable ' +
+        'through `check_inbox` until a tool has shown it). `--delivery` wins over it.',
     ),
   maxBytes: z
     .number()
     .int()
     .min(1024)
     .default(DEFAULT_MAX_BYTES)
-    .describe('Largest serialized envelope, in bytes. A bigger message is refused when it is sent, with both sizes in the error.'),
+    .describe(
+      'Largest serialized envelope, in bytes. A bigger message is refused when it is sent, with ' +
+        'both sizes in the error.',
+    ),
   maxAttempts: z
     .number()
     .int()
@@ -148,43 +201,69 @@ export const ConfigSchema = z.strictObject({
     .describe('Offers of one message before it goes to dead letters; its sender then gets a `failed` receipt.'),
   retryDelayMs: positiveMs
     .default(KERNEL_DEFAULTS.retryDelayMs)
-    .describe('Wait before a message whose delivery failed is offered again; it doubles with each attempt, up to 30 s.'),
-  heartbeatMs: positiveMs.default(KERNEL_DEFAULTS.heartbeatMs).describe('How often a running agent rewrites its presence record.'),
+    .describe(
+      'Wait before a message whose delivery failed is offered again; it doubles with each attempt, up to 30 s.',
+    ),
+  heartbeatMs: positiveMs
+    .default(KERNEL_DEFAULTS.heartbeatMs)
+    .describe('How often a running agent rewrites its presence record.'),
   staleAfterMs: positiveMs
     .default(KERNEL_DEFAULTS.staleAfterMs)
-    .describe('A presence record that says `online` but is older than this shows the agent as `stale`: its process stopped without signing off.'),
+    .describe(
+      'A presence record that says `online` but is older than this shows the agent as `stale`: ' +
+        'its process stopped without signing off.',
+    ),
   retireAfterMs: positiveMs
     .default(KERNEL_DEFAULTS.retireAfterMs)
     .describe(
-      'An agent with a made-up name (generated, or derived from a held name such as `backend-2`) that has been offline this long with nothing queued is retired: no longer listed, reachable or reached by `*`. Running servers check at start and then every hour (or every `retireAfterMs`, when shorter). Named agents are never retired.',
+      'An agent with a made-up name (generated, or derived from a held name such as `backend-2`) ' +
+        'that has been offline this long with nothing queued is retired: no longer listed, ' +
+        'reachable or reached by `*`. Running servers check at start and then every hour (or ' +
+        'every `retireAfterMs`, when shorter). Named agents are never retired.',
     ),
   transport: TransportSpecSchema.default('fs').describe(
-    'Where messages are stored, with the transport\'s options: `"fs"` or `{ use: "fs", root, fsync, rescanMs, closeTimeoutMs, retention }` (the folder; its fields follow), `"memory"` (one process only: `cc2cc serve`, `send` and plugin verbs refuse it, and any transport with `scope: "process"`; `cc2cc doctor` flags it; for tests that compose the kernel in code), `{ use: "redis", url, ... }`, `{ use: "<name>", ...options }` for a registered transport, or an object with `create(context)` for your own. Any `{ use }` entry may name `root`, the folder for the files kept on this machine. The top-level `root`, `fsync`, `rescanMs`, `closeTimeoutMs` and `retention` of earlier versions still work, with a note. See [transports](transports.md).',
+    'Where messages are stored, with the transport\'s options: `"fs"` or `{ use: "fs", root, ' +
+      'fsync, rescanMs, closeTimeoutMs, retention }` (the folder; its fields follow), `"memory"` ' +
+      '(one process only: `cc2cc serve`, `send` and plugin verbs refuse it, and any transport ' +
+      'with `scope: "process"`; `cc2cc doctor` flags it; for tests that compose the kernel in code), ' +
+      '`{ use: "redis", url, ... }`, `{ use: "<name>", ...options }` for a registered transport, or an ' +
+      'object with `create(context)` for your own. Any `{ use }` entry may name `root`, the folder for ' +
+      'the files kept on this machine. The top-level `root`, `fsync`, `rescanMs`, `closeTimeoutMs` and ' +
+      '`retention` of earlier versions still work, with a note. See [transports](transports.md).',
   ),
   plugins: z
     .array(PluginSpecSchema)
     .default([])
     .describe(
-      'Plugins, in load order: a built-in name (`"rooms"`), an installed package, `[name, options]`, or a plugin object in a JS/TS config. See [plugins](plugins.md).',
+      'Plugins, in load order: a built-in name (`"rooms"`), an installed package, `[name, ' +
+        'options]`, or a plugin object in a JS/TS config. See [plugins](plugins.md).',
     ),
   /** Routing rules: e.g. everything on topic:ci.* also goes to room:reviewers. */
   routes: z
     .array(RouteSchema)
     .default([])
-    .describe('Routing rules, checked for loops when the config loads: e.g. everything on `topic:ci.*` also goes to `room:reviewers`. A target `room:` or `topic:` needs its plugin.'),
+    .describe(
+      'Routing rules, checked for loops when the config loads: e.g. everything on `topic:ci.*` ' +
+        'also goes to `room:reviewers`. A target `room:` or `topic:` needs its plugin.',
+    ),
   maxPushChars: z
     .number()
     .int()
     .min(200)
     .default(DEFAULT_MAX_PUSH_CHARS)
-    .describe('Longest text pushed into a conversation; a longer message is pushed cut short with a pointer to check_inbox, which returns it whole.'),
+    .describe(
+      'Longest text pushed into a conversation; a longer message is pushed cut short with a ' +
+        'pointer to check_inbox, which returns it whole.',
+    ),
   maxUnread: z
     .number()
     .int()
     .min(1)
     .default(DEFAULT_UNREAD_LIMITS.maxMessages)
     .describe(
-      '`cc2cc serve` in `pull` and `auto` delivery: most messages held in memory until the agent reads them (`check_inbox`, `reply`). At the limit it stops taking messages from the inbox (and, in `auto`, stops pushing) until the agent reads; the rest wait on disk.',
+      '`cc2cc serve` in `pull` and `auto` delivery: most messages held in memory until the agent ' +
+        'reads them (`check_inbox`, `reply`). At the limit it stops taking messages from the ' +
+        'inbox (and, in `auto`, stops pushing) until the agent reads; the rest wait on disk.',
     ),
   maxUnreadBytes: z
     .number()
@@ -192,7 +271,10 @@ export const ConfigSchema = z.strictObject({
     .min(1024)
     .default(DEFAULT_UNREAD_LIMITS.maxBytes)
     .describe('Like `maxUnread`, in bytes of serialized messages. One message is always held, whatever its size.'),
-  logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info').describe('How much cc2cc logs on stderr.'),
+  logLevel: z
+    .enum(['debug', 'info', 'warn', 'error', 'silent'])
+    .default('info')
+    .describe('How much cc2cc logs on stderr.'),
 });
 
 /** Spellings of earlier versions: still read, each with a note on stderr (src/config/earlier-keys.ts). */

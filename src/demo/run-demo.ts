@@ -43,7 +43,11 @@ export async function runDemo(options: DemoOptions): Promise<boolean> {
   const show = (name: Name) => (push: ReceivedPush) => {
     const from = push.meta.kind === 'system' ? 'cc2cc' : push.meta.from;
     const latency = push.meta.kind === 'system' ? '' : `   ${Math.round(push.at - stepStart)} ms`;
-    print(`  ${name.padEnd(6)} ⇐ ${from} (${push.meta.kind}${push.meta.room ? `, room ${push.meta.room}` : ''}${push.meta.topic ? `, topic ${push.meta.topic}` : ''}): ${quote(push.content)}${latency}`);
+    print(
+      `  ${name.padEnd(6)} ⇐ ${from} ` +
+        `(${push.meta.kind}${push.meta.room ? `, room ${push.meta.room}` : ''}` +
+        `${push.meta.topic ? `, topic ${push.meta.topic}` : ''}): ${quote(push.content)}${latency}`,
+    );
   };
   const agent = (name: Name) => agents.get(name)!;
   /** Latency is measured from the last call made with `timed`. */
@@ -64,14 +68,19 @@ export async function runDemo(options: DemoOptions): Promise<boolean> {
       async run() {
         const text = 'Can you run the test suite on main?';
         await says('alice', 'send', { to: 'bob', text }, true);
-        directId = (await arrives('bob', (push) => push.meta.from === 'alice' && push.content === text, 'the message')).meta.id!;
+        directId = (await arrives('bob', (push) => push.meta.from === 'alice' && push.content === text, 'the message'))
+          .meta.id!;
       },
     },
     {
       title: 'reply',
       async run() {
         await says('bob', 'reply', { id: directId, text: 'Running it now: 214 passed.' }, true);
-        await arrives('alice', (push) => push.meta.kind === 'reply' && push.meta.correlation_id === directId, 'the reply');
+        await arrives(
+          'alice',
+          (push) => push.meta.kind === 'reply' && push.meta.correlation_id === directId,
+          'the reply',
+        );
       },
     },
     {
@@ -83,7 +92,9 @@ export async function runDemo(options: DemoOptions): Promise<boolean> {
         await says('carol', 'join', { [join]: 'reviewers' });
         await says('alice', 'send', { to: 'room:reviewers', text: 'PR 7 is ready for review.' }, true);
         await Promise.all(
-          (['bob', 'carol'] as const).map((name) => arrives(name, (push) => push.meta.room === 'reviewers', 'the room message')),
+          (['bob', 'carol'] as const).map((name) =>
+            arrives(name, (push) => push.meta.room === 'reviewers', 'the room message'),
+          ),
         );
       },
     },
@@ -102,12 +113,23 @@ export async function runDemo(options: DemoOptions): Promise<boolean> {
       plugin: 'request-reply',
       async run() {
         const answer = 'feature/login';
-        const request = says('alice', 'request', { to: 'bob', text: 'Which branch are you on?', timeout_ms: stepTimeoutMs }, true);
-        const asked = await arrives('bob', (push) => push.meta.kind === 'request' && push.meta.from === 'alice', 'the request');
+        const request = says(
+          'alice',
+          'request',
+          { to: 'bob', text: 'Which branch are you on?', timeout_ms: stepTimeoutMs },
+          true,
+        );
+        const asked = await arrives(
+          'bob',
+          (push) => push.meta.kind === 'request' && push.meta.from === 'alice',
+          'the request',
+        );
         await says('bob', 'reply', { id: asked.meta.id, text: answer });
         const result = await request;
         if (!result.includes(answer)) throw new Error(`request resolved without the answer: ${quote(result)}`);
-        print(`  alice  request resolved: ${quote(result)}   ${Math.round(performance.now() - stepStart)} ms round trip`);
+        print(
+          `  alice  request resolved: ${quote(result)}   ${Math.round(performance.now() - stepStart)} ms round trip`,
+        );
       },
     },
   ];
@@ -121,7 +143,10 @@ export async function runDemo(options: DemoOptions): Promise<boolean> {
     print('');
     await Promise.all(
       NAMES.map(async (name) => {
-        agents.set(name, await StdioAgent.start({ cli: options.cli, cwd: dir, args: ['--name', name], onPush: show(name) }));
+        agents.set(
+          name,
+          await StdioAgent.start({ cli: options.cli, cwd: dir, args: ['--name', name], onPush: show(name) }),
+        );
       }),
     );
     // Each server says who it is first (the self-wake): then it is ready.

@@ -97,7 +97,11 @@ export class StdioAgent {
     const result = await this.client.callTool({ name, arguments: args }, undefined, { timeout: timeoutMs });
     const content = (result.content ?? []) as Array<{ type: string; text?: string }>;
     const text = content.map((part) => (part.type === 'text' ? (part.text ?? '') : `[${part.type}]`)).join('\n');
-    return { text, isError: result.isError === true, ...(result.structuredContent ? { structured: result.structuredContent as Record<string, unknown> } : {}) };
+    return {
+      text,
+      isError: result.isError === true,
+      ...(result.structuredContent ? { structured: result.structuredContent as Record<string, unknown> } : {}),
+    };
   }
 
   async tools(): Promise<Tool[]> {
@@ -105,7 +109,11 @@ export class StdioAgent {
   }
 
   /** The first push (already here or still to come) that `match` accepts; rejects after `timeoutMs`. */
-  async waitForPush(match: (push: ReceivedPush) => boolean, timeoutMs: number, what = 'a matching channel push'): Promise<ReceivedPush> {
+  async waitForPush(
+    match: (push: ReceivedPush) => boolean,
+    timeoutMs: number,
+    what = 'a matching channel push',
+  ): Promise<ReceivedPush> {
     await this.until(() => this.pushes.some(match), timeoutMs, what);
     return this.pushes.find(match)!;
   }

@@ -9,9 +9,24 @@ import { HOOK_CLIENTS, HOOK_EVENTS, type HookAnswer, type HookClient, type HookE
  * (Gemini reads "block" as its alias of "deny": a retry with the reason as the prompt).
  */
 const CLIENT_EVENTS: Record<HookClient, Record<HookEvent, string>> = {
-  claude: { 'session-start': 'SessionStart', 'prompt-submit': 'UserPromptSubmit', 'post-tool': 'PostToolUse', stop: 'Stop' },
-  codex: { 'session-start': 'SessionStart', 'prompt-submit': 'UserPromptSubmit', 'post-tool': 'PostToolUse', stop: 'Stop' },
-  gemini: { 'session-start': 'SessionStart', 'prompt-submit': 'BeforeAgent', 'post-tool': 'AfterTool', stop: 'AfterAgent' },
+  claude: {
+    'session-start': 'SessionStart',
+    'prompt-submit': 'UserPromptSubmit',
+    'post-tool': 'PostToolUse',
+    stop: 'Stop',
+  },
+  codex: {
+    'session-start': 'SessionStart',
+    'prompt-submit': 'UserPromptSubmit',
+    'post-tool': 'PostToolUse',
+    stop: 'Stop',
+  },
+  gemini: {
+    'session-start': 'SessionStart',
+    'prompt-submit': 'BeforeAgent',
+    'post-tool': 'AfterTool',
+    stop: 'AfterAgent',
+  },
 };
 
 export function clientEventName(client: HookClient, event: HookEvent): string {
@@ -49,10 +64,15 @@ export function detectClient(eventName: string | undefined, env: NodeJS.ProcessE
 export function clientOutput(client: HookClient, event: HookEvent, answer: HookAnswer): string | undefined {
   if (event === 'stop') return answer.block ? JSON.stringify({ decision: 'block', reason: answer.block }) : undefined;
   if (!answer.context) return undefined;
-  return JSON.stringify({ hookSpecificOutput: { hookEventName: clientEventName(client, event), additionalContext: answer.context } });
+  return JSON.stringify({
+    hookSpecificOutput: { hookEventName: clientEventName(client, event), additionalContext: answer.context },
+  });
 }
 
 /** A hook command `cc2cc init` wrote (any install path): `... hook <event> --client <client>`. */
 export function isCc2ccHookCommand(command: unknown): command is string {
-  return typeof command === 'string' && / hook (session-start|prompt-submit|post-tool|stop|pre-tool) --client (claude|codex|gemini)\b/.test(command);
+  return (
+    typeof command === 'string' &&
+    / hook (session-start|prompt-submit|post-tool|stop|pre-tool) --client (claude|codex|gemini)\b/.test(command)
+  );
 }

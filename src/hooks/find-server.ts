@@ -20,10 +20,17 @@ export type ServerMatch =
  * Where two servers fit equally (one Codex app-server serving several sessions), it says
  * so instead of guessing, unless `CC2CC_NAME` picks one of them.
  */
-export function matchServer(endpoints: readonly SessionEndpoint[], hookAncestors: readonly number[], env: NodeJS.ProcessEnv): ServerMatch {
+export function matchServer(
+  endpoints: readonly SessionEndpoint[],
+  hookAncestors: readonly number[],
+  env: NodeJS.ProcessEnv,
+): ServerMatch {
   const sessionId = env.CLAUDE_CODE_SESSION_ID;
   // A server of another Claude Code session is never this one's, whatever else they share.
-  const live = endpoints.filter((endpoint) => processAlive(endpoint.pid) && !(sessionId && endpoint.claudeSessionId && endpoint.claudeSessionId !== sessionId));
+  const live = endpoints.filter(
+    (endpoint) =>
+      processAlive(endpoint.pid) && !(sessionId && endpoint.claudeSessionId && endpoint.claudeSessionId !== sessionId),
+  );
   if (live.length === 0) return { none: 'no cc2cc server of this session runs in this project' };
   const named = env.CC2CC_NAME || undefined;
   if (sessionId) {
@@ -34,13 +41,18 @@ export function matchServer(endpoints: readonly SessionEndpoint[], hookAncestors
   for (const ancestor of hookAncestors.slice(0, NEAR)) {
     const sharing = live.filter((endpoint) => endpoint.ancestors.slice(0, NEAR).includes(ancestor));
     if (sharing.length === 1) return { endpoint: sharing[0]!, how: `shared parent process ${ancestor}` };
-    if (sharing.length > 1) return pickByName(sharing, named, `${sharing.length} servers share the parent process ${ancestor}`);
+    if (sharing.length > 1)
+      return pickByName(sharing, named, `${sharing.length} servers share the parent process ${ancestor}`);
   }
   if (named) {
     const byName = live.find((endpoint) => endpoint.name === named);
     if (byName) return { endpoint: byName, how: 'CC2CC_NAME' };
   }
-  return { none: `none of the running cc2cc servers (${live.map((endpoint) => endpoint.name).join(', ')}) belongs to this session` };
+  return {
+    none:
+      `none of the running cc2cc servers ` +
+      `(${live.map((endpoint) => endpoint.name).join(', ')}) belongs to this session`,
+  };
 }
 
 function pickByName(candidates: SessionEndpoint[], named: string | undefined, why: string): ServerMatch {

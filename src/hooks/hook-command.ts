@@ -61,7 +61,11 @@ async function hookOutput(args: readonly string[], io: HookIo): Promise<string |
     return preToolOutput(input as Record<string, unknown>, client, projectDirOf(input, io), io.env);
   }
   const event = parseHookEvent(eventArg) ?? parseHookEvent(eventName);
-  if (!event) throw new Error(`unknown hook event ${JSON.stringify(eventArg ?? eventName ?? '')}: use session-start, prompt-submit, post-tool, stop or pre-tool`);
+  if (!event)
+    throw new Error(
+      `unknown hook event ${JSON.stringify(eventArg ?? eventName ?? '')}: use session-start, ` +
+        `prompt-submit, post-tool, stop or pre-tool`,
+    );
   const client = clientArg ?? detectClient(eventName, io.env);
   const request: HookRequest = {
     v: 1,
@@ -71,7 +75,8 @@ async function hookOutput(args: readonly string[], io: HookIo): Promise<string |
     ...(typeof input.transcript_path === 'string' && { transcriptPath: input.transcript_path }),
     ...(input.stop_hook_active === true && { stopHookActive: true }),
     // Which tool ran: the server settles a permission request the person answered in the client's dialog.
-    ...(event === 'post-tool' && typeof input.tool_name === 'string' && { toolName: input.tool_name, toolInput: toolInputText(input.tool_input) }),
+    ...(event === 'post-tool' &&
+      typeof input.tool_name === 'string' && { toolName: input.tool_name, toolInput: toolInputText(input.tool_input) }),
   };
   const project = projectDirOf(input, io);
   const answer = await answerFor(request, project, io);
@@ -80,13 +85,22 @@ async function hookOutput(args: readonly string[], io: HookIo): Promise<string |
 
 async function answerFor(request: HookRequest, project: string, io: HookIo): Promise<HookAnswer> {
   let root = findRoot(project);
-  let match: ServerMatch = root ? await findServer(root, io.env, request.event === 'session-start' ? startWaitMs(io.env) : 0) : { none: 'no .cc2cc folder here or above' };
+  let match: ServerMatch = root
+    ? await findServer(root, io.env, request.event === 'session-start' ? startWaitMs(io.env) : 0)
+    : { none: 'no .cc2cc folder here or above' };
   if ('endpoint' in match) return ask(match.endpoint.socket, request);
   if ('ambiguous' in match) {
     const names = match.ambiguous.map((endpoint) => endpoint.name).join(', ');
-    io.warn(`cc2cc hook: cannot tell which cc2cc agent is this session's (${names}: ${match.why}); set CC2CC_NAME for the session`);
+    io.warn(
+      `cc2cc hook: cannot tell which cc2cc agent is this session's (${names}: ${match.why}); set ` +
+        `CC2CC_NAME for the session`,
+    );
     if (request.event === 'stop') return {};
-    return { context: `cc2cc: this session's hook cannot tell which agent is yours (${names}); call check_inbox to read your messages.` };
+    return {
+      context:
+        `cc2cc: this session's hook cannot tell which agent is yours (${names}); call ` +
+        `check_inbox to read your messages.`,
+    };
   }
   // No server of this session. Reading the config costs a second or more (it may be TypeScript):
   // worth it at session start, or when CC2CC_NAME says whose inbox to read; not on every tool call.
@@ -104,9 +118,13 @@ async function answerFor(request: HookRequest, project: string, io: HookIo): Pro
   }
   if ('answer' in result) return result.answer;
   if (result.serverStarting !== undefined && result.root !== undefined) {
-    // A live server holds the inbox but has not opened its socket yet (it opens it right after): wait for that, briefly.
+    // A live server holds the inbox but has not opened its socket yet (it opens it right after):
+    // wait for that, briefly.
     const waitMs = settleWaitMs(io.env);
-    io.warn(`cc2cc hook: the server that holds the inbox (pid ${result.serverStarting}) is starting; waiting up to ${waitMs} ms for its hook socket`);
+    io.warn(
+      `cc2cc hook: the server that holds the inbox (pid ${result.serverStarting}) is starting; ` +
+        `waiting up to ${waitMs} ms for its hook socket`,
+    );
     match = await findServer(result.root, io.env, waitMs);
     if ('endpoint' in match) return ask(match.endpoint.socket, request);
   }
@@ -151,7 +169,10 @@ function ask(socketPath: string, request: HookRequest): Promise<HookAnswer> {
       try {
         const answer = JSON.parse(text) as HookAnswer & { error?: string };
         if (answer.error) throw new Error(`the cc2cc server could not answer: ${answer.error}`);
-        resolveAnswer({ ...(typeof answer.context === 'string' && { context: answer.context }), ...(typeof answer.block === 'string' && { block: answer.block }) });
+        resolveAnswer({
+          ...(typeof answer.context === 'string' && { context: answer.context }),
+          ...(typeof answer.block === 'string' && { block: answer.block }),
+        });
       } catch (error) {
         reject(error instanceof Error ? error : new Error(String(error)));
       }
@@ -170,7 +191,8 @@ function parseArgs(args: readonly string[]): { eventArg?: string; clientArg?: Ho
     const arg = args[index]!;
     const value = arg === '--client' ? args[++index] : arg.startsWith('--client=') ? arg.slice(9) : undefined;
     if (arg === '--client' || arg.startsWith('--client=')) {
-      if (!isHookClient(value)) throw new Error(`--client must be claude, codex or gemini, not ${JSON.stringify(value ?? '')}`);
+      if (!isHookClient(value))
+        throw new Error(`--client must be claude, codex or gemini, not ${JSON.stringify(value ?? '')}`);
       clientArg = value;
     } else if (!arg.startsWith('-') && eventArg === undefined) eventArg = arg;
   }
@@ -185,7 +207,8 @@ function parseInput(text: string): HookInput {
   } catch {
     throw new Error('the event on stdin is not JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the event on stdin is not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error('the event on stdin is not a JSON object');
   return value as HookInput;
 }
 
@@ -194,7 +217,10 @@ function readStdin(stdin: HookIo['stdin']): Promise<string> {
   return new Promise((resolveText, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = setTimeout(() => reject(new Error(`no end of input on stdin within ${STDIN_TIMEOUT_MS} ms`)), STDIN_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`no end of input on stdin within ${STDIN_TIMEOUT_MS} ms`)),
+      STDIN_TIMEOUT_MS,
+    );
     stdin.on('data', (chunk: Buffer | string) => {
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       size += buffer.length;
@@ -218,7 +244,12 @@ function readStdin(stdin: HookIo['stdin']): Promise<string> {
 
 /** The project: what the client says (env, then the event's cwd), else our own cwd. */
 function projectDirOf(input: HookInput, io: HookIo): string {
-  const candidates = [io.env.CLAUDE_PROJECT_DIR, io.env.GEMINI_PROJECT_DIR, typeof input.cwd === 'string' ? input.cwd : undefined, io.cwd];
+  const candidates = [
+    io.env.CLAUDE_PROJECT_DIR,
+    io.env.GEMINI_PROJECT_DIR,
+    typeof input.cwd === 'string' ? input.cwd : undefined,
+    io.cwd,
+  ];
   return resolve(candidates.find((dir) => dir !== undefined && dir !== '') ?? io.cwd);
 }
 

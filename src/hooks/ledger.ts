@@ -20,8 +20,19 @@ export function parseLedgerLine(text: string): LedgerFact | undefined {
   if (text.trim() === '') return undefined;
   try {
     const line = JSON.parse(text) as Partial<LedgerFact> | null;
-    if (typeof line !== 'object' || line === null || typeof line.id !== 'string' || (line.s !== 'pushed' && line.s !== 'seen')) return undefined;
-    return { id: line.id, s: line.s, at: typeof line.at === 'string' ? line.at : new Date().toISOString(), ...(typeof line.via === 'string' && { via: line.via }) };
+    if (
+      typeof line !== 'object' ||
+      line === null ||
+      typeof line.id !== 'string' ||
+      (line.s !== 'pushed' && line.s !== 'seen')
+    )
+      return undefined;
+    return {
+      id: line.id,
+      s: line.s,
+      at: typeof line.at === 'string' ? line.at : new Date().toISOString(),
+      ...(typeof line.via === 'string' && { via: line.via }),
+    };
   } catch {
     return undefined;
   }

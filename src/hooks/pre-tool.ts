@@ -36,11 +36,20 @@ export function editedPaths(input: Record<string, unknown>): string[] {
  * the bus state directly (no server needed). A refusal is the client's deny JSON, with the
  * holder and reason in the text the model reads; an allowed edit prints nothing.
  */
-export async function preToolOutput(input: Record<string, unknown>, client: HookClient, project: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+export async function preToolOutput(
+  input: Record<string, unknown>,
+  client: HookClient,
+  project: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
   const edited = editedPaths(input);
   if (edited.length === 0) return undefined;
   // Only now the heavy part: most tool calls (a shell command without a patch) end above.
-  const [{ loadConfig }, { createRuntime }, { sessionAgentName }] = await Promise.all([import('../config/load.js'), import('../runtime.js'), import('./session-agent.js')]);
+  const [{ loadConfig }, { createRuntime }, { sessionAgentName }] = await Promise.all([
+    import('../config/load.js'),
+    import('../runtime.js'),
+    import('./session-agent.js'),
+  ]);
   const config = await loadConfig({ cwd: project });
   const runtime = await createRuntime(config);
   try {
@@ -48,7 +57,9 @@ export async function preToolOutput(input: Record<string, unknown>, client: Hook
     if (!guard) return undefined; // no plugin guards edits here
     const base = realProject(config.projectDir);
     const cwd = typeof input.cwd === 'string' ? input.cwd : project;
-    const paths = edited.map((path) => projectPath(base, resolve(cwd, path))).filter((path): path is string => path !== undefined);
+    const paths = edited
+      .map((path) => projectPath(base, resolve(cwd, path)))
+      .filter((path): path is string => path !== undefined);
     if (paths.length === 0) return undefined;
     const agent = (await sessionAgentName(config.rootDir, env)) ?? config.name;
     const reason = await guard.checkEdit(paths, agent);
@@ -61,7 +72,9 @@ export async function preToolOutput(input: Record<string, unknown>, client: Hook
 /** Each client's way to refuse a tool call with a reason the model reads. */
 export function denyOutput(client: HookClient, reason: string): string {
   if (client === 'gemini') return JSON.stringify({ decision: 'deny', reason });
-  return JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } });
+  return JSON.stringify({
+    hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason },
+  });
 }
 
 function realProject(dir: string): string {
@@ -72,7 +85,10 @@ function realProject(dir: string): string {
   }
 }
 
-/** Relative to the project with `/`; undefined outside it. A file that does not exist yet keeps its folder's real path. */
+/**
+ * Relative to the project with `/`; undefined outside it. A file that does not exist yet keeps its
+ * folder's real path.
+ */
 function projectPath(project: string, absolute: string): string | undefined {
   let real = absolute;
   try {

@@ -39,7 +39,10 @@ function procParent(pid: number): number | undefined {
 function psParents(): (pid: number) => number | undefined {
   const parents = new Map<number, number>();
   try {
-    const listing = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const listing = execFileSync('ps', ['-A', '-o', 'pid=,ppid='], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     for (const line of listing.split('\n')) {
       const [pid, ppid] = line.trim().split(/\s+/).map(Number);
       if (Number.isInteger(pid) && Number.isInteger(ppid)) parents.set(pid!, ppid!);

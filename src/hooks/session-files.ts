@@ -55,7 +55,9 @@ export function socketPathFor(root: string, name: string): string {
   // The temp folder is shared: only a folder of ours that nobody else can enter may hold the socket.
   const found = lstatSync(folder);
   if (!found.isDirectory() || (uid !== undefined && found.uid !== uid) || (found.mode & 0o077) !== 0) {
-    throw new Error(`${folder} is not a private folder of this user (mode 0700); remove it, or use a shorter project path`);
+    throw new Error(
+      `${folder} is not a private folder of this user (mode 0700); remove it, or use a shorter project path`,
+    );
   }
   return join(folder, `${createHash('sha256').update(local).digest('hex').slice(0, 20)}.sock`);
 }
@@ -85,7 +87,13 @@ export async function listEndpoints(root: string): Promise<SessionEndpoint[]> {
 function parseEndpoint(value: unknown): SessionEndpoint | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const record = value as Partial<SessionEndpoint>;
-  if (record.v !== 1 || !isAgentName(record.name) || typeof record.pid !== 'number' || typeof record.socket !== 'string') return undefined;
+  if (
+    record.v !== 1 ||
+    !isAgentName(record.name) ||
+    typeof record.pid !== 'number' ||
+    typeof record.socket !== 'string'
+  )
+    return undefined;
   if (!Array.isArray(record.ancestors) || !record.ancestors.every((pid) => typeof pid === 'number')) return undefined;
   return record as SessionEndpoint;
 }

@@ -13,10 +13,17 @@ import type { Envelope } from './envelope.js';
 export function notAddressedTo(envelope: Envelope, self: AgentName): string | undefined {
   if (envelope.rcpt) {
     if (envelope.rcpt.includes(self)) return undefined;
-    const shown = envelope.rcpt.length > 5 ? `${envelope.rcpt.slice(0, 5).join(', ')} and ${envelope.rcpt.length - 5} more` : envelope.rcpt.join(', ');
-    return `not addressed to ${self}: the sender's routing recorded ${shown} for ${envelope.to} (a copy from another inbox?)`;
+    const shown =
+      envelope.rcpt.length > 5
+        ? `${envelope.rcpt.slice(0, 5).join(', ')} and ${envelope.rcpt.length - 5} more`
+        : envelope.rcpt.join(', ');
+    return (
+      `not addressed to ${self}: the sender's routing recorded ${shown} for ${envelope.to} ` +
+      `(a copy from another inbox?)`
+    );
   }
   const address = parseAddress(envelope.to);
-  if (address.kind === 'agent' && address.name !== self) return `not addressed to ${self}: sent to ${envelope.to} (a copy from another inbox?)`;
+  if (address.kind === 'agent' && address.name !== self)
+    return `not addressed to ${self}: sent to ${envelope.to} (a copy from another inbox?)`;
   return undefined;
 }

@@ -3,7 +3,6 @@ import type { ApprovalView } from './approval-view.js';
 
 export type { ApprovalView };
 
-
 /**
  * What the approvals plugin offers under `tokens.APPROVALS`, so that `cc2cc ui` shows and
  * answers requests without knowing the plugin: present only when the plugin is enabled.

@@ -96,28 +96,47 @@ export class Bus implements Directory {
 
   async send(draft: SendDraft): Promise<SendResult> {
     const from = draft.from ?? this.self;
-    if (from === undefined) throw new Cc2ccError('BAD_INPUT', 'send needs a sender: attach the bus to an agent or pass "from"');
+    if (from === undefined)
+      throw new Cc2ccError('BAD_INPUT', 'send needs a sender: attach the bus to an agent or pass "from"');
     const sender = assertAgentName(from, 'sender name');
     parseAddress(draft.to); // a bad address gets the address rule, not a schema dump
     const created = createEnvelope({ ...draft, from: sender }, this.clock.now());
     const outcome = await this.extensions.runOutbound(created, { bus: this, direction: 'outbound' });
     if ('drop' in outcome) {
-      return { id: created.id, to: created.to, envelope: created, results: [], refused: `${outcome.plugin}: ${outcome.drop}` };
+      return {
+        id: created.id,
+        to: created.to,
+        envelope: created,
+        results: [],
+        refused: `${outcome.plugin}: ${outcome.drop}`,
+      };
     }
     // One look at the directory per send, shared by the router, its plugins and the statuses.
     let known: Promise<AgentInfo[]> | undefined;
     const directory: Directory = { agents: () => (known ??= this.agents()) };
     const recipients = await this.router.resolve(outcome.envelope, directory);
     if (recipients.length === 0) return { id: created.id, to: created.to, envelope: outcome.envelope, results: [] };
-    const sealed = await this.seal(outcome.envelope, recipients.map(({ agent }) => agent));
+    const sealed = await this.seal(
+      outcome.envelope,
+      recipients.map(({ agent }) => agent),
+    );
     if ('drop' in sealed) {
-      return { id: created.id, to: created.to, envelope: outcome.envelope, results: [], refused: `${sealed.plugin}: ${sealed.drop}` };
+      return {
+        id: created.id,
+        to: created.to,
+        envelope: outcome.envelope,
+        results: [],
+        refused: `${sealed.plugin}: ${sealed.drop}`,
+      };
     }
     const envelope = sealed.envelope;
     // On the envelope as stored, `rcpt` and `sig` included (serialized once, shared with the transport).
     assertWithinSize(envelope, this.config.maxBytes);
     const states = new Map((await directory.agents()).map((agent) => [agent.name, agent.state]));
-    const outcomes = await this.putAll(recipients.map(({ agent }) => agent), envelope);
+    const outcomes = await this.putAll(
+      recipients.map(({ agent }) => agent),
+      envelope,
+    );
     const results = recipients.map(({ agent, via }, index): RecipientResult => {
       const outcome = outcomes[index]!;
       if (outcome.status === 'rejected') {
@@ -133,15 +152,28 @@ export class Bus implements Directory {
   async reply(id: string, text: string, extra: Partial<SendDraft> = {}): Promise<SendResult> {
     const original = this.recent.get(id);
     if (!original) {
-      throw new Cc2ccError('NOT_FOUND', `no received message with id "${id}" (ids come from the "id" meta of a pushed message or from check_inbox)`);
+      throw new Cc2ccError(
+        'NOT_FOUND',
+        `no received message with id "${id}" (ids come from the "id" meta of a pushed message or from check_inbox)`,
+      );
     }
-    return this.send({ ...extra, to: original.replyTo ?? original.from, text, kind: 'reply', correlationId: original.id });
+    return this.send({
+      ...extra,
+      to: original.replyTo ?? original.from,
+      text,
+      kind: 'reply',
+      correlationId: original.id,
+    });
   }
 
   /** Send a request and wait for its reply (needs the "request-reply" plugin). */
   async request(to: string, text: string, options: RequestOptions = {}): Promise<Envelope> {
     const requests = this.services.get<Requests>(REQUESTS);
-    if (!requests) throw new Cc2ccError('BAD_INPUT', 'bus.request needs the "request-reply" plugin: add it to "plugins" in the config');
+    if (!requests)
+      throw new Cc2ccError(
+        'BAD_INPUT',
+        'bus.request needs the "request-reply" plugin: add it to "plugins" in the config',
+      );
     return requests.request(this, to, text, options);
   }
 
@@ -226,7 +258,9 @@ export class Bus implements Directory {
     this.inbox = undefined;
     if (this.record) {
       this.record = { ...this.record, state: 'offline' };
-      await this.transport.announce(this.record).catch((error) => this.logger.warn(`could not mark offline: ${describeError(error)}`));
+      await this.transport
+        .announce(this.record)
+        .catch((error) => this.logger.warn(`could not mark offline: ${describeError(error)}`));
     }
   }
 
@@ -243,7 +277,8 @@ export class Bus implements Directory {
     this.inbox = undefined;
     if (record) void this.signOffUnlessTaken(record);
     const text =
-      `cc2cc: you (${this.self}) no longer receive messages: another process took over your inbox (${describeError(error)}). ` +
+      `cc2cc: you (${this.self}) no longer receive messages: another process took over your inbox ` +
+      `(${describeError(error)}). ` +
       'Sending still works. Restart this session (or stop the other one) to receive again.';
     this.logger.error(text);
     this.sink.notice?.(text);
@@ -253,7 +288,11 @@ export class Bus implements Directory {
   private async signOffUnlessTaken(record: PresenceRecord): Promise<void> {
     try {
       const current = (await this.transport.agents()).find((agent) => agent.name === record.name)?.presence;
-      if (current && (current.pid !== record.pid || current.host !== record.host || current.startedAt !== record.startedAt)) return;
+      if (
+        current &&
+        (current.pid !== record.pid || current.host !== record.host || current.startedAt !== record.startedAt)
+      )
+        return;
       await this.transport.announce({ ...record, state: 'offline', lastSeen: this.clock.now().toISOString() });
     } catch (error) {
       this.logger.warn(`could not mark this receiver offline: ${describeError(error)}`);
@@ -266,10 +305,16 @@ export class Bus implements Directory {
     await this.transport.announce(this.record);
   }
 
-  /** Record the routed recipients in `rcpt` (receivers check it), then run the onRouted hooks (a signature covers it). */
+  /**
+   * Record the routed recipients in `rcpt` (receivers check it), then run the onRouted hooks (a
+   * signature covers it).
+   */
   private seal(envelope: Envelope, recipients: AgentName[]): Promise<ChainOutcome> {
     if (recipients.length > MAX_RECIPIENTS) {
-      throw new Cc2ccError('BAD_INPUT', `${envelope.to} resolved to ${recipients.length} agents; one message reaches at most ${MAX_RECIPIENTS}`);
+      throw new Cc2ccError(
+        'BAD_INPUT',
+        `${envelope.to} resolved to ${recipients.length} agents; one message reaches at most ${MAX_RECIPIENTS}`,
+      );
     }
     // The router checked every name: the transport does not validate the sealed envelope again
     // (unless an onRouted hook replaced it with an object of its own).
@@ -279,7 +324,8 @@ export class Bus implements Directory {
   /** One outcome per recipient; several recipients share one write where the transport can. */
   private putAll(agents: AgentName[], envelope: Envelope): Promise<Array<PromiseSettledResult<void>>> {
     if (agents.length > 1 && this.transport.putMany) {
-      const refusedAll = (reason: unknown) => agents.map((): PromiseSettledResult<void> => ({ status: 'rejected', reason }));
+      const refusedAll = (reason: unknown) =>
+        agents.map((): PromiseSettledResult<void> => ({ status: 'rejected', reason }));
       return this.transport.putMany(agents, envelope).catch(refusedAll);
     }
     return Promise.allSettled(agents.map((agent) => this.transport.put(agent, envelope)));
@@ -293,24 +339,37 @@ export class Bus implements Directory {
     if (this.handedOver.has(envelope.id)) return this.acknowledgeHandedOver(delivery);
     if (isExpired(envelope, this.clock.now())) {
       await delivery.deadLetter(`expired: expiresAt ${envelope.expiresAt} passed before delivery`);
-      await this.sendReceipt(envelope, 'expired', `your message ${envelope.id} to ${this.self} expired before it was delivered`);
+      await this.sendReceipt(
+        envelope,
+        'expired',
+        `your message ${envelope.id} to ${this.self} expired before it was delivered`,
+      );
       return;
     }
     if (delivery.attempt > this.config.maxAttempts) {
       await delivery.deadLetter(`failed: not delivered after ${this.config.maxAttempts} attempts`);
-      await this.sendReceipt(envelope, 'failed', `your message ${envelope.id} to ${this.self} could not be delivered after ${this.config.maxAttempts} attempts`);
+      await this.sendReceipt(
+        envelope,
+        'failed',
+        `your message ${envelope.id} to ${this.self} could not be delivered after ${this.config.maxAttempts} attempts`,
+      );
       return;
     }
     let outcome: ChainOutcome;
     try {
-      outcome = await this.extensions.runInbound(envelope, { bus: this, direction: 'inbound', attempt: delivery.attempt });
+      outcome = await this.extensions.runInbound(envelope, {
+        bus: this,
+        direction: 'inbound',
+        attempt: delivery.attempt,
+      });
     } catch (error) {
       return delivery.retry(describeError(error), this.retryDelay(delivery.attempt));
     }
     if ('drop' in outcome) {
       const reason = `${outcome.plugin}: ${outcome.drop}`;
       if (outcome.then === 'ack') return delivery.ack();
-      if (outcome.then === 'retry') return delivery.retry(reason, outcome.retryInMs ?? this.retryDelay(delivery.attempt));
+      if (outcome.then === 'retry')
+        return delivery.retry(reason, outcome.retryInMs ?? this.retryDelay(delivery.attempt));
       return delivery.deadLetter(reason);
     }
     this.remember(outcome.envelope);
@@ -339,7 +398,10 @@ export class Bus implements Directory {
       this.handedOver.delete(id);
     } catch (error) {
       const delayMs = this.retryDelay(delivery.attempt);
-      this.logger.warn(`could not acknowledge ${id}, which was delivered: ${describeError(error)}; acknowledging again in ${delayMs} ms (it is not delivered again)`);
+      this.logger.warn(
+        `could not acknowledge ${id}, which was delivered: ${describeError(error)}; acknowledging ` +
+          `again in ${delayMs} ms (it is not delivered again)`,
+      );
       await delivery.retry(`acknowledging a delivered message failed: ${describeError(error)}`, delayMs);
     }
   }

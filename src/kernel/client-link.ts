@@ -10,4 +10,7 @@ export interface ClientLink {
 }
 
 /** A plugin's handler of one client notification; a throw is logged, never sent back. */
-export type ClientNotificationHandler = (params: Record<string, unknown>, context: { bus: Bus; client: ClientLink }) => void | Promise<void>;
+export type ClientNotificationHandler = (
+  params: Record<string, unknown>,
+  context: { bus: Bus; client: ClientLink },
+) => void | Promise<void>;

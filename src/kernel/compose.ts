@@ -61,8 +61,11 @@ export async function compose(options: ComposeOptions): Promise<Cc2cc> {
   if (options.router) container.register(ROUTER, { useValue: options.router });
   else if (routes.length > 0) {
     // Built when the Bus is, after the plugins' setup: the rules match with the schemes' own `matches`.
-    const matcher = (scheme: string, pattern: string, target: string) => extensions.targetMatches(scheme, pattern, target);
-    container.register(ROUTER, { useFactory: (scope) => new RoutingRouter(scope.resolve(DefaultRouter), routes, matcher) });
+    const matcher = (scheme: string, pattern: string, target: string) =>
+      extensions.targetMatches(scheme, pattern, target);
+    container.register(ROUTER, {
+      useFactory: (scope) => new RoutingRouter(scope.resolve(DefaultRouter), routes, matcher),
+    });
   } else container.register(ROUTER, { useClass: DefaultRouter });
   container.register(SERVICES, { useValue: { get: (token: symbol) => optionalService(container, token) } });
   container.registerSingleton(BUS, Bus);
@@ -109,20 +112,32 @@ export async function compose(options: ComposeOptions): Promise<Cc2cc> {
 const missingSink: Sink = {
   name: 'none',
   deliver() {
-    return Promise.reject(new Cc2ccError('BAD_INPUT', 'no sink is configured: pass one to compose() before attaching an agent'));
+    return Promise.reject(
+      new Cc2ccError('BAD_INPUT', 'no sink is configured: pass one to compose() before attaching an agent'),
+    );
   },
 };
 
 /** `enforce: 'pre'` plugins first, then unmarked, then `'post'`; config order within each. */
 function orderPlugins(plugins: readonly Plugin[]): Plugin[] {
   for (const [index, plugin] of plugins.entries()) {
-    if (typeof plugin !== 'object' || plugin === null || typeof plugin.name !== 'string' || plugin.name === '' || typeof plugin.setup !== 'function') {
-      throw new Cc2ccError('PLUGIN_INVALID', `plugin #${index + 1} must be an object with a non-empty "name" and a "setup(ctx)" function`);
+    if (
+      typeof plugin !== 'object' ||
+      plugin === null ||
+      typeof plugin.name !== 'string' ||
+      plugin.name === '' ||
+      typeof plugin.setup !== 'function'
+    ) {
+      throw new Cc2ccError(
+        'PLUGIN_INVALID',
+        `plugin #${index + 1} must be an object with a non-empty "name" and a "setup(ctx)" function`,
+      );
     }
   }
   const seen = new Set<string>();
   for (const plugin of plugins) {
-    if (seen.has(plugin.name)) throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin.name}" is enabled twice; enable each plugin once`);
+    if (seen.has(plugin.name))
+      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin.name}" is enabled twice; enable each plugin once`);
     seen.add(plugin.name);
   }
   const tier = (plugin: Plugin) => (plugin.enforce === 'pre' ? 0 : plugin.enforce === 'post' ? 2 : 1);
@@ -135,7 +150,9 @@ function checkDependencies(plugins: readonly Plugin[], names: readonly string[])
     if (missing.length > 0) {
       throw new Cc2ccError(
         'PLUGIN_INVALID',
-        `plugin "${plugin.name}" needs ${missing.map((name) => `"${name}"`).join(', ')}; add ${missing.length > 1 ? 'them' : 'it'} to "plugins" in the config`,
+        `plugin "${plugin.name}" needs ` +
+          `${missing.map((name) => `"${name}"`).join(', ')}; ` +
+          `add ${missing.length > 1 ? 'them' : 'it'} to "plugins" in the config`,
         { plugin: plugin.name, missing },
       );
     }
@@ -148,10 +165,15 @@ function checkRouteTargets(routes: readonly RouteRule[], extensions: Extensions)
     for (const target of routeTargets(rule)) {
       const address = parseAddress(target);
       if (address.kind === 'scheme' && !extensions.schemes.has(address.scheme)) {
-        throw new Cc2ccError('INVALID_CONFIG', `routes.${index}: "${target}" needs a plugin that handles "${address.scheme}:" addresses; enable it in "plugins"`, {
-          route: index,
-          target,
-        });
+        throw new Cc2ccError(
+          'INVALID_CONFIG',
+          `routes.${index}: "${target}" needs a plugin that handles "${address.scheme}:" ` +
+            `addresses; enable it in "plugins"`,
+          {
+            route: index,
+            target,
+          },
+        );
       }
     }
   }
@@ -197,6 +219,11 @@ async function setupPlugin(plugin: Plugin, scope: SetupScope): Promise<void> {
     await plugin.setup(context);
   } catch (error) {
     if (error instanceof Cc2ccError && error.code === 'PLUGIN_INVALID') throw error;
-    throw new Cc2ccError('PLUGIN_INVALID', `plugin "${name}" setup failed: ${describeError(error)}`, { plugin: name }, { cause: error });
+    throw new Cc2ccError(
+      'PLUGIN_INVALID',
+      `plugin "${name}" setup failed: ${describeError(error)}`,
+      { plugin: name },
+      { cause: error },
+    );
   }
 }

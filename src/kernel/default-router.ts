@@ -20,7 +20,8 @@ export class DefaultRouter implements Router {
     if (address.kind === 'agent') return [{ agent: await this.knownAgent(address.name, directory) }];
     if (address.kind === 'all') {
       const everyone = (await directory.agents()).map((agent) => agent.name).filter((name) => name !== envelope.from);
-      if (everyone.length === 0) throw new Cc2ccError('NO_RECIPIENTS', 'nobody else is known in this project, so "*" reaches nobody');
+      if (everyone.length === 0)
+        throw new Cc2ccError('NO_RECIPIENTS', 'nobody else is known in this project, so "*" reaches nobody');
       return everyone.map((agent) => ({ agent, via: '*' }));
     }
     const handler = this.extensions.schemes.get(address.scheme);
@@ -28,7 +29,9 @@ export class DefaultRouter implements Router {
       const known = [...this.extensions.schemes.keys()].map((scheme) => `${scheme}:`);
       throw new Cc2ccError(
         'UNKNOWN_SCHEME',
-        `no enabled plugin handles "${address.scheme}:" addresses; ${known.length > 0 ? `handled schemes: ${known.join(', ')}` : 'no plugin adds schemes yet'} (enable e.g. the "rooms" or "topics" plugin)`,
+        `no enabled plugin handles "${address.scheme}:" addresses; ` +
+          `${known.length > 0 ? `handled schemes: ${known.join(', ')}` : 'no plugin adds schemes yet'} ` +
+          '(enable e.g. the "rooms" or "topics" plugin)',
         { scheme: address.scheme },
       );
     }
@@ -36,7 +39,9 @@ export class DefaultRouter implements Router {
     const unique = [...new Set(names.map((name) => assertAgentName(name, `recipient from "${address.scheme}:"`)))];
     const others = unique.filter((agent) => agent !== envelope.from);
     if (others.length === 0) {
-      throw new Cc2ccError('NO_RECIPIENTS', `${envelope.to} reaches nobody but the sender; nothing was sent`, { to: envelope.to });
+      throw new Cc2ccError('NO_RECIPIENTS', `${envelope.to} reaches nobody but the sender; nothing was sent`, {
+        to: envelope.to,
+      });
     }
     return others.map((agent) => ({ agent, via: envelope.to }));
   }
@@ -47,7 +52,9 @@ export class DefaultRouter implements Router {
     if (known.includes(name)) return name;
     throw new Cc2ccError(
       'UNKNOWN_RECIPIENT',
-      `unknown recipient "${name}"; known agents: ${known.length > 0 ? known.join(', ') : '(none yet)'}. Add it to "agents" in the config, or set allowUnknownRecipients`,
+      `unknown recipient "${name}"; known agents: ` +
+        `${known.length > 0 ? known.join(', ') : '(none yet)'}. Add it to "agents" in the config, ` +
+        `or set allowUnknownRecipients`,
       { name, known },
     );
   }

@@ -31,9 +31,7 @@ export const EnvelopeSchema = z.strictObject({
   correlationId: ulid.optional(),
   replyTo: address.optional(),
   expiresAt: isoTime.optional(),
-  meta: z
-    .record(z.string().regex(META_KEY, 'meta keys match ^[a-zA-Z_][a-zA-Z0-9_]*$'), z.string())
-    .optional(),
+  meta: z.record(z.string().regex(META_KEY, 'meta keys match ^[a-zA-Z_][a-zA-Z0-9_]*$'), z.string()).optional(),
   sig: z.string().optional(),
   /** Set by the sender's kernel after routing: the agents this message was stored for (see `addressed.ts`). */
   rcpt: z.array(agentName).min(1).max(MAX_RECIPIENTS).optional(),
@@ -58,7 +56,8 @@ export interface Draft {
 
 export function createEnvelope(draft: Draft, now: Date = new Date()): Envelope {
   const expiresAt =
-    draft.expiresAt ?? (draft.expiresInS !== undefined ? new Date(now.getTime() + draft.expiresInS * 1000).toISOString() : undefined);
+    draft.expiresAt ??
+    (draft.expiresInS !== undefined ? new Date(now.getTime() + draft.expiresInS * 1000).toISOString() : undefined);
   const candidate = {
     v: WIRE_VERSION,
     id: newId(now.getTime()),
@@ -88,7 +87,8 @@ export function validateEnvelope(value: unknown): Envelope {
   if (typeof value === 'object' && value !== null && 'v' in value && value.v !== WIRE_VERSION) {
     throw new Cc2ccError(
       'UNSUPPORTED_VERSION',
-      `envelope format version ${JSON.stringify((value as { v: unknown }).v)} is not supported; this reader knows v${WIRE_VERSION}`,
+      `envelope format version ${JSON.stringify((value as { v: unknown }).v)} is not supported; ` +
+        `this reader knows v${WIRE_VERSION}`,
     );
   }
   let result: ReturnType<typeof EnvelopeSchema.safeParse>;
@@ -130,7 +130,10 @@ export function decodeEnvelope(text: string): Envelope {
 }
 
 function tooDeep(): Cc2ccError {
-  return new Cc2ccError('INVALID_ENVELOPE', 'envelope is nested too deeply to check (data deeper than the stack allows)');
+  return new Cc2ccError(
+    'INVALID_ENVELOPE',
+    'envelope is nested too deeply to check (data deeper than the stack allows)',
+  );
 }
 
 // Envelopes are immutable once made, so each is serialized at most once.

@@ -31,18 +31,35 @@ export const ERROR_CODES = {
   TRANSPORT_UNAVAILABLE: { retryable: true, summary: 'the server behind the transport (e.g. Redis) cannot be reached' },
   OUTCOME_UNKNOWN: {
     retryable: false,
-    summary: 'the request reached the server but no answer came back: it may or may not have taken effect (do not repeat it blindly)',
+    summary:
+      'the request reached the server but no answer came back: it may or may not have taken ' +
+      'effect (do not repeat it blindly)',
   },
-  REDIS_LOADING: { retryable: true, summary: 'Redis is loading its data set after a restart and answers nothing else yet' },
-  REDIS_BUSY: { retryable: true, summary: 'Redis is busy running a long script or function (BUSY) and answers nothing else' },
-  REDIS_OUT_OF_MEMORY: { retryable: true, summary: 'Redis reached maxmemory and refuses writes (OOM); space frees as receivers settle messages' },
+  REDIS_LOADING: {
+    retryable: true,
+    summary: 'Redis is loading its data set after a restart and answers nothing else yet',
+  },
+  REDIS_BUSY: {
+    retryable: true,
+    summary: 'Redis is busy running a long script or function (BUSY) and answers nothing else',
+  },
+  REDIS_OUT_OF_MEMORY: {
+    retryable: true,
+    summary: 'Redis reached maxmemory and refuses writes (OOM); space frees as receivers settle messages',
+  },
   INBOX_FULL: { retryable: true, summary: 'the recipient inbox holds as many unsettled messages as it may (maxLen)' },
   BAD_INPUT: { retryable: false, summary: 'a tool or command argument is invalid' },
   AGENT_LIVE: { retryable: true, summary: 'a live session serves this agent, so it cannot be forgotten now' },
-  MESSAGES_WAITING: { retryable: false, summary: 'messages wait in this agent\'s inbox (forget it with --force to move them to dead letters)' },
+  MESSAGES_WAITING: {
+    retryable: false,
+    summary: "messages wait in this agent's inbox (forget it with --force to move them to dead letters)",
+  },
   APPROVAL_CLOSED: { retryable: false, summary: 'a permission request was already answered or has expired' },
   CLAIM_CONFLICT: { retryable: false, summary: 'the paths overlap a file claim another agent holds' },
-  SIGNING_KEY_CONFLICT: { retryable: false, summary: 'the bus state holds another public signing key for this agent name: another process claims the name' },
+  SIGNING_KEY_CONFLICT: {
+    retryable: false,
+    summary: 'the bus state holds another public signing key for this agent name: another process claims the name',
+  },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

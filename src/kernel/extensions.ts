@@ -81,14 +81,23 @@ export class Extensions {
 
   addScheme(plugin: string, scheme: string, handler: SchemeResolver | SchemeHandler): void {
     if (!/^[a-z][a-z0-9-]{0,31}$/.test(scheme)) {
-      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": scheme "${scheme}" must be lowercase letters, digits and hyphens`);
+      throw new Cc2ccError(
+        'PLUGIN_INVALID',
+        `plugin "${plugin}": scheme "${scheme}" must be lowercase letters, digits and hyphens`,
+      );
     }
     const taken = this.schemes.get(scheme);
     if (taken) {
-      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": scheme "${scheme}:" is already handled by plugin "${taken.plugin}"`);
+      throw new Cc2ccError(
+        'PLUGIN_INVALID',
+        `plugin "${plugin}": scheme "${scheme}:" is already handled by plugin "${taken.plugin}"`,
+      );
     }
     if (typeof handler !== 'function' && typeof handler?.resolve !== 'function') {
-      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": scheme "${scheme}:" needs a resolver function or an object with resolve(target, context)`);
+      throw new Cc2ccError(
+        'PLUGIN_INVALID',
+        `plugin "${plugin}": scheme "${scheme}:" needs a resolver function or an object with resolve(target, context)`,
+      );
     }
     this.schemes.set(scheme, { plugin, handler: typeof handler === 'function' ? { resolve: handler } : handler });
   }
@@ -108,7 +117,12 @@ export class Extensions {
       try {
         groups = await handler.list();
       } catch (error) {
-        throw new Cc2ccError('HOOK_FAILED', `plugin "${plugin}" list of "${scheme}:" failed: ${describeError(error)}`, { plugin, hook: 'list' }, { cause: error });
+        throw new Cc2ccError(
+          'HOOK_FAILED',
+          `plugin "${plugin}" list of "${scheme}:" failed: ${describeError(error)}`,
+          { plugin, hook: 'list' },
+          { cause: error },
+        );
       }
       const sorted = groups.map((group) => ({ target: group.target, agents: [...new Set(group.agents)].sort() }));
       listings.push({ scheme, groups: sorted.sort((a, b) => a.target.localeCompare(b.target)) });
@@ -119,7 +133,10 @@ export class Extensions {
   addTool(plugin: string, tool: ToolDefinition): void {
     const taken = this.tools.get(tool.name);
     if (taken) {
-      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": tool "${tool.name}" is already added by "${taken.plugin}"`);
+      throw new Cc2ccError(
+        'PLUGIN_INVALID',
+        `plugin "${plugin}": tool "${tool.name}" is already added by "${taken.plugin}"`,
+      );
     }
     this.tools.set(tool.name, { plugin, tool });
   }
@@ -127,7 +144,10 @@ export class Extensions {
   addCommand(plugin: string, command: CommandDefinition): void {
     const taken = this.commands.get(command.name);
     if (taken) {
-      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": command "${command.name}" is already added by "${taken.plugin}"`);
+      throw new Cc2ccError(
+        'PLUGIN_INVALID',
+        `plugin "${plugin}": command "${command.name}" is already added by "${taken.plugin}"`,
+      );
     }
     this.commands.set(command.name, { plugin, command });
   }
@@ -135,18 +155,27 @@ export class Extensions {
   addCapability(plugin: string, name: string, value: Record<string, unknown> = {}): void {
     const taken = this.capabilities.get(name);
     if (taken || name === 'claude/channel') {
-      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": capability "${name}" is already declared by ${taken ? `"${taken.plugin}"` : 'cc2cc'}`);
+      throw new Cc2ccError(
+        'PLUGIN_INVALID',
+        `plugin "${plugin}": capability "${name}" is already declared by ${taken ? `"${taken.plugin}"` : 'cc2cc'}`,
+      );
     }
     this.capabilities.set(name, { plugin, value });
   }
 
   addClientNotification(plugin: string, method: string, handle: ClientNotificationHandler): void {
     if (!method.startsWith('notifications/')) {
-      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": "${method}" is not a notification method (they start with "notifications/")`);
+      throw new Cc2ccError(
+        'PLUGIN_INVALID',
+        `plugin "${plugin}": "${method}" is not a notification method (they start with "notifications/")`,
+      );
     }
     const taken = this.clientNotifications.get(method);
     if (taken) {
-      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": notification "${method}" is already handled by "${taken.plugin}"`);
+      throw new Cc2ccError(
+        'PLUGIN_INVALID',
+        `plugin "${plugin}": notification "${method}" is already handled by "${taken.plugin}"`,
+      );
     }
     this.clientNotifications.set(method, { plugin, handle });
   }
@@ -254,7 +283,12 @@ async function runChain(
     try {
       result = await fn(current, context);
     } catch (error) {
-      throw new Cc2ccError('HOOK_FAILED', `plugin "${plugin}" hook ${hookName} failed: ${describeError(error)}`, { plugin, hook: hookName }, { cause: error });
+      throw new Cc2ccError(
+        'HOOK_FAILED',
+        `plugin "${plugin}" hook ${hookName} failed: ${describeError(error)}`,
+        { plugin, hook: hookName },
+        { cause: error },
+      );
     }
     if (isDrop(result)) return { ...result, plugin };
     if (result && 'envelope' in result) current = result.envelope;
@@ -266,6 +300,11 @@ async function runLifecycle(plugin: string, hook: string, fn: () => void | Promi
   try {
     await fn();
   } catch (error) {
-    throw new Cc2ccError('HOOK_FAILED', `plugin "${plugin}" hook ${hook} failed: ${describeError(error)}`, { plugin, hook }, { cause: error });
+    throw new Cc2ccError(
+      'HOOK_FAILED',
+      `plugin "${plugin}" hook ${hook} failed: ${describeError(error)}`,
+      { plugin, hook },
+      { cause: error },
+    );
   }
 }

@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { assertStateKey, assertStatePrefix, checkTtl, encodeStateValue, type State, type StateEntry, type StateSetOptions, type StateSetResult, type StateValue } from './state.js';
+import {
+  assertStateKey,
+  assertStatePrefix,
+  checkTtl,
+  encodeStateValue,
+  type State,
+  type StateEntry,
+  type StateSetOptions,
+  type StateSetResult,
+  type StateValue,
+} from './state.js';
 
 interface Stored {
   text: string;
@@ -32,8 +42,13 @@ export class MemoryState implements State {
     const text = encodeStateValue(key, value);
     const ttlMs = checkTtl(options.ttlMs);
     const current = this.live(key);
-    if (options.ifVersion !== undefined && (current?.version ?? null) !== options.ifVersion) return { ok: false, current };
-    const stored: Stored = { text, version: `${++this.sequence}-${this.tag}`, ...(ttlMs !== undefined && { expiresAt: this.now() + ttlMs }) };
+    if (options.ifVersion !== undefined && (current?.version ?? null) !== options.ifVersion)
+      return { ok: false, current };
+    const stored: Stored = {
+      text,
+      version: `${++this.sequence}-${this.tag}`,
+      ...(ttlMs !== undefined && { expiresAt: this.now() + ttlMs }),
+    };
     this.entries.set(key, stored);
     return { ok: true, entry: toEntry(key, stored) };
   }
@@ -59,5 +74,10 @@ export class MemoryState implements State {
 
 /** A fresh copy each time: a caller that changes what it read changes nothing stored. */
 function toEntry(key: string, stored: Stored): StateEntry {
-  return { key, value: JSON.parse(stored.text) as StateValue, version: stored.version, ...(stored.expiresAt !== undefined && { expiresAt: stored.expiresAt }) };
+  return {
+    key,
+    value: JSON.parse(stored.text) as StateValue,
+    version: stored.version,
+    ...(stored.expiresAt !== undefined && { expiresAt: stored.expiresAt }),
+  };
 }

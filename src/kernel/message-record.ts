@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { MESSAGE_KINDS, type Envelope } from './envelope.js';
 
-/** One message as structured tool output: the envelope's fields a model or client needs, the text whole and unescaped. */
+/**
+ * One message as structured tool output: the envelope's fields a model or client needs, the text
+ * whole and unescaped.
+ */
 export const MessageRecordSchema = z.object({
   id: z.string(),
   from: z.string(),

@@ -38,7 +38,8 @@ export type Address =
 // attribute or a frame through an address, even one read back from a planted file.
 const SCHEME = /^([a-z][a-z0-9-]{0,31}):([A-Za-z0-9._*>-]{1,200})$/;
 export const ADDRESS_RULE =
-  'an address is an agent name ("calm-owl"), "*" for every agent, or "scheme:target" such as "room:backend" or "topic:ci.build" (a target is 1–200 letters, digits and . _ - * >)';
+  'an address is an agent name ("calm-owl"), "*" for every agent, or "scheme:target" such as ' +
+  '"room:backend" or "topic:ci.build" (a target is 1–200 letters, digits and . _ - * >)';
 
 export function parseAddress(value: unknown): Address {
   if (typeof value !== 'string' || value.length === 0 || value.length > 256) {

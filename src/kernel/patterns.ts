@@ -8,7 +8,12 @@ export const TOPIC_RULE = 'a topic is dot-separated segments of [a-z0-9_-], such
 export const PATTERN_RULE = `${TOPIC_RULE}; in a pattern, "*" matches one segment and a final ">" matches one or more`;
 
 export function assertTopic(value: unknown): string {
-  if (typeof value === 'string' && value.length <= MAX_TOPIC_LENGTH && value.split('.').every((segment) => SEGMENT.test(segment))) return value;
+  if (
+    typeof value === 'string' &&
+    value.length <= MAX_TOPIC_LENGTH &&
+    value.split('.').every((segment) => SEGMENT.test(segment))
+  )
+    return value;
   throw new Cc2ccError('INVALID_ADDRESS', `invalid topic ${JSON.stringify(value)}: ${TOPIC_RULE}`);
 }
 
@@ -16,7 +21,8 @@ export function assertTopicPattern(value: unknown): string {
   if (typeof value === 'string' && value.length <= MAX_TOPIC_LENGTH) {
     const segments = value.split('.');
     const valid = segments.every(
-      (segment, index) => SEGMENT.test(segment) || segment === '*' || (segment === '>' && index === segments.length - 1),
+      (segment, index) =>
+        SEGMENT.test(segment) || segment === '*' || (segment === '>' && index === segments.length - 1),
     );
     if (valid) return value;
   }

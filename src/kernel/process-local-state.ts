@@ -12,7 +12,10 @@ export function processLocalState(kind: string, logger: Logger): State {
   const warn = () => {
     if (warned) return;
     warned = true;
-    logger.warn(`the "${kind}" transport keeps no bus state (no busState): rooms, topics and session names are kept in this process only and end with it`);
+    logger.warn(
+      `the "${kind}" transport keeps no bus state (no busState): rooms, topics and session names ` +
+        `are kept in this process only and end with it`,
+    );
   };
   return {
     get: (key) => memory.get(key),

@@ -37,20 +37,33 @@ const DRAIN_POLL_MS = 20;
 export async function retireAgent(bus: Bus, name: string, options: RetireOptions): Promise<RetiredAgent> {
   const agent = assertAgentName(name);
   if (bus.config.agents.includes(agent)) {
-    throw new Cc2ccError('BAD_INPUT', `"${agent}" is configured in "agents": configured agents are never retired; remove it from the config first`, { name: agent });
+    throw new Cc2ccError(
+      'BAD_INPUT',
+      `"${agent}" is configured in "agents": configured agents are never retired; remove it from the config first`,
+      { name: agent },
+    );
   }
   const agents = await bus.agents();
   const info = agents.find((candidate) => candidate.name === agent);
   if (!info) {
-    throw new Cc2ccError('NOT_FOUND', `no agent named "${agent}"; known agents: ${agents.map((known) => known.name).join(', ') || '(none)'}`, { name: agent });
+    throw new Cc2ccError(
+      'NOT_FOUND',
+      `no agent named "${agent}"; known agents: ${agents.map((known) => known.name).join(', ') || '(none)'}`,
+      { name: agent },
+    );
   }
   if (info.state === 'online') throw live(agent, info.presence);
   const { queued, claimed } = await bus.transport.stats(agent);
   if (queued + claimed > 0 && !options.force) {
-    throw new Cc2ccError('MESSAGES_WAITING', `${queued + claimed} message(s) wait for "${agent}"; deliver them first, or forget it with --force to move them to its dead letters`, {
-      name: agent,
-      waiting: queued + claimed,
-    });
+    throw new Cc2ccError(
+      'MESSAGES_WAITING',
+      `${queued + claimed} message(s) wait for "${agent}"; deliver them first, or forget it with ` +
+        `--force to move them to its dead letters`,
+      {
+        name: agent,
+        waiting: queued + claimed,
+      },
+    );
   }
   let deadLettered = 0;
   let inbox: Inbox;
@@ -67,8 +80,20 @@ export async function retireAgent(bus: Bus, name: string, options: RetireOptions
   try {
     await drained(bus, agent);
     const now = new Date().toISOString();
-    const base: PresenceRecord = info.presence ?? { name: agent, state: 'offline', pid: process.pid, host: hostname(), startedAt: now, lastSeen: now, data: {} };
-    await bus.transport.announce({ ...base, state: 'offline', data: { [RETIRED_KEY]: { at: now, reason: options.reason } } });
+    const base: PresenceRecord = info.presence ?? {
+      name: agent,
+      state: 'offline',
+      pid: process.pid,
+      host: hostname(),
+      startedAt: now,
+      lastSeen: now,
+      data: {},
+    };
+    await bus.transport.announce({
+      ...base,
+      state: 'offline',
+      data: { [RETIRED_KEY]: { at: now, reason: options.reason } },
+    });
   } finally {
     await inbox.close();
   }
@@ -91,12 +116,15 @@ export async function retireIdleAgents(bus: Bus, logger: Logger): Promise<AgentN
     try {
       const { queued, claimed } = await bus.transport.stats(info.name);
       if (queued + claimed > 0) continue;
-      await retireAgent(bus, info.name, { reason: `offline since ${presence.lastSeen} with nothing queued (retireAfterMs ${bus.config.retireAfterMs})` });
+      await retireAgent(bus, info.name, {
+        reason: `offline since ${presence.lastSeen} with nothing queued (retireAfterMs ${bus.config.retireAfterMs})`,
+      });
       retired.push(info.name);
       logger.info(`retired ${info.name}: offline since ${presence.lastSeen}, nothing queued`);
     } catch (error) {
       // It came back, or mail arrived: it stays. Anything else is worth a line.
-      if (!isCc2ccError(error, 'AGENT_LIVE') && !isCc2ccError(error, 'MESSAGES_WAITING')) logger.warn(`could not retire ${info.name}: ${describeError(error)}`);
+      if (!isCc2ccError(error, 'AGENT_LIVE') && !isCc2ccError(error, 'MESSAGES_WAITING'))
+        logger.warn(`could not retire ${info.name}: ${describeError(error)}`);
     }
   }
   return retired;
@@ -107,12 +135,25 @@ async function drained(bus: Bus, agent: AgentName): Promise<void> {
   for (;;) {
     const { queued, claimed } = await bus.transport.stats(agent);
     if (queued + claimed === 0) return;
-    if (Date.now() > deadline) throw new Cc2ccError('TIMEOUT', `${queued + claimed} message(s) of "${agent}" did not reach its dead letters within ${DRAIN_LIMIT_MS} ms; try again`, { name: agent });
+    if (Date.now() > deadline)
+      throw new Cc2ccError(
+        'TIMEOUT',
+        `${queued + claimed} message(s) of "${agent}" did not reach its dead letters within ` +
+          `${DRAIN_LIMIT_MS} ms; try again`,
+        { name: agent },
+      );
     await sleep(DRAIN_POLL_MS);
   }
 }
 
 function live(agent: AgentName, presence: PresenceRecord | undefined, cause?: Cc2ccError): Cc2ccError {
-  const who = presence ? `pid ${presence.pid} on ${presence.host}, since ${presence.startedAt}` : cause?.message ?? 'another process holds its inbox';
-  return new Cc2ccError('AGENT_LIVE', `"${agent}" is served by a live session (${who}); it can be forgotten once that session ends`, { name: agent }, cause ? { cause } : undefined);
+  const who = presence
+    ? `pid ${presence.pid} on ${presence.host}, since ${presence.startedAt}`
+    : (cause?.message ?? 'another process holds its inbox');
+  return new Cc2ccError(
+    'AGENT_LIVE',
+    `"${agent}" is served by a live session (${who}); it can be forgotten once that session ends`,
+    { name: agent },
+    cause ? { cause } : undefined,
+  );
 }

@@ -64,12 +64,22 @@ export class RoutingRouter implements Router {
     for (const rule of matching) {
       for (const target of rule.also ?? []) addAll(await this.follow(envelope, target, directory, visited, false));
     }
-    if (found.size === 0) throw nobody ?? new Cc2ccError('NO_RECIPIENTS', `${envelope.to} reaches nobody after the config's routes`, { to: envelope.to });
+    if (found.size === 0)
+      throw (
+        nobody ??
+        new Cc2ccError('NO_RECIPIENTS', `${envelope.to} reaches nobody after the config's routes`, { to: envelope.to })
+      );
     return [...found.values()];
   }
 
   /** Resolve one rule target; an extra (`also`) target that reaches nobody is skipped. */
-  private async follow(envelope: Envelope, target: string, directory: Directory, visited: Set<string>, required: boolean): Promise<Recipient[]> {
+  private async follow(
+    envelope: Envelope,
+    target: string,
+    directory: Directory,
+    visited: Set<string>,
+    required: boolean,
+  ): Promise<Recipient[]> {
     if (visited.has(target)) return [];
     visited.add(target);
     try {
@@ -108,7 +118,10 @@ export function addressMatches(pattern: string, address: string, matcher: Target
 }
 
 function globMatches(pattern: string, value: string): boolean {
-  const body = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const body = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${body}$`).test(value);
 }
 
@@ -118,7 +131,9 @@ export function assertRoutesDoNotLoop(rules: readonly RouteRule[], matcher: Targ
   const edges = rules.map((rule) =>
     rules.flatMap((other, index) => {
       const condition = other.match.to;
-      return condition !== undefined && routeTargets(rule).some((target) => addressMatches(condition, target, matcher)) ? [index] : [];
+      return condition !== undefined && routeTargets(rule).some((target) => addressMatches(condition, target, matcher))
+        ? [index]
+        : [];
     }),
   );
   const state = new Array<'new' | 'open' | 'done'>(rules.length).fill('new');
@@ -129,9 +144,13 @@ export function assertRoutesDoNotLoop(rules: readonly RouteRule[], matcher: Targ
     for (const next of edges[index]!) {
       if (state[next] === 'open') {
         const cycle = [...path.slice(path.indexOf(next)), next].map(label).join(' → ');
-        throw new Cc2ccError('INVALID_CONFIG', `routes loop: ${cycle}; a message would be routed forever. Remove one of these rules or narrow its match`, {
-          cycle: path.slice(path.indexOf(next)),
-        });
+        throw new Cc2ccError(
+          'INVALID_CONFIG',
+          `routes loop: ${cycle}; a message would be routed forever. Remove one of these rules or narrow its match`,
+          {
+            cycle: path.slice(path.indexOf(next)),
+          },
+        );
       }
       if (state[next] === 'new') visit(next);
     }

@@ -25,7 +25,10 @@ export class ServiceProviders {
   provide(plugin: string, own: DependencyContainer, token: symbol, value: unknown): void {
     const taken = this.byToken.get(token);
     if (taken) {
-      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": service ${token.description} is already provided by "${taken}"`);
+      throw new Cc2ccError(
+        'PLUGIN_INVALID',
+        `plugin "${plugin}": service ${token.description} is already provided by "${taken}"`,
+      );
     }
     this.byToken.set(token, plugin);
     own.register(token, { useValue: value });

@@ -32,11 +32,16 @@ export async function updateState(
       current = await state.get(key);
       continue;
     }
-    const result = await state.set(key, next, { ifVersion: current?.version ?? null, ...(options.ttlMs !== undefined && { ttlMs: options.ttlMs }) });
+    const result = await state.set(key, next, {
+      ifVersion: current?.version ?? null,
+      ...(options.ttlMs !== undefined && { ttlMs: options.ttlMs }),
+    });
     if (result.ok) return result.entry;
     current = result.current;
     // Many writers on one key: a short random pause lets the winner get out of the way.
     if (attempt % 4 === 0) await new Promise((done) => setTimeout(done, Math.floor(Math.random() * 5 * attempt)));
   }
-  throw new Cc2ccError('TIMEOUT', `state key "${key}" changed under ${maxAttempts} updates in a row; try again`, { key });
+  throw new Cc2ccError('TIMEOUT', `state key "${key}" changed under ${maxAttempts} updates in a row; try again`, {
+    key,
+  });
 }

@@ -58,7 +58,8 @@ export interface State {
 }
 
 export const STATE_KEY_RULE =
-  'a state key is 1 to 8 segments joined by "/", each 1–64 characters of a-z, 0-9, ".", "_" and "-" that does not start with "." (at most 200 characters in all), e.g. "agent/brave-fox/rooms"';
+  'a state key is 1 to 8 segments joined by "/", each 1–64 characters of a-z, 0-9, ".", "_" and ' +
+  '"-" that does not start with "." (at most 200 characters in all), e.g. "agent/brave-fox/rooms"';
 
 const SEGMENT = /^[a-z0-9_-][a-z0-9._-]{0,63}$/;
 const MAX_KEY_LENGTH = 200;
@@ -74,16 +75,22 @@ export function isStateKey(key: unknown): key is string {
 
 export function assertStateKey(key: unknown): string {
   if (isStateKey(key)) return key;
-  throw new Cc2ccError('BAD_INPUT', `invalid state key ${JSON.stringify(key)}: ${STATE_KEY_RULE}`, { key: String(key) });
+  throw new Cc2ccError('BAD_INPUT', `invalid state key ${JSON.stringify(key)}: ${STATE_KEY_RULE}`, {
+    key: String(key),
+  });
 }
 
 /** A prefix is any start of a valid key: `''`, `agent/`, `agent/brave-fox/ro`. */
 export function assertStatePrefix(prefix: unknown): string {
   if (prefix === '') return prefix;
   if (typeof prefix === 'string' && (isStateKey(prefix) || isStateKey(`${prefix}x`))) return prefix;
-  throw new Cc2ccError('BAD_INPUT', `invalid state prefix ${JSON.stringify(prefix)}: a prefix is the start of a key, and ${STATE_KEY_RULE}`, {
-    prefix: String(prefix),
-  });
+  throw new Cc2ccError(
+    'BAD_INPUT',
+    `invalid state prefix ${JSON.stringify(prefix)}: a prefix is the start of a key, and ${STATE_KEY_RULE}`,
+    {
+      prefix: String(prefix),
+    },
+  );
 }
 
 /** The value's JSON text (as `JSON.stringify` writes it), within the size cap. */
@@ -92,12 +99,19 @@ export function encodeStateValue(key: string, value: StateValue): string {
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    throw new Cc2ccError('BAD_INPUT', `the value of state key "${key}" is not JSON: ${(error as Error).message}`, { key });
+    throw new Cc2ccError('BAD_INPUT', `the value of state key "${key}" is not JSON: ${(error as Error).message}`, {
+      key,
+    });
   }
-  if (text === undefined) throw new Cc2ccError('BAD_INPUT', `the value of state key "${key}" is not JSON (undefined or a function)`, { key });
+  if (text === undefined)
+    throw new Cc2ccError('BAD_INPUT', `the value of state key "${key}" is not JSON (undefined or a function)`, { key });
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_STATE_VALUE_BYTES) {
-    throw new Cc2ccError('BAD_INPUT', `the value of state key "${key}" is ${bytes} bytes; a state value may be at most ${MAX_STATE_VALUE_BYTES}`, { key, bytes });
+    throw new Cc2ccError(
+      'BAD_INPUT',
+      `the value of state key "${key}" is ${bytes} bytes; a state value may be at most ${MAX_STATE_VALUE_BYTES}`,
+      { key, bytes },
+    );
   }
   return text;
 }

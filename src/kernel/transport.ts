@@ -177,7 +177,10 @@ export interface MessageLocation {
 export type TrafficState = 'queued' | 'claimed' | 'done' | 'dead';
 
 export interface ObserveOptions {
-  /** Recent history before the live changes: the last `last` messages, or those of the last `sinceMs` (both: the fewer). */
+  /**
+   * Recent history before the live changes: the last `last` messages, or those of the last
+   * `sinceMs` (both: the fewer).
+   */
   replay?: { last?: number; sinceMs?: number };
 }
 

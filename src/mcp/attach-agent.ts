@@ -29,7 +29,11 @@ const NAME_ATTEMPTS = 3;
  * holds does not stop the session: it serves under `backend-2` (the first free derived
  * name) and says why; nothing addressed to `backend` reaches it.
  */
-export async function attachAgent(config: LoadedConfig, delivery: AgentDelivery, logger: Logger): Promise<AttachedAgent> {
+export async function attachAgent(
+  config: LoadedConfig,
+  delivery: AgentDelivery,
+  logger: Logger,
+): Promise<AttachedAgent> {
   const chosen = config.name;
   const session = chosen === undefined ? clientSessionId() : undefined;
   const tried = new Set<string>();
@@ -47,7 +51,10 @@ export async function attachAgent(config: LoadedConfig, delivery: AgentDelivery,
       const madeUp = chosen === undefined || holder !== undefined;
       // Before the inbox opens: the first message offered is checked against the ledger.
       delivery.bindLedger(await DeliveryLedger.load(ledgerPath(config.rootDir, agent)));
-      await runtime.bus.attach(agent, { delivery: delivery.mode, ...(madeUp && { data: { [MADE_UP_NAME_KEY]: true } }) });
+      await runtime.bus.attach(agent, {
+        delivery: delivery.mode,
+        ...(madeUp && { data: { [MADE_UP_NAME_KEY]: true } }),
+      });
     } catch (error) {
       // Only the transport: closing the bus would mark the agent that holds this inbox offline.
       await runtime.bus.transport.close().catch(() => {});

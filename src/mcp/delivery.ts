@@ -94,7 +94,11 @@ export class AgentDelivery implements Sink {
     const { channel } = this.options;
     // A hook that read the inbox while no server ran writes to the ledger: read what it added
     // (one synchronous stat when it added nothing, which is nearly always).
-    await this.ledger?.refresh().catch((error: unknown) => this.options.logger.warn(`could not read the delivery ledger: ${describeError(error)}`));
+    await this.ledger
+      ?.refresh()
+      .catch((error: unknown) =>
+        this.options.logger.warn(`could not read the delivery ledger: ${describeError(error)}`),
+      );
     const before = this.ledger?.state(envelope.id);
     if (before === 'seen') {
       // Seen through a hook while no server ran: this is the first server to know, so it sends the receipt.
@@ -122,7 +126,11 @@ export class AgentDelivery implements Sink {
     if (this.mode === 'auto' && !this.push.pushing) return this.hold(envelope, settle, 'no', size);
     await channel.deliver(envelope);
     if (this.mode === 'auto') {
-      await this.ledger?.record(envelope.id, 'pushed').catch((error: unknown) => this.options.logger.warn(`could not record push of ${envelope.id}: ${describeError(error)}`));
+      await this.ledger
+        ?.record(envelope.id, 'pushed')
+        .catch((error: unknown) =>
+          this.options.logger.warn(`could not record push of ${envelope.id}: ${describeError(error)}`),
+        );
     }
     return this.hold(envelope, settle, 'now', size);
   }
@@ -194,7 +202,13 @@ export class AgentDelivery implements Sink {
    * `pushedNow`: also this session's unconfirmed pushes in full (at session start, before
    * anything can confirm them, the hook's context is the one certain path).
    */
-  async takeForContext({ name = true, pushedNow = false }: { name?: boolean; pushedNow?: boolean } = {}): Promise<ContextSelection> {
+  async takeForContext({
+    name = true,
+    pushedNow = false,
+  }: {
+    name?: boolean;
+    pushedNow?: boolean;
+  } = {}): Promise<ContextSelection> {
     const full = this.takeWhere((entry) => entry.pushed === 'no' || (pushedNow && entry.pushed === 'now'));
     const named = name ? this.unread.filter((entry) => !entry.announced) : [];
     for (const entry of named) entry.announced = true;
@@ -212,7 +226,10 @@ export class AgentDelivery implements Sink {
     const notice = this.push.takeNotice();
     if (notice) lines.push(notice);
     const quiet = this.unread.filter((entry) => entry.pushed === 'no').length;
-    if (quiet > 0) lines.push(`cc2cc: ${plural(quiet, 'message')} waiting for you; call check_inbox to read ${quiet === 1 ? 'it' : 'them'}.`);
+    if (quiet > 0)
+      lines.push(
+        `cc2cc: ${plural(quiet, 'message')} waiting for you; call check_inbox to read ${quiet === 1 ? 'it' : 'them'}.`,
+      );
     const fresh = this.unread.filter((entry) => entry.pushed !== 'no' && !entry.announced);
     for (const entry of fresh) entry.announced = true;
     if (fresh.length > 0) lines.push(namedLine(fresh.map((entry) => entry.envelope)));
@@ -227,7 +244,10 @@ export class AgentDelivery implements Sink {
   }
 
   private fullNote(): string {
-    return `cc2cc: ${plural(this.unread.length, 'message')} held for you unread, and more are queued: call check_inbox to read them and receive the rest.`;
+    return (
+      `cc2cc: ${plural(this.unread.length, 'message')} held for you unread, and more are ` +
+      `queued: call check_inbox to read them and receive the rest.`
+    );
   }
 
   /** The unread limits are reached: where pushes go, ring once (the note on tool results says it too). */
@@ -237,7 +257,9 @@ export class AgentDelivery implements Sink {
 
   private ring(content: string): void {
     if (this.mode === 'pull') return;
-    this.options.channel.send({ content, meta: { kind: 'system' } }).catch((error: unknown) => this.options.logger.warn(`could not push a notice: ${describeError(error)}`));
+    this.options.channel
+      .send({ content, meta: { kind: 'system' } })
+      .catch((error: unknown) => this.options.logger.warn(`could not push a notice: ${describeError(error)}`));
   }
 
   /** The one-time notice that pushes stopped, for a hook's context. */
@@ -264,7 +286,9 @@ export class AgentDelivery implements Sink {
     for (const entry of entries) {
       const { id } = entry.envelope;
       this.budget.release(entry.size);
-      await this.ledger?.record(id, 'seen', via).catch((error: unknown) => this.options.logger.warn(`could not record ${id} as seen: ${describeError(error)}`));
+      await this.ledger
+        ?.record(id, 'seen', via)
+        .catch((error: unknown) => this.options.logger.warn(`could not record ${id} as seen: ${describeError(error)}`));
       try {
         await entry.settle.ack();
       } catch (error) {
@@ -282,7 +306,10 @@ export function namedLine(envelopes: readonly Envelope[]): string {
   const ids = envelopes.slice(0, 5).map((envelope) => `${envelope.id} from ${envelope.from}`);
   const more = envelopes.length > ids.length ? `, and ${envelopes.length - ids.length} more` : '';
   const it = envelopes.length === 1 ? 'it' : 'them';
-  return `cc2cc: ${plural(envelopes.length, 'new message')} pushed to you (${ids.join('; ')}${more}). If no <channel> message showed ${it}, call check_inbox to read ${it}.`;
+  return (
+    `cc2cc: ${plural(envelopes.length, 'new message')} pushed to you ` +
+    `(${ids.join('; ')}${more}). If no <channel> message showed ${it}, call check_inbox to read ${it}.`
+  );
 }
 
 export function plural(count: number, noun: string): string {

@@ -31,7 +31,13 @@ export function heldBy(name: AgentName, error: Cc2ccError, self: AgentName): Hel
   const pid = typeof data.pid === 'number' ? data.pid : undefined;
   const host = typeof data.host === 'string' ? data.host : undefined;
   const since = typeof data.startedAt === 'string' ? data.startedAt : undefined;
-  return { name, ...(pid !== undefined && { pid }), ...(host !== undefined && { host }), ...(since !== undefined && { since }), note: heldNote(name, self, { pid, host, since }) };
+  return {
+    name,
+    ...(pid !== undefined && { pid }),
+    ...(host !== undefined && { host }),
+    ...(since !== undefined && { since }),
+    note: heldNote(name, self, { pid, host, since }),
+  };
 }
 
 function heldNote(name: AgentName, self: AgentName, holder: { pid?: number; host?: string; since?: string }): string {
@@ -57,10 +63,18 @@ export function derivedName(base: AgentName, suffix: number): AgentName {
  */
 export async function freeDerivedName(bus: Bus, base: AgentName, tried: ReadonlySet<string>): Promise<AgentName> {
   const agents = await bus.agents();
-  const busy = new Set([...bus.config.agents, ...agents.filter((agent) => agent.state === 'online').map((agent) => agent.name)]);
+  const busy = new Set([
+    ...bus.config.agents,
+    ...agents.filter((agent) => agent.state === 'online').map((agent) => agent.name),
+  ]);
   for (let suffix = 2; suffix <= MAX_SUFFIX; suffix++) {
     const name = derivedName(base, suffix);
     if (!tried.has(name) && !busy.has(name)) return name;
   }
-  throw new Cc2ccError('INBOX_LOCKED', `"${base}" and its derived names ${derivedName(base, 2)} … ${derivedName(base, MAX_SUFFIX)} are all held by live sessions; stop one, or pick another name`, { name: base });
+  throw new Cc2ccError(
+    'INBOX_LOCKED',
+    `"${base}" and its derived names ${derivedName(base, 2)} … ${derivedName(base, MAX_SUFFIX)} ` +
+      `are all held by live sessions; stop one, or pick another name`,
+    { name: base },
+  );
 }

@@ -48,11 +48,19 @@ export async function answerHook(request: HookRequest, scope: HookScope): Promis
   const stop = request.event === 'stop';
   // At session start nothing can have confirmed this session's pushes yet: the context is
   // the certain path, so they go in full (a session whose pushes work may see them twice, once).
-  const { full, named } = await delivery.takeForContext({ name: !stop, pushedNow: request.event === 'session-start' && delivery.push.liveness !== 'live' });
+  const { full, named } = await delivery.takeForContext({
+    name: !stop,
+    pushedNow: request.event === 'session-start' && delivery.push.liveness !== 'live',
+  });
   const frames = full.length > 0 ? formatMessageFrames(full, scope.limits) : undefined;
   if (stop) {
     if (!frames) return {};
-    return { block: `cc2cc: ${plural(full.length, 'message')} arrived for you; read ${full.length === 1 ? 'it' : 'them'} before you stop (answer with the reply tool where one is asked for):\n\n${frames}` };
+    return {
+      block:
+        `cc2cc: ${plural(full.length, 'message')} arrived for you; read ` +
+        `${full.length === 1 ? 'it' : 'them'} before you stop (answer with the reply tool where ` +
+        `one is asked for):\n\n${frames}`,
+    };
   }
   const parts: string[] = [];
   if (request.event === 'session-start') parts.push(await sessionHeader(scope, full.length + named.length));
@@ -80,8 +88,15 @@ async function judgePushes(request: HookRequest, scope: HookScope): Promise<void
   if (transcript === undefined) return;
   await delivery.confirmPushes((id) => transcriptShows(transcript, id));
   if (transcript.includes(wake.token)) delivery.push.confirm('the self-wake push is in the transcript');
-  else if (delivery.push.liveness === 'unknown' && wake.pushedAt !== undefined && Date.now() - wake.pushedAt >= scope.confirmGraceMs) {
-    delivery.stopPushing(`the self-wake push is not in the client's transcript ${Math.round((Date.now() - wake.pushedAt) / 1000)} s after it was written`);
+  else if (
+    delivery.push.liveness === 'unknown' &&
+    wake.pushedAt !== undefined &&
+    Date.now() - wake.pushedAt >= scope.confirmGraceMs
+  ) {
+    delivery.stopPushing(
+      `the self-wake push is not in the client's transcript ` +
+        `${Math.round((Date.now() - wake.pushedAt) / 1000)} s after it was written`,
+    );
   }
 }
 
@@ -97,21 +112,38 @@ async function backlogTaken({ bus, agent, delivery, settleMs, logger }: HookScop
     const { queued, claimed } = await bus.transport.stats(agent);
     const coming = queued + claimed - delivery.waiting;
     if (coming <= 0 || delivery.full) return;
-    if (Date.now() >= deadline) return logger.warn(`session start: ${plural(coming, 'message')} still on the way into this session after ${settleMs} ms; a later hook gives them`);
-    if (!logged) logger.info(`session start: waiting up to ${settleMs} ms for ${plural(coming, 'message')} on the way into this session`);
+    if (Date.now() >= deadline)
+      return logger.warn(
+        `session start: ${plural(coming, 'message')} still on the way into this session after ` +
+          `${settleMs} ms; a later hook gives them`,
+      );
+    if (!logged)
+      logger.info(
+        `session start: waiting up to ${settleMs} ms for ${plural(coming, 'message')} on the way into this session`,
+      );
     await sleep(50);
   }
 }
 
 async function sessionHeader({ bus, agent, delivery }: HookScope, waiting: number): Promise<string> {
-  const online = (await bus.agents()).filter((info) => info.state === 'online' && info.name !== agent).map((info) => info.name);
+  const online = (await bus.agents())
+    .filter((info) => info.state === 'online' && info.name !== agent)
+    .map((info) => info.name);
   const who = online.length > 0 ? `Online: ${online.join(', ')}.` : 'No other agent is online.';
   const left = delivery.waiting;
-  const backlog = waiting === 0 && left === 0 ? 'No messages waiting.' : waiting > 0 ? `${plural(waiting, 'message')} for you below, oldest first.` : '';
+  const backlog =
+    waiting === 0 && left === 0
+      ? 'No messages waiting.'
+      : waiting > 0
+        ? `${plural(waiting, 'message')} for you below, oldest first.`
+        : '';
   // Serving under a derived name (the chosen one is held by another live session): say why first.
   const held = bus.presenceData(HELD_NAME_KEY) as Partial<HeldName> | undefined;
   const note = typeof held?.note === 'string' ? `${held.note} ` : '';
-  return `${note}cc2cc: you are the agent "${agent}" on cc2cc, the message bus of this project's agents. ${who} ${backlog}`.trim();
+  return (
+    `${note}cc2cc: you are the agent "${agent}" on cc2cc, the message bus of this project's ` +
+    `agents. ${who} ${backlog}`.trim()
+  );
 }
 
 /** After a compaction or /clear: what the agent must not forget. */
@@ -119,18 +151,26 @@ async function openState({ agent, delivery, schemes, logger }: HookScope): Promi
   const lines: string[] = [];
   const requests = delivery.openRequests;
   if (requests.length > 0) {
-    lines.push(`Requests waiting for your answer (reply with their id): ${requests.map((request) => `${request.id} from ${request.from}`).join('; ')}.`);
+    lines.push(
+      `Requests waiting for your answer (reply with their id): ` +
+        `${requests.map((request) => `${request.id} from ${request.from}`).join('; ')}.`,
+    );
   }
   const reaching = await addressesReaching(agent, schemes, logger);
   if (reaching.length > 0) lines.push(`Addresses that reach you: ${reaching.join(', ')}.`);
   return lines.length > 0 ? `cc2cc, still open from before:\n${lines.join('\n')}` : undefined;
 }
 
-/** The group addresses the agent is in (rooms it is a member of, topic patterns it follows), as each scheme lists them. */
+/**
+ * The group addresses the agent is in (rooms it is a member of, topic patterns it follows), as each
+ * scheme lists them.
+ */
 async function addressesReaching(agent: AgentName, schemes: HookScope['schemes'], logger: Logger): Promise<string[]> {
   try {
     const listings = (await schemes?.listGroups()) ?? [];
-    return listings.flatMap(({ scheme, groups }) => groups.filter((group) => group.agents.includes(agent)).map((group) => `${scheme}:${group.target}`));
+    return listings.flatMap(({ scheme, groups }) =>
+      groups.filter((group) => group.agents.includes(agent)).map((group) => `${scheme}:${group.target}`),
+    );
   } catch (error) {
     logger.warn(`could not list the addresses that reach ${agent}: ${describeError(error)}`);
     return [];

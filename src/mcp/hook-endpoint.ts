@@ -112,7 +112,8 @@ async function respond(line: string, options: HookEndpointOptions): Promise<Hook
 
 function parseRequest(line: string): HookRequest {
   const value = JSON.parse(line) as Partial<HookRequest>;
-  if (value.v !== 1 || !HOOK_EVENTS.includes(value.event!) || !HOOK_CLIENTS.includes(value.client!)) throw new Error('not a cc2cc hook request');
+  if (value.v !== 1 || !HOOK_EVENTS.includes(value.event!) || !HOOK_CLIENTS.includes(value.client!))
+    throw new Error('not a cc2cc hook request');
   return {
     v: 1,
     event: value.event!,

@@ -23,15 +23,22 @@ export interface RecipientStatus {
  * message shows `done` where it was seen.
  */
 export async function messageStatus(bus: Bus, rootDir: string, id: string): Promise<RecipientStatus[]> {
-  if (!isUlid(id)) throw new Cc2ccError('BAD_INPUT', `"${id}" is not a message id: ids are 26-character ULIDs such as 01J0000000000000000000000A, as a send result gives them`);
+  if (!isUlid(id))
+    throw new Cc2ccError(
+      'BAD_INPUT',
+      `"${id}" is not a message id: ids are 26-character ULIDs such as ` +
+        `01J0000000000000000000000A, as a send result gives them`,
+    );
   const { transport } = bus;
-  if (!transport.locate) throw new Cc2ccError('BAD_INPUT', `the ${transport.kind} transport cannot look up a message by id`);
+  if (!transport.locate)
+    throw new Cc2ccError('BAD_INPUT', `the ${transport.kind} transport cannot look up a message by id`);
   const agents = await bus.agents();
   const found = await Promise.all(
     agents.map(async ({ name }): Promise<RecipientStatus | undefined> => {
       const location = await transport.locate!(name, id);
       if (!location) return undefined;
-      if (location.state === 'dead') return { agent: name, state: 'dead', ...(location.reason && { reason: location.reason }) };
+      if (location.state === 'dead')
+        return { agent: name, state: 'dead', ...(location.reason && { reason: location.reason }) };
       const ledger = await DeliveryLedger.load(ledgerPath(rootDir, name));
       const given = ledger.state(id);
       if (given === 'seen') return { agent: name, state: 'seen' };

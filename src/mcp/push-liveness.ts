@@ -41,6 +41,9 @@ export class PushState {
   takeNotice(): string | undefined {
     if (!this.noticePending) return undefined;
     this.noticePending = false;
-    return 'cc2cc: channel pushes do not reach this conversation, so cc2cc stopped pushing: messages now come in hook context and through check_inbox.';
+    return (
+      'cc2cc: channel pushes do not reach this conversation, so cc2cc stopped pushing: ' +
+      'messages now come in hook context and through check_inbox.'
+    );
   }
 }

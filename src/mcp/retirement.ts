@@ -30,14 +30,21 @@ export function startRetirementSweep(bus: Bus, logger: Logger): () => void {
  * and leave): it leaves no agent behind. Its last presence record says `retired`. Call
  * before the bus closes.
  */
-export async function retireIfUnused(bus: Bus, session: { madeUpName: boolean; usedTools: boolean }, logger: Logger): Promise<void> {
+export async function retireIfUnused(
+  bus: Bus,
+  session: { madeUpName: boolean; usedTools: boolean },
+  logger: Logger,
+): Promise<void> {
   const agent = bus.name;
   if (!agent || !session.madeUpName || session.usedTools) return;
   try {
     const stats = await bus.transport.stats(agent);
     if (stats.queued + stats.claimed + stats.done + stats.dead > 0) return;
     // Its session name (if the client has a session id) stays: a resumed session takes the name back.
-    await bus.setPresenceData(RETIRED_KEY, { at: new Date().toISOString(), reason: 'its client never called a tool, and nothing was sent to it' });
+    await bus.setPresenceData(RETIRED_KEY, {
+      at: new Date().toISOString(),
+      reason: 'its client never called a tool, and nothing was sent to it',
+    });
   } catch (error) {
     logger.warn(`could not retire the unused agent ${agent}: ${describeError(error)}`);
   }

@@ -11,12 +11,22 @@ import type { HeldName } from './held-name.js';
  * name is held by another live session) says so first. `wakeToken` (meta `wake`) lets a
  * hook find it in the client's transcript.
  */
-export async function selfWake(bus: Bus, agent: AgentName, held?: HeldName, wakeToken?: string): Promise<ChannelNotification> {
-  const online = (await bus.agents()).filter((info) => info.state === 'online' && info.name !== agent).map((info) => info.name);
+export async function selfWake(
+  bus: Bus,
+  agent: AgentName,
+  held?: HeldName,
+  wakeToken?: string,
+): Promise<ChannelNotification> {
+  const online = (await bus.agents())
+    .filter((info) => info.state === 'online' && info.name !== agent)
+    .map((info) => info.name);
   const stats = await bus.transport.stats(agent);
   const waiting = stats.queued + stats.claimed;
   const who = online.length > 0 ? `Online: ${online.join(', ')}.` : 'No other agent is online.';
-  const backlog = waiting === 0 ? 'No messages waiting.' : `${plural(waiting, 'message')} waiting; ${waiting === 1 ? 'it follows' : 'they follow, oldest first'}.`;
+  const backlog =
+    waiting === 0
+      ? 'No messages waiting.'
+      : `${plural(waiting, 'message')} waiting; ${waiting === 1 ? 'it follows' : 'they follow, oldest first'}.`;
   return {
     content: `cc2cc: ${held ? held.note : `you are ${agent}`}. ${who} ${backlog}`,
     meta: {

@@ -41,7 +41,8 @@ export function createAgentServer(options: AgentServerOptions): McpServer {
     },
   );
   registerTools(server, options, options.pluginTools);
-  if (options.pluginMcp) registerClientNotifications(server, () => options.bus, options.pluginMcp.clientNotifications, options.logger);
+  if (options.pluginMcp)
+    registerClientNotifications(server, () => options.bus, options.pluginMcp.clientNotifications, options.logger);
   return server;
 }
 
@@ -49,9 +50,20 @@ function pluginCapabilities(mcp: AgentServerOptions['pluginMcp']): Record<string
   return Object.fromEntries([...(mcp?.capabilities ?? new Map()).entries()].map(([name, { value }]) => [name, value]));
 }
 
-/** Each plugin's client notification handler, with a link that notifies this client back. The bus is read per call (it may attach late). */
-function registerClientNotifications(server: McpServer, bus: () => Bus, handlers: Extensions['clientNotifications'], logger?: Logger): void {
-  const client = { notify: (method: string, params: Record<string, unknown>) => server.server.notification({ method, params } as unknown as ServerNotification) };
+/**
+ * Each plugin's client notification handler, with a link that notifies this client back. The bus is
+ * read per call (it may attach late).
+ */
+function registerClientNotifications(
+  server: McpServer,
+  bus: () => Bus,
+  handlers: Extensions['clientNotifications'],
+  logger?: Logger,
+): void {
+  const client = {
+    notify: (method: string, params: Record<string, unknown>) =>
+      server.server.notification({ method, params } as unknown as ServerNotification),
+  };
   for (const [method, { plugin, handle }] of handlers) {
     const schema = z.object({ method: z.literal(method), params: z.record(z.string(), z.unknown()).optional() });
     server.server.setNotificationHandler(schema, async ({ params }) => {
@@ -67,7 +79,8 @@ function registerClientNotifications(server: McpServer, bus: () => Bus, handlers
 /** Channel pushes through `server`; they reject once the connection is closed. */
 export function channelPusher(server: McpServer): ChannelPush {
   // The SDK types only the spec's notifications; Claude Code's channel method is an extension.
-  return (notification) => server.server.notification({ method: CHANNEL_METHOD, params: notification } as unknown as ServerNotification);
+  return (notification) =>
+    server.server.notification({ method: CHANNEL_METHOD, params: notification } as unknown as ServerNotification);
 }
 
 /** Serve over this process's stdin/stdout. From here on stdout carries only the protocol. */
@@ -83,7 +96,10 @@ export function packageVersion(): string {
   let folder = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
-      const found = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const found = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (found.name === 'cc2cc' && found.version) return (version = found.version);
     } catch {
       // no package.json here: look one folder up

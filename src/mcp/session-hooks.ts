@@ -45,10 +45,21 @@ export interface SessionHooksOptions {
  * record (`data.push`: live / not reaching / unknown, or off without pushes). A socket
  * that cannot open costs only the hooks: the server goes on and says so.
  */
-export async function startHookEndpoint({ config, agent, bus, delivery, logger, approvals, schemes }: SessionHooksOptions): Promise<SessionHooks> {
+export async function startHookEndpoint({
+  config,
+  agent,
+  bus,
+  delivery,
+  logger,
+  approvals,
+  schemes,
+}: SessionHooksOptions): Promise<SessionHooks> {
   const wake: WakeProbe = { token: randomBytes(12).toString('hex') };
   const grace = Number(process.env.CC2CC_PUSH_CONFIRM_MS ?? DEFAULT_PUSH_CONFIRM_MS);
-  const publish = (value: string) => bus.setPresenceData('push', value).catch((error: unknown) => logger.warn(`could not record push liveness: ${describeError(error)}`));
+  const publish = (value: string) =>
+    bus
+      .setPresenceData('push', value)
+      .catch((error: unknown) => logger.warn(`could not record push liveness: ${describeError(error)}`));
   await publish(delivery.mode === 'pull' ? 'off' : delivery.push.liveness);
   let endpoint: HookEndpoint | undefined;
   try {
@@ -73,7 +84,10 @@ export async function startHookEndpoint({ config, agent, bus, delivery, logger, 
       },
     });
   } catch (error) {
-    logger.warn(`client hooks cannot reach this server (${describeError(error)}); messages still come through pushes and check_inbox`);
+    logger.warn(
+      `client hooks cannot reach this server (${describeError(error)}); messages still come ` +
+        `through pushes and check_inbox`,
+    );
   }
   return {
     wake,
@@ -88,7 +102,9 @@ export async function startHookEndpoint({ config, agent, bus, delivery, logger, 
       void publish(liveness);
     },
     close: async () => {
-      await endpoint?.close().catch((error: unknown) => logger.warn(`could not close the hook socket: ${describeError(error)}`));
+      await endpoint
+        ?.close()
+        .catch((error: unknown) => logger.warn(`could not close the hook socket: ${describeError(error)}`));
     },
   };
 }
@@ -98,7 +114,11 @@ export async function startHookEndpoint({ config, agent, bus, delivery, logger, 
  * there, and at the end of a turn or the next prompt nothing asked before still waits. A
  * fault here costs only that: the hook's answer goes on.
  */
-async function settleApprovals(approvals: ApprovalsService, request: HookRequest, { bus, agent, logger }: { bus: Bus; agent: AgentName; logger: Logger }): Promise<void> {
+async function settleApprovals(
+  approvals: ApprovalsService,
+  request: HookRequest,
+  { bus, agent, logger }: { bus: Bus; agent: AgentName; logger: Logger },
+): Promise<void> {
   const sign =
     request.event === 'post-tool' && request.toolName !== undefined
       ? { ran: { tool: request.toolName, ...(request.toolInput !== undefined && { input: request.toolInput }) } }
@@ -106,5 +126,9 @@ async function settleApprovals(approvals: ApprovalsService, request: HookRequest
         ? { turnEnded: { before: Date.now() } }
         : undefined;
   if (!sign) return;
-  await approvals.answeredInClient(bus, agent, sign).catch((error: unknown) => logger.warn(`approvals: could not settle the requests answered in the client: ${describeError(error)}`));
+  await approvals
+    .answeredInClient(bus, agent, sign)
+    .catch((error: unknown) =>
+      logger.warn(`approvals: could not settle the requests answered in the client: ${describeError(error)}`),
+    );
 }

@@ -18,7 +18,9 @@ export const SESSION_TTL_MS = 90 * 24 * 60 * 60 * 1000;
 /** `session/<id>`: the id as it is when it fits the key rule (a UUID does), else its SHA-256. */
 export function sessionKey(sessionId: string): string {
   const plain = `${SESSION_PREFIX}${sessionId.toLowerCase()}`;
-  return isStateKey(plain) ? plain : `${SESSION_PREFIX}${createHash('sha256').update(sessionId).digest('hex').slice(0, 48)}`;
+  return isStateKey(plain)
+    ? plain
+    : `${SESSION_PREFIX}${createHash('sha256').update(sessionId).digest('hex').slice(0, 48)}`;
 }
 
 /** The client's session id from the environment, if it has one. */
@@ -43,6 +45,9 @@ export async function rememberName(state: State, sessionId: string, name: AgentN
   try {
     await state.set(sessionKey(sessionId), name, { ttlMs: SESSION_TTL_MS });
   } catch (error) {
-    logger.warn(`could not remember the name ${name} for session ${sessionId}: ${describeError(error)}; a resumed session will get a new name`);
+    logger.warn(
+      `could not remember the name ${name} for session ${sessionId}: ${describeError(error)}; a ` +
+        `resumed session will get a new name`,
+    );
   }
 }

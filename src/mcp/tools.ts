@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { allAgentState } from '../kernel/agent-state.js';
 import { Cc2ccError, describeError } from '../kernel/errors.js';
 import { MESSAGE_KINDS, type Envelope } from '../kernel/envelope.js';
-import { formatMessageFrame, formatMessageFrames, messageRecord, MessageRecordSchema, WHOLE_TEXT } from '../sinks/message-frame.js';
+import {
+  formatMessageFrame,
+  formatMessageFrames,
+  messageRecord,
+  MessageRecordSchema,
+  WHOLE_TEXT,
+} from '../sinks/message-frame.js';
 import { escapeChannelText } from '../sinks/frame-escape.js';
 import { parseAddress } from '../kernel/names.js';
 import { plural, type AgentDelivery } from './delivery.js';
@@ -50,10 +56,17 @@ export function registerTools(server: McpServer, scope: ToolScope, pluginTools: 
 export function registerPluginTools(server: McpServer, scope: ToolScope, pluginTools: Extensions['tools']): void {
   for (const [name, { plugin, tool }] of pluginTools) {
     if ((CORE_TOOLS as readonly string[]).includes(name)) {
-      throw new Cc2ccError('PLUGIN_INVALID', `plugin "${plugin}": tool "${name}" has the name of a core cc2cc tool; give it another name`, { plugin });
+      throw new Cc2ccError(
+        'PLUGIN_INVALID',
+        `plugin "${plugin}": tool "${name}" has the name of a core cc2cc tool; give it another name`,
+        { plugin },
+      );
     }
-    server.registerTool(name, { description: tool.description, inputSchema: tool.input, ...(tool.output && { outputSchema: tool.output }) }, (args: Record<string, unknown>, extra: { signal: AbortSignal }) =>
-      answer(scope, () => tool.run(args, { bus: scope.bus, signal: extra.signal, frame: wholeFrame })),
+    server.registerTool(
+      name,
+      { description: tool.description, inputSchema: tool.input, ...(tool.output && { outputSchema: tool.output }) },
+      (args: Record<string, unknown>, extra: { signal: AbortSignal }) =>
+        answer(scope, () => tool.run(args, { bus: scope.bus, signal: extra.signal, frame: wholeFrame })),
     );
   }
 }
@@ -67,13 +80,22 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
   server.registerTool(
     'send',
     {
-      description: 'Send a message to an agent (by name), a room (room:NAME), a topic (topic:a.b) or everyone (*). Returns a status per recipient.',
+      description:
+        'Send a message to an agent (by name), a room (room:NAME), a topic (topic:a.b) or ' +
+        'everyone (*). Returns a status per recipient.',
       inputSchema: {
         to: z.string().min(1).describe('agent name such as "calm-owl", "room:NAME", "topic:a.b", or "*"'),
         text: z.string().describe('what the recipient reads'),
         data: z.unknown().optional().describe('optional structured payload (any JSON value)'),
-        kind: z.enum(MESSAGE_KINDS).optional().describe('message (default), request (expects a reply), reply, or event (needs no reply)'),
-        expires_in_s: z.number().positive().optional().describe('not delivered after this many seconds; you get an "expired" notice instead'),
+        kind: z
+          .enum(MESSAGE_KINDS)
+          .optional()
+          .describe('message (default), request (expects a reply), reply, or event (needs no reply)'),
+        expires_in_s: z
+          .number()
+          .positive()
+          .optional()
+          .describe('not delivered after this many seconds; you get an "expired" notice instead'),
         receipt: z.boolean().optional().describe('true: you get one event when each recipient has seen it'),
       },
     },
@@ -96,7 +118,9 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
   server.registerTool(
     'reply',
     {
-      description: 'Answer a message you received, by its id (the id attribute of a <channel> message, or from check_inbox). Goes to its sender (or its reply_to).',
+      description:
+        'Answer a message you received, by its id (the id attribute of a <channel> message, or ' +
+        'from check_inbox). Goes to its sender (or its reply_to).',
       inputSchema: {
         id: z.string().min(1).describe('id of the message you answer'),
         text: z.string().describe('your answer'),
@@ -115,17 +139,28 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
     {
       description: 'Read the messages waiting for you, oldest first. Each is returned once.',
       inputSchema: {
-        limit: z.number().int().positive().max(100).optional().describe(`most messages to return (default ${CHECK_INBOX_DEFAULT})`),
+        limit: z
+          .number()
+          .int()
+          .positive()
+          .max(100)
+          .optional()
+          .describe(`most messages to return (default ${CHECK_INBOX_DEFAULT})`),
       },
       outputSchema: {
-        messages: z.array(MessageRecordSchema).describe('the messages returned, oldest first; text whole and unescaped'),
+        messages: z
+          .array(MessageRecordSchema)
+          .describe('the messages returned, oldest first; text whole and unescaped'),
         waiting: z.number().int().describe('messages still waiting after these'),
       },
     },
     ({ limit }) =>
       answer(scope, async () => {
         if (delivery.mode === 'push') {
-          return { text: 'Nothing kept here: in push delivery, every message arrives as a <channel> message.', structured: { messages: [], waiting: 0 } };
+          return {
+            text: 'Nothing kept here: in push delivery, every message arrives as a <channel> message.',
+            structured: { messages: [], waiting: 0 },
+          };
         }
         const messages = await delivery.read(limit ?? CHECK_INBOX_DEFAULT, CHECK_INBOX_MAX_BYTES);
         const left = delivery.waiting;
@@ -151,7 +186,11 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
           // madeUpName is the kernel's bookkeeping (retirement), not something to read.
           const extras = Object.entries(data)
             .filter(([key]) => key !== MADE_UP_NAME_KEY)
-            .map(([key, value]) => escapeChannelText(`${key}=${JSON.stringify(key === HELD_NAME_KEY ? (value as Partial<HeldName>).name : value)}`));
+            .map(([key, value]) =>
+              escapeChannelText(
+                `${key}=${JSON.stringify(key === HELD_NAME_KEY ? (value as Partial<HeldName>).name : value)}`,
+              ),
+            );
           if (agent.name === bus.name) extras.unshift('(you)');
           return `${agent.name.padEnd(width)}  ${agent.state.padEnd(7)}  ${extras.join(' ')}`.trimEnd();
         });
@@ -167,10 +206,13 @@ function registerStatusTool(server: McpServer, scope: ToolScope): void {
   server.registerTool(
     'status',
     {
-      description: 'What became of a message you sent, per recipient: queued, claimed, pushed, seen, done, or dead with the reason.',
+      description:
+        'What became of a message you sent, per recipient: queued, claimed, pushed, seen, done, ' +
+        'or dead with the reason.',
       inputSchema: { id: z.string().min(1).describe('the id a send result gave') },
     },
-    ({ id }) => answer(scope, async () => ({ text: describeStatus(id, await messageStatus(scope.bus, scope.rootDir, id)) })),
+    ({ id }) =>
+      answer(scope, async () => ({ text: describeStatus(id, await messageStatus(scope.bus, scope.rootDir, id)) })),
   );
 }
 
@@ -189,22 +231,32 @@ async function answer(scope: ToolScope, run: () => Promise<ToolResult> | ToolRes
   }
   const notes = [scope.delivery.note(), scope.status?.()].filter((line) => line !== undefined);
   const text = [result.text, ...notes].join('\n\n');
-  return { content: [{ type: 'text', text }], ...(result.structured && { structuredContent: result.structured }), ...(result.isError && { isError: true }) };
+  return {
+    content: [{ type: 'text', text }],
+    ...(result.structured && { structuredContent: result.structured }),
+    ...(result.isError && { isError: true }),
+  };
 }
 
 function describeSend(result: SendResult, what = `message ${result.id} to ${result.to}`): ToolResult {
   if (result.refused) return { text: `${what} not sent: refused by ${result.refused}`, isError: true };
   const lines = result.results.map((entry) => `  ${entry.agent}: ${statusText(entry)}`);
-  const allRefused = result.results.length > 0 && result.results.every((entry) => entry.status === 'refused' || entry.status === 'unknown');
+  const allRefused =
+    result.results.length > 0 &&
+    result.results.every((entry) => entry.status === 'refused' || entry.status === 'unknown');
   return { text: `${what} (id ${result.id}):\n${lines.join('\n')}`, ...(allRefused && { isError: true }) };
 }
 
 function statusText(entry: RecipientResult): string {
-  if (entry.status === 'refused' || entry.status === 'unknown') return `${entry.status}: ${entry.reason ?? 'no reason given'}`;
+  if (entry.status === 'refused' || entry.status === 'unknown')
+    return `${entry.status}: ${entry.reason ?? 'no reason given'}`;
   return entry.status;
 }
 
-/** check_inbox's text: the push's frame and escaping, the text whole, so no text can add a message or change a sender. */
+/**
+ * check_inbox's text: the push's frame and escaping, the text whole, so no text can add a message
+ * or change a sender.
+ */
 export function inboxText(messages: readonly Envelope[], waiting: number): string {
   const more = waiting > 0 ? `\n\n${plural(waiting, 'more message')} waiting: call check_inbox again.` : '';
   return `${plural(messages.length, 'message')}, oldest first:\n\n${formatMessageFrames(messages, WHOLE_TEXT)}${more}`;

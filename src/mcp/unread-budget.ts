@@ -28,7 +28,11 @@ export class UnreadBudget {
 
   constructor(readonly limits: UnreadLimits) {
     for (const key of ['maxMessages', 'maxBytes'] as const) {
-      if (!Number.isInteger(limits[key]) || limits[key] < 1) throw new Cc2ccError('BAD_INPUT', `unread limit ${key} must be a whole number of 1 or more, got ${limits[key]}`);
+      if (!Number.isInteger(limits[key]) || limits[key] < 1)
+        throw new Cc2ccError(
+          'BAD_INPUT',
+          `unread limit ${key} must be a whole number of 1 or more, got ${limits[key]}`,
+        );
     }
   }
 

@@ -88,7 +88,8 @@ export class ChannelSink implements Sink {
 /**
  * The notification for one envelope. `from`, `id`, `to`, `kind` and `ts` always; then
  * `correlation_id`, `reply_to`, `expires_at`, the group's scheme (`room`, `topic`; `-` as
- * `_`) and `data` (as JSON) where they apply. The sender's own `meta` is not passed on: cc2cc's keys are the trusted ones.
+ * `_`) and `data` (as JSON) where they apply. The sender's own `meta` is not passed on: cc2cc's
+ * keys are the trusted ones.
  * Each value is escaped as an attribute value and the text as frame content
  * (`frame-escape.ts`): the client writes them into `<channel …>…</channel>` as they are.
  */
@@ -107,7 +108,10 @@ export const OWN_ATTRIBUTES: ReadonlySet<string> = new Set([
   'truncated',
 ]);
 
-export function toChannelNotification(envelope: Envelope, limits: PushLimits = { maxTextChars: DEFAULT_MAX_PUSH_CHARS }): ChannelNotification {
+export function toChannelNotification(
+  envelope: Envelope,
+  limits: PushLimits = { maxTextChars: DEFAULT_MAX_PUSH_CHARS },
+): ChannelNotification {
   const meta: Record<string, string> = {
     from: envelope.from,
     id: envelope.id,

@@ -10,7 +10,10 @@ import { escapeAttribute } from './frame-escape.js';
  * fields are attributes built from the envelope, and the text is escaped, so no text can
  * close the frame, add a message or change who sent it.
  */
-export function formatMessageFrame(envelope: Envelope, limits: PushLimits = { maxTextChars: DEFAULT_MAX_PUSH_CHARS }): string {
+export function formatMessageFrame(
+  envelope: Envelope,
+  limits: PushLimits = { maxTextChars: DEFAULT_MAX_PUSH_CHARS },
+): string {
   const { content, meta } = toChannelNotification(envelope, limits);
   // Keys are cc2cc's own; values and content come escaped from toChannelNotification.
   const attributes = Object.entries(meta)

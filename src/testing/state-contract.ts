@@ -75,16 +75,19 @@ export function runStateContract({ name, create }: StateContractOptions): void {
       expect(missing).toEqual({ ok: false, current: undefined });
     });
 
-    it('never gives a key an old version back (a value that comes back cannot pass an old compare-and-set)', async () => {
-      const state = await fixture.connect();
-      const first = await state.set('claim/x', 'a');
-      if (!first.ok) throw new Error('write failed');
-      expect(await state.delete('claim/x')).toBe(true);
-      const second = await state.set('claim/x', 'a');
-      if (!second.ok) throw new Error('write failed');
-      expect(second.entry.version).not.toBe(first.entry.version);
-      expect((await state.set('claim/x', 'b', { ifVersion: first.entry.version })).ok).toBe(false);
-    });
+    it(
+      'never gives a key an old version back (a value that comes back cannot pass an old ' + 'compare-and-set)',
+      async () => {
+        const state = await fixture.connect();
+        const first = await state.set('claim/x', 'a');
+        if (!first.ok) throw new Error('write failed');
+        expect(await state.delete('claim/x')).toBe(true);
+        const second = await state.set('claim/x', 'a');
+        if (!second.ok) throw new Error('write failed');
+        expect(second.entry.version).not.toBe(first.entry.version);
+        expect((await state.set('claim/x', 'b', { ifVersion: first.entry.version })).ok).toBe(false);
+      },
+    );
 
     it('deletes, optionally only at an expected version', async () => {
       const state = await fixture.connect();
@@ -99,13 +102,19 @@ export function runStateContract({ name, create }: StateContractOptions): void {
 
     it('lists the live keys under a prefix, sorted by key', async () => {
       const state = await fixture.connect();
-      for (const key of ['agent/b/topics', 'agent/a/rooms', 'agent/b/rooms', 'agents', 'session/1']) await state.set(key, key);
+      for (const key of ['agent/b/topics', 'agent/a/rooms', 'agent/b/rooms', 'agents', 'session/1'])
+        await state.set(key, key);
       expect((await state.list('agent/')).map((entry) => [entry.key, entry.value])).toEqual([
         ['agent/a/rooms', 'agent/a/rooms'],
         ['agent/b/rooms', 'agent/b/rooms'],
         ['agent/b/topics', 'agent/b/topics'],
       ]);
-      expect((await state.list('agent')).map((entry) => entry.key)).toEqual(['agent/a/rooms', 'agent/b/rooms', 'agent/b/topics', 'agents']);
+      expect((await state.list('agent')).map((entry) => entry.key)).toEqual([
+        'agent/a/rooms',
+        'agent/b/rooms',
+        'agent/b/topics',
+        'agents',
+      ]);
       expect((await state.list('')).length).toBe(5);
       expect(await state.list('nothing/')).toEqual([]);
       await state.delete('agent/b/rooms');
@@ -123,15 +132,40 @@ export function runStateContract({ name, create }: StateContractOptions): void {
 
     it('refuses bad keys, prefixes and values before touching the store', async () => {
       const state = await fixture.connect();
-      const bad = ['', 'Upper', 'a//b', '/a', 'a/', '../x', 'a/../b', '.hidden', 'a~b', 'a b', 'nul\0', 'x'.repeat(201), 'a/b/c/d/e/f/g/h/i', 'ü'];
+      const bad = [
+        '',
+        'Upper',
+        'a//b',
+        '/a',
+        'a/',
+        '../x',
+        'a/../b',
+        '.hidden',
+        'a~b',
+        'a b',
+        'nul\0',
+        'x'.repeat(201),
+        'a/b/c/d/e/f/g/h/i',
+        'ü',
+      ];
       for (const key of bad) {
-        await expect(state.get(key), JSON.stringify(key)).rejects.toSatisfy((error) => isCc2ccError(error, 'BAD_INPUT'));
-        await expect(state.set(key, 1), JSON.stringify(key)).rejects.toSatisfy((error) => isCc2ccError(error, 'BAD_INPUT'));
-        await expect(state.delete(key), JSON.stringify(key)).rejects.toSatisfy((error) => isCc2ccError(error, 'BAD_INPUT'));
+        await expect(state.get(key), JSON.stringify(key)).rejects.toSatisfy((error) =>
+          isCc2ccError(error, 'BAD_INPUT'),
+        );
+        await expect(state.set(key, 1), JSON.stringify(key)).rejects.toSatisfy((error) =>
+          isCc2ccError(error, 'BAD_INPUT'),
+        );
+        await expect(state.delete(key), JSON.stringify(key)).rejects.toSatisfy((error) =>
+          isCc2ccError(error, 'BAD_INPUT'),
+        );
       }
       await expect(state.list('../')).rejects.toSatisfy((error) => isCc2ccError(error, 'BAD_INPUT'));
-      await expect(state.set('big', 'x'.repeat(MAX_STATE_VALUE_BYTES + 1))).rejects.toSatisfy((error) => isCc2ccError(error, 'BAD_INPUT'));
-      await expect(state.set('nothing', undefined as never)).rejects.toSatisfy((error) => isCc2ccError(error, 'BAD_INPUT'));
+      await expect(state.set('big', 'x'.repeat(MAX_STATE_VALUE_BYTES + 1))).rejects.toSatisfy((error) =>
+        isCc2ccError(error, 'BAD_INPUT'),
+      );
+      await expect(state.set('nothing', undefined as never)).rejects.toSatisfy((error) =>
+        isCc2ccError(error, 'BAD_INPUT'),
+      );
       await expect(state.set('ttl', 1, { ttlMs: 0 })).rejects.toSatisfy((error) => isCc2ccError(error, 'BAD_INPUT'));
       expect(await state.list('')).toEqual([]);
     });
@@ -152,13 +186,19 @@ export function runStateContract({ name, create }: StateContractOptions): void {
 
     it('loses no update when many clients in one process race on one key', async () => {
       const clients = [await fixture.connect(), await fixture.connect(), await fixture.connect()];
-      await Promise.all(Array.from({ length: 30 }, (_, i) => updateState(clients[i % 3]!, 'counter', (current) => ((current?.value as number) ?? 0) + 1)));
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          updateState(clients[i % 3]!, 'counter', (current) => ((current?.value as number) ?? 0) + 1),
+        ),
+      );
       expect(await clients[0]!.get('counter')).toMatchObject({ value: 30 });
     });
 
     it(`loses no update when ${RACERS} processes race on one key`, async (context) => {
       if (!fixture.worker) return context.skip('this State lives in one process');
-      const runs = Array.from({ length: RACERS }, () => runWorker(fixture.worker!, ['increment', 'race/counter', String(INCREMENTS)]));
+      const runs = Array.from({ length: RACERS }, () =>
+        runWorker(fixture.worker!, ['increment', 'race/counter', String(INCREMENTS)]),
+      );
       const outputs = await Promise.all(runs.map((run) => run.finished));
       for (const output of outputs) expect(output.code, output.stderr).toBe(0);
       const conflicts = outputs.reduce((sum, output) => sum + Number(/done (\d+)/.exec(output.stdout)?.[1] ?? NaN), 0);
@@ -167,14 +207,18 @@ export function runStateContract({ name, create }: StateContractOptions): void {
       expect(await state.get('race/counter')).toMatchObject({ value: RACERS * INCREMENTS });
     }, 180_000);
 
-    it('a writer killed in the middle of writes leaves the old value or the new one, never a broken one', async (context) => {
+    it('a writer killed in the middle of writes leaves the old value or the new one, never a ' +
+      'broken one', async (context) => {
       if (!fixture.worker) return context.skip('this State lives in one process');
       const state = await fixture.connect();
       let lastSeen = 0;
       for (let round = 0; round < CRASHES; round++) {
         const run = runWorker(fixture.worker, ['churn', 'crash/record']);
         // Each round's writer must get past the lock its killed predecessor left behind.
-        await waitFor(() => run.output().includes('wrote'), { what: `round ${round}: the writer's first write`, timeoutMs: 60_000 });
+        await waitFor(() => run.output().includes('wrote'), {
+          what: `round ${round}: the writer's first write`,
+          timeoutMs: 60_000,
+        });
         await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 40)));
         run.child.kill('SIGKILL');
         await run.finished;
@@ -200,7 +244,9 @@ interface WorkerRun {
 }
 
 function runWorker(worker: NonNullable<StateFixture['worker']>, args: string[]): WorkerRun {
-  const child = spawn(process.execPath, [WORKER, worker.opener, JSON.stringify(worker.options), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [WORKER, worker.opener, JSON.stringify(worker.options), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

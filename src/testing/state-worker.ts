@@ -14,8 +14,11 @@ export const CHURN_PAD = 'x'.repeat(16 * 1024);
 
 async function main(): Promise<void> {
   const [openerUrl, optionsJson, mode, key, times] = process.argv.slice(2);
-  if (!openerUrl || !optionsJson || !key) throw new Error('usage: state-worker <opener URL> <options JSON> increment|churn <key> [times]');
-  const { open } = (await import(openerUrl)) as { open(options: unknown): Promise<{ state: State; close(): Promise<void> }> };
+  if (!openerUrl || !optionsJson || !key)
+    throw new Error('usage: state-worker <opener URL> <options JSON> increment|churn <key> [times]');
+  const { open } = (await import(openerUrl)) as {
+    open(options: unknown): Promise<{ state: State; close(): Promise<void> }>;
+  };
   const { state, close } = await open(JSON.parse(optionsJson));
   if (mode === 'increment') {
     let conflicts = 0;

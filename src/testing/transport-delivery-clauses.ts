@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { createEnvelope, } from '../kernel/envelope.js';
+import { createEnvelope } from '../kernel/envelope.js';
 import type { Delivery } from '../kernel/transport.js';
 import { message, receiveAll, type TransportClauses } from './transport-clause-context.js';
 import { waitFor } from './wait-for.js';
@@ -29,7 +29,13 @@ export const deliveryClauses = {
   'delivers messages put while the receiver runs, and keeps what the receiver carries': async ({ connect }) => {
     const transport = await connect();
     const received = await receiveAll(transport, 'calm-owl');
-    const envelope = createEnvelope({ from: 'brave-fox', to: 'calm-owl', text: 'hi', data: { n: [1, 2] }, meta: { k: 'v' } });
+    const envelope = createEnvelope({
+      from: 'brave-fox',
+      to: 'calm-owl',
+      text: 'hi',
+      data: { n: [1, 2] },
+      meta: { k: 'v' },
+    });
     await transport.put('calm-owl', envelope);
     await waitFor(() => received.length === 1);
     expect(received[0]).toEqual(envelope);
@@ -125,7 +131,9 @@ export const deliveryClauses = {
     });
     await transport.put('calm-owl', message('brave-fox', 'calm-owl', 'flaky'));
     await transport.put('calm-owl', message('brave-fox', 'calm-owl', 'throws'));
-    await waitFor(() => offers.some(([text, attempt]) => text === 'throws' && attempt === 2), { what: 'a retry after a throw' });
+    await waitFor(() => offers.some(([text, attempt]) => text === 'throws' && attempt === 2), {
+      what: 'a retry after a throw',
+    });
     expect(offers.slice(0, 3)).toEqual([
       ['flaky', 1],
       ['flaky', 2],

@@ -34,12 +34,12 @@ export const lifecycleClauses = {
     expect(closedSaw).toEqual([]);
   },
 
-  "waits, when an inbox closes, for the handler in progress": async ({ connect }) => {
+  'waits, when an inbox closes, for the handler in progress': async ({ connect }) => {
     const transport = await connect();
     await expectCloseWaitsForHandler(transport, await connect(), async (inbox) => inbox.close());
   },
 
-  "closes its open inboxes when the transport closes, after the handler in progress": async ({ connect }) => {
+  'closes its open inboxes when the transport closes, after the handler in progress': async ({ connect }) => {
     const transport = await connect();
     await expectCloseWaitsForHandler(transport, await connect(), async () => transport.close());
     // The inbox was released: another process takes it and receives.

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { createEnvelope, type Envelope } from '../kernel/envelope.js';
 import { isCc2ccError } from '../kernel/errors.js';
 import type { Delivery } from '../kernel/transport.js';
-import { message, type OptionalTransportClauses, } from './transport-clause-context.js';
+import { message, type OptionalTransportClauses } from './transport-clause-context.js';
 import { optionalObserveClauses } from './transport-observe-clauses.js';
 import { waitFor } from './wait-for.js';
 
@@ -29,10 +29,13 @@ export const optionalClauses = {
           await delivery.ack();
         });
       }
-      await waitFor(() => [...received.values()].every((list) => list.length === 1), { what: 'one copy in each inbox' });
+      await waitFor(() => [...received.values()].every((list) => list.length === 1), {
+        what: 'one copy in each inbox',
+      });
       for (const list of received.values()) expect(list[0]).toEqual(envelope);
       // Each copy is settled on its own: all three end done, none is offered twice.
-      for (const agent of received.keys()) await waitFor(async () => (await receiver.stats(agent)).done === 1, { what: `${agent} done` });
+      for (const agent of received.keys())
+        await waitFor(async () => (await receiver.stats(agent)).done === 1, { what: `${agent} done` });
       expect([...received.values()].map((list) => list.length)).toEqual([1, 1, 1]);
     },
   },

@@ -6,7 +6,11 @@ import type { Transport } from '../kernel/transport.js';
 import type { LoadedConfig } from '../config/load.js';
 import { FsTransportSchema, type TransportFactory, type TransportFactoryContext } from '../config/schema.js';
 
-type NamedFactory = (options: Record<string, unknown>, context: TransportFactoryContext, config: LoadedConfig) => Transport | Promise<Transport>;
+type NamedFactory = (
+  options: Record<string, unknown>,
+  context: TransportFactoryContext,
+  config: LoadedConfig,
+) => Transport | Promise<Transport>;
 
 /** Transports a config can name. Third-party ones come as `{ create(context) }` objects. */
 const named: Record<string, NamedFactory> = {
@@ -38,18 +42,31 @@ export function registerTransport(name: string, factory: NamedFactory): void {
 }
 
 export async function createTransport(config: LoadedConfig, logger: Logger): Promise<Transport> {
-  const context: TransportFactoryContext = { root: config.rootDir, projectDir: config.projectDir, maxBytes: config.maxBytes, logger };
+  const context: TransportFactoryContext = {
+    root: config.rootDir,
+    projectDir: config.projectDir,
+    maxBytes: config.maxBytes,
+    logger,
+  };
   const spec = config.transport;
   if (typeof spec === 'object' && 'create' in spec && typeof spec.create === 'function') {
     return (spec as TransportFactory).create(context);
   }
   // `root` is every transport's (this machine's files): it reaches the factory as `context.root`.
-  const { use, root: _root, ...options } = typeof spec === 'string' ? { use: spec } : (spec as { use: string; root?: string });
+  const {
+    use,
+    root: _root,
+    ...options
+  } = typeof spec === 'string' ? { use: spec } : (spec as { use: string; root?: string });
   const factory = named[use];
   if (!factory) {
-    throw new Cc2ccError('UNKNOWN_TRANSPORT', `unknown transport "${use}"; known: ${Object.keys(named).join(', ')}, or an object with create(context)`, {
-      use,
-    });
+    throw new Cc2ccError(
+      'UNKNOWN_TRANSPORT',
+      `unknown transport "${use}"; known: ${Object.keys(named).join(', ')}, or an object with create(context)`,
+      {
+        use,
+      },
+    );
   }
   return factory(options, context, config);
 }

@@ -25,12 +25,16 @@ describe('the import graph', () => {
   });
 
   it('lets plugins import only the plugin API from src/', () => {
-    const stray = edges.filter((edge) => edge.from.startsWith('plugins/') && edge.to.startsWith('src/') && edge.to !== PLUGIN_API);
+    const stray = edges.filter(
+      (edge) => edge.from.startsWith('plugins/') && edge.to.startsWith('src/') && edge.to !== PLUGIN_API,
+    );
     expect(stray).toEqual([]);
   });
 
   it('keeps the plugin API a leaf over the kernel', () => {
-    const outside = [...reachable(edges, PLUGIN_API)].filter((file) => file !== PLUGIN_API && !file.startsWith('src/kernel/'));
+    const outside = [...reachable(edges, PLUGIN_API)].filter(
+      (file) => file !== PLUGIN_API && !file.startsWith('src/kernel/'),
+    );
     expect(outside).toEqual([]);
   });
 

@@ -35,7 +35,10 @@ export function importEdges(root: string, dirs: readonly string[]): ImportEdge[]
 function allNamesAreTypes(names: string): boolean {
   const braced = /^\{([^}]*)\}$/.exec(names.trim());
   if (!braced) return false;
-  const parts = braced[1]!.split(',').map((part) => part.trim()).filter(Boolean);
+  const parts = braced[1]!
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   return parts.length > 0 && parts.every((part) => part.startsWith('type '));
 }
 

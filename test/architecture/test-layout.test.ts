@@ -29,11 +29,13 @@ describe('the test layout', () => {
   });
 
   it('mirrors src/ and the repository: every test folder names a code folder', () => {
-    const orphans = folders.filter((folder) => !existsSync(join(ROOT, 'src', folder)) && !existsSync(join(ROOT, folder)));
+    const orphans = folders.filter(
+      (folder) => !existsSync(join(ROOT, 'src', folder)) && !existsSync(join(ROOT, folder)),
+    );
     expect(orphans).toEqual([]);
   });
 
-  it('keeps plugin tests in the plugin\'s folder', () => {
+  it("keeps plugin tests in the plugin's folder", () => {
     const loose = readdirSync(join(ROOT, 'test/plugins')).filter((name) => name.endsWith('.test.ts'));
     expect(loose).toEqual([]);
   });

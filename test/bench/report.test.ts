@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIGURES_END, FIGURES_START, LATEST_REPORT, PERFORMANCE_DOC, replaceBetweenMarkers } from '../../bench/doc-section.js';
+import {
+  FIGURES_END,
+  FIGURES_START,
+  LATEST_REPORT,
+  PERFORMANCE_DOC,
+  replaceBetweenMarkers,
+} from '../../bench/doc-section.js';
 import { renderFigures } from '../../bench/figures-section.js';
 import { makeReport, type BenchReport } from '../../bench/report.js';
 import { isMet, judge, TARGETS } from '../../bench/targets.js';
@@ -19,7 +25,12 @@ const report: BenchReport = {
   scenarios: {
     'baseline-fs': { name: 'baseline-fs', description: 'the limit', latency: latency(1.5, 4, 9), rate: 1234.4 },
     'latency-fs': { name: 'latency-fs', description: 'the bus', latency: latency(3, 12, 15) },
-    backlog: { name: 'backlog', description: 'a drain', rate: 2000, figures: { messages: 10_000, seconds: 5, peakRssMb: 80.4 } },
+    backlog: {
+      name: 'backlog',
+      description: 'a drain',
+      rate: 2000,
+      figures: { messages: 10_000, seconds: 5, peakRssMb: 80.4 },
+    },
   },
 };
 
@@ -47,7 +58,10 @@ describe('renderFigures', () => {
   });
 
   it('shows the figure without fsync beside a target, for information', () => {
-    const withNosync = { ...report, ratios: { ...report.ratios, 'latency-fs-nosync p50 / baseline-fs-nosync p50': 2.5 } };
+    const withNosync = {
+      ...report,
+      ratios: { ...report.ratios, 'latency-fs-nosync p50 / baseline-fs-nosync p50': 2.5 },
+    };
     expect(renderFigures(withNosync)).toContain('| 2.00× (2.50× without fsync) | yes |');
   });
 });
@@ -199,7 +213,9 @@ describe('replaceBetweenMarkers', () => {
   });
 
   it('fails, naming the marker, when one is missing', () => {
-    expect(() => replaceBetweenMarkers('# Title\n', 'x')).toThrow(`marker not found: ${FIGURES_START} and ${FIGURES_END}`);
+    expect(() => replaceBetweenMarkers('# Title\n', 'x')).toThrow(
+      `marker not found: ${FIGURES_START} and ${FIGURES_END}`,
+    );
     expect(() => replaceBetweenMarkers(doc.replace(FIGURES_END, ''), 'x')).toThrow(`marker not found: ${FIGURES_END}`);
   });
 
@@ -211,7 +227,10 @@ describe('replaceBetweenMarkers', () => {
 
 describe('docs/performance.md', () => {
   it('shows the figures of bench/results/latest.json (run `npm run bench:doc` after changing either)', async () => {
-    const [doc, latest] = await Promise.all([readFile(join(REPO, PERFORMANCE_DOC), 'utf8'), readFile(join(REPO, LATEST_REPORT), 'utf8')]);
+    const [doc, latest] = await Promise.all([
+      readFile(join(REPO, PERFORMANCE_DOC), 'utf8'),
+      readFile(join(REPO, LATEST_REPORT), 'utf8'),
+    ]);
     const rendered = replaceBetweenMarkers(doc, renderFigures(JSON.parse(latest) as BenchReport));
     expect(doc, `${PERFORMANCE_DOC} is out of date: npm run bench:doc`).toBe(rendered);
   });

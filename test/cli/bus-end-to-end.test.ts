@@ -12,7 +12,10 @@ let project: string;
 const children: Array<{ child: { kill(signal?: NodeJS.Signals): boolean; exitCode: number | null } }> = [];
 beforeEach(async () => {
   project = await mkdtemp(join(tmpdir(), 'cc2cc-e2e-'));
-  await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['calm-owl', 'brave-fox'], transport: { use: 'fs', rescanMs: 500 } }));
+  await writeFile(
+    join(project, '.cc2ccrc.json'),
+    JSON.stringify({ agents: ['calm-owl', 'brave-fox'], transport: { use: 'fs', rescanMs: 500 } }),
+  );
 });
 afterEach(async () => {
   for (const { child } of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
@@ -20,7 +23,8 @@ afterEach(async () => {
 });
 
 const inbox = (name: string, folder = 'inbox') => join(project, '.cc2cc', `to-${name}`, folder);
-const jsonFiles = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).filter((file) => file.endsWith('.json')).sort();
+const jsonFiles = async (dir: string) =>
+  (await readdir(dir).catch(() => [] as string[])).filter((file) => file.endsWith('.json')).sort();
 
 function receiver(name: string, extra: string[] = []) {
   const started = startReceiver(project, name, extra);
@@ -48,7 +52,10 @@ describe('the bus end to end, from the command line', () => {
 
   it('delivers 10 concurrent sender processes × 200 messages once each, each sender in order', async () => {
     const senders = Array.from({ length: 10 }, (_, i) => `sender-${i}`);
-    await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['calm-owl', ...senders], transport: { use: 'fs', rescanMs: 500 } }));
+    await writeFile(
+      join(project, '.cc2ccrc.json'),
+      JSON.stringify({ agents: ['calm-owl', ...senders], transport: { use: 'fs', rescanMs: 500 } }),
+    );
     const calm = receiver('calm-owl');
     await calm.ready();
     const runs = senders.map((from) => {
@@ -71,7 +78,9 @@ describe('the bus end to end, from the command line', () => {
   it('redelivers after a SIGKILL between claim and ack, and never re-pushes what is done', async () => {
     await runCli(['send', 'calm-owl', 'fragile', '--from', 'brave-fox'], project);
     const first = receiver('calm-owl', ['--hang-on', 'fragile']);
-    const hanging = await waitFor(() => first.events().find((event) => event.event === 'hanging'), { what: 'the claim' });
+    const hanging = await waitFor(() => first.events().find((event) => event.event === 'hanging'), {
+      what: 'the claim',
+    });
     expect(await jsonFiles(inbox('calm-owl', 'cur'))).toEqual([`${hanging.id}.json`]);
     first.child.kill('SIGKILL');
     await first.exited;
@@ -82,7 +91,10 @@ describe('the bus end to end, from the command line', () => {
     await waitFor(async () => (await jsonFiles(inbox('calm-owl', 'done'))).includes(`${hanging.id}.json`));
 
     // The same file showing up again (a replayed copy) is acked, not handed to the sink.
-    await copyFile(join(inbox('calm-owl', 'done'), `${hanging.id}.json`), join(inbox('calm-owl'), `${hanging.id}.json`));
+    await copyFile(
+      join(inbox('calm-owl', 'done'), `${hanging.id}.json`),
+      join(inbox('calm-owl'), `${hanging.id}.json`),
+    );
     await runCli(['send', 'calm-owl', 'after', '--from', 'brave-fox'], project);
     await waitFor(() => second.messages().some((message) => message.text === 'after'));
     await waitFor(async () => (await jsonFiles(inbox('calm-owl'))).length === 0);
@@ -97,12 +109,24 @@ describe('the bus end to end, from the command line', () => {
       schema: createEnvelope({ from: 'brave-fox', to: 'calm-owl', text: '' }).id,
       version: createEnvelope({ from: 'brave-fox', to: 'calm-owl', text: '' }).id,
     };
-    const expired = createEnvelope({ from: 'brave-fox', to: 'calm-owl', text: 'stale', expiresAt: '2020-01-01T00:00:00.000Z' });
+    const expired = createEnvelope({
+      from: 'brave-fox',
+      to: 'calm-owl',
+      text: 'stale',
+      expiresAt: '2020-01-01T00:00:00.000Z',
+    });
     await writeFile(join(inbox('calm-owl'), `${bad.broken}.json`), '{"v":1,"id":');
-    await writeFile(join(inbox('calm-owl'), `${bad.schema}.json`), JSON.stringify({ v: 1, id: bad.schema, hello: 'world' }));
+    await writeFile(
+      join(inbox('calm-owl'), `${bad.schema}.json`),
+      JSON.stringify({ v: 1, id: bad.schema, hello: 'world' }),
+    );
     await writeFile(
       join(inbox('calm-owl'), `${bad.version}.json`),
-      JSON.stringify({ ...JSON.parse(encodeEnvelope(createEnvelope({ from: 'brave-fox', to: 'calm-owl', text: '' }))), id: bad.version, v: 2 }),
+      JSON.stringify({
+        ...JSON.parse(encodeEnvelope(createEnvelope({ from: 'brave-fox', to: 'calm-owl', text: '' }))),
+        id: bad.version,
+        v: 2,
+      }),
     );
     await writeFile(join(inbox('calm-owl'), `${expired.id}.json`), encodeEnvelope(expired));
     await writeFile(join(inbox('calm-owl'), `${good.id}.json`), encodeEnvelope(good));
@@ -140,7 +164,10 @@ describe('the bus end to end, from the command line', () => {
     expect(badSender.stderr).toMatch(/INVALID_NAME: .*lowercase \[a-z0-9\] words joined by single hyphens/);
     const unknown = await runCli(['send', 'shy-elk', 'hi', '--from', 'brave-fox'], project);
     expect(unknown.stderr).toMatch(/UNKNOWN_RECIPIENT: unknown recipient "shy-elk"; known agents: brave-fox, calm-owl/);
-    await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['calm-owl', 'brave-fox'], maxBytes: 65536 }));
+    await writeFile(
+      join(project, '.cc2ccrc.json'),
+      JSON.stringify({ agents: ['calm-owl', 'brave-fox'], maxBytes: 65536 }),
+    );
     const big = await runCli(['send', 'calm-owl', 'x'.repeat(70_000), '--from', 'brave-fox'], project);
     expect(big.stderr).toMatch(/ENVELOPE_TOO_LARGE: message is \d+ bytes serialized, over the limit of 65536 bytes/);
     expect(await readdir(join(project, '.cc2cc')).catch(() => [])).not.toContain('to-..');
@@ -155,7 +182,15 @@ describe('the bus end to end, from the command line', () => {
     const before = await jsonFiles(inbox('calm-owl'));
     const sender = spawnNode([SENDER, project, 'brave-fox', 'calm-owl', '100'], project);
     expect(await sender.exited).toBe(0);
-    const seen = () => new Set(tail.lines.map((line) => JSON.parse(line)).filter((event) => event.state === 'queued' && event.from === 'brave-fox' && /^brave-fox-\d+$/.test(event.text)).map((event) => event.text));
+    const seen = () =>
+      new Set(
+        tail.lines
+          .map((line) => JSON.parse(line))
+          .filter(
+            (event) => event.state === 'queued' && event.from === 'brave-fox' && /^brave-fox-\d+$/.test(event.text),
+          )
+          .map((event) => event.text),
+      );
     await waitFor(() => seen().size === 100, { what: '100 messages in tail' });
     const after = await jsonFiles(inbox('calm-owl'));
     expect(after).toHaveLength(before.length + 100);

@@ -13,26 +13,35 @@ afterEach(async () => {
 });
 
 describe('cc2cc init', () => {
-  it('writes the config, merges .mcp.json, ignores .cc2cc/ and prints the claude command; a second run changes nothing', async () => {
-    await writeFile(join(project, '.mcp.json'), JSON.stringify({ mcpServers: { other: { command: 'other-server' } }, extra: true }));
-    await writeFile(join(project, '.gitignore'), 'node_modules');
-    const first = await runCli(['init'], project);
-    expect(first.code).toBe(0);
-    expect(first.stdout).toContain('claude --dangerously-load-development-channels server:cc2cc');
-    const mcp = JSON.parse(await readFile(join(project, '.mcp.json'), 'utf8'));
-    expect(mcp.mcpServers.other).toEqual({ command: 'other-server' });
-    expect(mcp.extra).toBe(true);
-    expect(mcp.mcpServers.cc2cc.args).toContain('serve');
-    expect(await readFile(join(project, '.gitignore'), 'utf8')).toBe('node_modules\n.cc2cc/\n');
-    const config = await readFile(join(project, 'cc2cc.config.ts'), 'utf8');
-    expect(config).toContain("delivery: 'auto'");
+  it(
+    'writes the config, merges .mcp.json, ignores .cc2cc/ and prints the claude command; a ' +
+      'second run changes nothing',
+    async () => {
+      await writeFile(
+        join(project, '.mcp.json'),
+        JSON.stringify({ mcpServers: { other: { command: 'other-server' } }, extra: true }),
+      );
+      await writeFile(join(project, '.gitignore'), 'node_modules');
+      const first = await runCli(['init'], project);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain('claude --dangerously-load-development-channels server:cc2cc');
+      const mcp = JSON.parse(await readFile(join(project, '.mcp.json'), 'utf8'));
+      expect(mcp.mcpServers.other).toEqual({ command: 'other-server' });
+      expect(mcp.extra).toBe(true);
+      expect(mcp.mcpServers.cc2cc.args).toContain('serve');
+      expect(await readFile(join(project, '.gitignore'), 'utf8')).toBe('node_modules\n.cc2cc/\n');
+      const config = await readFile(join(project, 'cc2cc.config.ts'), 'utf8');
+      expect(config).toContain("delivery: 'auto'");
 
-    await writeFile(join(project, '.mcp.json'), JSON.stringify({ mcpServers: { cc2cc: { command: 'mine' } } }));
-    const second = await runCli(['init'], project);
-    expect(second.stdout).toContain('kept the "cc2cc" server');
-    expect(JSON.parse(await readFile(join(project, '.mcp.json'), 'utf8')).mcpServers.cc2cc).toEqual({ command: 'mine' });
-    expect(await readFile(join(project, '.gitignore'), 'utf8')).toBe('node_modules\n.cc2cc/\n');
-  });
+      await writeFile(join(project, '.mcp.json'), JSON.stringify({ mcpServers: { cc2cc: { command: 'mine' } } }));
+      const second = await runCli(['init'], project);
+      expect(second.stdout).toContain('kept the "cc2cc" server');
+      expect(JSON.parse(await readFile(join(project, '.mcp.json'), 'utf8')).mcpServers.cc2cc).toEqual({
+        command: 'mine',
+      });
+      expect(await readFile(join(project, '.gitignore'), 'utf8')).toBe('node_modules\n.cc2cc/\n');
+    },
+  );
 
   it('puts --agents in the new config, and refuses a bad name before writing anything', async () => {
     const bad = await runCli(['init', '--agents', 'backend,Tests'], project);
@@ -90,20 +99,44 @@ describe('cc2cc agents and doctor', () => {
     await chmod(root, 0o755);
     const gone = spawnNode(['-e', ''], project);
     await gone.exited;
-    await writeFile(join(root, 'to-calm-owl', 'lock'), JSON.stringify({ pid: gone.child.pid, host: (await import('node:os')).hostname(), startedAt: new Date().toISOString(), token: 'x' }));
+    await writeFile(
+      join(root, 'to-calm-owl', 'lock'),
+      JSON.stringify({
+        pid: gone.child.pid,
+        host: (await import('node:os')).hostname(),
+        startedAt: new Date().toISOString(),
+        token: 'x',
+      }),
+    );
     await mkdir(join(root, 'to-calm-owl', 'dead'), { recursive: true });
     await writeFile(join(root, 'to-calm-owl', 'dead', '01ARZ3NDEKTSV4RRFFQ69G5FAV.json'), '{');
-    await writeFile(join(root, 'to-calm-owl', 'dead', '01ARZ3NDEKTSV4RRFFQ69G5FAV.reason'), 'envelope is not valid JSON');
+    await writeFile(
+      join(root, 'to-calm-owl', 'dead', '01ARZ3NDEKTSV4RRFFQ69G5FAV.reason'),
+      'envelope is not valid JSON',
+    );
     const result = await runCli(['doctor', '--json'], project);
     expect(result.code).toBe(1);
-    const findings = JSON.parse(result.stdout) as Array<{ level: string; check: string; message: string; fix?: string }>;
-    expect(findings.find((finding) => finding.check === 'permissions')).toMatchObject({ level: 'warn', fix: `chmod 700 ${root}` });
+    const findings = JSON.parse(result.stdout) as Array<{
+      level: string;
+      check: string;
+      message: string;
+      fix?: string;
+    }>;
+    expect(findings.find((finding) => finding.check === 'permissions')).toMatchObject({
+      level: 'warn',
+      fix: `chmod 700 ${root}`,
+    });
     expect(findings.find((finding) => finding.check === 'locks')?.message).toMatch(/stale lock on calm-owl's inbox/);
-    expect(findings.find((finding) => finding.check === 'dead-letters')?.message).toMatch(/01ARZ3NDEKTSV4RRFFQ69G5FAV: envelope is not valid JSON/);
+    expect(findings.find((finding) => finding.check === 'dead-letters')?.message).toMatch(
+      /01ARZ3NDEKTSV4RRFFQ69G5FAV: envelope is not valid JSON/,
+    );
   });
 
   it('runs a verb a plugin adds: cc2cc rooms', async () => {
-    await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ plugins: [['rooms', { members: { reviewers: ['calm-owl', 'brave-fox'] } }]] }));
+    await writeFile(
+      join(project, '.cc2ccrc.json'),
+      JSON.stringify({ plugins: [['rooms', { members: { reviewers: ['calm-owl', 'brave-fox'] } }]] }),
+    );
     const result = await runCli(['rooms'], project);
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('room:reviewers  brave-fox, calm-owl');

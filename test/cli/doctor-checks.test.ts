@@ -38,7 +38,10 @@ afterEach(async () => {
  * The built CLI with a PATH we control: `test-bin/` first, holding a stand-in `claude`
  * when a test wants one, then only the folder of node (so a real `claude` is not found).
  */
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: project,
@@ -80,10 +83,17 @@ describe('cc2cc doctor: the bus folder', () => {
       // Fill it: the last write fails with ENOSPC.
       await writeFile(join(root, 'filler'), Buffer.alloc(1024 * 1024)).catch(() => {});
       const full = await doctor();
-      expect(finding(full.findings, 'root')).toMatchObject({ level: 'fail', message: expect.stringMatching(/is not writable: the disk \(or quota\) is full \(ENOSPC/), fix: expect.stringMatching(/free some space/) });
+      expect(finding(full.findings, 'root')).toMatchObject({
+        level: 'fail',
+        message: expect.stringMatching(/is not writable: the disk \(or quota\) is full \(ENOSPC/),
+        fix: expect.stringMatching(/free some space/),
+      });
       expect(full.code).toBe(1);
       await rm(join(root, 'filler'));
-      expect(finding((await doctor()).findings, 'root')).toMatchObject({ level: 'ok', message: expect.stringMatching(/is writable \(wrote and removed/) });
+      expect(finding((await doctor()).findings, 'root')).toMatchObject({
+        level: 'ok',
+        message: expect.stringMatching(/is writable \(wrote and removed/),
+      });
     } finally {
       execFileSync('umount', [root]);
     }
@@ -91,72 +101,129 @@ describe('cc2cc doctor: the bus folder', () => {
 });
 
 describe('cc2cc doctor: inbox locks', () => {
-  it.skipIf(process.platform !== 'linux')('calls a lock stale by the rules a server uses: a pid reused by a later process', async () => {
-    const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-    try {
-      const me = thisProcess();
-      await mkdir(join(project, '.cc2cc', 'to-bob'), { recursive: true, mode: 0o700 });
-      await chmod(join(project, '.cc2cc'), 0o700);
-      const lock = { pid: idle.pid, host: 'renamed-laptop', startedAt: 'then', token: 'old', boot: me.boot, pidNs: me.pidNs, procStart: '1' };
-      await writeFile(join(project, '.cc2cc', 'to-bob', 'lock'), JSON.stringify(lock));
-      const { findings } = await doctor();
-      expect(finding(findings, 'locks')).toMatchObject({ level: 'warn', message: expect.stringMatching(/stale lock on bob's inbox \(pid \d+: that pid now belongs to a process started later\)/) });
-    } finally {
-      idle.kill('SIGKILL');
-    }
-  });
+  it.skipIf(process.platform !== 'linux')(
+    'calls a lock stale by the rules a server uses: a pid reused by a later process',
+    async () => {
+      const idle = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      try {
+        const me = thisProcess();
+        await mkdir(join(project, '.cc2cc', 'to-bob'), { recursive: true, mode: 0o700 });
+        await chmod(join(project, '.cc2cc'), 0o700);
+        const lock = {
+          pid: idle.pid,
+          host: 'renamed-laptop',
+          startedAt: 'then',
+          token: 'old',
+          boot: me.boot,
+          pidNs: me.pidNs,
+          procStart: '1',
+        };
+        await writeFile(join(project, '.cc2cc', 'to-bob', 'lock'), JSON.stringify(lock));
+        const { findings } = await doctor();
+        expect(finding(findings, 'locks')).toMatchObject({
+          level: 'warn',
+          message: expect.stringMatching(
+            /stale lock on bob's inbox \(pid \d+: that pid now belongs to a process started later\)/,
+          ),
+        });
+      } finally {
+        idle.kill('SIGKILL');
+      }
+    },
+  );
 });
 
 describe('cc2cc doctor: Claude Code checks', () => {
   it('warns, with the fix, when .mcp.json has no cc2cc server; passes once init added it', async () => {
     const before = await doctor();
     expect(before.code).toBe(1);
-    expect(finding(before.findings, 'mcp.json')).toMatchObject({ level: 'warn', message: expect.stringMatching(/no \.mcp\.json in/), fix: expect.stringMatching(/npx cc2cc init/) });
+    expect(finding(before.findings, 'mcp.json')).toMatchObject({
+      level: 'warn',
+      message: expect.stringMatching(/no \.mcp\.json in/),
+      fix: expect.stringMatching(/npx cc2cc init/),
+    });
 
     await writeFile(join(project, '.mcp.json'), JSON.stringify({ mcpServers: { other: { command: 'x' } } }));
-    expect(finding((await doctor()).findings, 'mcp.json')).toMatchObject({ level: 'warn', message: expect.stringMatching(/has no "cc2cc" server/) });
+    expect(finding((await doctor()).findings, 'mcp.json')).toMatchObject({
+      level: 'warn',
+      message: expect.stringMatching(/has no "cc2cc" server/),
+    });
 
     expect((await run(['init'])).code).toBe(0);
     const after = await doctor();
-    expect(finding(after.findings, 'mcp.json')).toMatchObject({ level: 'ok', message: expect.stringMatching(/starts cc2cc: .*main\.js serve/) });
+    expect(finding(after.findings, 'mcp.json')).toMatchObject({
+      level: 'ok',
+      message: expect.stringMatching(/starts cc2cc: .*main\.js serve/),
+    });
     expect(after.code).toBe(0);
   });
 
   it('spots an npx entry for a project where cc2cc is not installed, and a server under another key', async () => {
-    await writeFile(join(project, '.mcp.json'), JSON.stringify({ mcpServers: { cc2cc: { command: 'npx', args: ['cc2cc', 'serve'] } } }));
-    expect(finding((await doctor()).findings, 'mcp.json')).toMatchObject({ level: 'warn', fix: 'npm install --save-dev cc2cc' });
+    await writeFile(
+      join(project, '.mcp.json'),
+      JSON.stringify({ mcpServers: { cc2cc: { command: 'npx', args: ['cc2cc', 'serve'] } } }),
+    );
+    expect(finding((await doctor()).findings, 'mcp.json')).toMatchObject({
+      level: 'warn',
+      fix: 'npm install --save-dev cc2cc',
+    });
 
-    await writeFile(join(project, '.mcp.json'), JSON.stringify({ mcpServers: { bus: { command: 'npx', args: ['cc2cc', 'serve'] } } }));
-    expect(finding((await doctor()).findings, 'mcp.json')).toMatchObject({ level: 'warn', fix: expect.stringMatching(/server:bus/) });
+    await writeFile(
+      join(project, '.mcp.json'),
+      JSON.stringify({ mcpServers: { bus: { command: 'npx', args: ['cc2cc', 'serve'] } } }),
+    );
+    expect(finding((await doctor()).findings, 'mcp.json')).toMatchObject({
+      level: 'warn',
+      fix: expect.stringMatching(/server:bus/),
+    });
 
     await writeFile(join(project, '.mcp.json'), '{ nope');
-    expect(finding((await doctor()).findings, 'mcp.json')).toMatchObject({ level: 'fail', message: expect.stringMatching(/is not usable/) });
+    expect(finding((await doctor()).findings, 'mcp.json')).toMatchObject({
+      level: 'fail',
+      message: expect.stringMatching(/is not usable/),
+    });
   });
 
-  it('reads the installed Claude Code version: too old fails with the fix, 2.1.80 passes, none is only a note', async () => {
-    await run(['init']);
-    const none = await doctor();
-    expect(finding(none.findings, 'claude')).toMatchObject({ level: 'info', message: expect.stringMatching(/`claude` is not on the PATH/) });
-    expect(none.code).toBe(0);
+  it(
+    'reads the installed Claude Code version: too old fails with the fix, 2.1.80 passes, none is ' + 'only a note',
+    async () => {
+      await run(['init']);
+      const none = await doctor();
+      expect(finding(none.findings, 'claude')).toMatchObject({
+        level: 'info',
+        message: expect.stringMatching(/`claude` is not on the PATH/),
+      });
+      expect(none.code).toBe(0);
 
-    await fakeClaude('2.1.79 (Claude Code)');
-    const old = await doctor();
-    expect(finding(old.findings, 'claude')).toMatchObject({ level: 'fail', message: expect.stringMatching(/Claude Code 2\.1\.79 has no channels/), fix: expect.stringMatching(/claude update/) });
-    expect(old.code).toBe(1);
+      await fakeClaude('2.1.79 (Claude Code)');
+      const old = await doctor();
+      expect(finding(old.findings, 'claude')).toMatchObject({
+        level: 'fail',
+        message: expect.stringMatching(/Claude Code 2\.1\.79 has no channels/),
+        fix: expect.stringMatching(/claude update/),
+      });
+      expect(old.code).toBe(1);
 
-    await fakeClaude('2.1.80 (Claude Code)');
-    const fine = await doctor();
-    expect(finding(fine.findings, 'claude')).toMatchObject({ level: 'ok', message: expect.stringMatching(/Claude Code 2\.1\.80 .*--dangerously-load-development-channels server:cc2cc/) });
-    expect(fine.code).toBe(0);
+      await fakeClaude('2.1.80 (Claude Code)');
+      const fine = await doctor();
+      expect(finding(fine.findings, 'claude')).toMatchObject({
+        level: 'ok',
+        message: expect.stringMatching(/Claude Code 2\.1\.80 .*--dangerously-load-development-channels server:cc2cc/),
+      });
+      expect(fine.code).toBe(0);
 
-    await fakeClaude('something else');
-    expect(finding((await doctor()).findings, 'claude')).toMatchObject({ level: 'warn' });
-  });
+      await fakeClaude('something else');
+      expect(finding((await doctor()).findings, 'claude')).toMatchObject({ level: 'warn' });
+    },
+  );
 
   it('notes an API key in the environment without failing', async () => {
     await run(['init']);
     const result = await doctor({ ANTHROPIC_API_KEY: 'sk-test' });
-    expect(finding(result.findings, 'login')).toMatchObject({ level: 'info', message: expect.stringMatching(/channels feature is not currently available/) });
+    expect(finding(result.findings, 'login')).toMatchObject({
+      level: 'info',
+      message: expect.stringMatching(/channels feature is not currently available/),
+    });
     expect(result.code).toBe(0);
   });
 
@@ -164,7 +231,10 @@ describe('cc2cc doctor: Claude Code checks', () => {
     await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ delivery: 'sometimes' }));
     const result = await doctor();
     expect(result.code).toBe(1);
-    expect(finding(result.findings, 'config')).toMatchObject({ level: 'fail', message: expect.stringMatching(/delivery/) });
+    expect(finding(result.findings, 'config')).toMatchObject({
+      level: 'fail',
+      message: expect.stringMatching(/delivery/),
+    });
     expect(finding(result.findings, 'mcp.json')).toBeDefined();
     expect(finding(result.findings, 'claude')).toBeDefined();
   });
@@ -177,17 +247,28 @@ describe('cc2cc doctor: Claude Code checks', () => {
 });
 
 describe('cc2cc doctor: filter drops', () => {
-  it('shows each agent\'s drops by rule from its presence record, with a fix, and exits 1', async () => {
-    await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['calm-owl'], plugins: [['filters', { deny: ['spam-*'] }]] }));
+  it("shows each agent's drops by rule from its presence record, with a fix, and exits 1", async () => {
+    await writeFile(
+      join(project, '.cc2ccrc.json'),
+      JSON.stringify({ agents: ['calm-owl'], plugins: [['filters', { deny: ['spam-*'] }]] }),
+    );
     await run(['init']);
-    const runtime = await createRuntime(await loadConfig({ cwd: project }), { sink: new QueueSink(), logger: silentLogger });
+    const runtime = await createRuntime(await loadConfig({ cwd: project }), {
+      sink: new QueueSink(),
+      logger: silentLogger,
+    });
     try {
       await runtime.bus.attach('calm-owl');
       await runtime.bus.send({ from: 'spam-bot', to: 'calm-owl', text: 'buy now' });
       await runtime.bus.send({ from: 'spam-bot', to: 'calm-owl', text: 'buy more' });
-      await waitFor(async () => droppedCounts((await runtime.bus.agents()).find((agent) => agent.name === 'calm-owl')?.presence?.data).deny === 2, {
-        what: 'two deny drops in presence',
-      });
+      await waitFor(
+        async () =>
+          droppedCounts((await runtime.bus.agents()).find((agent) => agent.name === 'calm-owl')?.presence?.data)
+            .deny === 2,
+        {
+          what: 'two deny drops in presence',
+        },
+      );
     } finally {
       await runtime.close();
     }

@@ -43,7 +43,9 @@ afterEach(async () => {
 async function sendersInBobsInbox(): Promise<string[]> {
   const inbox = join(project, '.cc2cc', 'to-bob', 'inbox');
   const files = (await readdir(inbox)).sort();
-  return Promise.all(files.map(async (file) => (JSON.parse(await readFile(join(inbox, file), 'utf8')) as { from: string }).from));
+  return Promise.all(
+    files.map(async (file) => (JSON.parse(await readFile(join(inbox, file), 'utf8')) as { from: string }).from),
+  );
 }
 
 describe('a plugin verb that sends', () => {
@@ -57,7 +59,10 @@ describe('a plugin verb that sends', () => {
   });
 
   it('sends as the config name when there is one', async () => {
-    await writeFile(join(project, 'cc2cc.config.ts'), CONFIG_TS.replace("agents: ['bob']", "agents: ['bob'], name: 'carol'"));
+    await writeFile(
+      join(project, 'cc2cc.config.ts'),
+      CONFIG_TS.replace("agents: ['bob']", "agents: ['bob'], name: 'carol'"),
+    );
     const result = await runCli(['nudge', 'bob'], project);
     expect(result.stderr).toBe('');
     expect(await sendersInBobsInbox()).toEqual(['carol']);

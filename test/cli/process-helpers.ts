@@ -26,7 +26,10 @@ export function spawnNode(args: string[], cwd: string): Captured {
 }
 
 /** Runs the built CLI to completion. */
-export async function runCli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = spawnNode([CLI, ...args], cwd);
   run.child.stdin!.end();
   const code = await run.exited;
@@ -52,6 +55,9 @@ export function startReceiver(projectDir: string, name: string, extra: string[] 
     ...run,
     events,
     messages: () => events().filter((event) => event.event === 'message'),
-    ready: () => waitFor(() => events().find((event) => event.event === 'ready' || event.event === 'error'), { what: `${name} ready` }),
+    ready: () =>
+      waitFor(() => events().find((event) => event.event === 'ready' || event.event === 'error'), {
+        what: `${name} ready`,
+      }),
   };
 }

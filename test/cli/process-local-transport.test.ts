@@ -16,7 +16,8 @@ afterEach(async () => {
   await rm(project, { recursive: true, force: true });
 });
 
-const REASON = /PROCESS_LOCAL_TRANSPORT: the transport "memory" keeps messages inside one process.*no other agent would ever see it/;
+const REASON =
+  /PROCESS_LOCAL_TRANSPORT: the transport "memory" keeps messages inside one process.*no other agent would ever see it/;
 
 describe('a config that names a process-local transport', () => {
   it('is refused by cc2cc send, with the reason and what to use instead', async () => {
@@ -37,9 +38,17 @@ describe('a config that names a process-local transport', () => {
   it('is flagged by cc2cc doctor', async () => {
     const result = await runCli(['doctor', '--json'], project);
     expect(result.code).toBe(1);
-    const findings = JSON.parse(result.stdout) as Array<{ level: string; check: string; message: string; fix?: string }>;
+    const findings = JSON.parse(result.stdout) as Array<{
+      level: string;
+      check: string;
+      message: string;
+      fix?: string;
+    }>;
     const transport = findings.find((finding) => finding.check === 'transport');
-    expect(transport).toMatchObject({ level: 'fail', message: expect.stringMatching(/keeps messages inside one process/) });
+    expect(transport).toMatchObject({
+      level: 'fail',
+      message: expect.stringMatching(/keeps messages inside one process/),
+    });
     expect(transport?.fix).toMatch(/CC2CC_ALLOW_PROCESS_LOCAL=1/);
   });
 });
@@ -66,9 +75,17 @@ describe('assertSharedTransport', () => {
 describe('cc2cc doctor on a config that fails to load', () => {
   it('names the failure instead of pointing at a field', async () => {
     await rm(join(project, '.cc2ccrc.json'));
-    await writeFile(join(project, 'cc2cc.config.mjs'), "import { guard } from './missing-guard.js';\nexport default { plugins: [guard] };\n");
+    await writeFile(
+      join(project, 'cc2cc.config.mjs'),
+      "import { guard } from './missing-guard.js';\nexport default { plugins: [guard] };\n",
+    );
     const result = await runCli(['doctor', '--json'], project);
-    const findings = JSON.parse(result.stdout) as Array<{ level: string; check: string; message: string; fix?: string }>;
+    const findings = JSON.parse(result.stdout) as Array<{
+      level: string;
+      check: string;
+      message: string;
+      fix?: string;
+    }>;
     const config = findings.find((finding) => finding.check === 'config');
     expect(config).toMatchObject({ level: 'fail', message: expect.stringMatching(/CONFIG_LOAD_FAILED|missing-guard/) });
     expect(config?.fix).toMatch(/failed to load/);

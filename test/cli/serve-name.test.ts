@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { makeProject, selfWake, startAgent } from '../mcp/support.js';
 
 const environment = (extra: Record<string, string>) => ({
-  ...(Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined)) as Record<string, string>),
+  ...(Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    string
+  >),
   ...extra,
 });
 

@@ -4,7 +4,10 @@ import { waitFor } from '../../src/testing/wait-for.js';
 import { makeProject, processGone, selfWake, startAgent } from '../mcp/support.js';
 
 const environment = (extra: Record<string, string>) => ({
-  ...(Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined)) as Record<string, string>),
+  ...(Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    string
+  >),
   CC2CC_NAME: '',
   ...extra,
 });
@@ -19,24 +22,27 @@ async function serveSession(project: string, sessionId: string, extra: Record<st
 }
 
 describe('cc2cc serve: a session without a chosen name keeps its generated name across --resume', () => {
-  it('gives the same session id the same name after a stop and after a crash; another session gets another name', async () => {
-    const project = await makeProject();
-    const session = randomUUID();
-    const first = await serveSession(project, session);
-    expect(first.name).toMatch(/^[a-z]+-[a-z]+(-\d+)?$/);
-    await first.agent.close();
+  it(
+    'gives the same session id the same name after a stop and after a crash; another session ' + 'gets another name',
+    async () => {
+      const project = await makeProject();
+      const session = randomUUID();
+      const first = await serveSession(project, session);
+      expect(first.name).toMatch(/^[a-z]+-[a-z]+(-\d+)?$/);
+      await first.agent.close();
 
-    const resumed = await serveSession(project, session);
-    expect(resumed.name).toBe(first.name);
-    const other = await serveSession(project, randomUUID());
-    expect(other.name).not.toBe(first.name);
+      const resumed = await serveSession(project, session);
+      expect(resumed.name).toBe(first.name);
+      const other = await serveSession(project, randomUUID());
+      expect(other.name).not.toBe(first.name);
 
-    const pid = resumed.agent.pid!;
-    process.kill(pid, 'SIGKILL');
-    await waitFor(() => processGone(pid), { what: 'the killed server to end' });
-    const afterCrash = await serveSession(project, session);
-    expect(afterCrash.name).toBe(first.name);
-  });
+      const pid = resumed.agent.pid!;
+      process.kill(pid, 'SIGKILL');
+      await waitFor(() => processGone(pid), { what: 'the killed server to end' });
+      const afterCrash = await serveSession(project, session);
+      expect(afterCrash.name).toBe(first.name);
+    },
+  );
 
   it('a name chosen with CC2CC_NAME wins and does not replace the name the session had', async () => {
     const project = await makeProject();

@@ -49,20 +49,31 @@ describe('what a verb imports', () => {
   it('send and agents do not load the MCP SDK', async () => {
     for (const args of [['send', 'bob', 'hi', '--from', 'alice'], ['agents']]) {
       const urls = await importsOf(args);
-      expect(urls.some((url) => url.endsWith('/kernel/compose.js')), `cc2cc ${args[0]} composed a kernel`).toBe(true);
-      expect(urls.filter((url) => MCP_SDK.test(url)), `cc2cc ${args[0]}`).toEqual([]);
+      expect(
+        urls.some((url) => url.endsWith('/kernel/compose.js')),
+        `cc2cc ${args[0]} composed a kernel`,
+      ).toBe(true);
+      expect(
+        urls.filter((url) => MCP_SDK.test(url)),
+        `cc2cc ${args[0]}`,
+      ).toEqual([]);
     }
   });
 
-  it('agents requires its CommonJS packages instead of importing them (Node scans an imported one for exports)', async () => {
-    const urls = await importsOf(['agents']);
-    expect(urls.some((url) => url.endsWith('/kernel/compose.js'))).toBe(true);
-    expect(urls.filter((url) => COMMONJS_PACKAGES.test(url))).toEqual([]);
-  });
+  it(
+    'agents requires its CommonJS packages instead of importing them (Node scans an imported one ' + 'for exports)',
+    async () => {
+      const urls = await importsOf(['agents']);
+      expect(urls.some((url) => url.endsWith('/kernel/compose.js'))).toBe(true);
+      expect(urls.filter((url) => COMMONJS_PACKAGES.test(url))).toEqual([]);
+    },
+  );
 
   it('a config naming one built-in plugin loads that plugin only', async () => {
     await writeFile(join(project, '.cc2ccrc.json'), JSON.stringify({ agents: ['bob'], plugins: ['rooms'] }));
-    const plugins = (await importsOf(['agents'])).map((url) => /\/plugins\/([^/]+)\/index\.js$/.exec(url)?.[1]).filter(Boolean);
+    const plugins = (await importsOf(['agents']))
+      .map((url) => /\/plugins\/([^/]+)\/index\.js$/.exec(url)?.[1])
+      .filter(Boolean);
     expect(plugins).toEqual(['rooms']);
   });
 

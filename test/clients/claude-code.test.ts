@@ -16,12 +16,16 @@ describe.skipIf(!claude.run)(`the real Claude Code ${VERSION}, offline in tmux`,
     sandbox = undefined;
   });
 
-  it('runs the project hooks and cc2cc serve: each hook run reaches the transcript once, and they share the session', async () => {
+  it('runs the project hooks and cc2cc serve: each hook run reaches the transcript once, and they ' +
+    'share the session', async () => {
     sandbox = await makeSandbox('claude');
     const probe = makeHookProbe(sandbox);
     await seedClaudeCode(sandbox, { approvedMcpServers: ['cc2cc'] });
     await writeClaudeProject(sandbox, {
-      hooks: hooksConfig({ SessionStart: probe.command('SessionStart'), UserPromptSubmit: probe.command('UserPromptSubmit') }),
+      hooks: hooksConfig({
+        SessionStart: probe.command('SessionStart'),
+        UserPromptSubmit: probe.command('UserPromptSubmit'),
+      }),
       mcpServers: { cc2cc: serveEntry('claude-agent') },
     });
 
@@ -37,9 +41,12 @@ describe.skipIf(!claude.run)(`the real Claude Code ${VERSION}, offline in tmux`,
     expect(report.runs).toEqual({ SessionStart: 1, UserPromptSubmit: 2 });
     expect(Object.values(report.timesInTranscript)).toEqual([1, 1, 1]);
     expect(report.strays).toEqual([]);
-    expect(transcript.hookContexts.filter((context) => context.text.includes(probe.marker)).map((context) => context.event)).toEqual(['SessionStart', 'UserPromptSubmit', 'UserPromptSubmit']);
+    expect(
+      transcript.hookContexts.filter((context) => context.text.includes(probe.marker)).map((context) => context.event),
+    ).toEqual(['SessionStart', 'UserPromptSubmit', 'UserPromptSubmit']);
 
-    // DESIGN §4: hooks and server of one session share CLAUDE_CODE_SESSION_ID, CLAUDE_PROJECT_DIR and the claude process.
+    // DESIGN §4: hooks and server of one session share CLAUDE_CODE_SESSION_ID, CLAUDE_PROJECT_DIR
+    // and the claude process.
     const [hook] = probe.runs();
     expect(hook!.input?.['transcript_path']).toBe(session.transcriptPath());
     for (const run of probe.runs()) {

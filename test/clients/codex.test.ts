@@ -21,7 +21,10 @@ describe.skipIf(!codex.run)(`the real Codex CLI ${VERSION}, offline (codex exec)
     const probe = makeHookProbe(sandbox);
     await seedCodex(sandbox);
     await writeCodexProject(sandbox, {
-      hooks: hooksConfig({ SessionStart: probe.command('SessionStart'), UserPromptSubmit: probe.command('UserPromptSubmit') }),
+      hooks: hooksConfig({
+        SessionStart: probe.command('SessionStart'),
+        UserPromptSubmit: probe.command('UserPromptSubmit'),
+      }),
       mcpServers: { cc2cc: serveEntry('codex-agent') },
     });
 

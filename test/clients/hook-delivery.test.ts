@@ -21,7 +21,8 @@ const gemini = clientSuite('gemini');
 const unique = (what: string) => `${what}-${randomBytes(4).toString('hex')}`;
 
 /** What Claude Code recorded of the hooks: the contexts they added and each run's output. */
-const claudeHooks = (session: ClaudeCodeSession) => `${describeHookContexts(session.transcript())}\n${describeClaudeHookRuns(session.transcriptPath())}`;
+const claudeHooks = (session: ClaudeCodeSession) =>
+  `${describeHookContexts(session.transcript())}\n${describeClaudeHookRuns(session.transcriptPath())}`;
 
 let sandbox: Sandbox | undefined;
 afterEach(async () => {
@@ -30,7 +31,8 @@ afterEach(async () => {
 });
 
 describe.skipIf(!claude.run)('cc2cc hooks in the real Claude Code, after cc2cc init', () => {
-  it('a message queued while no session ran is in the next session context at start, one sent while it runs after the next prompt; each once', async () => {
+  it('a message queued while no session ran is in the next session context at start, one sent ' +
+    'while it runs after the next prompt; each once', async () => {
     sandbox = await makeSandbox('claude');
     await cc2cc(sandbox, ['init', '--agents', 'claude-agent']);
     await seedClaudeCode(sandbox, { approvedMcpServers: ['cc2cc'] });

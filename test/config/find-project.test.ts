@@ -31,13 +31,24 @@ describe('one bus per repository', () => {
     expect(config.projectReason).toMatch(/repository root/);
   });
 
-  it('finds the repository config above a sub-package.json, and a package.json "cc2cc" key counts as a config', async () => {
-    const api = await monorepo();
-    await writeFile(join(dir, '.cc2ccrc.json'), JSON.stringify({ agents: ['calm-owl'] }));
-    expect(await loadConfig({ cwd: api })).toMatchObject({ projectDir: dir, configPath: join(dir, '.cc2ccrc.json'), agents: ['calm-owl'] });
-    await writeFile(join(api, 'package.json'), JSON.stringify({ name: 'api', cc2cc: { agents: ['api-bot'] } }));
-    expect(await loadConfig({ cwd: api })).toMatchObject({ projectDir: api, configPath: join(api, 'package.json'), agents: ['api-bot'] });
-  });
+  it(
+    'finds the repository config above a sub-package.json, and a package.json "cc2cc" key counts ' + 'as a config',
+    async () => {
+      const api = await monorepo();
+      await writeFile(join(dir, '.cc2ccrc.json'), JSON.stringify({ agents: ['calm-owl'] }));
+      expect(await loadConfig({ cwd: api })).toMatchObject({
+        projectDir: dir,
+        configPath: join(dir, '.cc2ccrc.json'),
+        agents: ['calm-owl'],
+      });
+      await writeFile(join(api, 'package.json'), JSON.stringify({ name: 'api', cc2cc: { agents: ['api-bot'] } }));
+      expect(await loadConfig({ cwd: api })).toMatchObject({
+        projectDir: api,
+        configPath: join(api, 'package.json'),
+        agents: ['api-bot'],
+      });
+    },
+  );
 
   it('an existing .cc2cc below the repository root is the bus of the folders under it', async () => {
     const api = await monorepo();
@@ -60,6 +71,9 @@ describe('one bus per repository', () => {
     await mkdir(join(pkg, 'src'), { recursive: true });
     expect((await loadConfig({ cwd: join(pkg, 'src') })).configPath).toBe(join(dir, '.cc2ccrc.json'));
     await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'pkg' }));
-    expect(await loadConfig({ cwd: join(pkg, 'src') })).toMatchObject({ projectDir: join(pkg, 'src'), configPath: undefined });
+    expect(await loadConfig({ cwd: join(pkg, 'src') })).toMatchObject({
+      projectDir: join(pkg, 'src'),
+      configPath: undefined,
+    });
   });
 });

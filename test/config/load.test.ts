@@ -19,12 +19,23 @@ describe('loadConfig', () => {
   it('uses the defaults when there is no config, rooted at the cwd', async () => {
     const config = await loadConfig({ cwd: dir });
     expect(config).toMatchObject({ configPath: undefined, delivery: 'auto', maxBytes: 262144, plugins: [] });
-    expect(config.transport).toEqual({ use: 'fs', root: '.cc2cc', fsync: true, rescanMs: 2000, closeTimeoutMs: 2000, retention: { doneMs: 86_400_000, maxDone: 10_000 }, watch: true });
+    expect(config.transport).toEqual({
+      use: 'fs',
+      root: '.cc2cc',
+      fsync: true,
+      rescanMs: 2000,
+      closeTimeoutMs: 2000,
+      retention: { doneMs: 86_400_000, maxDone: 10_000 },
+      watch: true,
+    });
     expect(config.rootDir).toBe(join(dir, '.cc2cc'));
   });
 
   it('finds a config in a parent folder and resolves root against it', async () => {
-    await writeFile(join(dir, '.cc2ccrc.json'), JSON.stringify({ transport: { use: 'fs', root: 'bus' }, agents: ['calm-owl'] }));
+    await writeFile(
+      join(dir, '.cc2ccrc.json'),
+      JSON.stringify({ transport: { use: 'fs', root: 'bus' }, agents: ['calm-owl'] }),
+    );
     await mkdir(join(dir, 'deep', 'er'), { recursive: true });
     const config = await loadConfig({ cwd: join(dir, 'deep', 'er') });
     expect(config.configPath).toBe(join(dir, '.cc2ccrc.json'));
@@ -64,10 +75,14 @@ describe('loadConfig', () => {
   it('loads a .cc2ccrc.json that names plugins by string, with options', async () => {
     const pkg = join(dir, 'node_modules', 'cc2cc-plugin-tag');
     await mkdir(pkg, { recursive: true });
-    await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: 'cc2cc-plugin-tag', type: 'module', main: 'index.js' }));
+    await writeFile(
+      join(pkg, 'package.json'),
+      JSON.stringify({ name: 'cc2cc-plugin-tag', type: 'module', main: 'index.js' }),
+    );
     await writeFile(
       join(pkg, 'index.js'),
-      'export default (options = {}) => ({ name: "tag", setup(ctx) { ctx.onSend((e) => ({ envelope: { ...e, meta: { tag: options.tag } } })); } });\n',
+      'export default (options = {}) => ({ name: "tag", setup(ctx) { ctx.onSend((e) => ({ ' +
+        'envelope: { ...e, meta: { tag: options.tag } } })); } });\n',
     );
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'project', private: true }));
     await writeFile(join(dir, '.cc2ccrc.json'), JSON.stringify({ plugins: [['cc2cc-plugin-tag', { tag: 'ci' }]] }));
@@ -84,7 +99,10 @@ describe('loadConfig', () => {
   });
 
   it('gives overrides (CLI flags) the last word', () => {
-    const config = resolveConfig({ delivery: 'push' }, { projectDir: dir, overrides: { delivery: 'pull', name: undefined } });
+    const config = resolveConfig(
+      { delivery: 'push' },
+      { projectDir: dir, overrides: { delivery: 'pull', name: undefined } },
+    );
     expect(config.delivery).toBe('pull');
   });
 });

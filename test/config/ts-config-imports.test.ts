@@ -91,7 +91,11 @@ describe('a cc2cc.config.ts that imports local TypeScript files', () => {
     await bob.waitForPush((push) => push.meta.kind === 'system', DELIVERY_TIMEOUT_MS, 'the self-wake push');
     const cached = await cacheFiles(project);
     expect([...cached.keys()].sort().map((name) => name.replace(/\..*$/, ''))).toEqual(
-      expect.arrayContaining([expect.stringMatching(/cc2cc\.config$|-cc2cc$/), expect.stringMatching(/-guard$/), expect.stringMatching(/-transport$/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/cc2cc\.config$|-cc2cc$/),
+        expect.stringMatching(/-guard$/),
+        expect.stringMatching(/-transport$/),
+      ]),
     );
     // Back-date the cached files: a second command that transpiled again would write them anew.
     const past = new Date('2001-01-01T00:00:00Z');
@@ -104,7 +108,11 @@ describe('a cc2cc.config.ts that imports local TypeScript files', () => {
     expect(sent.code).toBe(0);
     expect(sent.stdout).toMatch(/bob: queued/);
 
-    const push = await bob.waitForPush((candidate) => candidate.meta.from === 'alice', DELIVERY_TIMEOUT_MS, 'the message from alice');
+    const push = await bob.waitForPush(
+      (candidate) => candidate.meta.from === 'alice',
+      DELIVERY_TIMEOUT_MS,
+      'the message from alice',
+    );
     expect(push.content).toContain('[checked by guard.ts] hello through a .ts config'); // guard.ts ran in the sender
     const journal = await readFile(join(project, 'journal.log'), 'utf8');
     expect(journal).toContain(`bob ${push.meta.id}`); // the transport from transport.ts stored it

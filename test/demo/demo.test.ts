@@ -8,7 +8,9 @@ describe('cc2cc demo', () => {
     const run = await runCli(['demo'], cwd);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/1\. direct message\n[\s\S]*bob +⇐ alice \(message\): "Can you run the test suite on main\?" +\d+ ms/);
+    expect(run.stdout).toMatch(
+      /1\. direct message\n[\s\S]*bob +⇐ alice \(message\): "Can you run the test suite on main\?" +\d+ ms/,
+    );
     expect(run.stdout).toMatch(/2\. reply\n[\s\S]*alice +⇐ bob \(reply\)/);
     expect(run.stdout).toMatch(/✓ all \d steps arrived/);
     // The temporary project is gone.

@@ -8,7 +8,10 @@ import { REPO } from './markdown.js';
 /** The built-in verbs as the CLI registers them, with their help text captured. */
 async function verbs(): Promise<Array<{ name: string; longFlags: string[]; help: string }>> {
   let out = '';
-  const program = new Command('cc2cc').configureOutput({ writeOut: (text) => (out += text), writeErr: (text) => (out += text) });
+  const program = new Command('cc2cc').configureOutput({
+    writeOut: (text) => (out += text),
+    writeErr: (text) => (out += text),
+  });
   await registerBuiltinCommands(program);
   return program.commands.map((command) => {
     out = '';
@@ -20,7 +23,8 @@ async function verbs(): Promise<Array<{ name: string; longFlags: string[]; help:
 
 describe('the command line reference', () => {
   it('every verb has --help with an example', async () => {
-    for (const verb of await verbs()) expect(verb.help, `cc2cc ${verb.name} --help`).toMatch(/\nExamples?[^\n]*:\n {2}\S/);
+    for (const verb of await verbs())
+      expect(verb.help, `cc2cc ${verb.name} --help`).toMatch(/\nExamples?[^\n]*:\n {2}\S/);
   });
 
   it('docs/cli.md has a section for every verb, naming each of its options', async () => {

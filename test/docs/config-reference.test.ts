@@ -6,10 +6,14 @@ import { CONFIG_REFERENCE_PATH, renderConfigReference } from '../../scripts/gen-
 import { REPO } from './markdown.js';
 
 describe('docs/configuration.md', () => {
-  it('is what scripts/gen-config-docs.ts makes from the schema today (run `npm run docs` after changing the schema)', async () => {
-    const written = await readFile(join(REPO, CONFIG_REFERENCE_PATH), 'utf8');
-    expect(written, 'docs/configuration.md is out of date: run `npm run docs`').toBe(renderConfigReference());
-  });
+  it(
+    'is what scripts/gen-config-docs.ts makes from the schema today (run `npm run docs` after ' +
+      'changing the schema)',
+    async () => {
+      const written = await readFile(join(REPO, CONFIG_REFERENCE_PATH), 'utf8');
+      expect(written, 'docs/configuration.md is out of date: run `npm run docs`').toBe(renderConfigReference());
+    },
+  );
 
   it('describes every top-level field of the schema', () => {
     const page = renderConfigReference();

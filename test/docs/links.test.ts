@@ -19,8 +19,12 @@ function anchorsIn(markdown: string): Set<string> {
 
 /** Relative links `[text](path#anchor)` outside code; web links are not checked. */
 function linksIn(markdown: string): string[] {
-  const withoutCode = codeBlocks(markdown, '').reduce((text, block) => text.replace(block.code, ''), markdown).replace(/`[^`\n]*`/g, '');
-  return [...withoutCode.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!).filter((target) => !/^[a-z]+:/i.test(target));
+  const withoutCode = codeBlocks(markdown, '')
+    .reduce((text, block) => text.replace(block.code, ''), markdown)
+    .replace(/`[^`\n]*`/g, '');
+  return [...withoutCode.matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((match) => match[1]!)
+    .filter((target) => !/^[a-z]+:/i.test(target));
 }
 
 describe('links in README.md and docs/', () => {
@@ -35,7 +39,8 @@ describe('links in README.md and docs/', () => {
           broken.push(`${link}: ${relative(REPO, target)} does not exist`);
           continue;
         }
-        if (anchor && target.endsWith('.md') && !anchorsIn(readFileSync(target, 'utf8')).has(anchor)) broken.push(`${link}: no heading for #${anchor}`);
+        if (anchor && target.endsWith('.md') && !anchorsIn(readFileSync(target, 'utf8')).has(anchor))
+          broken.push(`${link}: no heading for #${anchor}`);
       }
       expect(broken).toEqual([]);
     });

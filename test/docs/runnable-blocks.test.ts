@@ -27,7 +27,10 @@ interface Project {
  */
 async function makeProject(): Promise<Project> {
   const dir = await mkdtemp(join(tmpdir(), 'cc2cc-docs-'));
-  await writeFile(join(dir, 'package.json'), `${JSON.stringify({ name: 'my-project', private: true, type: 'module' }, null, 2)}\n`);
+  await writeFile(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: 'my-project', private: true, type: 'module' }, null, 2)}\n`,
+  );
   const bin = join(dir, 'node_modules', '.bin');
   await mkdir(bin, { recursive: true });
   await symlink(REPO, join(dir, 'node_modules', 'cc2cc'), 'dir');
@@ -55,7 +58,11 @@ async function shim(path: string, body: string): Promise<void> {
 
 function runBlock(block: CodeBlock, project: Project): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('bash', ['-c', `set -euo pipefail\n${block.code}`], { cwd: project.dir, env: project.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', `set -euo pipefail\n${block.code}`], {
+      cwd: project.dir,
+      env: project.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -77,7 +84,9 @@ const pages = docFiles()
 describe('runnable command blocks of the docs', () => {
   it('finds them: the README and the pages a newcomer follows have some', () => {
     const files = pages.map(({ file }) => file);
-    expect(files).toEqual(expect.arrayContaining(['README.md', 'docs/getting-started.md', 'docs/cli.md', 'docs/concepts.md']));
+    expect(files).toEqual(
+      expect.arrayContaining(['README.md', 'docs/getting-started.md', 'docs/cli.md', 'docs/concepts.md']),
+    );
     expect(pages.reduce((sum, { blocks }) => sum + blocks.length, 0)).toBeGreaterThanOrEqual(10);
   });
 
@@ -92,7 +101,8 @@ describe('runnable command blocks of the docs', () => {
       });
 
       for (const block of blocks) {
-        const firstLine = block.code.split('\n').find((line) => line.trim() !== '' && !line.trim().startsWith('#')) ?? '';
+        const firstLine =
+          block.code.split('\n').find((line) => line.trim() !== '' && !line.trim().startsWith('#')) ?? '';
         it(`line ${block.line}: ${firstLine.slice(0, 70)}`, { timeout: BLOCK_TIMEOUT_MS + 10_000 }, async () => {
           const { code, output } = await runBlock(block, project);
           expect(code, `${file}:${block.line} exited ${code}:\n${block.code}\n--- output ---\n${output}`).toBe(0);

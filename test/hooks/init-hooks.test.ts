@@ -9,9 +9,13 @@ import { waitFor } from '../../src/testing/wait-for.js';
 import { DELIVERY_TIMEOUT_MS, makeProject } from '../mcp/support.js';
 import { cleanEnv, sentId, startServer } from './support.js';
 
-type Settings = { hooks: Record<string, Array<{ hooks: Array<{ command: string; timeout?: number }> }>>; mcpServers?: Record<string, unknown> };
+type Settings = {
+  hooks: Record<string, Array<{ hooks: Array<{ command: string; timeout?: number }> }>>;
+  mcpServers?: Record<string, unknown>;
+};
 const read = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as Settings;
-const commandsOf = (settings: Settings, event: string) => (settings.hooks[event] ?? []).flatMap((group) => group.hooks.map((hook) => hook.command));
+const commandsOf = (settings: Settings, event: string) =>
+  (settings.hooks[event] ?? []).flatMap((group) => group.hooks.map((hook) => hook.command));
 
 describe('cc2cc init installs the client hooks', () => {
   it('merges into each client settings file without clobbering other hooks, idempotently', async () => {
@@ -19,16 +23,23 @@ describe('cc2cc init installs the client hooks', () => {
     await mkdir(join(project, '.claude'));
     await mkdir(join(project, '.gemini'));
     const other = { type: 'command', command: 'echo other-tool' };
-    await writeFile(join(project, '.claude/settings.json'), JSON.stringify({ permissions: { allow: ['Bash'] }, hooks: { UserPromptSubmit: [{ hooks: [other] }] } }));
+    await writeFile(
+      join(project, '.claude/settings.json'),
+      JSON.stringify({ permissions: { allow: ['Bash'] }, hooks: { UserPromptSubmit: [{ hooks: [other] }] } }),
+    );
     for (let run = 0; run < 2; run++) expect((await runCli(['init', '--client', 'codex'], project)).code).toBe(0);
 
     const claude = await read(join(project, '.claude/settings.json'));
     expect((claude as unknown as { permissions: unknown }).permissions).toEqual({ allow: ['Bash'] });
-    expect(commandsOf(claude, 'UserPromptSubmit')).toEqual(['echo other-tool', expect.stringMatching(/ hook prompt-submit --client claude$/)]);
+    expect(commandsOf(claude, 'UserPromptSubmit')).toEqual([
+      'echo other-tool',
+      expect.stringMatching(/ hook prompt-submit --client claude$/),
+    ]);
     for (const event of ['SessionStart', 'PostToolUse', 'Stop']) expect(commandsOf(claude, event)).toHaveLength(1);
 
     const codex = await read(join(project, '.codex/hooks.json'));
-    for (const event of ['SessionStart', 'UserPromptSubmit', 'PostToolUse', 'Stop']) expect(commandsOf(codex, event)).toEqual([expect.stringMatching(/--client codex$/)]);
+    for (const event of ['SessionStart', 'UserPromptSubmit', 'PostToolUse', 'Stop'])
+      expect(commandsOf(codex, event)).toEqual([expect.stringMatching(/--client codex$/)]);
     const toml = await readFile(join(project, '.codex/config.toml'), 'utf8');
     expect(toml.match(/\[mcp_servers\.cc2cc\]/g)).toHaveLength(1);
     expect(toml).toContain('env_vars = ["CC2CC_NAME"]');
@@ -43,14 +54,18 @@ describe('cc2cc init installs the client hooks', () => {
 
     const doctor = await runCli(['doctor', '--json'], project);
     const findings = JSON.parse(doctor.stdout) as Array<{ level: string; check: string }>;
-    for (const check of ['hooks.claude', 'hooks.codex', 'hooks.gemini']) expect(findings.find((finding) => finding.check === check)?.level).toBe('ok');
+    for (const check of ['hooks.claude', 'hooks.codex', 'hooks.gemini'])
+      expect(findings.find((finding) => finding.check === check)?.level).toBe('ok');
   });
 
   it('--no-hooks skips them, and doctor says they are missing', async () => {
     const project = await makeProject();
     expect((await runCli(['init', '--no-hooks'], project)).code).toBe(0);
     await expect(readFile(join(project, '.claude/settings.json'), 'utf8')).rejects.toThrow();
-    const findings = JSON.parse((await runCli(['doctor', '--json'], project)).stdout) as Array<{ level: string; check: string }>;
+    const findings = JSON.parse((await runCli(['doctor', '--json'], project)).stdout) as Array<{
+      level: string;
+      check: string;
+    }>;
     expect(findings.find((finding) => finding.check === 'hooks.claude')?.level).toBe('info');
   });
 
@@ -62,15 +77,27 @@ describe('cc2cc init installs the client hooks', () => {
     await startServer(project, ['--name', 'bob'], { CLAUDE_CODE_SESSION_ID: 'b', CC2CC_PUSH_CONFIRM_MS: '0' }, false);
     const id = sentId((await alice.call('send', { to: 'bob', text: 'through the installed hook' })).text);
     await writeFile(join(project, 't.jsonl'), '');
-    const input = JSON.stringify({ hook_event_name: 'UserPromptSubmit', session_id: 'b', transcript_path: join(project, 't.jsonl'), cwd: project, prompt: 'hi' });
+    const input = JSON.stringify({
+      hook_event_name: 'UserPromptSubmit',
+      session_id: 'b',
+      transcript_path: join(project, 't.jsonl'),
+      cwd: project,
+      prompt: 'hi',
+    });
     const context = await waitFor(
       async () => {
-        const child = spawn('/bin/sh', ['-c', command], { cwd: project, env: { ...cleanEnv(), CLAUDE_CODE_SESSION_ID: 'b', CLAUDE_PROJECT_DIR: project } });
+        const child = spawn('/bin/sh', ['-c', command], {
+          cwd: project,
+          env: { ...cleanEnv(), CLAUDE_CODE_SESSION_ID: 'b', CLAUDE_PROJECT_DIR: project },
+        });
         let stdout = '';
         child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
         child.stdin.end(input);
         await once(child, 'close');
-        return stdout.trim() === '' ? undefined : (JSON.parse(stdout) as { hookSpecificOutput: { additionalContext: string } }).hookSpecificOutput.additionalContext;
+        return stdout.trim() === ''
+          ? undefined
+          : (JSON.parse(stdout) as { hookSpecificOutput: { additionalContext: string } }).hookSpecificOutput
+              .additionalContext;
       },
       { what: 'the message through the installed hook', timeoutMs: DELIVERY_TIMEOUT_MS, intervalMs: 50 },
     );

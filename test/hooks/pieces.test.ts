@@ -23,9 +23,11 @@ const endpoint = (name: string, ancestors: number[], claudeSessionId?: string): 
 });
 
 describe('matchServer', () => {
-  it('prefers the same Claude Code session id, and never takes another session\'s server', () => {
+  it("prefers the same Claude Code session id, and never takes another session's server", () => {
     const servers = [endpoint('a', [10, 1000], 's-a'), endpoint('b', [20, 1000], 's-b')];
-    expect(matchServer(servers, [30, 10], { CLAUDE_CODE_SESSION_ID: 's-b' })).toMatchObject({ endpoint: { name: 'b' } });
+    expect(matchServer(servers, [30, 10], { CLAUDE_CODE_SESSION_ID: 's-b' })).toMatchObject({
+      endpoint: { name: 'b' },
+    });
     // The hook shares a parent with a, but a belongs to another session.
     expect(matchServer(servers, [30, 10], { CLAUDE_CODE_SESSION_ID: 's-c' })).toHaveProperty('none');
   });
@@ -41,7 +43,10 @@ describe('matchServer', () => {
     const servers = [endpoint('a', [10]), endpoint('b', [10])];
     expect(matchServer(servers, [10], {})).toMatchObject({ ambiguous: [{ name: 'a' }, { name: 'b' }] });
     expect(matchServer(servers, [10], { CC2CC_NAME: 'b' })).toMatchObject({ endpoint: { name: 'b' } });
-    expect(matchServer([endpoint('c', [99])], [10], { CC2CC_NAME: 'c' })).toMatchObject({ endpoint: { name: 'c' }, how: 'CC2CC_NAME' });
+    expect(matchServer([endpoint('c', [99])], [10], { CC2CC_NAME: 'c' })).toMatchObject({
+      endpoint: { name: 'c' },
+      how: 'CC2CC_NAME',
+    });
   });
 });
 
@@ -55,7 +60,12 @@ describe('DeliveryLedger', () => {
     await first.record('B', 'seen', 'hook');
     await first.record('B', 'pushed'); // never goes back
     const second = await DeliveryLedger.load(path);
-    expect([second.state('A'), second.state('B'), second.via('B'), second.state('C')]).toEqual(['pushed', 'seen', 'hook', undefined]);
+    expect([second.state('A'), second.state('B'), second.via('B'), second.state('C')]).toEqual([
+      'pushed',
+      'seen',
+      'hook',
+      undefined,
+    ]);
     await second.record('A', 'seen', 'check_inbox');
     await first.refresh();
     expect(first.state('A')).toBe('seen');
@@ -75,15 +85,40 @@ describe('DeliveryLedger', () => {
 });
 
 describe('client formats', () => {
-  it('maps every client\'s event names, tells the client, and prints its JSON', () => {
-    expect(['SessionStart', 'UserPromptSubmit', 'BeforeAgent', 'PostToolUse', 'AfterTool', 'Stop', 'AfterAgent', 'stop', 'x'].map(parseHookEvent)).toEqual([
-      'session-start', 'prompt-submit', 'prompt-submit', 'post-tool', 'post-tool', 'stop', 'stop', 'stop', undefined,
+  it("maps every client's event names, tells the client, and prints its JSON", () => {
+    expect(
+      [
+        'SessionStart',
+        'UserPromptSubmit',
+        'BeforeAgent',
+        'PostToolUse',
+        'AfterTool',
+        'Stop',
+        'AfterAgent',
+        'stop',
+        'x',
+      ].map(parseHookEvent),
+    ).toEqual([
+      'session-start',
+      'prompt-submit',
+      'prompt-submit',
+      'post-tool',
+      'post-tool',
+      'stop',
+      'stop',
+      'stop',
+      undefined,
     ]);
     expect(detectClient('AfterTool', {})).toBe('gemini');
     expect(detectClient('Stop', { CLAUDE_CODE_SESSION_ID: 'x' })).toBe('claude');
     expect(detectClient('Stop', { CODEX_HOME: '/x' })).toBe('codex');
-    expect(JSON.parse(clientOutput('gemini', 'post-tool', { context: 'hi' })!)).toEqual({ hookSpecificOutput: { hookEventName: 'AfterTool', additionalContext: 'hi' } });
-    expect(JSON.parse(clientOutput('codex', 'stop', { block: 'read' })!)).toEqual({ decision: 'block', reason: 'read' });
+    expect(JSON.parse(clientOutput('gemini', 'post-tool', { context: 'hi' })!)).toEqual({
+      hookSpecificOutput: { hookEventName: 'AfterTool', additionalContext: 'hi' },
+    });
+    expect(JSON.parse(clientOutput('codex', 'stop', { block: 'read' })!)).toEqual({
+      decision: 'block',
+      reason: 'read',
+    });
     expect(clientOutput('claude', 'stop', { context: 'ignored at stop' })).toBeUndefined();
   });
 });

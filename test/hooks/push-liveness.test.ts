@@ -6,7 +6,10 @@ import { DELIVERY_TIMEOUT_MS, makeProject } from '../mcp/support.js';
 import { contextOf, runHook, sentId, startServer } from './support.js';
 
 const pushOf = async (project: string, name: string) => {
-  const agents = JSON.parse((await runCli(['agents', '--json'], project)).stdout) as Array<{ name: string; push: string | null }>;
+  const agents = JSON.parse((await runCli(['agents', '--json'], project)).stdout) as Array<{
+    name: string;
+    push: string | null;
+  }>;
   return agents.find((agent) => agent.name === name)?.push;
 };
 
@@ -24,7 +27,12 @@ describe('push liveness and pushes confirmed in the transcript', () => {
     const transcript = join(project, 'bob.jsonl');
     await writeFile(transcript, `${JSON.stringify({ type: 'user', message: { role: 'user', content: frame } })}\n`);
     const env = { CLAUDE_CODE_SESSION_ID: 'b' };
-    const run = await runHook(project, ['prompt-submit'], { hook_event_name: 'UserPromptSubmit', session_id: 'b', transcript_path: transcript, cwd: project, prompt: 'x' }, env);
+    const run = await runHook(
+      project,
+      ['prompt-submit'],
+      { hook_event_name: 'UserPromptSubmit', session_id: 'b', transcript_path: transcript, cwd: project, prompt: 'x' },
+      env,
+    );
     expect(contextOf(run)).toBeUndefined(); // confirmed: nothing to add, not even its id
 
     expect((await alice.call('status', { id })).text).toMatch(/bob: seen/);
@@ -47,16 +55,35 @@ describe('push liveness and pushes confirmed in the transcript', () => {
     expect((await alice.call('status', { id })).text).toMatch(/bob: pushed/);
   });
 
-  it('at session start, the backlog this server just pushed is given in full (nothing can confirm it yet), once', async () => {
-    const project = await makeProject({ agents: ['alice', 'bob'] });
-    const alice = await startServer(project, ['--name', 'alice'], { CLAUDE_CODE_SESSION_ID: 'a' });
-    const id = sentId((await alice.call('send', { to: 'bob', text: 'waiting before the session' })).text);
-    const bob = await startServer(project, ['--name', 'bob'], { CLAUDE_CODE_SESSION_ID: 'b' });
-    await bob.waitForPush((received) => received.meta.id === id, DELIVERY_TIMEOUT_MS, 'the backlog push');
-    const env = { CLAUDE_CODE_SESSION_ID: 'b' };
-    const start = contextOf(await runHook(project, ['session-start'], { hook_event_name: 'SessionStart', session_id: 'b', cwd: project, source: 'startup' }, env));
-    expect(start).toContain('waiting before the session');
-    expect(contextOf(await runHook(project, ['prompt-submit'], { hook_event_name: 'UserPromptSubmit', session_id: 'b', cwd: project }, env))).toBeUndefined();
-    expect((await alice.call('status', { id })).text).toMatch(/bob: seen/);
-  });
+  it(
+    'at session start, the backlog this server just pushed is given in full (nothing can confirm ' + 'it yet), once',
+    async () => {
+      const project = await makeProject({ agents: ['alice', 'bob'] });
+      const alice = await startServer(project, ['--name', 'alice'], { CLAUDE_CODE_SESSION_ID: 'a' });
+      const id = sentId((await alice.call('send', { to: 'bob', text: 'waiting before the session' })).text);
+      const bob = await startServer(project, ['--name', 'bob'], { CLAUDE_CODE_SESSION_ID: 'b' });
+      await bob.waitForPush((received) => received.meta.id === id, DELIVERY_TIMEOUT_MS, 'the backlog push');
+      const env = { CLAUDE_CODE_SESSION_ID: 'b' };
+      const start = contextOf(
+        await runHook(
+          project,
+          ['session-start'],
+          { hook_event_name: 'SessionStart', session_id: 'b', cwd: project, source: 'startup' },
+          env,
+        ),
+      );
+      expect(start).toContain('waiting before the session');
+      expect(
+        contextOf(
+          await runHook(
+            project,
+            ['prompt-submit'],
+            { hook_event_name: 'UserPromptSubmit', session_id: 'b', cwd: project },
+            env,
+          ),
+        ),
+      ).toBeUndefined();
+      expect((await alice.call('status', { id })).text).toMatch(/bob: seen/);
+    },
+  );
 });

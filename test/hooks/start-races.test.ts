@@ -27,7 +27,12 @@ function watch(child: ChildProcess) {
     out.closed = true;
     return code as number | null;
   });
-  const says = (text: string) => waitFor(() => out.stderr.includes(text) || out.closed, { what: `"${text}" on stderr`, timeoutMs: DELIVERY_TIMEOUT_MS, intervalMs: 20 });
+  const says = (text: string) =>
+    waitFor(() => out.stderr.includes(text) || out.closed, {
+      what: `"${text}" on stderr`,
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+      intervalMs: 20,
+    });
   return { out, closed, says };
 }
 
@@ -40,7 +45,11 @@ function startHook(project: string) {
   });
   child.stdin.end(JSON.stringify({ ...START, cwd: project }));
   const watched = watch(child);
-  const done = async (): Promise<HookRun> => ({ code: await watched.closed, stdout: watched.out.stdout, stderr: watched.out.stderr });
+  const done = async (): Promise<HookRun> => ({
+    code: await watched.closed,
+    stdout: watched.out.stdout,
+    stderr: watched.out.stderr,
+  });
   return { ...watched, done };
 }
 
@@ -51,45 +60,71 @@ async function queueForBob(project: string, text: string): Promise<string> {
 }
 
 describe('the first hook of a session, while its server is starting', () => {
-  it('a server that holds the inbox but has no hook socket yet: the hook waits for the socket and gives the backlog', async () => {
-    const project = await makeProject({ agents: ['alice', 'bob'] });
-    const id = await queueForBob(project, 'queued before the session');
-    const server = await startServer(project, ['--name', 'bob'], { ...SETTLE, CC2CC_PUSH_CONFIRM_MS: '0' }, false);
-    onTestFinished(() => server.close());
-    // The moment between opening the inbox and opening the socket, held: the endpoint record is not there.
-    const record = join(project, '.cc2cc', 'sessions', 'bob.json');
-    await rename(record, `${record}.later`);
-    const hook = startHook(project);
-    await hook.says('waiting up to');
-    await rename(`${record}.later`, record);
-    const run = await hook.done();
-    const context = contextOf(run);
-    expect(context, run.stderr).toContain(`id="${id}"`);
-    expect(context).toContain('queued before the session');
-    expect(run.stderr).not.toContain('no hook socket yet');
-  });
+  it(
+    'a server that holds the inbox but has no hook socket yet: the hook waits for the socket and ' +
+      'gives the backlog',
+    async () => {
+      const project = await makeProject({ agents: ['alice', 'bob'] });
+      const id = await queueForBob(project, 'queued before the session');
+      const server = await startServer(project, ['--name', 'bob'], { ...SETTLE, CC2CC_PUSH_CONFIRM_MS: '0' }, false);
+      onTestFinished(() => server.close());
+      // The moment between opening the inbox and opening the socket, held: the endpoint record is not there.
+      const record = join(project, '.cc2cc', 'sessions', 'bob.json');
+      await rename(record, `${record}.later`);
+      const hook = startHook(project);
+      await hook.says('waiting up to');
+      await rename(`${record}.later`, record);
+      const run = await hook.done();
+      const context = contextOf(run);
+      expect(context, run.stderr).toContain(`id="${id}"`);
+      expect(context).toContain('queued before the session');
+      expect(run.stderr).not.toContain('no hook socket yet');
+    },
+  );
 
-  it('a backlog still on its way into the server (the client has not started pushes): the answer waits for it', async () => {
-    const project = await makeProject({ agents: ['alice', 'bob'] });
-    const id = await queueForBob(project, 'queued before the session');
-    // A server whose client has not initialized yet: the backlog is claimed and waits for the first push.
-    const serve = spawn(process.execPath, [CLI, 'serve', '--name', 'bob'], { cwd: project, env: { ...cleanEnv(), ...SETTLE }, stdio: ['pipe', 'pipe', 'pipe'] });
-    const server = watch(serve);
-    onTestFinished(async () => {
-      serve.stdin!.end();
-      await server.closed;
-    });
-    await waitFor(() => existsSync(join(project, '.cc2cc', 'sessions', 'bob.json')) || server.out.closed, { what: "bob's hook endpoint", timeoutMs: DELIVERY_TIMEOUT_MS });
-    const hook = startHook(project);
-    // Until the server says it waits (a hook answered at once is done: the checks below fail then).
-    await waitFor(() => server.out.stderr.includes('session start: waiting') || hook.out.closed, { what: 'the server waiting for its backlog', timeoutMs: DELIVERY_TIMEOUT_MS });
-    const message = (value: unknown) => serve.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', ...(value as object) })}\n`);
-    message({ id: 1, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'test', version: '1' } } });
-    message({ method: 'notifications/initialized' });
-    const run = await hook.done();
-    const context = contextOf(run);
-    expect(context, `${run.stderr}\n${server.out.stderr}`).toContain(`id="${id}"`);
-    expect(context).toContain('queued before the session');
-    expect(context).not.toContain('No messages waiting');
-  });
+  it(
+    'a backlog still on its way into the server (the client has not started pushes): the answer ' + 'waits for it',
+    async () => {
+      const project = await makeProject({ agents: ['alice', 'bob'] });
+      const id = await queueForBob(project, 'queued before the session');
+      // A server whose client has not initialized yet: the backlog is claimed and waits for the first push.
+      const serve = spawn(process.execPath, [CLI, 'serve', '--name', 'bob'], {
+        cwd: project,
+        env: { ...cleanEnv(), ...SETTLE },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const server = watch(serve);
+      onTestFinished(async () => {
+        serve.stdin!.end();
+        await server.closed;
+      });
+      await waitFor(() => existsSync(join(project, '.cc2cc', 'sessions', 'bob.json')) || server.out.closed, {
+        what: "bob's hook endpoint",
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+      });
+      const hook = startHook(project);
+      // Until the server says it waits (a hook answered at once is done: the checks below fail then).
+      await waitFor(() => server.out.stderr.includes('session start: waiting') || hook.out.closed, {
+        what: 'the server waiting for its backlog',
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+      });
+      const message = (value: unknown) =>
+        serve.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', ...(value as object) })}\n`);
+      message({
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: LATEST_PROTOCOL_VERSION,
+          capabilities: {},
+          clientInfo: { name: 'test', version: '1' },
+        },
+      });
+      message({ method: 'notifications/initialized' });
+      const run = await hook.done();
+      const context = contextOf(run);
+      expect(context, `${run.stderr}\n${server.out.stderr}`).toContain(`id="${id}"`);
+      expect(context).toContain('queued before the session');
+      expect(context).not.toContain('No messages waiting');
+    },
+  );
 });

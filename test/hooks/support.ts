@@ -13,7 +13,12 @@ export interface HookRun {
 }
 
 /** The real `cc2cc hook ARGS` process, fed `input` on stdin as a client feeds it. */
-export async function runHook(cwd: string, args: string[], input: unknown, env: Record<string, string> = {}): Promise<HookRun> {
+export async function runHook(
+  cwd: string,
+  args: string[],
+  input: unknown,
+  env: Record<string, string> = {},
+): Promise<HookRun> {
   const child = spawn(process.execPath, [CLI, 'hook', ...args], {
     cwd,
     env: { ...cleanEnv(), CC2CC_HOOK_WAIT_MS: '0', ...env },
@@ -50,14 +55,23 @@ export function cleanEnv(): Record<string, string> {
 }
 
 /** A `cc2cc serve` in `project` with these extra environment variables, ready (its hook socket is up). */
-export async function startServer(project: string, args: string[], env: Record<string, string> = {}, takesPushes = true): Promise<StdioAgent> {
+export async function startServer(
+  project: string,
+  args: string[],
+  env: Record<string, string> = {},
+  takesPushes = true,
+): Promise<StdioAgent> {
   const agent = await startAgent(project, args, { env: { ...cleanEnv(), ...env }, takesPushes });
-  if (takesPushes) await agent.waitForPush((push) => push.meta.kind === 'system', DELIVERY_TIMEOUT_MS, 'the self-wake push');
+  if (takesPushes)
+    await agent.waitForPush((push) => push.meta.kind === 'system', DELIVERY_TIMEOUT_MS, 'the self-wake push');
   const name = args[args.indexOf('--name') + 1]!;
-  await waitFor(() => import('node:fs').then((fs) => fs.existsSync(join(project, '.cc2cc', 'sessions', `${name}.json`))), {
-    what: `${name}'s hook endpoint`,
-    timeoutMs: DELIVERY_TIMEOUT_MS,
-  });
+  await waitFor(
+    () => import('node:fs').then((fs) => fs.existsSync(join(project, '.cc2cc', 'sessions', `${name}.json`))),
+    {
+      what: `${name}'s hook endpoint`,
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+    },
+  );
   return agent;
 }
 

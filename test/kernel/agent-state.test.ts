@@ -23,7 +23,10 @@ describe('agent state: what the bus keeps for a name', () => {
     await state.set('agent/bob/deeper/key', 'not a part'); // not agent/<name>/<part>: left out
     await state.set('session/abc', 'bob');
     expect(Object.fromEntries(await agentParts(state, 'rooms'))).toEqual({ ann: ['backend'], bob: ['backend', 'ops'] });
-    expect(Object.fromEntries(await allAgentState(state))).toEqual({ ann: { rooms: ['backend'] }, bob: { rooms: ['backend', 'ops'], topics: ['ci.*'] } });
+    expect(Object.fromEntries(await allAgentState(state))).toEqual({
+      ann: { rooms: ['backend'] },
+      bob: { rooms: ['backend', 'ops'], topics: ['ci.*'] },
+    });
   });
 
   it('forgetting an agent drops everything under its name and the sessions that map to it, nothing else', async () => {
@@ -33,7 +36,11 @@ describe('agent state: what the bus keeps for a name', () => {
     await state.set('agent/bobby/rooms', ['ops']);
     await state.set('session/one', 'bob');
     await state.set('session/two', 'ann');
-    expect((await forgetAgentState(state, 'bob')).sort()).toEqual(['agent/bob/rooms', 'agent/bob/topics', 'session/one']);
+    expect((await forgetAgentState(state, 'bob')).sort()).toEqual([
+      'agent/bob/rooms',
+      'agent/bob/topics',
+      'session/one',
+    ]);
     expect((await state.list('')).map((entry) => entry.key)).toEqual(['agent/bobby/rooms', 'session/two']);
     expect(await forgetAgentState(state, 'bob')).toEqual([]);
   });

@@ -31,7 +31,9 @@ describe('Bus: send pipeline', () => {
   it('refuses an unknown recipient and lists the known names', async () => {
     const world = await memoryAgents(['brave-fox', 'calm-owl']);
     cleanupAfterTest(world.close);
-    const error = await world.agents['brave-fox']!.kernel.bus.send({ to: 'shy-elk', text: 'x' }).catch((caught: unknown) => caught);
+    const error = await world.agents['brave-fox']!.kernel.bus.send({ to: 'shy-elk', text: 'x' }).catch(
+      (caught: unknown) => caught,
+    );
     expect(isCc2ccError(error, 'UNKNOWN_RECIPIENT')).toBe(true);
     expect((error as Error).message).toMatch(/unknown recipient "shy-elk"; known agents: brave-fox, calm-owl/);
   });
@@ -39,7 +41,9 @@ describe('Bus: send pipeline', () => {
   it('refuses an envelope over maxBytes with both sizes', async () => {
     const world = await memoryAgents(['brave-fox', 'calm-owl'], { config: { maxBytes: 2048 } });
     cleanupAfterTest(world.close);
-    const error = await world.agents['brave-fox']!.kernel.bus.send({ to: 'calm-owl', text: 'x'.repeat(4000) }).catch((caught: unknown) => caught);
+    const error = await world.agents['brave-fox']!.kernel.bus.send({ to: 'calm-owl', text: 'x'.repeat(4000) }).catch(
+      (caught: unknown) => caught,
+    );
     expect(isCc2ccError(error, 'ENVELOPE_TOO_LARGE')).toBe(true);
     expect((error as Error).message).toMatch(/message is \d+ bytes serialized, over the limit of 2048 bytes/);
   });
@@ -49,7 +53,9 @@ describe('Bus: send pipeline', () => {
     cleanupAfterTest(world.close);
     const result = await world.agents.ant!.kernel.bus.send({ to: '*', text: 'all hands' });
     expect(result.results.map((entry) => entry.agent)).toEqual(['bee', 'cat']);
-    const error = await world.agents.ant!.kernel.bus.send({ to: 'room:x', text: '' }).catch((caught: unknown) => caught);
+    const error = await world.agents
+      .ant!.kernel.bus.send({ to: 'room:x', text: '' })
+      .catch((caught: unknown) => caught);
     expect(isCc2ccError(error, 'UNKNOWN_SCHEME')).toBe(true);
     expect((error as Error).message).toContain('"room:"');
   });
@@ -61,8 +67,14 @@ describe('Bus: send pipeline', () => {
     await waitFor(() => world.agents['calm-owl']!.sink.received.length === 1);
     await world.agents['calm-owl']!.kernel.bus.reply(sent.id, 'pong');
     await waitFor(() => world.agents['brave-fox']!.sink.received.length === 1);
-    expect(world.agents['brave-fox']!.sink.received[0]).toMatchObject({ kind: 'reply', text: 'pong', correlationId: sent.id });
-    await expect(world.agents['calm-owl']!.kernel.bus.reply('01ARZ3NDEKTSV4RRFFQ69G5FAV', 'x')).rejects.toThrow(/no received message/);
+    expect(world.agents['brave-fox']!.sink.received[0]).toMatchObject({
+      kind: 'reply',
+      text: 'pong',
+      correlationId: sent.id,
+    });
+    await expect(world.agents['calm-owl']!.kernel.bus.reply('01ARZ3NDEKTSV4RRFFQ69G5FAV', 'x')).rejects.toThrow(
+      /no received message/,
+    );
   });
 });
 
@@ -71,17 +83,31 @@ describe('Bus: receive pipeline', () => {
     const world = await memoryAgents(['brave-fox'], { config: { agents: ['calm-owl'] } });
     cleanupAfterTest(world.close);
     const transport = world.agents['brave-fox']!.kernel.bus.transport;
-    const stale = createEnvelope({ from: 'brave-fox', to: 'calm-owl', text: 'too late', expiresAt: '2020-01-01T00:00:00.000Z' });
+    const stale = createEnvelope({
+      from: 'brave-fox',
+      to: 'calm-owl',
+      text: 'too late',
+      expiresAt: '2020-01-01T00:00:00.000Z',
+    });
     await transport.put('calm-owl', stale);
 
     const sink = new RecordingSink();
-    const receiver = await compose({ config: kernelConfig(), transport: new MemoryTransport(world.space), sink, logger: silentLogger });
+    const receiver = await compose({
+      config: kernelConfig(),
+      transport: new MemoryTransport(world.space),
+      sink,
+      logger: silentLogger,
+    });
     await receiver.bus.attach('calm-owl');
     const dead = await waitFor(async () => (await transport.deadLetters('calm-owl'))[0]);
     expect(dead.reason).toMatch(/^expired: expiresAt 2020-01-01T00:00:00.000Z passed/);
     expect(sink.received).toEqual([]);
     await waitFor(() => world.agents['brave-fox']!.sink.received.length === 1, { what: 'the expired receipt' });
-    expect(world.agents['brave-fox']!.sink.received[0]).toMatchObject({ kind: 'event', correlationId: stale.id, meta: { receipt: 'expired' } });
+    expect(world.agents['brave-fox']!.sink.received[0]).toMatchObject({
+      kind: 'event',
+      correlationId: stale.id,
+      meta: { receipt: 'expired' },
+    });
     await receiver.close();
   });
 
@@ -93,7 +119,9 @@ describe('Bus: receive pipeline', () => {
     const transport = world.agents['calm-owl']!.kernel.bus.transport;
     const dead = await waitFor(async () => (await transport.deadLetters('calm-owl'))[0], { what: 'a dead letter' });
     expect(dead).toMatchObject({ id: sent.id, reason: 'failed: not delivered after 3 attempts' });
-    await waitFor(() => world.agents['brave-fox']!.sink.received.some((envelope) => envelope.meta?.receipt === 'failed'));
+    await waitFor(() =>
+      world.agents['brave-fox']!.sink.received.some((envelope) => envelope.meta?.receipt === 'failed'),
+    );
   });
 });
 
@@ -109,13 +137,21 @@ describe('plugins and hooks', () => {
           ctx.onReceive(() => void calls.push(`receive:${name}`));
         },
       });
-    const world = await memoryAgents(['ant', 'bee'], { plugins: () => [tracer('late', 'post'), tracer('one'), tracer('early', 'pre'), tracer('two')] });
+    const world = await memoryAgents(['ant', 'bee'], {
+      plugins: () => [tracer('late', 'post'), tracer('one'), tracer('early', 'pre'), tracer('two')],
+    });
     cleanupAfterTest(world.close);
     await world.agents.ant!.kernel.bus.send({ to: 'bee', text: 'x' });
     await waitFor(() => world.agents.bee!.sink.received.length === 1);
     expect(calls).toEqual([
-      'send:early', 'send:one', 'send:two', 'send:late',
-      'receive:late', 'receive:two', 'receive:one', 'receive:early',
+      'send:early',
+      'send:one',
+      'send:two',
+      'send:late',
+      'receive:late',
+      'receive:two',
+      'receive:one',
+      'receive:early',
     ]);
   });
 
@@ -123,7 +159,9 @@ describe('plugins and hooks', () => {
     const stamp = definePlugin({
       name: 'stamp',
       setup(ctx) {
-        ctx.onSend((envelope) => (envelope.text === 'secret' ? drop('no secrets') : pass({ ...envelope, meta: { stamped: 'yes' } })));
+        ctx.onSend((envelope) =>
+          envelope.text === 'secret' ? drop('no secrets') : pass({ ...envelope, meta: { stamped: 'yes' } }),
+        );
       },
     });
     const world = await memoryAgents(['ant', 'bee'], { plugins: () => [stamp] });
@@ -161,10 +199,18 @@ describe('plugins and hooks', () => {
   });
 
   it('names the plugin and hook when a hook throws', async () => {
-    const broken = definePlugin({ name: 'broken', setup: (ctx) => ctx.onSend(() => { throw new Error('boom'); }) });
+    const broken = definePlugin({
+      name: 'broken',
+      setup: (ctx) =>
+        ctx.onSend(() => {
+          throw new Error('boom');
+        }),
+    });
     const world = await memoryAgents(['ant', 'bee'], { plugins: () => [broken] });
     cleanupAfterTest(world.close);
-    await expect(world.agents.ant!.kernel.bus.send({ to: 'bee', text: 'x' })).rejects.toThrow('plugin "broken" hook onSend failed: boom');
+    await expect(world.agents.ant!.kernel.bus.send({ to: 'bee', text: 'x' })).rejects.toThrow(
+      'plugin "broken" hook onSend failed: boom',
+    );
   });
 
   it('checks dependencies and duplicates at load', async () => {

@@ -65,7 +65,12 @@ describe('compose: services come from the container', () => {
   it('refuses a second provider of one service, naming both plugins', async () => {
     const second: Plugin = { name: 'second', setup: (ctx) => ctx.provide(GREETER, {}) };
     await expect(
-      compose({ config: kernelConfig(), transport: new MemoryTransport(), plugins: [provider, second], logger: silentLogger }),
+      compose({
+        config: kernelConfig(),
+        transport: new MemoryTransport(),
+        plugins: [provider, second],
+        logger: silentLogger,
+      }),
     ).rejects.toThrow('service test.Greeter is already provided by "provider"');
   });
 });

@@ -7,16 +7,19 @@ describe('agent names', () => {
     expect(assertAgentName(name)).toBe(name);
   });
 
-  it.each(['../x', 'a/b', 'Brave-Fox', '-x', 'x-', 'a--b', '', 'a'.repeat(33), 'a\0b', 'a.b', '..', 'a b', 'ä'])('refuses %j with the rule', (name) => {
-    expect(isAgentName(name)).toBe(false);
-    try {
-      assertAgentName(name);
-      expect.unreachable();
-    } catch (error) {
-      expect(isCc2ccError(error, 'INVALID_NAME')).toBe(true);
-      expect((error as Error).message).toContain('lowercase [a-z0-9] words joined by single hyphens');
-    }
-  });
+  it.each(['../x', 'a/b', 'Brave-Fox', '-x', 'x-', 'a--b', '', 'a'.repeat(33), 'a\0b', 'a.b', '..', 'a b', 'ä'])(
+    'refuses %j with the rule',
+    (name) => {
+      expect(isAgentName(name)).toBe(false);
+      try {
+        assertAgentName(name);
+        expect.unreachable();
+      } catch (error) {
+        expect(isCc2ccError(error, 'INVALID_NAME')).toBe(true);
+        expect((error as Error).message).toContain('lowercase [a-z0-9] words joined by single hyphens');
+      }
+    },
+  );
 
   it('refuses non-strings', () => {
     expect(() => assertAgentName(undefined)).toThrow(/invalid agent name/);

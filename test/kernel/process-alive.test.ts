@@ -7,10 +7,13 @@ describe('liveness answers', () => {
   it('are given again for up to a second, then asked afresh', () => {
     let now = 0;
     const asked: number[] = [];
-    const cache = new LivenessCache({ now: () => now, probe: (pid) => {
-      asked.push(pid);
-      return pid !== 2;
-    } });
+    const cache = new LivenessCache({
+      now: () => now,
+      probe: (pid) => {
+        asked.push(pid);
+        return pid !== 2;
+      },
+    });
     expect([cache.alive(1), cache.alive(2)]).toEqual([true, false]);
     now = LIVENESS_MAX_AGE_MS;
     expect([cache.alive(1), cache.alive(2)]).toEqual([true, false]);

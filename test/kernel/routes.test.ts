@@ -16,7 +16,10 @@ const cleanupAfterTest = useCleanup();
 describe('routes', () => {
   it('sends everything on topic:ci.* to room:reviewers as well', async () => {
     const routes = [{ match: { to: 'topic:ci.*' }, also: ['room:reviewers'] }];
-    const world = await memoryAgents(['ci-bot', 'dev', 'rev'], { plugins: () => [rooms({ members: { reviewers: ['rev'] } }), topics()], config: { routes } });
+    const world = await memoryAgents(['ci-bot', 'dev', 'rev'], {
+      plugins: () => [rooms({ members: { reviewers: ['rev'] } }), topics()],
+      config: { routes },
+    });
     cleanupAfterTest(world.close);
     await callTool(world.agents.dev!.kernel, 'subscribe', { topic: 'ci.*' });
     const result = await world.agents['ci-bot']!.kernel.bus.send({ to: 'topic:ci.build', text: 'build 7 red' });
@@ -29,15 +32,22 @@ describe('routes', () => {
 
   it('copies to room:reviewers even when nobody follows the topic', async () => {
     const routes = [{ match: { to: 'topic:ci.*' }, also: ['room:reviewers'] }];
-    const world = await memoryAgents(['ci-bot', 'rev'], { plugins: () => [rooms({ members: { reviewers: ['rev'] } }), topics()], config: { routes } });
+    const world = await memoryAgents(['ci-bot', 'rev'], {
+      plugins: () => [rooms({ members: { reviewers: ['rev'] } }), topics()],
+      config: { routes },
+    });
     cleanupAfterTest(world.close);
     const result = await world.agents['ci-bot']!.kernel.bus.send({ to: 'topic:ci.build', text: 'nobody subscribed' });
     expect(result.results).toEqual([{ agent: 'rev', via: 'room:reviewers', status: 'queued' }]);
-    await expect(world.agents['ci-bot']!.kernel.bus.send({ to: 'topic:deploy.done', text: 'no route either' })).rejects.toThrow(/nobody follows topic:deploy.done/);
+    await expect(
+      world.agents['ci-bot']!.kernel.bus.send({ to: 'topic:deploy.done', text: 'no route either' }),
+    ).rejects.toThrow(/nobody follows topic:deploy.done/);
   });
 
   it('replaces recipients with "replace"', async () => {
-    const world = await memoryAgents(['ann', 'bob', 'cid'], { config: { routes: [{ match: { to: 'bob', from: 'ann' }, replace: ['cid'] }] } });
+    const world = await memoryAgents(['ann', 'bob', 'cid'], {
+      config: { routes: [{ match: { to: 'bob', from: 'ann' }, replace: ['cid'] }] },
+    });
     cleanupAfterTest(world.close);
     const result = await world.agents.ann!.kernel.bus.send({ to: 'bob', text: 'x' });
     expect(result.results.map((entry) => entry.agent)).toEqual(['cid']);
@@ -57,7 +67,9 @@ describe('routes', () => {
       expect.unreachable();
     } catch (error) {
       expect(isCc2ccError(error, 'INVALID_CONFIG')).toBe(true);
-      expect((error as Error).message).toMatch(/routes loop: route #1 \(topic:ci\.\*\) → route #2 \(room:reviewers\) → route #1/);
+      expect((error as Error).message).toMatch(
+        /routes loop: route #1 \(topic:ci\.\*\) → route #2 \(room:reviewers\) → route #1/,
+      );
     }
   });
 
@@ -74,25 +86,42 @@ describe('routes', () => {
     const other = await world.agents.lead!.kernel.bus.send({ to: 'team:data', text: 'not web' });
     expect(other.results.map((entry) => entry.agent)).toEqual(['bob']);
     expect(await world.agents.lead!.kernel.extensions.listGroups()).toEqual([
-      { scheme: 'team', groups: [{ target: 'data', agents: ['bob'] }, { target: 'web-front', agents: ['ann'] }] },
+      {
+        scheme: 'team',
+        groups: [
+          { target: 'data', agents: ['bob'] },
+          { target: 'web-front', agents: ['ann'] },
+        ],
+      },
     ]);
   });
 
-  it('finds a loop through a plugin scheme\'s own matching when it composes', async () => {
+  it("finds a loop through a plugin scheme's own matching when it composes", async () => {
     const routes = [
       { match: { to: 'team:web' }, also: ['team:data'] },
       { match: { to: 'team:data' }, also: ['team:web-back'] },
     ];
-    await expect(compose({ config: kernelConfig({ routes }), transport: new MemoryTransport(), plugins: [teams()], logger: silentLogger })).rejects.toThrow(
-      /routes loop: route #1 \(team:web\) → route #2 \(team:data\) → route #1/,
-    );
+    await expect(
+      compose({
+        config: kernelConfig({ routes }),
+        transport: new MemoryTransport(),
+        plugins: [teams()],
+        logger: silentLogger,
+      }),
+    ).rejects.toThrow(/routes loop: route #1 \(team:web\) → route #2 \(team:data\) → route #1/);
   });
 
   it('refuses malformed routes and routes to a scheme no plugin handles', async () => {
-    expect(() => resolveConfig({ routes: [{ match: {}, also: ['x'] }] }, { projectDir: '/tmp' })).toThrow(/routes\.0\.match: a route needs at least one/);
-    expect(() => resolveConfig({ routes: [{ match: { to: 'a' }, also: ['b'], replace: ['c'] }] }, { projectDir: '/tmp' })).toThrow(/either "also" or "replace"/);
+    expect(() => resolveConfig({ routes: [{ match: {}, also: ['x'] }] }, { projectDir: '/tmp' })).toThrow(
+      /routes\.0\.match: a route needs at least one/,
+    );
+    expect(() =>
+      resolveConfig({ routes: [{ match: { to: 'a' }, also: ['b'], replace: ['c'] }] }, { projectDir: '/tmp' }),
+    ).toThrow(/either "also" or "replace"/);
     const config = kernelConfig({ routes: [{ match: { to: 'a' }, also: ['room:x'] }] });
-    await expect(compose({ config, transport: new MemoryTransport(), logger: silentLogger })).rejects.toThrow(/routes\.0: "room:x" needs a plugin that handles "room:"/);
+    await expect(compose({ config, transport: new MemoryTransport(), logger: silentLogger })).rejects.toThrow(
+      /routes\.0: "room:x" needs a plugin that handles "room:"/,
+    );
   });
 });
 

@@ -14,7 +14,7 @@ function recordingLogger(): Logger & { warnings: string[] } {
 }
 
 describe('the bus state in the composition root', () => {
-  it('is the transport\'s busState, under STATE, as ctx.state and as bus.state', async () => {
+  it("is the transport's busState, under STATE, as ctx.state and as bus.state", async () => {
     const transport = new MemoryTransport();
     let seen: State | undefined;
     const peek = definePlugin({ name: 'peek', setup: (ctx: PluginContext) => void (seen = ctx.state) });

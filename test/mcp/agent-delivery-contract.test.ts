@@ -25,7 +25,12 @@ for (const mode of DELIVERY_MODES) {
     },
     skip:
       mode === 'pull'
-        ? [{ reason: 'pull mode holds every message for check_inbox: it cannot fail to reach the agent', tests: ['refusal'] }]
+        ? [
+            {
+              reason: 'pull mode holds every message for check_inbox: it cannot fail to reach the agent',
+              tests: ['refusal'],
+            },
+          ]
         : [],
   });
 }

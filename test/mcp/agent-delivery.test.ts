@@ -8,9 +8,12 @@ import { isAgentName } from '../../src/kernel/names.js';
 
 function setup(mode: DeliveryMode, maxTextChars = 16_000) {
   const pushed: ChannelNotification[] = [];
-  const channel = new ChannelSink(async (notification) => {
-    pushed.push(notification);
-  }, { maxTextChars });
+  const channel = new ChannelSink(
+    async (notification) => {
+      pushed.push(notification);
+    },
+    { maxTextChars },
+  );
   void channel.start();
   const delivery = new AgentDelivery({ mode, channel, logger: silentLogger });
   const acked: string[] = [];
@@ -72,9 +75,12 @@ describe('AgentDelivery', () => {
   });
 
   it('auto: a failed push rejects before anything is held', async () => {
-    const channel = new ChannelSink(async () => {
-      throw new Error('broken pipe');
-    }, { maxTextChars: 16_000 });
+    const channel = new ChannelSink(
+      async () => {
+        throw new Error('broken pipe');
+      },
+      { maxTextChars: 16_000 },
+    );
     void channel.start();
     const delivery = new AgentDelivery({ mode: 'auto', channel, logger: silentLogger });
     await expect(delivery.deliver(message('a'), { ack: async () => {} })).rejects.toThrow(/broken pipe/);

@@ -21,59 +21,95 @@ async function agentWithVerdicts(project: string, name: string): Promise<{ agent
   return { agent, verdicts };
 }
 
-function ask(agent: StdioAgent, id: string, tool = 'Bash', description = 'run the tests', preview = 'npm test'): Promise<void> {
-  return agent.client.notification({ method: PERMISSION_REQUEST, params: { request_id: id, tool_name: tool, description, input_preview: preview } } as never);
+function ask(
+  agent: StdioAgent,
+  id: string,
+  tool = 'Bash',
+  description = 'run the tests',
+  preview = 'npm test',
+): Promise<void> {
+  return agent.client.notification({
+    method: PERMISSION_REQUEST,
+    params: { request_id: id, tool_name: tool, description, input_preview: preview },
+  } as never);
 }
 
-async function pending(project: string): Promise<Array<{ id: string; agent: string; tool: string; status: string; preview: string }>> {
+async function pending(
+  project: string,
+): Promise<Array<{ id: string; agent: string; tool: string; status: string; preview: string }>> {
   const run = await runCli(['approvals', '--json'], project);
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as Array<{ id: string; agent: string; tool: string; status: string; preview: string }>;
 }
 
 const waitForPending = (project: string, id: string) =>
-  waitFor(async () => (await pending(project)).find((record) => record.id === id), { timeoutMs: DELIVERY_TIMEOUT_MS, intervalMs: 100, what: `request ${id} in cc2cc approvals` });
+  waitFor(async () => (await pending(project)).find((record) => record.id === id), {
+    timeoutMs: DELIVERY_TIMEOUT_MS,
+    intervalMs: 100,
+    what: `request ${id} in cc2cc approvals`,
+  });
 
 describe('approvals: the permission relay through a real cc2cc serve', () => {
   it('declares claude/channel/permission only with the plugin on', async () => {
     const without = await startAgent(await makeProject({}), ['--name', 'ann']);
     expect(without.client.getServerCapabilities()?.experimental).toEqual({ 'claude/channel': {} });
     const withIt = await startAgent(await makeProject({ plugins: ['approvals'] }), ['--name', 'ann']);
-    expect(withIt.client.getServerCapabilities()?.experimental).toEqual({ 'claude/channel': {}, 'claude/channel/permission': {} });
+    expect(withIt.client.getServerCapabilities()?.experimental).toEqual({
+      'claude/channel': {},
+      'claude/channel/permission': {},
+    });
   });
 
-  it('a request shows in cc2cc approvals; approve sends allow, deny sends deny, each to the asking session', async () => {
-    const project = await makeProject({ plugins: ['approvals'] });
-    const { agent: ann, verdicts: annVerdicts } = await agentWithVerdicts(project, 'ann');
-    const { agent: bob, verdicts: bobVerdicts } = await agentWithVerdicts(project, 'bob');
-    await ask(ann, 'abcde');
-    await ask(bob, 'fghij', 'Write', 'write src/a.ts', 'export const a = 1;');
-    expect(await waitForPending(project, 'abcde')).toMatchObject({ agent: 'ann', tool: 'Bash', status: 'pending', preview: 'npm test' });
-    expect(await waitForPending(project, 'fghij')).toMatchObject({ agent: 'bob', tool: 'Write', status: 'pending' });
-    expect(annVerdicts).toEqual([]); // nothing is approved by default
+  it(
+    'a request shows in cc2cc approvals; approve sends allow, deny sends deny, each to the ' + 'asking session',
+    async () => {
+      const project = await makeProject({ plugins: ['approvals'] });
+      const { agent: ann, verdicts: annVerdicts } = await agentWithVerdicts(project, 'ann');
+      const { agent: bob, verdicts: bobVerdicts } = await agentWithVerdicts(project, 'bob');
+      await ask(ann, 'abcde');
+      await ask(bob, 'fghij', 'Write', 'write src/a.ts', 'export const a = 1;');
+      expect(await waitForPending(project, 'abcde')).toMatchObject({
+        agent: 'ann',
+        tool: 'Bash',
+        status: 'pending',
+        preview: 'npm test',
+      });
+      expect(await waitForPending(project, 'fghij')).toMatchObject({ agent: 'bob', tool: 'Write', status: 'pending' });
+      expect(annVerdicts).toEqual([]); // nothing is approved by default
 
-    const approved = await runCli(['approve', 'abcde'], project);
-    expect(approved.code, approved.stderr).toBe(0);
-    expect(approved.stdout).toMatch(/allowed abcde: ann · Bash/);
-    await waitFor(() => annVerdicts.length > 0, { timeoutMs: DELIVERY_TIMEOUT_MS, what: 'the allow verdict' });
-    expect(annVerdicts).toEqual([{ request_id: 'abcde', behavior: 'allow' }]);
+      const approved = await runCli(['approve', 'abcde'], project);
+      expect(approved.code, approved.stderr).toBe(0);
+      expect(approved.stdout).toMatch(/allowed abcde: ann · Bash/);
+      await waitFor(() => annVerdicts.length > 0, { timeoutMs: DELIVERY_TIMEOUT_MS, what: 'the allow verdict' });
+      expect(annVerdicts).toEqual([{ request_id: 'abcde', behavior: 'allow' }]);
 
-    const denied = await runCli(['deny', 'fghij'], project);
-    expect(denied.code, denied.stderr).toBe(0);
-    expect(denied.stdout).toMatch(/denied fghij: bob · Write/);
-    await waitFor(() => bobVerdicts.length > 0, { timeoutMs: DELIVERY_TIMEOUT_MS, what: 'the deny verdict' });
-    expect(bobVerdicts).toEqual([{ request_id: 'fghij', behavior: 'deny' }]);
-    expect(annVerdicts).toHaveLength(1);
-    expect(await pending(project)).toEqual([]);
+      const denied = await runCli(['deny', 'fghij'], project);
+      expect(denied.code, denied.stderr).toBe(0);
+      expect(denied.stdout).toMatch(/denied fghij: bob · Write/);
+      await waitFor(() => bobVerdicts.length > 0, { timeoutMs: DELIVERY_TIMEOUT_MS, what: 'the deny verdict' });
+      expect(bobVerdicts).toEqual([{ request_id: 'fghij', behavior: 'deny' }]);
+      expect(annVerdicts).toHaveLength(1);
+      expect(await pending(project)).toEqual([]);
 
-    const again = await runCli(['approve', 'abcde'], project);
-    expect(again.code).not.toBe(0);
-    expect(again.stderr).toMatch(/APPROVAL_CLOSED: permission request ann\/abcde \(Bash\) was already allowed by human/);
-    const history = JSON.parse((await runCli(['approvals', '--all', '--json'], project)).stdout) as Array<{ id: string; status: string; answeredBy: string; relayedAt?: string }>;
-    expect(history.map(({ id, status, answeredBy }) => ({ id, status, answeredBy }))).toEqual(
-      expect.arrayContaining([{ id: 'abcde', status: 'allowed', answeredBy: 'human' }, { id: 'fghij', status: 'denied', answeredBy: 'human' }]),
-    );
-  });
+      const again = await runCli(['approve', 'abcde'], project);
+      expect(again.code).not.toBe(0);
+      expect(again.stderr).toMatch(
+        /APPROVAL_CLOSED: permission request ann\/abcde \(Bash\) was already allowed by human/,
+      );
+      const history = JSON.parse((await runCli(['approvals', '--all', '--json'], project)).stdout) as Array<{
+        id: string;
+        status: string;
+        answeredBy: string;
+        relayedAt?: string;
+      }>;
+      expect(history.map(({ id, status, answeredBy }) => ({ id, status, answeredBy }))).toEqual(
+        expect.arrayContaining([
+          { id: 'abcde', status: 'allowed', answeredBy: 'human' },
+          { id: 'fghij', status: 'denied', answeredBy: 'human' },
+        ]),
+      );
+    },
+  );
 
   it('refuses a wrong id and an expired one: the session ended, or nobody answered in time', async () => {
     const project = await makeProject({ plugins: [['approvals', { pendingTtlMs: 60_000 }]] });
@@ -88,9 +124,14 @@ describe('approvals: the permission relay through a real cc2cc serve', () => {
     await ann.close(); // the session ends: its pending request can no longer be answered
     const expired = await runCli(['approve', 'qwert'], project);
     expect(expired.code).not.toBe(0);
-    expect(expired.stderr).toMatch(/APPROVAL_CLOSED: permission request ann\/qwert \(Bash\) has expired: the session ended/);
+    expect(expired.stderr).toMatch(
+      /APPROVAL_CLOSED: permission request ann\/qwert \(Bash\) has expired: the session ended/,
+    );
     expect(verdicts).toEqual([]);
-    const all = JSON.parse((await runCli(['approvals', '--all', '--json'], project)).stdout) as Array<{ id: string; status: string }>;
+    const all = JSON.parse((await runCli(['approvals', '--all', '--json'], project)).stdout) as Array<{
+      id: string;
+      status: string;
+    }>;
     expect(all).toEqual([expect.objectContaining({ id: 'qwert', status: 'expired' })]);
   });
 
@@ -112,7 +153,11 @@ describe('approvals: the permission relay through a real cc2cc serve', () => {
     const project = await makeProject({ plugins: [['approvals', { pendingTtlMs: 300 }]] });
     const { agent: ann } = await agentWithVerdicts(project, 'ann');
     await ask(ann, 'asdfg');
-    await waitFor(async () => (await runCli(['approvals', '--all', '--json'], project)).stdout.includes('"expired"'), { timeoutMs: DELIVERY_TIMEOUT_MS, intervalMs: 100, what: 'the request to expire' });
+    await waitFor(async () => (await runCli(['approvals', '--all', '--json'], project)).stdout.includes('"expired"'), {
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+      intervalMs: 100,
+      what: 'the request to expire',
+    });
     const late = await runCli(['deny', 'asdfg'], project);
     expect(late.code).not.toBe(0);
     expect(late.stderr).toMatch(/has expired: nobody answered in time/);
@@ -137,9 +182,15 @@ describe('approvals: the permission relay through a real cc2cc serve', () => {
 
     const answered = await reviewer.call('answer_permission', { id: 'mnbvc', behavior: 'allow' });
     expect(answered).toMatchObject({ isError: false });
-    await waitFor(() => verdicts.length > 0, { timeoutMs: DELIVERY_TIMEOUT_MS, what: 'the verdict of the agent approver' });
+    await waitFor(() => verdicts.length > 0, {
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+      what: 'the verdict of the agent approver',
+    });
     expect(verdicts).toEqual([{ request_id: 'mnbvc', behavior: 'allow' }]);
-    const history = JSON.parse((await runCli(['approvals', '--all', '--json'], project)).stdout) as Array<{ id: string; answeredBy?: string }>;
+    const history = JSON.parse((await runCli(['approvals', '--all', '--json'], project)).stdout) as Array<{
+      id: string;
+      answeredBy?: string;
+    }>;
     expect(history.find((record) => record.id === 'mnbvc')?.answeredBy).toBe('reviewer');
   });
 });

@@ -4,7 +4,10 @@ import { DELIVERY_TIMEOUT_MS, makeProject, META_KEY, selfWake, startAgent, ULID 
 /** alice and bob, both running and past their self-wake. */
 async function twoAgents(config: Record<string, unknown> = {}) {
   const project = await makeProject(config);
-  const [alice, bob] = await Promise.all([startAgent(project, ['--name', 'alice']), startAgent(project, ['--name', 'bob'])]);
+  const [alice, bob] = await Promise.all([
+    startAgent(project, ['--name', 'alice']),
+    startAgent(project, ['--name', 'bob']),
+  ]);
   await Promise.all([selfWake(alice), selfWake(bob)]);
   return { project, alice, bob };
 }
@@ -18,7 +21,8 @@ describe('channel pushes between two servers', () => {
 
     const push = await bob.waitForPush((candidate) => candidate.meta.from === 'alice', DELIVERY_TIMEOUT_MS);
     expect(push.content).toBe('tests are green');
-    expect(push.meta).toMatchObject({ from: 'alice', to: 'bob', kind: 'message', data: '{&quot;build&quot;:42}' }); // escaped as an attribute value
+    // escaped as an attribute value
+    expect(push.meta).toMatchObject({ from: 'alice', to: 'bob', kind: 'message', data: '{&quot;build&quot;:42}' });
     expect(push.meta.id).toMatch(ULID);
     expect(sent.text).toContain(push.meta.id);
     for (const [key, value] of Object.entries(push.meta)) {

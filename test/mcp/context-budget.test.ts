@@ -10,7 +10,9 @@ describe('the context cost of cc2cc', () => {
     const agent = await startAgent(await makeProject(), ['--name', 'bob']);
     const tools = (await agent.tools()).filter((tool) => (CORE_TOOLS as readonly string[]).includes(tool.name));
     expect(tools.map((tool) => tool.name).sort()).toEqual([...CORE_TOOLS].sort());
-    const schemas = tools.map((tool) => JSON.stringify({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema })).join('');
+    const schemas = tools
+      .map((tool) => JSON.stringify({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }))
+      .join('');
     const instructions = agent.client.getInstructions() ?? '';
     expect(instructions).not.toContain('delivered'); // no send result says it
     expect(schemas.length + instructions.length).toBeLessThanOrEqual(BUDGET_CHARS);

@@ -12,7 +12,8 @@ async function readAll(agent: StdioAgent, count: number): Promise<string[]> {
     async () => {
       const answer = await agent.call('check_inbox');
       expect(answer.isError).toBe(false);
-      for (const match of answer.text.matchAll(/^<channel source="cc2cc" from="alice" [^>]*>\n(.*)\n<\/channel>$/gm)) texts.push(match[1]!);
+      for (const match of answer.text.matchAll(/^<channel source="cc2cc" from="alice" [^>]*>\n(.*)\n<\/channel>$/gm))
+        texts.push(match[1]!);
       return texts.length >= count;
     },
     { what: `${count} messages from check_inbox`, timeoutMs: DELIVERY_TIMEOUT_MS, intervalMs: 50 },

@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../src/testing/wait-for.js';
-import { deleteNamespace, REDIS_URL, skipWithoutRedisServer, uniqueNamespace, useRedis } from '../transports/redis/support.js';
+import {
+  deleteNamespace,
+  REDIS_URL,
+  skipWithoutRedisServer,
+  uniqueNamespace,
+  useRedis,
+} from '../transports/redis/support.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, processGone, selfWake, startAgent } from './support.js';
 import type { StdioAgent } from '../../src/demo/stdio-agent.js';
 
@@ -33,17 +39,29 @@ async function survivesRestarts(transport: unknown): Promise<string> {
   await bob.close();
   bob = await serve(project, 'bob');
   expect((await ann.call('send', { to: 'room:backend', text: 'after the restart' })).text).toMatch(/bob: queued/);
-  expect((await ann.call('send', { to: 'topic:ci.build', text: 'build green after the restart' })).text).toMatch(/bob: queued/);
-  await bob.waitForPush((push) => push.content === 'after the restart' && push.meta.room === 'backend', DELIVERY_TIMEOUT_MS);
-  await bob.waitForPush((push) => push.content === 'build green after the restart' && push.meta.topic === 'ci.build', DELIVERY_TIMEOUT_MS);
+  expect((await ann.call('send', { to: 'topic:ci.build', text: 'build green after the restart' })).text).toMatch(
+    /bob: queued/,
+  );
+  await bob.waitForPush(
+    (push) => push.content === 'after the restart' && push.meta.room === 'backend',
+    DELIVERY_TIMEOUT_MS,
+  );
+  await bob.waitForPush(
+    (push) => push.content === 'build green after the restart' && push.meta.topic === 'ci.build',
+    DELIVERY_TIMEOUT_MS,
+  );
   expect((await bob.call('list_agents')).text).toMatch(/bob .*rooms=\["backend"\].*topics=\["ci\.\*"\]/);
 
   // A crash: the name keeps its memberships while it is down, and after it comes back.
   await crash(bob);
-  expect((await ann.call('send', { to: 'room:backend', text: 'while bob is down' })).text).toMatch(/bob: (queued|offline \(queued\))/);
+  expect((await ann.call('send', { to: 'room:backend', text: 'while bob is down' })).text).toMatch(
+    /bob: (queued|offline \(queued\))/,
+  );
   bob = await serve(project, 'bob');
   await bob.waitForPush((push) => push.content === 'while bob is down', DELIVERY_TIMEOUT_MS);
-  expect((await ann.call('send', { to: 'topic:ci.build', text: 'build red after the crash' })).text).toMatch(/bob: queued/);
+  expect((await ann.call('send', { to: 'topic:ci.build', text: 'build red after the crash' })).text).toMatch(
+    /bob: queued/,
+  );
   await bob.waitForPush((push) => push.content === 'build red after the crash', DELIVERY_TIMEOUT_MS);
 
   // Leaving and unsubscribing end it, for this session and the next.
@@ -81,16 +99,19 @@ describe('rooms joined and topics followed belong to the name, through real serv
   });
 });
 
-describe.skipIf(!REDIS_URL && skipWithoutRedisServer('durable membership on Redis'))('the same on the Redis transport', () => {
-  const redis = useRedis();
+describe.skipIf(!REDIS_URL && skipWithoutRedisServer('durable membership on Redis'))(
+  'the same on the Redis transport',
+  () => {
+    const redis = useRedis();
 
-  it('rooms and topics survive a restart and a crash, and end when the agent leaves and unsubscribes', async () => {
-    const namespace = uniqueNamespace('durable');
-    try {
-      const project = await survivesRestarts({ use: 'redis', url: redis.url, namespace });
-      expect(existsSync(join(project, '.cc2cc', 'state'))).toBe(false); // kept in Redis, not in the folder
-    } finally {
-      await deleteNamespace(redis.url, namespace);
-    }
-  });
-});
+    it('rooms and topics survive a restart and a crash, and end when the agent leaves and unsubscribes', async () => {
+      const namespace = uniqueNamespace('durable');
+      try {
+        const project = await survivesRestarts({ use: 'redis', url: redis.url, namespace });
+        expect(existsSync(join(project, '.cc2cc', 'state'))).toBe(false); // kept in Redis, not in the folder
+      } finally {
+        await deleteNamespace(redis.url, namespace);
+      }
+    });
+  },
+);

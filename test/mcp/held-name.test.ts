@@ -5,7 +5,10 @@ import { derivedName } from '../../src/mcp/held-name.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, selfWake, startAgent } from './support.js';
 
 const environment = (extra: Record<string, string>) => ({
-  ...(Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined)) as Record<string, string>),
+  ...(Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    string
+  >),
   ...extra,
 });
 
@@ -22,7 +25,8 @@ describe('the same name twice', () => {
     expect(derivedName(`${'a'.repeat(30)}-b`, 2)).toBe(`${'a'.repeat(30)}-2`);
   });
 
-  it('a second session with a held name connects, serves as backend-2, says why; a message to backend reaches only the first', async () => {
+  it('a second session with a held name connects, serves as backend-2, says why; a message to ' +
+    'backend reaches only the first', async () => {
     const project = await makeProject();
     const env = environment({ CC2CC_NAME: 'backend' });
     const first = await startAgent(project, ['--delivery', 'push'], { env });
@@ -39,7 +43,9 @@ describe('the same name twice', () => {
     expect(listed.split('\n')[0]).toMatch(new RegExp(`^${note}\\S+; you are backend-2\\.$`));
     expect(listed).toMatch(/backend-2 +online +\(you\) heldName="backend"/);
     // For the hooks: the presence record carries the note.
-    const record = JSON.parse(await readFile(join(project, '.cc2cc', 'agents', 'backend-2.json'), 'utf8')) as { data: { heldName: { name: string; pid: number; note: string } } };
+    const record = JSON.parse(await readFile(join(project, '.cc2cc', 'agents', 'backend-2.json'), 'utf8')) as {
+      data: { heldName: { name: string; pid: number; note: string } };
+    };
     expect(record.data.heldName).toMatchObject({ name: 'backend', pid: first.pid });
     expect(record.data.heldName.note).toMatch(/; you are backend-2$/);
 

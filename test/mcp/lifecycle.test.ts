@@ -34,23 +34,31 @@ describe('server lifecycle', () => {
     expect((await presenceOf(project, 'bob')).state).toBe('offline');
   });
 
-  it('a second server for the same name serves under a derived name, naming the holder, and leaves the first alone', async () => {
-    const project = await makeProject();
-    const bob = await startAgent(project, ['--name', 'bob']);
-    await selfWake(bob);
-    const second = await startAgent(project, ['--name', 'bob']);
-    expect((await selfWake(second)).content).toContain(`bob is held by another live session, pid ${bob.pid} since `);
-    await waitFor(() => /bob is held by another live session.*; you are bob-2/.test(second.stderr), { what: 'the note on stderr', timeoutMs: DELIVERY_TIMEOUT_MS });
-    // The first one was not disturbed.
-    expect((await presenceOf(project, 'bob')).state).toBe('online');
-    expect((await bob.call('list_agents')).text).toMatch(/bob\s+online\s+\(you\)/);
-  });
+  it(
+    'a second server for the same name serves under a derived name, naming the holder, and ' + 'leaves the first alone',
+    async () => {
+      const project = await makeProject();
+      const bob = await startAgent(project, ['--name', 'bob']);
+      await selfWake(bob);
+      const second = await startAgent(project, ['--name', 'bob']);
+      expect((await selfWake(second)).content).toContain(`bob is held by another live session, pid ${bob.pid} since `);
+      await waitFor(() => /bob is held by another live session.*; you are bob-2/.test(second.stderr), {
+        what: 'the note on stderr',
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+      });
+      // The first one was not disturbed.
+      expect((await presenceOf(project, 'bob')).state).toBe('online');
+      expect((await bob.call('list_agents')).text).toMatch(/bob\s+online\s+\(you\)/);
+    },
+  );
 
   it('refuses an invalid --name with the naming rule, before touching the bus', async () => {
     const project = await makeProject();
     const run = await runCli(['serve', '--name', '../Bad_Name'], project);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/INVALID_NAME: invalid --name "\.\.\/Bad_Name": an agent name is 1–32 characters of lowercase/);
+    expect(run.stderr).toMatch(
+      /INVALID_NAME: invalid --name "\.\.\/Bad_Name": an agent name is 1–32 characters of lowercase/,
+    );
     expect(run.stdout).toBe('');
   });
 

@@ -5,7 +5,8 @@ import { runCli } from '../cli/process-helpers.js';
 import { DELIVERY_TIMEOUT_MS, makeProject, selfWake, startAgent } from './support.js';
 
 describe('one bus per repository, through real servers', () => {
-  it('sessions started in a sub-package folder and at the repository root share one bus; doctor says which root and why', async () => {
+  it('sessions started in a sub-package folder and at the repository root share one bus; doctor ' +
+    'says which root and why', async () => {
     const repo = await makeProject();
     await mkdir(join(repo, '.git'));
     await writeFile(join(repo, 'package.json'), JSON.stringify({ name: 'mono', private: true }));
@@ -25,7 +26,8 @@ describe('one bus per repository, through real servers', () => {
     const doctor = await runCli(['doctor', '--json'], api);
     const findings = JSON.parse(doctor.stdout) as Array<{ check: string; message: string }>;
     expect(findings.find((finding) => finding.check === 'project')?.message).toBe(
-      `bus root ${join(repo, '.cc2cc')}: the project folder is ${repo} because no config from ${api} up to it, and its bus folder .cc2cc exists`,
+      `bus root ${join(repo, '.cc2cc')}: the project folder is ${repo} because no config from ` +
+        `${api} up to it, and its bus folder .cc2cc exists`,
     );
   }, 120_000);
 });

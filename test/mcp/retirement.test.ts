@@ -7,7 +7,10 @@ import { DELIVERY_TIMEOUT_MS, makeProject, presenceOf, selfWake, startAgent } fr
 
 /** This process's environment without a chosen name or a client session id: a made-up name each time. */
 function unnamed(): Record<string, string> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined)) as Record<string, string>;
+  const env = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined)) as Record<
+    string,
+    string
+  >;
   delete env.CLAUDE_CODE_SESSION_ID;
   return { ...env, CC2CC_NAME: '' };
 }
@@ -19,7 +22,9 @@ async function listed(project: string): Promise<string[]> {
 }
 
 async function files(project: string, agent: string, folder: string): Promise<string[]> {
-  return (await readdir(join(project, '.cc2cc', `to-${agent}`, folder)).catch(() => [] as string[])).filter((file) => file.endsWith('.json'));
+  return (await readdir(join(project, '.cc2cc', `to-${agent}`, folder)).catch(() => [] as string[])).filter((file) =>
+    file.endsWith('.json'),
+  );
 }
 
 describe('agents that outlive nothing: health checks, retirement, forget', () => {
@@ -33,7 +38,11 @@ describe('agents that outlive nothing: health checks, retirement, forget', () =>
     }
     for (const file of await readdir(join(project, '.cc2cc', 'agents'))) names.push(file.replace(/\.json$/, ''));
     expect(names).toHaveLength(3);
-    for (const name of names) expect((await presenceOf(project, name)) as unknown).toMatchObject({ state: 'offline', data: { retired: { reason: expect.stringMatching(/never called a tool/) } } });
+    for (const name of names)
+      expect((await presenceOf(project, name)) as unknown).toMatchObject({
+        state: 'offline',
+        data: { retired: { reason: expect.stringMatching(/never called a tool/) } },
+      });
     expect(await listed(project)).toEqual([]);
 
     const sender = await startAgent(project, ['--name', 'alice']);
@@ -57,15 +66,24 @@ describe('agents that outlive nothing: health checks, retirement, forget', () =>
     // A running server looks for idle made-up agents at start and every retireAfterMs.
     const sweeper = await startAgent(project, ['--name', 'zed']);
     await selfWake(sweeper);
-    await waitFor(async () => !(await listed(project)).includes(name), { timeoutMs: DELIVERY_TIMEOUT_MS, what: `${name} retired` });
+    await waitFor(async () => !(await listed(project)).includes(name), {
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+      what: `${name} retired`,
+    });
     // aaa went offline before the made-up agent: the pass that retired that one judged aaa too.
     expect(await listed(project)).toEqual(['aaa', 'zed']);
-    const record = JSON.parse(await readFile(join(project, '.cc2cc', 'agents', `${name}.json`), 'utf8')) as { data: { retired?: { reason: string } } };
+    const record = JSON.parse(await readFile(join(project, '.cc2cc', 'agents', `${name}.json`), 'utf8')) as {
+      data: { retired?: { reason: string } };
+    };
     expect(record.data.retired?.reason).toMatch(/with nothing queued \(retireAfterMs 1000\)/);
-    expect(await sweeper.call('send', { to: name, text: 'still there?' })).toMatchObject({ isError: true, text: expect.stringMatching(/UNKNOWN_RECIPIENT/) });
+    expect(await sweeper.call('send', { to: name, text: 'still there?' })).toMatchObject({
+      isError: true,
+      text: expect.stringMatching(/UNKNOWN_RECIPIENT/),
+    });
   }, 120_000);
 
-  it('cc2cc agents forget refuses while messages wait, a live agent and a configured one; --force moves them to dead letters', async () => {
+  it('cc2cc agents forget refuses while messages wait, a live agent and a configured one; --force ' +
+    'moves them to dead letters', async () => {
     const project = await makeProject({ agents: ['ops'], plugins: ['rooms'] });
     const alice = await startAgent(project, ['--name', 'alice']);
     await selfWake(alice);
@@ -73,7 +91,9 @@ describe('agents that outlive nothing: health checks, retirement, forget', () =>
     await selfWake(carol);
     expect((await carol.call('join', { room: 'dev' })).isError).toBe(false);
     await carol.close();
-    expect((await alice.call('send', { to: 'carol', text: 'while you were out' })).text).toMatch(/carol: offline \(queued\)/);
+    expect((await alice.call('send', { to: 'carol', text: 'while you were out' })).text).toMatch(
+      /carol: offline \(queued\)/,
+    );
 
     const waiting = await runCli(['agents', 'forget', 'carol'], project);
     expect(waiting.code).toBe(1);
@@ -86,15 +106,25 @@ describe('agents that outlive nothing: health checks, retirement, forget', () =>
 
     const forced = await runCli(['agents', 'forget', 'carol', '--force'], project);
     expect(forced.code, forced.stderr).toBe(0);
-    expect(forced.stdout).toMatch(/^forgot carol; 1 queued message\(s\) moved to its dead letters; dropped agent\/carol\/rooms/);
+    expect(forced.stdout).toMatch(
+      /^forgot carol; 1 queued message\(s\) moved to its dead letters; dropped agent\/carol\/rooms/,
+    );
     const dead = await files(project, 'carol', 'dead');
     expect(dead).toHaveLength(1);
-    expect(await readFile(join(project, '.cc2cc', 'to-carol', 'dead', dead[0]!.replace('.json', '.reason')), 'utf8')).toMatch(/retired: forgotten with cc2cc agents forget --force/);
+    expect(
+      await readFile(join(project, '.cc2cc', 'to-carol', 'dead', dead[0]!.replace('.json', '.reason')), 'utf8'),
+    ).toMatch(/retired: forgotten with cc2cc agents forget --force/);
 
     expect(await listed(project)).toEqual(['alice', 'ops']);
-    expect(await alice.call('send', { to: 'carol', text: 'gone?' })).toMatchObject({ isError: true, text: expect.stringMatching(/UNKNOWN_RECIPIENT/) });
+    expect(await alice.call('send', { to: 'carol', text: 'gone?' })).toMatchObject({
+      isError: true,
+      text: expect.stringMatching(/UNKNOWN_RECIPIENT/),
+    });
     expect((await alice.call('send', { to: '*', text: 'all' })).text).not.toMatch(/carol/);
-    expect(await alice.call('send', { to: 'room:dev', text: 'dev?' })).toMatchObject({ isError: true, text: expect.stringMatching(/NO_RECIPIENTS/) });
+    expect(await alice.call('send', { to: 'room:dev', text: 'dev?' })).toMatchObject({
+      isError: true,
+      text: expect.stringMatching(/NO_RECIPIENTS/),
+    });
 
     // A session that starts again under the name brings it back, without its old rooms.
     const back = await startAgent(project, ['--name', 'carol']);

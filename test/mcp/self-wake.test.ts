@@ -22,9 +22,17 @@ describe('self-wake and backlog', () => {
     const pushes = () => messages().filter((message) => message.method === 'notifications/claude/channel');
     const request = (id: number, method: string, params: object = {}) =>
       server.child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
-    const answered = (id: number) => waitFor(() => messages().find((message) => message.id === id), { what: `answer ${id}`, timeoutMs: DELIVERY_TIMEOUT_MS });
+    const answered = (id: number) =>
+      waitFor(() => messages().find((message) => message.id === id), {
+        what: `answer ${id}`,
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+      });
     try {
-      request(1, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } });
+      request(1, 'initialize', {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'raw', version: '1' },
+      });
       await answered(1);
       // The waiting message has been claimed and offered to the sink: it is held at the gate.
       await waitFor(async () => (await readdir(join(project, '.cc2cc', 'to-bob', 'cur'))).length === 1, {

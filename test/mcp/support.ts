@@ -30,7 +30,11 @@ export async function makeProject(config?: Record<string, unknown>): Promise<str
 }
 
 /** `cc2cc serve ARGS` in `project`, driven by the real SDK client; closed after the test. */
-export async function startAgent(project: string, args: string[] = [], options: Partial<StdioAgentOptions> = {}): Promise<StdioAgent> {
+export async function startAgent(
+  project: string,
+  args: string[] = [],
+  options: Partial<StdioAgentOptions> = {},
+): Promise<StdioAgent> {
   const agent = await StdioAgent.start({ cli: CLI, cwd: project, args, ...options });
   agents.push(agent);
   return agent;
@@ -42,7 +46,10 @@ export function selfWake(agent: StdioAgent) {
 }
 
 export async function presenceOf(project: string, name: string): Promise<{ state: string; pid: number }> {
-  return JSON.parse(await readFile(join(project, '.cc2cc', 'agents', `${name}.json`), 'utf8')) as { state: string; pid: number };
+  return JSON.parse(await readFile(join(project, '.cc2cc', 'agents', `${name}.json`), 'utf8')) as {
+    state: string;
+    pid: number;
+  };
 }
 
 export function processGone(pid: number): boolean {

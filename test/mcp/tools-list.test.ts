@@ -5,7 +5,8 @@ import { builtinPluginLoaders } from '../../src/runtime.js';
 import { CORE_TOOLS } from '../../src/mcp/tools.js';
 import { makeProject, startAgent, ZOD_URL } from './support.js';
 
-const toolNames = async (agent: Awaited<ReturnType<typeof startAgent>>) => (await agent.tools()).map((tool) => tool.name).sort();
+const toolNames = async (agent: Awaited<ReturnType<typeof startAgent>>) =>
+  (await agent.tools()).map((tool) => tool.name).sort();
 const builtinPlugins = await builtinPluginLoaders();
 const hasDemoPlugins = ['rooms', 'topics', 'request-reply'].every((name) => name in builtinPlugins);
 
@@ -15,19 +16,24 @@ describe('tools/list', () => {
     expect(await toolNames(agent)).toEqual([...CORE_TOOLS].sort());
   });
 
-  it.skipIf(!hasDemoPlugins)('adds the tools of rooms, topics and request-reply when a JSON config enables them', async () => {
-    const project = await makeProject({ plugins: ['rooms', 'topics', 'request-reply'] });
-    const agent = await startAgent(project, ['--name', 'bob']);
-    const names = await toolNames(agent);
-    expect(names).toEqual(expect.arrayContaining([...CORE_TOOLS, 'join', 'leave', 'subscribe', 'unsubscribe', 'request']));
-    // A plugin tool's zod shape became a JSON schema, and its input is checked.
-    const join = (await agent.tools()).find((tool) => tool.name === 'join')!;
-    expect(join.inputSchema.required).toEqual(['room']);
-    expect(await agent.call('join', { room: 'backend' })).toMatchObject({ isError: false });
-    const bad = await agent.call('join', {});
-    expect(bad.isError).toBe(true);
-    expect(bad.text).toMatch(/room/);
-  });
+  it.skipIf(!hasDemoPlugins)(
+    'adds the tools of rooms, topics and request-reply when a JSON config enables them',
+    async () => {
+      const project = await makeProject({ plugins: ['rooms', 'topics', 'request-reply'] });
+      const agent = await startAgent(project, ['--name', 'bob']);
+      const names = await toolNames(agent);
+      expect(names).toEqual(
+        expect.arrayContaining([...CORE_TOOLS, 'join', 'leave', 'subscribe', 'unsubscribe', 'request']),
+      );
+      // A plugin tool's zod shape became a JSON schema, and its input is checked.
+      const join = (await agent.tools()).find((tool) => tool.name === 'join')!;
+      expect(join.inputSchema.required).toEqual(['room']);
+      expect(await agent.call('join', { room: 'backend' })).toMatchObject({ isError: false });
+      const bad = await agent.call('join', {});
+      expect(bad.isError).toBe(true);
+      expect(bad.text).toMatch(/room/);
+    },
+  );
 
   it('lists a tool that a plugin in a JS config adds; a plugin left out of "plugins" adds none', async () => {
     const project = await makeProject();

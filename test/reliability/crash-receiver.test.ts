@@ -59,7 +59,10 @@ class CrashRun {
   async start(): Promise<void> {
     await this.project.create({ agents: [RECEIVER, ...SENDERS], transport: { use: 'fs', rescanMs: 200 } });
     this.senders = SENDERS.map((from) => startSteadySender(this.project.dir, from, RECEIVER, { paceMs: PACE_MS }));
-    await waitFor(() => this.senders.every((sender) => sender.of('ready').length === 1), { ...LONG, what: 'the senders' });
+    await waitFor(() => this.senders.every((sender) => sender.of('ready').length === 1), {
+      ...LONG,
+      what: 'the senders',
+    });
   }
 
   /** Ask each sender for `perSender` more messages. */
@@ -80,11 +83,17 @@ class CrashRun {
   async runUntilKilled(env: Record<string, string>, deliveries: number, killAfterPushes?: number): Promise<Kill> {
     const receiver = startReceiver(this.project.dir, RECEIVER, { CC2CC_TEST_TRACE: '1', ...env });
     this.runs.push(receiver);
-    await waitFor(() => receiver.of('ready').length > 0 || receiver.ended(), { ...LONG, what: 'the receiver to start' });
+    await waitFor(() => receiver.of('ready').length > 0 || receiver.ended(), {
+      ...LONG,
+      what: 'the receiver to start',
+    });
     this.release(Math.ceil(deliveries / this.senders.length) + 1);
     let writing = false;
     if (killAfterPushes !== undefined) {
-      await waitFor(() => receiver.of('message').length >= killAfterPushes || receiver.ended(), { ...LONG, what: `${killAfterPushes} pushes` });
+      await waitFor(() => receiver.of('message').length >= killAfterPushes || receiver.ended(), {
+        ...LONG,
+        what: `${killAfterPushes} pushes`,
+      });
       writing = this.sendersWriting();
       receiver.child.kill('SIGKILL');
     }
@@ -118,10 +127,16 @@ class CrashRun {
     expect(sent).toHaveLength(this.released);
     const last = startReceiver(this.project.dir, RECEIVER, { CC2CC_TEST_TRACE: '1' });
     this.runs.push(last);
-    await waitFor(() => last.of('acked').length > 0 || last.of('ready').length > 0, { ...LONG, what: 'the last receiver' });
+    await waitFor(() => last.of('acked').length > 0 || last.of('ready').length > 0, {
+      ...LONG,
+      what: 'the last receiver',
+    });
     const delivered = () => new Set(this.runs.flatMap((run) => run.of('message').map((event) => event.id!)));
     await waitFor(() => sent.every((id) => delivered().has(id)), { ...LONG, what: 'every message sent' });
-    await waitFor(async () => (await messageIds(this.project.box(RECEIVER, 'done'))).length >= sent.length, { ...LONG, what: 'the last acks' });
+    await waitFor(async () => (await messageIds(this.project.box(RECEIVER, 'done'))).length >= sent.length, {
+      ...LONG,
+      what: 'the last acks',
+    });
     last.child.kill('SIGTERM');
     await last.exited;
     return { sent, delivered: this.runs.flatMap((run) => run.of('message').map((event) => event.id!)) };
@@ -144,7 +159,8 @@ class CrashRun {
     // from the outside, it may have died between a claim and handing the message over: such a
     // file is in cur/ without a "claimed" line, and it was not pushed, so it cannot repeat.)
     for (const kill of kills) expect(kill.inCur.filter((id) => kill.acked.includes(id))).toEqual([]);
-    for (const folder of ['inbox', 'cur', 'dead', 'tmp'] as const) expect(await names(this.project.box(RECEIVER, folder)), folder).toEqual([]);
+    for (const folder of ['inbox', 'cur', 'dead', 'tmp'] as const)
+      expect(await names(this.project.box(RECEIVER, folder)), folder).toEqual([]);
     return { lost: lost.length, duplicated: repeats.reduce((sum, [, count]) => sum + count - 1, 0) };
   }
 
@@ -188,7 +204,10 @@ describe('crash: receiver killed with SIGKILL while senders keep writing', () =>
     const byPoint = (point: Point) => kills.filter((kill) => kill.point === point).length;
     // Not only covered by the in-flight ids: exactly one repeat per push-then-die.
     expect(outcome.duplicated).toBe(byPoint('after-push'));
-    console.log(`[reliability] kills while the senders were still writing: ${kills.filter((kill) => kill.sendersWriting).length} of ${kills.length}`);
+    console.log(
+      `[reliability] kills while the senders were still writing: ` +
+        `${kills.filter((kill) => kill.sendersWriting).length} of ${kills.length}`,
+    );
 
     await recordFigures(
       {
@@ -196,13 +215,28 @@ describe('crash: receiver killed with SIGKILL while senders keep writing', () =>
         order: 10,
         title: 'Receiver killed at chosen points',
         proves: [
-          `A receiver process is SIGKILLed ${KILLS} times while ${SENDERS.length} sender processes write to its inbox; a new receiver takes over after each kill.`,
-          'Each kill lands exactly before a claim, between the claim and the push (the sink), or between the push and the ack; the point and the delivery count come from the seed.',
-          'At each kill the test records the ids handed to the kernel and not acknowledged, and checks that cur/ holds exactly those plus messages the receiver had claimed ahead and never handed over.',
-          'Every message sent is delivered; the only repeats are messages pushed and not yet acknowledged at a kill: exactly one per such kill.',
+          `A receiver process is SIGKILLed ${KILLS} times while ${SENDERS.length} sender ` +
+            `processes write to its inbox; a new receiver takes over after each kill.`,
+          'Each kill lands exactly before a claim, between the claim and the push (the sink), or ' +
+            'between the push and the ack; the point and the delivery count come from the seed.',
+          'At each kill the test records the ids handed to the kernel and not acknowledged, and ' +
+            'checks that cur/ holds exactly those plus messages the receiver had claimed ahead and never handed over.',
+          'Every message sent is delivered; the only repeats are messages pushed and not yet ' +
+            'acknowledged at a kill: exactly one per such kill.',
         ],
         table: {
-          columns: ['runs', 'messages', 'kills', 'before claim', 'claim→push', 'push→ack', 'in flight at the kills', 'delivered', 'lost', 'duplicated'],
+          columns: [
+            'runs',
+            'messages',
+            'kills',
+            'before claim',
+            'claim→push',
+            'push→ack',
+            'in flight at the kills',
+            'delivered',
+            'lost',
+            'duplicated',
+          ],
           rows: [
             [
               run.runs.length,
@@ -246,7 +280,8 @@ describe('crash: receiver killed with SIGKILL while senders keep writing', () =>
     const outcome = await run.check(kills, sent, delivered);
     // Where these kills land is up to the scheduler: the counts vary, so they are printed, not recorded.
     console.log(
-      `[reliability] outside kills: ${kills.length}, in flight ${kills.reduce((sum, kill) => sum + kill.inFlight.length, 0)}, ` +
+      `[reliability] outside kills: ${kills.length}, in flight ` +
+        `${kills.reduce((sum, kill) => sum + kill.inFlight.length, 0)}, ` +
         `messages ${sent.length}, lost ${outcome.lost}, duplicated ${outcome.duplicated}`,
     );
     expect(outcome.duplicated).toBeLessThanOrEqual(kills.length);

@@ -47,7 +47,8 @@ describe('crash: senders killed with SIGKILL mid-write', () => {
     }
   }
 
-  it('killed at seeded points mid-write: no partial file reaches the reader; temp files removed after the grace period', async () => {
+  it('killed at seeded points mid-write: no partial file reaches the reader; temp files removed ' +
+    'after the grace period', async () => {
     await project.create({ agents: [RECEIVER], transport: { use: 'fs', rescanMs: 200 } });
     const next = random(SEED.seed + 2);
     let reader = await receiver({ CC2CC_TEST_TMP_GRACE_MS: String(GRACE_MS) });
@@ -109,17 +110,53 @@ describe('crash: senders killed with SIGKILL mid-write', () => {
         order: 20,
         title: 'Senders killed mid-write',
         proves: [
-          `${HOOKED_KILLS} sender processes each send ${BYTES / 1024} KiB messages to a running receiver and are SIGKILLed while writing one of them, after a seeded share of its bytes (test/fixtures/steady-sender.mjs, CC2CC_TEST_KILL_MID_WRITE).`,
-          'Each kill leaves a cut temp file in tmp/ (checked: shorter than a message, not JSON); none ever reaches inbox/: nothing is dead-lettered and every delivered text is checked whole.',
+          `${HOOKED_KILLS} sender processes each send ${BYTES / 1024} KiB messages to a running ` +
+            `receiver and are SIGKILLed while writing one of them, after a seeded share of its ` +
+            `bytes (test/fixtures/steady-sender.mjs, CC2CC_TEST_KILL_MID_WRITE).`,
+          'Each kill leaves a cut temp file in tmp/ (checked: shorter than a message, not JSON); ' +
+            'none ever reaches inbox/: nothing is dead-lettered and every delivered text is checked whole.',
           'Every message whose send had returned is delivered once.',
-          `A receiver started within the grace period (${GRACE_MS / 1000} s) keeps the temp files; once they are older, the next start removes them and keeps a fresh one.`,
-          'A second test kills senders from the outside during 64 KiB bursts, at moments it does not control; it checks the same and records nothing (its counts vary).',
+          `A receiver started within the grace period (${GRACE_MS / 1000} s) keeps the temp ` +
+            `files; once they are older, the next start removes them and keeps a fresh one.`,
+          'A second test kills senders from the outside during 64 KiB bursts, at moments it does ' +
+            'not control; it checks the same and records nothing (its counts vary).',
         ],
         table: {
-          columns: ['sender runs', 'kills mid-write', 'messages stored', 'delivered', 'lost', 'duplicated', 'cut files in tmp/', 'cut files delivered', 'kept within grace', 'removed after grace'],
-          rows: [[HOOKED_KILLS, HOOKED_KILLS, sent.length, new Set(delivered).size, 0, 0, partials.length, 0, partials.length, partials.length]],
+          columns: [
+            'sender runs',
+            'kills mid-write',
+            'messages stored',
+            'delivered',
+            'lost',
+            'duplicated',
+            'cut files in tmp/',
+            'cut files delivered',
+            'kept within grace',
+            'removed after grace',
+          ],
+          rows: [
+            [
+              HOOKED_KILLS,
+              HOOKED_KILLS,
+              sent.length,
+              new Set(delivered).size,
+              0,
+              0,
+              partials.length,
+              0,
+              partials.length,
+              partials.length,
+            ],
+          ],
         },
-        summary: { runs: HOOKED_KILLS, messages: sent.length, kills: HOOKED_KILLS, delivered: new Set(delivered).size, lost: 0, duplicated: 0 },
+        summary: {
+          runs: HOOKED_KILLS,
+          messages: sent.length,
+          kills: HOOKED_KILLS,
+          delivered: new Set(delivered).size,
+          lost: 0,
+          duplicated: 0,
+        },
         command: 'npm run build && npx vitest run test/reliability/crash-sender.test.ts',
         seed: `${SEED.variable}=${SEED.seed}`,
       },
@@ -151,9 +188,15 @@ describe('crash: senders killed with SIGKILL mid-write', () => {
     checkWhole(reader);
     const storedSet = new Set(stored);
     const extra = reader.of('message').filter((message) => !storedSet.has(message.id!));
-    for (const message of extra) expect(inProgress.has(`${WHOLE.exec(message.text!)![1]!}-${WHOLE.exec(message.text!)![2]!}`)).toBe(true);
-    expect([...tally(reader.of('message').map((event) => event.id!)).values()].every((count) => count === 1)).toBe(true);
+    for (const message of extra)
+      expect(inProgress.has(`${WHOLE.exec(message.text!)![1]!}-${WHOLE.exec(message.text!)![2]!}`)).toBe(true);
+    expect([...tally(reader.of('message').map((event) => event.id!)).values()].every((count) => count === 1)).toBe(
+      true,
+    );
     expect(await names(project.box(RECEIVER, 'dead'))).toEqual([]);
-    console.log(`[reliability] outside sender kills: ${OUTSIDE_KILLS}, stored ${stored.length}, delivered ${deliveredIds().size}, temp files left ${(await names(project.box(RECEIVER, 'tmp'))).length}`);
+    console.log(
+      `[reliability] outside sender kills: ${OUTSIDE_KILLS}, stored ${stored.length}, delivered ` +
+        `${deliveredIds().size}, temp files left ${(await names(project.box(RECEIVER, 'tmp'))).length}`,
+    );
   }, 240_000);
 });

@@ -39,22 +39,31 @@ describe('filesystem safety, with real processes', () => {
 
   async function receiver(): Promise<Agent> {
     const agent = startReceiver(project.dir, AGENT, { CC2CC_TEST_LOG_LEVEL: 'warn', CC2CC_TEST_TRACE: '1' });
-    await waitFor(() => agent.of('ready').length > 0 || agent.of('error').length > 0 || agent.ended(), { ...LONG, what: 'the receiver to start' });
+    await waitFor(() => agent.of('ready').length > 0 || agent.of('error').length > 0 || agent.ended(), {
+      ...LONG,
+      what: 'the receiver to start',
+    });
     return agent;
   }
 
-  async function put(text: string, envelope = createEnvelope({ from: 'brave-fox', to: AGENT, text })): Promise<Envelope> {
+  async function put(
+    text: string,
+    envelope = createEnvelope({ from: 'brave-fox', to: AGENT, text }),
+  ): Promise<Envelope> {
     const writer = new FsTransport({ root: project.root, logger: silentLogger });
     await writer.put(AGENT, envelope);
     await writer.close();
     return envelope;
   }
 
-  it('traps in inbox/, cur/ and done/ are refused with reasons, never followed; every good message arrives once', async () => {
+  it('traps in inbox/, cur/ and done/ are refused with reasons, never followed; every good ' +
+    'message arrives once', async () => {
     await project.create({ agents: [AGENT, 'brave-fox'], transport: { use: 'fs', rescanMs: 200 } });
     const good: Envelope[] = [await put('first')];
     const bait = join(project.dir, 'bait.json');
-    const baitText = encodeEnvelope(createEnvelope({ from: 'brave-fox', to: AGENT, text: 'never read through a link' }));
+    const baitText = encodeEnvelope(
+      createEnvelope({ from: 'brave-fox', to: AGENT, text: 'never read through a link' }),
+    );
     await writeFile(bait, baitText);
     const trap = (name: string) => {
       const id = newId();
@@ -73,10 +82,28 @@ describe('filesystem safety, with real processes', () => {
     await mkdir(join(box('inbox'), folder.file));
     expectedReasons.set(folder.id, /folder/);
     const deep = trap('JSON nested 100,000 deep');
-    await writeFile(join(box('inbox'), deep.file), JSON.stringify({ ...createEnvelope({ from: 'brave-fox', to: AGENT, text: '' }), id: deep.id, data: 0 }).replace('"data":0', `"data":${'['.repeat(100_000)}${']'.repeat(100_000)}`));
+    await writeFile(
+      join(box('inbox'), deep.file),
+      JSON.stringify({ ...createEnvelope({ from: 'brave-fox', to: AGENT, text: '' }), id: deep.id, data: 0 }).replace(
+        '"data":0',
+        `"data":${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+      ),
+    );
     expectedReasons.set(deep.id, /INVALID_ENVELOPE: envelope is nested too deeply/);
     const latin = trap('not UTF-8');
-    await writeFile(join(box('inbox'), latin.file), Buffer.concat([Buffer.from(encodeEnvelope({ ...createEnvelope({ from: 'brave-fox', to: AGENT, text: 'caf' }), id: latin.id }).slice(0, -2)), Buffer.from([0xe9]), Buffer.from('"}')]));
+    await writeFile(
+      join(box('inbox'), latin.file),
+      Buffer.concat([
+        Buffer.from(
+          encodeEnvelope({ ...createEnvelope({ from: 'brave-fox', to: AGENT, text: 'caf' }), id: latin.id }).slice(
+            0,
+            -2,
+          ),
+        ),
+        Buffer.from([0xe9]),
+        Buffer.from('"}'),
+      ]),
+    );
     expectedReasons.set(latin.id, /not valid UTF-8/);
     // cur/ at start: what a dead receiver could not have claimed is refused, not returned.
     for (const [name, make] of [
@@ -95,15 +122,31 @@ describe('filesystem safety, with real processes', () => {
 
     const agent = await receiver();
     expect(agent.of('ready')).toHaveLength(1);
-    await waitFor(() => good.every((envelope) => agent.of('message').some((message) => message.id === envelope.id)), { ...LONG, what: 'the good messages' });
-    await waitFor(async () => (await names(box('inbox'))).length === 0 && (await names(box('cur'))).length === 0, { ...LONG, what: 'inbox/ and cur/ to empty' });
+    await waitFor(() => good.every((envelope) => agent.of('message').some((message) => message.id === envelope.id)), {
+      ...LONG,
+      what: 'the good messages',
+    });
+    await waitFor(async () => (await names(box('inbox'))).length === 0 && (await names(box('cur'))).length === 0, {
+      ...LONG,
+      what: 'inbox/ and cur/ to empty',
+    });
     // Each good message once; nothing else handed over (the bait above all).
-    expect(agent.of('message').map((message) => message.id).sort()).toEqual(good.map((envelope) => envelope.id).sort());
+    expect(
+      agent
+        .of('message')
+        .map((message) => message.id)
+        .sort(),
+    ).toEqual(good.map((envelope) => envelope.id).sort());
     expect(await readFile(bait, 'utf8')).toBe(baitText);
     const dead = await deadLetters();
     expect(dead).toHaveLength(traps.length);
-    for (const [id, reason] of expectedReasons) expect(dead.find((letter) => letter.id === id)?.reason, id).toMatch(reason);
-    expect(dead.filter((letter) => /in cur\/, where only message files belong; never opened or followed/.test(letter.reason))).toHaveLength(3);
+    for (const [id, reason] of expectedReasons)
+      expect(dead.find((letter) => letter.id === id)?.reason, id).toMatch(reason);
+    expect(
+      dead.filter((letter) =>
+        /in cur\/, where only message files belong; never opened or followed/.test(letter.reason),
+      ),
+    ).toHaveLength(3);
     expect(dead.filter((letter) => /in done\/, where only message files belong/.test(letter.reason))).toHaveLength(1);
     // Moved as they were: the link is still a link to the untouched bait, the FIFO a FIFO.
     expect((await lstat(join(box('dead'), link.file))).isSymbolicLink()).toBe(true);
@@ -119,7 +162,10 @@ describe('filesystem safety, with real processes', () => {
     traps.push('folder in cur/ blocking a claim');
     await put('', squatted);
     good.push(squatted);
-    await waitFor(() => agent.of('message').some((message) => message.id === squatted.id), { ...LONG, what: 'the squatted message' });
+    await waitFor(() => agent.of('message').some((message) => message.id === squatted.id), {
+      ...LONG,
+      what: 'the squatted message',
+    });
     expect(agent.of('message').filter((message) => message.id === squatted.id)).toHaveLength(1);
     expect((await deadLetters()).filter((letter) => /named .* in cur\//.test(letter.reason))).toHaveLength(4);
 
@@ -141,14 +187,25 @@ describe('filesystem safety, with real processes', () => {
     const during = createEnvelope({ from: 'brave-fox', to: AGENT, text: 'while cur/ is a file' });
     await writeFile(join(box('tmp'), `${during.id}.x.json`), encodeEnvelope(during));
     await rename(join(box('tmp'), `${during.id}.x.json`), join(box('inbox'), `${during.id}.json`));
-    await waitFor(() => agent.stderr.some((line) => line.includes('should be a folder')), { ...LONG, what: 'the report' });
+    await waitFor(() => agent.stderr.some((line) => line.includes('should be a folder')), {
+      ...LONG,
+      what: 'the report',
+    });
     expect(agent.of('message').some((message) => message.id === during.id)).toBe(false);
     await unlink(box('cur'));
-    await waitFor(() => agent.of('message').some((message) => message.id === during.id), { ...LONG, what: 'delivery after the fix' });
+    await waitFor(() => agent.of('message').some((message) => message.id === during.id), {
+      ...LONG,
+      what: 'delivery after the fix',
+    });
     good.push(during);
     expect(agent.ended()).toBeUndefined();
 
-    expect(agent.of('message').map((message) => message.id).sort()).toEqual(good.map((envelope) => envelope.id).sort());
+    expect(
+      agent
+        .of('message')
+        .map((message) => message.id)
+        .sort(),
+    ).toEqual(good.map((envelope) => envelope.id).sort());
     delivered = good.length;
     passed++;
 
@@ -160,7 +217,8 @@ describe('filesystem safety, with real processes', () => {
     }
   }, 120_000);
 
-  it('a lock, an inbox folder or a folder of it that is not what it should be: the receiver refuses to start, naming it', async () => {
+  it('a lock, an inbox folder or a folder of it that is not what it should be: the receiver ' +
+    'refuses to start, naming it', async () => {
     await project.create({ agents: [AGENT], transport: { use: 'fs', rescanMs: 200 } });
     await put('waiting');
     const cases: Array<[string, () => Promise<unknown>, () => Promise<unknown>]> = [
@@ -201,16 +259,22 @@ describe('filesystem safety, with real processes', () => {
       // doctor looks at the same folder without hanging on a FIFO or following a link.
       const doctor = await runCli(['doctor'], project.dir);
       expect(doctor.code, name).toBe(1);
-      expect(doctor.stdout, name).toMatch(name.includes('lock') ? /is not a lock file/ : /FAIL agents: calm-owl: UNSAFE_PATH/);
+      expect(doctor.stdout, name).toMatch(
+        name.includes('lock') ? /is not a lock file/ : /FAIL agents: calm-owl: UNSAFE_PATH/,
+      );
       await clear();
     }
     expect(await names(join(project.dir, 'elsewhere'))).toEqual([]);
     const agent = await receiver();
-    await waitFor(() => agent.of('message').some((message) => message.text === 'waiting'), { ...LONG, what: 'delivery once all is cleared' });
+    await waitFor(() => agent.of('message').some((message) => message.text === 'waiting'), {
+      ...LONG,
+      what: 'delivery once all is cleared',
+    });
     passed++;
   }, 120_000);
 
-  it('a dead letter is never replaced: a copy refused again gets a fresh id, the first keeps its file and reason', async () => {
+  it('a dead letter is never replaced: a copy refused again gets a fresh id, the first keeps its ' +
+    'file and reason', async () => {
     await project.create({ agents: [AGENT], transport: { use: 'fs', rescanMs: 200 } });
     const transport = new FsTransport({ root: project.root, logger: silentLogger, rescanMs: 50 });
     const refused: string[] = [];
@@ -228,7 +292,10 @@ describe('filesystem safety, with real processes', () => {
     const letters = await transport.deadLetters(AGENT);
     await transport.close();
     expect(letters).toHaveLength(2);
-    expect(letters.find((letter) => letter.id === message.id)).toMatchObject({ reason: 'refused, copy 1', envelope: message });
+    expect(letters.find((letter) => letter.id === message.id)).toMatchObject({
+      reason: 'refused, copy 1',
+      envelope: message,
+    });
     expect(letters.find((letter) => letter.id !== message.id)).toMatchObject({
       reason: `refused, copy 2 (message ${message.id}: dead/ already holds that id)`,
       envelope: message,
@@ -241,15 +308,24 @@ describe('filesystem safety, with real processes', () => {
     await put('hello');
     await chmod(project.root, 0o755);
     const agent = await receiver();
-    await waitFor(() => agent.stderr.some((line) => /open to other users \(mode 755\).*chmod 700/.test(line)), { ...LONG, what: 'the warning' });
+    await waitFor(() => agent.stderr.some((line) => /open to other users \(mode 755\).*chmod 700/.test(line)), {
+      ...LONG,
+      what: 'the warning',
+    });
     const tail = spawnCli(['tail'], project.dir);
-    await waitFor(() => tail.stderr.some((line) => /open to other users \(mode 755\)/.test(line)), { ...LONG, what: 'the warning from tail' });
+    await waitFor(() => tail.stderr.some((line) => /open to other users \(mode 755\)/.test(line)), {
+      ...LONG,
+      what: 'the warning from tail',
+    });
     tail.child.kill('SIGTERM');
     traps.push('root readable by others');
     // Once it is 0700 again, nothing to say.
     await chmod(project.root, 0o700);
     const warnings: string[] = [];
-    const quiet = new FsTransport({ root: project.root, logger: { ...silentLogger, warn: (message) => void warnings.push(message) } });
+    const quiet = new FsTransport({
+      root: project.root,
+      logger: { ...silentLogger, warn: (message) => void warnings.push(message) },
+    });
     await (await quiet.observe(() => {}))();
     await quiet.close();
     expect(warnings).toEqual([]);
@@ -264,11 +340,19 @@ async function recordSafety(tricks: number, delivered: number): Promise<void> {
       order: 70,
       title: 'Filesystem tricks',
       proves: [
-        'A receiver process starts on an inbox with a symlink to a file outside the root, a FIFO, a folder named like a message, JSON nested 100,000 deep and a file that is not UTF-8 in inbox/; a symlink, a FIFO and a folder in cur/; a folder squatting a real message\'s name in done/ (in the way of its ack) and, while it runs, another in cur/ (in the way of a claim).',
-        'Each is moved to dead/ as it is (a link stays a link, its target untouched) with a reason, and reported on stderr; every good message is delivered once (the squatted ones too), the bait never.',
-        'cur/ replaced by a file while the receiver runs: reported, and delivery resumes once it is gone. A FIFO or folder as the lock, a file as inbox/, a symlink as done/: the receiver refuses to start with UNSAFE_PATH naming the path, and `cc2cc doctor` reports it without hanging.',
+        'A receiver process starts on an inbox with a symlink to a file outside the root, a FIFO, ' +
+          'a folder named like a message, JSON nested 100,000 deep and a file that is not UTF-8 ' +
+          "in inbox/; a symlink, a FIFO and a folder in cur/; a folder squatting a real message's " +
+          'name in done/ (in the way of its ack) and, while it runs, another in cur/ (in the way of a claim).',
+        'Each is moved to dead/ as it is (a link stays a link, its target untouched) with a ' +
+          'reason, and reported on stderr; every good message is delivered once (the squatted ' +
+          'ones too), the bait never.',
+        'cur/ replaced by a file while the receiver runs: reported, and delivery resumes once it ' +
+          'is gone. A FIFO or folder as the lock, a file as inbox/, a symlink as done/: the ' +
+          'receiver refuses to start with UNSAFE_PATH naming the path, and `cc2cc doctor` reports it without hanging.',
         'A root other users can read gets a warning on stderr when a receiver or `cc2cc tail` starts.',
-        'A message refused twice (a copy that came back) leaves two dead letters: the second gets a fresh id; the first is never overwritten.',
+        'A message refused twice (a copy that came back) leaves two dead letters: the second gets ' +
+          'a fresh id; the first is never overwritten.',
       ],
       table: {
         columns: ['tricks', 'refused and reported', 'followed', 'good messages', 'delivered once', 'lost'],

@@ -36,19 +36,30 @@ const versionArb: fc.Arbitrary<(id: string) => Buffer> = fc.oneof(
   fc.nat({ max: 200 }).map((cut) => (id: string) => Buffer.from(JSON.stringify(whole(id)).slice(0, cut))),
   envelopeObjectArb.map((other) => () => Buffer.from(JSON.stringify(other))),
   fc.uint8Array({ maxLength: 300 }).map((bytes) => () => Buffer.from(bytes)),
-  fc.constant((id: string) => Buffer.concat([Buffer.from(JSON.stringify(whole(id)).slice(0, -2)), Buffer.from([0xff, 0xfe]), Buffer.from('"}')])),
-  fc.constant((id: string) => Buffer.from(JSON.stringify({ ...whole(id), data: 0 }).replace('"data":0', `"data":${'['.repeat(5000)}${']'.repeat(5000)}`))),
+  fc.constant((id: string) =>
+    Buffer.concat([Buffer.from(JSON.stringify(whole(id)).slice(0, -2)), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]),
+  ),
+  fc.constant((id: string) =>
+    Buffer.from(
+      JSON.stringify({ ...whole(id), data: 0 }).replace('"data":0', `"data":${'['.repeat(5000)}${']'.repeat(5000)}`),
+    ),
+  ),
   fc.constant((id: string) => Buffer.from(JSON.stringify({ ...whole(id), text: 'x'.repeat(MAX_BYTES) }))),
   fc.constant(() => Buffer.alloc(0)),
 );
-const planArb: fc.Arbitrary<Versions[]> = fc.array(fc.array(versionArb, { minLength: 2, maxLength: 6 }).map((texts) => ({ texts })), {
-  minLength: FILES,
-  maxLength: FILES,
-});
+const planArb: fc.Arbitrary<Versions[]> = fc.array(
+  fc.array(versionArb, { minLength: 2, maxLength: 6 }).map((texts) => ({ texts })),
+  {
+    minLength: FILES,
+    maxLength: FILES,
+  },
+);
 
 /** A whole, valid envelope with the given id. */
 function whole(id: string): Record<string, unknown> {
-  const envelope = JSON.parse(encodeEnvelope(createEnvelope({ from: 'brave-fox', to: AGENT, text: 'whole' }))) as Record<string, unknown>;
+  const envelope = JSON.parse(
+    encodeEnvelope(createEnvelope({ from: 'brave-fox', to: AGENT, text: 'whole' })),
+  ) as Record<string, unknown>;
   return { ...envelope, id };
 }
 
@@ -59,7 +70,8 @@ describe('fuzz: message files that change while the receiver reads them', () => 
     for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
   });
 
-  it(`${CASES} seeded runs of ${FILES} files × ${ROUNDS} in-place rewrites: only valid envelopes, once each, the rest dead with reasons`, async () => {
+  it(`${CASES} seeded runs of ${FILES} files × ${ROUNDS} in-place rewrites: only valid envelopes, ` +
+    `once each, the rest dead with reasons`, async () => {
     const plans = fc.sample(planArb, { seed: FUZZ_SEED.seed + 41, numRuns: CASES });
     const totals = { writes: 0, delivered: 0, dead: 0 };
     for (const plan of plans) {
@@ -86,7 +98,10 @@ describe('fuzz: message files that change while the receiver reads them', () => 
       totals.writes += writer.of('done')[0]!.writes as number;
 
       const box = (folder: string) => join(root, `to-${AGENT}`, folder);
-      await waitFor(async () => (await names(box('inbox'))).length === 0 && (await names(box('cur'))).length === 0, { timeoutMs: 60_000, what: 'the inbox to settle' });
+      await waitFor(async () => (await names(box('inbox'))).length === 0 && (await names(box('cur'))).length === 0, {
+        timeoutMs: 60_000,
+        what: 'the inbox to settle',
+      });
       // Only valid envelopes, each the id its file promised, each id at most once.
       const ids = new Set(files.map((file) => file.name.slice(0, 26)));
       for (const envelope of delivered) {
@@ -100,7 +115,9 @@ describe('fuzz: message files that change while the receiver reads them', () => 
       // Still alive and delivering.
       const after = createEnvelope({ from: 'brave-fox', to: AGENT, text: 'after the storm' });
       await transport.put(AGENT, after);
-      await waitFor(() => delivered.some((envelope) => envelope.id === after.id), { what: 'a message after the rewrites' });
+      await waitFor(() => delivered.some((envelope) => envelope.id === after.id), {
+        what: 'a message after the rewrites',
+      });
       await inbox.close();
       await transport.close();
       totals.delivered += delivered.length - 1;
@@ -113,15 +130,32 @@ describe('fuzz: message files that change while the receiver reads them', () => 
         order: 64,
         title: 'Fuzz: files that change while read',
         proves: [
-          `A writer process rewrites ${FILES} message files in place ${ROUNDS} times each (truncate, half, rest: no temp file, no rename) while a receiver reads the inbox; ${CASES} runs, the versions drawn from the fuzz seed: whole envelopes, cut ones, another id inside, random bytes, invalid UTF-8, data nested 5,000 deep, oversized, empty.`,
-          'The receiver never crashes or stalls and logs no error: it hands over only valid envelopes carrying the id their file promised, each id at most once; everything else is a dead letter with its reason; afterwards it still delivers.',
-          'How many rewrites end up delivered or dead depends on timing, so only the rewrites and the failures are recorded.',
+          `A writer process rewrites ${FILES} message files in place ${ROUNDS} times each ` +
+            `(truncate, half, rest: no temp file, no rename) while a receiver reads the inbox; ` +
+            `${CASES} runs, the versions drawn from the fuzz seed: whole envelopes, cut ones, ` +
+            `another id inside, random bytes, invalid UTF-8, data nested 5,000 deep, oversized, empty.`,
+          'The receiver never crashes or stalls and logs no error: it hands over only valid ' +
+            'envelopes carrying the id their file promised, each id at most once; everything else ' +
+            'is a dead letter with its reason; afterwards it still delivers.',
+          'How many rewrites end up delivered or dead depends on timing, so only the rewrites and ' +
+            'the failures are recorded.',
         ],
         table: {
-          columns: ['runs', 'rewrites in place', 'invalid envelopes delivered', 'ids delivered twice', 'dead letters without a reason', 'receiver errors'],
+          columns: [
+            'runs',
+            'rewrites in place',
+            'invalid envelopes delivered',
+            'ids delivered twice',
+            'dead letters without a reason',
+            'receiver errors',
+          ],
           rows: [[CASES, CASES * FILES * ROUNDS, 0, 0, 0, 0]],
         },
-        summary: { runs: CASES, messages: `${(CASES * FILES * ROUNDS).toLocaleString('en-US')} rewrites`, duplicated: 0 },
+        summary: {
+          runs: CASES,
+          messages: `${(CASES * FILES * ROUNDS).toLocaleString('en-US')} rewrites`,
+          duplicated: 0,
+        },
         command: 'npm run build && npx vitest run test/reliability/fuzz-changing-files.test.ts',
         seed: `${FUZZ_SEED.variable}=${FUZZ_SEED.seed}`,
       },

@@ -3,7 +3,19 @@ import { isAbsolute, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, resolveConfig, type LoadedConfig } from '../../src/config/load.js';
-import { check, expectTypedError, expectUnpolluted, fuzzOptions, fuzzScratch, nameArb, POLLUTING_KEYS, prototypes, recordFuzz, RUNS, withKey } from './support/fuzz.js';
+import {
+  check,
+  expectTypedError,
+  expectUnpolluted,
+  fuzzOptions,
+  fuzzScratch,
+  nameArb,
+  POLLUTING_KEYS,
+  prototypes,
+  recordFuzz,
+  RUNS,
+  withKey,
+} from './support/fuzz.js';
 
 /**
  * Config loading: resolveConfig on any value, and loadConfig on random files in every data
@@ -26,17 +38,46 @@ let pristine = '';
 /** A checked config is whole: every field filled in, the root an absolute path. */
 function checkConfig(config: LoadedConfig): void {
   check(isAbsolute(config.rootDir), `rootDir ${config.rootDir} is not absolute`);
-  check(Array.isArray(config.plugins) && Array.isArray(config.agents) && Array.isArray(config.routes), 'a list field is missing');
+  check(
+    Array.isArray(config.plugins) && Array.isArray(config.agents) && Array.isArray(config.routes),
+    'a list field is missing',
+  );
   check(['push', 'pull', 'auto'].includes(config.delivery), `delivery ${config.delivery}`);
   check(Number.isInteger(config.maxBytes) && config.maxBytes >= 1024, `maxBytes ${config.maxBytes}`);
 }
 
-const fieldValueArb = fc.oneof(fc.jsonValue({ maxDepth: 2 }), nameArb, fc.array(nameArb, { maxLength: 3 }), fc.integer(), fc.constantFrom('push', 'pull', 'auto', 'fs', 'memory', 'rooms'));
-const FIELDS = ['root', 'name', 'agents', 'allowUnknownRecipients', 'delivery', 'maxBytes', 'maxAttempts', 'retryDelayMs', 'heartbeatMs', 'staleAfterMs', 'rescanMs', 'retention', 'transport', 'plugins', 'routes', 'logLevel'];
+const fieldValueArb = fc.oneof(
+  fc.jsonValue({ maxDepth: 2 }),
+  nameArb,
+  fc.array(nameArb, { maxLength: 3 }),
+  fc.integer(),
+  fc.constantFrom('push', 'pull', 'auto', 'fs', 'memory', 'rooms'),
+);
+const FIELDS = [
+  'root',
+  'name',
+  'agents',
+  'allowUnknownRecipients',
+  'delivery',
+  'maxBytes',
+  'maxAttempts',
+  'retryDelayMs',
+  'heartbeatMs',
+  'staleAfterMs',
+  'rescanMs',
+  'retention',
+  'transport',
+  'plugins',
+  'routes',
+  'logLevel',
+];
 
 /** Config-shaped objects: known fields with good or bad values, stray and polluting keys. */
 const configArb = fc
-  .tuple(fc.dictionary(fc.constantFrom(...FIELDS), fieldValueArb, { maxKeys: 6 }), fc.option(fc.tuple(fc.constantFrom(...POLLUTING_KEYS, 'default', 'extra'), fieldValueArb)))
+  .tuple(
+    fc.dictionary(fc.constantFrom(...FIELDS), fieldValueArb, { maxKeys: 6 }),
+    fc.option(fc.tuple(fc.constantFrom(...POLLUTING_KEYS, 'default', 'extra'), fieldValueArb)),
+  )
   .map(([fields, stray]) => (stray ? withKey(fields, stray[0], stray[1]) : fields));
 const validConfigArb = fc.record(
   {
@@ -63,9 +104,13 @@ describe('fuzz: config loading', () => {
         63,
         'Fuzz: config loading',
         [
-          'resolveConfig gets any value: config-shaped objects with good and bad field values, stray keys, `__proto__`/`constructor`/`prototype`, and overrides; loadConfig gets random files as .cc2ccrc.json, .cc2ccrc (YAML), .cc2ccrc.yaml and package.json, with anchors and aliases, random bytes and invalid UTF-8.',
+          'resolveConfig gets any value: config-shaped objects with good and bad field values, ' +
+            'stray keys, `__proto__`/`constructor`/`prototype`, and overrides; loadConfig gets ' +
+            'random files as .cc2ccrc.json, .cc2ccrc (YAML), .cc2ccrc.yaml and package.json, with ' +
+            'anchors and aliases, random bytes and invalid UTF-8.',
           'Each gets a complete, checked config or INVALID_CONFIG / CONFIG_LOAD_FAILED; no built-in prototype changes.',
-          'A config file rewritten in place, over and over, while it is being loaded gives a checked config or a typed error each time.',
+          'A config file rewritten in place, over and over, while it is being loaded gives a ' +
+            'checked config or a typed error each time.',
         ],
         passed,
         'test/reliability/fuzz-config.test.ts',
@@ -75,16 +120,25 @@ describe('fuzz: config loading', () => {
 
   it('resolveConfig: any value gives a checked config or INVALID_CONFIG', () => {
     fc.assert(
-      fc.property(fc.oneof(configArb, validConfigArb, fc.jsonValue({ maxDepth: 2 }), configArb.map((config) => ({ default: config }))), configArb, (raw, overrides) => {
-        for (const options of [{ projectDir: dir }, { projectDir: dir, overrides }]) {
-          try {
-            checkConfig(resolveConfig(raw, options));
-          } catch (error) {
-            expectTypedError(error, ['INVALID_CONFIG']);
+      fc.property(
+        fc.oneof(
+          configArb,
+          validConfigArb,
+          fc.jsonValue({ maxDepth: 2 }),
+          configArb.map((config) => ({ default: config })),
+        ),
+        configArb,
+        (raw, overrides) => {
+          for (const options of [{ projectDir: dir }, { projectDir: dir, overrides }]) {
+            try {
+              checkConfig(resolveConfig(raw, options));
+            } catch (error) {
+              expectTypedError(error, ['INVALID_CONFIG']);
+            }
           }
-        }
-        expectUnpolluted(pristine);
-      }),
+          expectUnpolluted(pristine);
+        },
+      ),
       fuzzOptions(31),
     );
     passed.push({ target: 'resolveConfig', cases: RUNS });
@@ -93,7 +147,9 @@ describe('fuzz: config loading', () => {
   it('loadConfig: random files in each data format give a checked config or a typed error', async () => {
     const textArb = fc.oneof(
       fc.oneof(configArb, validConfigArb).map((config) => JSON.stringify(config)),
-      fc.tuple(fc.oneof(configArb, validConfigArb), fc.nat()).map(([config, cut]) => JSON.stringify(config).slice(0, cut % 40)),
+      fc
+        .tuple(fc.oneof(configArb, validConfigArb), fc.nat())
+        .map(([config, cut]) => JSON.stringify(config).slice(0, cut % 40)),
       fc.oneof(configArb, validConfigArb).map((config) =>
         Object.entries(config)
           .map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`)
@@ -116,8 +172,18 @@ describe('fuzz: config loading', () => {
     // is read for its "cc2cc" key. Each case is a new file (rewriting one file in place makes
     // ext4 flush it on every close, which is slow); package.json needs a folder of its own.
     const fileArb = fc.oneof(
-      { arbitrary: fc.tuple(fc.constantFrom('.json', '', '.yaml'), textArb).map(([extension, text]) => ({ extension, bytes: Buffer.from(text) })), weight: 4 },
-      { arbitrary: fc.tuple(fc.constantFrom('.json', ''), fc.uint8Array({ maxLength: 200 })).map(([extension, bytes]) => ({ extension, bytes: Buffer.from(bytes) })), weight: 1 },
+      {
+        arbitrary: fc
+          .tuple(fc.constantFrom('.json', '', '.yaml'), textArb)
+          .map(([extension, text]) => ({ extension, bytes: Buffer.from(text) })),
+        weight: 4,
+      },
+      {
+        arbitrary: fc
+          .tuple(fc.constantFrom('.json', ''), fc.uint8Array({ maxLength: 200 }))
+          .map(([extension, bytes]) => ({ extension, bytes: Buffer.from(bytes) })),
+        weight: 1,
+      },
       {
         arbitrary: fc.oneof(configArb, validConfigArb, fc.jsonValue({ maxDepth: 1 })).map((config) => ({
           extension: 'package.json',
@@ -150,7 +216,10 @@ describe('fuzz: config loading', () => {
     const folder = join(dir, 'changing');
     await mkdir(folder);
     const path = join(folder, '.cc2ccrc.json');
-    const versions = fc.sample(fc.oneof(validConfigArb, configArb).map((config) => JSON.stringify(config)), { seed: 33, numRuns: 50 });
+    const versions = fc.sample(
+      fc.oneof(validConfigArb, configArb).map((config) => JSON.stringify(config)),
+      { seed: 33, numRuns: 50 },
+    );
     await writeFile(path, versions[0]!);
     let writing = true;
     let rewrites = 0;
@@ -175,7 +244,10 @@ describe('fuzz: config loading', () => {
     await writer;
     expectUnpolluted(pristine);
     expect(outcomes.loaded + outcomes.refused).toBe(CHANGING_LOADS);
-    console.log(`[reliability] config rewritten ${rewrites} times during ${CHANGING_LOADS} loads: ${outcomes.loaded} loaded, ${outcomes.refused} refused with a typed error`);
+    console.log(
+      `[reliability] config rewritten ${rewrites} times during ${CHANGING_LOADS} loads: ` +
+        `${outcomes.loaded} loaded, ${outcomes.refused} refused with a typed error`,
+    );
     passed.push({ target: 'loadConfig: file changing while read', cases: CHANGING_LOADS });
   }, 120_000);
 });

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { assertTopic, assertTopicPattern, topicMatches } from '../../src/kernel/patterns.js';
-import { check, expectTypedError, expectUnpolluted, fuzzOptions, POLLUTING_KEYS, prototypes, recordFuzz, RUNS } from './support/fuzz.js';
+import {
+  check,
+  expectTypedError,
+  expectUnpolluted,
+  fuzzOptions,
+  POLLUTING_KEYS,
+  prototypes,
+  recordFuzz,
+  RUNS,
+} from './support/fuzz.js';
 
 /**
  * Topics and topic patterns (`ci.*`, `ci.>`): the checks accept exactly what a plain
@@ -12,17 +21,25 @@ const SEGMENT = /^[a-z0-9_-]+$/;
 const passed: Array<{ target: string; cases: number }> = [];
 let pristine = '';
 
-const topicRule = (value: unknown) => typeof value === 'string' && value.length <= 128 && value.split('.').every((segment) => SEGMENT.test(segment));
+const topicRule = (value: unknown) =>
+  typeof value === 'string' && value.length <= 128 && value.split('.').every((segment) => SEGMENT.test(segment));
 const patternRule = (value: unknown) =>
   typeof value === 'string' &&
   value.length <= 128 &&
-  value.split('.').every((segment, index, all) => SEGMENT.test(segment) || segment === '*' || (segment === '>' && index === all.length - 1));
+  value
+    .split('.')
+    .every(
+      (segment, index, all) =>
+        SEGMENT.test(segment) || segment === '*' || (segment === '>' && index === all.length - 1),
+    );
 
 /** The model, for checked input: `*` is one segment, a final `>` one or more, anything else itself. */
 function modelMatches(pattern: string, topic: string): boolean {
   const segments = pattern.split('.');
   const tail = segments.at(-1) === '>';
-  const parts = (tail ? segments.slice(0, -1) : segments).map((segment) => (segment === '*' ? '[^.]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  const parts = (tail ? segments.slice(0, -1) : segments).map((segment) =>
+    segment === '*' ? '[^.]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  );
   const source = tail ? `^${parts.map((part) => `${part}\\.`).join('')}.+$` : `^${parts.join('\\.')}$`;
   return new RegExp(source).test(topic);
 }
@@ -30,7 +47,13 @@ function modelMatches(pattern: string, topic: string): boolean {
 const segmentArb = fc.constantFrom('ci', 'build', 'linux', 'a', 'b', 'x-1', 'y_2', '0');
 const topicArb = fc.array(segmentArb, { minLength: 1, maxLength: 5 }).map((segments) => segments.join('.'));
 const patternArb = fc
-  .tuple(fc.array(fc.oneof({ arbitrary: segmentArb, weight: 3 }, { arbitrary: fc.constant('*'), weight: 1 }), { minLength: 1, maxLength: 5 }), fc.boolean())
+  .tuple(
+    fc.array(fc.oneof({ arbitrary: segmentArb, weight: 3 }, { arbitrary: fc.constant('*'), weight: 1 }), {
+      minLength: 1,
+      maxLength: 5,
+    }),
+    fc.boolean(),
+  )
   .map(([segments, tail]) => (tail ? [...segments.slice(0, -1), '>'] : segments).join('.'));
 const junkArb = fc.oneof(
   fc.string({ unit: fc.constantFrom(...'ab.*>-_ A/\0'), maxLength: 30 }),
@@ -51,8 +74,12 @@ describe('fuzz: topics and topic patterns', () => {
         62,
         'Fuzz: topic patterns',
         [
-          'assertTopic and assertTopicPattern get well-formed and broken topics and patterns (empty segments, `>` in the middle, upper case, NUL, 50,000-character strings, any JSON value) and accept exactly what the rule accepts, or refuse with INVALID_ADDRESS.',
-          'topicMatches agrees with a regular-expression model of NATS-style matching (`*` one segment, a final `>` one or more) on every pair of checked patterns and topics, and returns a boolean, never a throw, on unchecked input.',
+          'assertTopic and assertTopicPattern get well-formed and broken topics and patterns ' +
+            '(empty segments, `>` in the middle, upper case, NUL, 50,000-character strings, any ' +
+            'JSON value) and accept exactly what the rule accepts, or refuse with INVALID_ADDRESS.',
+          'topicMatches agrees with a regular-expression model of NATS-style matching (`*` one ' +
+            'segment, a final `>` one or more) on every pair of checked patterns and topics, and ' +
+            'returns a boolean, never a throw, on unchecked input.',
         ],
         passed,
         'test/reliability/fuzz-patterns.test.ts',
@@ -87,7 +114,10 @@ describe('fuzz: topics and topic patterns', () => {
   it('topicMatches agrees with the model on checked patterns and topics', () => {
     fc.assert(
       fc.property(patternArb, fc.oneof(topicArb, patternArb.filter(topicRule)), (pattern, topic) => {
-        check(topicMatches(pattern, topic) === modelMatches(pattern, topic), () => `${pattern} vs ${topic}: ${topicMatches(pattern, topic)}`);
+        check(
+          topicMatches(pattern, topic) === modelMatches(pattern, topic),
+          () => `${pattern} vs ${topic}: ${topicMatches(pattern, topic)}`,
+        );
         if (pattern === topic) check(topicMatches(pattern, topic), 'a topic does not match itself');
       }),
       fuzzOptions(22),
@@ -97,9 +127,19 @@ describe('fuzz: topics and topic patterns', () => {
 
   it('topicMatches answers a boolean on unchecked input', () => {
     fc.assert(
-      fc.property(fc.oneof(patternArb, junkArb.filter((value) => typeof value === 'string')), fc.oneof(topicArb, junkArb.filter((value) => typeof value === 'string')), (pattern, topic) => {
-        check(typeof topicMatches(pattern as string, topic as string) === 'boolean', 'not a boolean');
-      }),
+      fc.property(
+        fc.oneof(
+          patternArb,
+          junkArb.filter((value) => typeof value === 'string'),
+        ),
+        fc.oneof(
+          topicArb,
+          junkArb.filter((value) => typeof value === 'string'),
+        ),
+        (pattern, topic) => {
+          check(typeof topicMatches(pattern as string, topic as string) === 'boolean', 'not a boolean');
+        },
+      ),
       fuzzOptions(23),
     );
     passed.push({ target: 'topicMatches, unchecked input', cases: RUNS });

@@ -32,7 +32,10 @@ describe('load: a 100,000-message backlog', () => {
   });
 
   it('is drained once each with memory bounded (peak RSS of the draining process)', async () => {
-    await project.create({ agents: [RECEIVER], transport: { use: 'fs', rescanMs: 2000, retention: { maxDone: MAX_DONE } } });
+    await project.create({
+      agents: [RECEIVER],
+      transport: { use: 'fs', rescanMs: 2000, retention: { maxDone: MAX_DONE } },
+    });
     const inbox = project.box(RECEIVER, 'inbox');
     mkdirSync(inbox, { recursive: true, mode: 0o700 });
     const started = Date.now();
@@ -47,7 +50,11 @@ describe('load: a 100,000-message backlog', () => {
 
     const wroteMs = Date.now() - started;
     const drain = spawnFixture('drain.mjs', [project.dir, RECEIVER, String(BACKLOG)], { cwd: project.dir });
-    const done = await waitFor(() => drain.of('drained')[0] ?? drain.ended(), { timeoutMs: 300_000, intervalMs: 200, what: 'the drain' });
+    const done = await waitFor(() => drain.of('drained')[0] ?? drain.ended(), {
+      timeoutMs: 300_000,
+      intervalMs: 200,
+      what: 'the drain',
+    });
     expect(done.event, drain.stderr.join('\n')).toBe('drained');
     const delivered = drain.of('ids').flatMap((event) => event.ids as string[]);
     const unique = new Set(delivered);
@@ -73,8 +80,10 @@ describe('load: a 100,000-message backlog', () => {
     const doneAfterRestart = (await messageIds(project.box(RECEIVER, 'done'))).length;
     expect(doneAfterRestart).toBe(MAX_DONE);
     console.log(
-      `[reliability] backlog: wrote ${BACKLOG} files in ${wroteMs} ms, drained in ${Date.now() - started - wroteMs} ms; ` +
-        `peak RSS ${peakMiB} MiB (${startMiB} MiB before attach); done/ ${doneAtEnd} at the end, ${doneAfterRestart} after the next start`,
+      `[reliability] backlog: wrote ${BACKLOG} files in ${wroteMs} ms, drained in ` +
+        `${Date.now() - started - wroteMs} ms; ` +
+        `peak RSS ${peakMiB} MiB (${startMiB} MiB before attach); done/ ${doneAtEnd} at the end, ` +
+        `${doneAfterRestart} after the next start`,
     );
 
     await recordFigures(
@@ -83,9 +92,14 @@ describe('load: a 100,000-message backlog', () => {
         order: 50,
         title: 'A 100,000-message backlog',
         proves: [
-          `${BACKLOG.toLocaleString('en-US')} messages wait in one inbox (written straight into inbox/ by the test: the receive side is what is measured) and one receiver process drains them through the kernel.`,
-          'Every message is delivered once, in id order; the sink keeps nothing, so the memory figure is the receiver\'s own.',
-          `Memory stays bounded: the peak RSS of the draining process, read with process.resourceUsage().maxRSS, must stay under ${RSS_LIMIT_MIB} MiB; done/ is left alone while the drain delivers, then pruned to maxDone (${MAX_DONE.toLocaleString('en-US')}).`,
+          `${BACKLOG.toLocaleString('en-US')} messages wait in one inbox (written straight into ` +
+            `inbox/ by the test: the receive side is what is measured) and one receiver process ` +
+            `drains them through the kernel.`,
+          'Every message is delivered once, in id order; the sink keeps nothing, so the memory ' +
+            "figure is the receiver's own.",
+          `Memory stays bounded: the peak RSS of the draining process, read with ` +
+            `process.resourceUsage().maxRSS, must stay under ${RSS_LIMIT_MIB} MiB; done/ is left ` +
+            `alone while the drain delivers, then pruned to maxDone (${MAX_DONE.toLocaleString('en-US')}).`,
         ],
         table: {
           columns: ['backlog', 'delivered', 'duplicated', 'lost', 'in order', `done/ after the next start (maxDone)`],

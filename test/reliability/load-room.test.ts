@@ -38,7 +38,11 @@ describe('load: 50 agents in one room', () => {
 
   it(`fans ${AGENTS} × ${PER_AGENT} messages out to the other ${AGENTS - 1} members each, once`, async () => {
     const members = Array.from({ length: AGENTS }, (_, i) => `member-${String(i).padStart(2, '0')}`);
-    await project.create({ agents: members, transport: { use: 'fs', rescanMs: 500 }, plugins: [['rooms', { members: { all: members } }]] });
+    await project.create({
+      agents: members,
+      transport: { use: 'fs', rescanMs: 500 },
+      plugins: [['rooms', { members: { all: members } }]],
+    });
     const config = await loadConfig({ cwd: project.dir });
     const sinks = new Map<string, RecordingSink>();
     for (const name of members) {
@@ -72,7 +76,10 @@ describe('load: 50 agents in one room', () => {
       duplicated += [...got.values()].reduce((sum, count) => sum + count - 1, 0);
       const expected = sent.filter((envelope) => envelope.from !== name);
       lost += expected.filter((envelope) => !got.has(envelope.id)).length;
-      expect(sink.received.some((envelope) => envelope.from === name), `${name} got its own message`).toBe(false);
+      expect(
+        sink.received.some((envelope) => envelope.from === name),
+        `${name} got its own message`,
+      ).toBe(false);
       // Each sender's messages reach each member in the order they were sent.
       for (const from of members.filter((other) => other !== name)) {
         expect(sink.received.filter((envelope) => envelope.from === from).map((envelope) => envelope.text)).toEqual(
@@ -83,7 +90,9 @@ describe('load: 50 agents in one room', () => {
     expect(lost).toBe(0);
     expect(duplicated).toBe(0);
     for (const name of members) {
-      await waitFor(async () => (await messageIds(project.box(name, 'done'))).length === sent.length - PER_AGENT, { what: `${name}'s acks` });
+      await waitFor(async () => (await messageIds(project.box(name, 'done'))).length === sent.length - PER_AGENT, {
+        what: `${name}'s acks`,
+      });
       expect(await names(project.box(name, 'inbox'))).toEqual([]);
       expect(await names(project.box(name, 'dead'))).toEqual([]);
     }
@@ -95,8 +104,11 @@ describe('load: 50 agents in one room', () => {
         order: 40,
         title: 'Fifty agents in one room',
         proves: [
-          `${AGENTS} agents, each a full kernel with its own folder transport and inbox, are static members of room:all (the rooms plugin, from .cc2ccrc.json); they run as ${AGENTS} kernels in one process rather than ${AGENTS} processes, to fit a 2-core CI machine.`,
-          `Each agent sends ${PER_AGENT} messages to room:all at the same time as the others; each fans out on write to the ${AGENTS - 1} other members.`,
+          `${AGENTS} agents, each a full kernel with its own folder transport and inbox, are ` +
+            `static members of room:all (the rooms plugin, from .cc2ccrc.json); they run as ` +
+            `${AGENTS} kernels in one process rather than ${AGENTS} processes, to fit a 2-core CI machine.`,
+          `Each agent sends ${PER_AGENT} messages to room:all at the same time as the others; ` +
+            `each fans out on write to the ${AGENTS - 1} other members.`,
           "Every member gets every other member's messages once, in each sender's order, and never its own.",
         ],
         table: {

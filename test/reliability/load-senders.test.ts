@@ -25,12 +25,23 @@ describe('load: 20 concurrent sender processes into one inbox', () => {
     await project.create({ agents: [RECEIVER, ...senders], transport: { use: 'fs', rescanMs: 500 } });
     const receiver = startReceiver(project.dir, RECEIVER);
     await waitFor(() => receiver.of('ready').length > 0, { timeoutMs: 60_000, what: 'the receiver' });
-    const runs = senders.map((from) => spawnFixture('sender.mjs', [project.dir, from, RECEIVER, String(PER_SENDER)], { cwd: project.dir }));
+    const runs = senders.map((from) =>
+      spawnFixture('sender.mjs', [project.dir, from, RECEIVER, String(PER_SENDER)], { cwd: project.dir }),
+    );
     const ends = await Promise.all(runs.map((run) => run.exited));
-    expect(ends.map((end) => end.code), runs.flatMap((run) => run.stderr).join('\n')).toEqual(senders.map(() => 0));
+    expect(
+      ends.map((end) => end.code),
+      runs.flatMap((run) => run.stderr).join('\n'),
+    ).toEqual(senders.map(() => 0));
     const expected = senders.flatMap((from) => Array.from({ length: PER_SENDER }, (_, i) => `${from}-${i}`));
-    await waitFor(() => receiver.of('message').length >= expected.length, { timeoutMs: 120_000, what: `${expected.length} messages` });
-    await waitFor(async () => (await names(project.box(RECEIVER, 'done'))).length >= expected.length, { timeoutMs: 60_000, what: 'the acks' });
+    await waitFor(() => receiver.of('message').length >= expected.length, {
+      timeoutMs: 120_000,
+      what: `${expected.length} messages`,
+    });
+    await waitFor(async () => (await names(project.box(RECEIVER, 'done'))).length >= expected.length, {
+      timeoutMs: 60_000,
+      what: 'the acks',
+    });
 
     const messages = receiver.of('message');
     const texts = tally(messages.map((message) => message.text!));
@@ -46,7 +57,8 @@ describe('load: 20 concurrent sender processes into one inbox', () => {
         Array.from({ length: PER_SENDER }, (_, i) => `${from}-${i}`),
       );
     }
-    for (const folder of ['inbox', 'cur', 'dead', 'tmp'] as const) expect(await names(project.box(RECEIVER, folder)), folder).toEqual([]);
+    for (const folder of ['inbox', 'cur', 'dead', 'tmp'] as const)
+      expect(await names(project.box(RECEIVER, folder)), folder).toEqual([]);
     expect(await names(join(project.root, 'agents'))).toEqual([`${RECEIVER}.json`]);
 
     await recordFigures(
@@ -55,7 +67,9 @@ describe('load: 20 concurrent sender processes into one inbox', () => {
         order: 30,
         title: 'Twenty sender processes, one inbox',
         proves: [
-          `${SENDERS} sender processes (test/fixtures/sender.mjs) each send ${PER_SENDER} messages through the kernel to one agent at the same time; one receiver process drains the inbox meanwhile.`,
+          `${SENDERS} sender processes (test/fixtures/sender.mjs) each send ${PER_SENDER} ` +
+            `messages through the kernel to one agent at the same time; one receiver process ` +
+            `drains the inbox meanwhile.`,
           "Every message is delivered once, and each sender's messages arrive in the order it sent them.",
         ],
         table: {

@@ -31,13 +31,25 @@ afterAll(async () => {
       order: 55,
       title: 'A backlog read through check_inbox',
       proves: [
-        `pull: ${BIG.toLocaleString('en-US')} messages of ${BIG_TEXT_BYTES / 1024} KiB wait in one inbox (written straight into inbox/) before a real \`cc2cc serve --delivery pull\` starts; the test reads them all with check_inbox.`,
-        `The server holds at most \`maxUnread\` (100) messages and \`maxUnreadBytes\` (8 MiB) unread and leaves the rest on disk: its peak RSS (VmHWM of the server process) must stay under ${RSS_LIMIT_MIB} MiB, where holding the backlog would take gigabytes.`,
-        `auto: with \`maxUnread: ${AUTO_MAX_UNREAD}\`, a backlog of ${AUTO_BACKLOG} is not pushed at once: ${AUTO_MAX_UNREAD} pushes, then one notice asking the agent to read, then the rest as it reads.`,
+        `pull: ${BIG.toLocaleString('en-US')} messages of ${BIG_TEXT_BYTES / 1024} KiB wait in ` +
+          `one inbox (written straight into inbox/) before a real \`cc2cc serve --delivery pull\` ` +
+          `starts; the test reads them all with check_inbox.`,
+        `The server holds at most \`maxUnread\` (100) messages and \`maxUnreadBytes\` (8 MiB) ` +
+          `unread and leaves the rest on disk: its peak RSS (VmHWM of the server process) must ` +
+          `stay under ${RSS_LIMIT_MIB} MiB, where holding the backlog would take gigabytes.`,
+        `auto: with \`maxUnread: ${AUTO_MAX_UNREAD}\`, a backlog of ${AUTO_BACKLOG} is not pushed ` +
+          `at once: ${AUTO_MAX_UNREAD} pushes, then one notice asking the agent to read, then the rest as it reads.`,
         'Every message arrives once and in order.',
       ],
       table: { columns: ['mode', 'backlog', 'read', 'pushed before the first read', 'lost', 'duplicated'], rows },
-      summary: { runs: 2, messages: BIG + AUTO_BACKLOG, kills: 0, delivered: BIG + AUTO_BACKLOG, lost: 0, duplicated: 0 },
+      summary: {
+        runs: 2,
+        messages: BIG + AUTO_BACKLOG,
+        kills: 0,
+        delivered: BIG + AUTO_BACKLOG,
+        lost: 0,
+        duplicated: 0,
+      },
       measured,
       command: 'npm run build && npx vitest run test/reliability/load-unread.test.ts',
     },
@@ -54,19 +66,29 @@ function writeBacklog(project: string, count: number, textOf: (index: number) =>
   for (let index = 0; index < count; index++) {
     const id = newId();
     ids.push(id);
-    writeFileSync(join(inbox, `${id}.json`), JSON.stringify({ v: 1, id, ts, from: 'alice', to: 'bob', text: textOf(index), kind: 'message' }), { mode: 0o600 });
+    writeFileSync(
+      join(inbox, `${id}.json`),
+      JSON.stringify({ v: 1, id, ts, from: 'alice', to: 'bob', text: textOf(index), kind: 'message' }),
+      { mode: 0o600 },
+    );
   }
   return ids;
 }
 
-/** check_inbox until `count` messages came back; returns their ids in the order read. A server that died fails at once. */
+/**
+ * check_inbox until `count` messages came back; returns their ids in the order read. A server that
+ * died fails at once.
+ */
 async function readAll(bob: StdioAgent, count: number): Promise<string[]> {
   const ids: string[] = [];
   const deadline = Date.now() + 300_000;
   while (ids.length < count) {
     if (Date.now() > deadline) throw new Error(`only ${ids.length} of ${count} messages read in 300 s`);
     const answer = await bob.call('check_inbox', { limit: 100 }, 60_000).catch((error: unknown) => {
-      throw new Error(`check_inbox failed after ${ids.length} messages: ${String(error)}\nserver stderr:\n${bob.stderr}`, { cause: error });
+      throw new Error(
+        `check_inbox failed after ${ids.length} messages: ${String(error)}\nserver stderr:\n${bob.stderr}`,
+        { cause: error },
+      );
     });
     expect(answer.isError).toBe(false);
     const before = ids.length;
@@ -93,20 +115,28 @@ describe.skipIf(process.platform !== 'linux')('load: a backlog read through chec
     const bob = await startAgent(project, ['--name', 'bob', '--delivery', 'pull']);
     const read = await readAll(bob, BIG);
     const peak = peakRssMiB(bob.pid!);
-    console.log(`[reliability] unread backlog: ${BIG} messages of ${BIG_TEXT_BYTES / 1024} KiB read; server peak RSS ${peak} MiB`);
+    console.log(
+      `[reliability] unread backlog: ${BIG} messages of ${BIG_TEXT_BYTES / 1024} KiB read; server peak RSS ${peak} MiB`,
+    );
     expect(read).toEqual(written);
     expect(peak).toBeLessThan(RSS_LIMIT_MIB);
     measured[PEAK_RSS] = peak;
     rows.push(['pull', BIG, read.length, 0, 0, read.length - new Set(read).size]);
   }, 400_000);
 
-  it(`auto: a backlog of ${AUTO_BACKLOG} is pushed ${AUTO_MAX_UNREAD} at a time, the rest as the agent reads`, async () => {
+  it(`auto: a backlog of ${AUTO_BACKLOG} is pushed ${AUTO_MAX_UNREAD} at a time, the rest as the ` +
+    `agent reads`, async () => {
     const project = await makeProject({ agents: ['bob', 'alice'], maxUnread: AUTO_MAX_UNREAD });
     const written = writeBacklog(project, AUTO_BACKLOG, (index) => `backlog ${index}`);
     const bob = await startAgent(project, ['--name', 'bob']);
     // The notice comes when message AUTO_MAX_UNREAD + 1 waits for room: every push before it is a message.
-    const notice = await bob.waitForPush((push) => push.meta.kind === 'system' && /call check_inbox to read them and receive the rest/.test(push.content), DELIVERY_TIMEOUT_MS, 'the read-me notice');
-    const messagesBefore = () => bob.pushes.slice(0, bob.pushes.indexOf(notice)).filter((push) => push.meta.kind !== 'system').length;
+    const notice = await bob.waitForPush(
+      (push) => push.meta.kind === 'system' && /call check_inbox to read them and receive the rest/.test(push.content),
+      DELIVERY_TIMEOUT_MS,
+      'the read-me notice',
+    );
+    const messagesBefore = () =>
+      bob.pushes.slice(0, bob.pushes.indexOf(notice)).filter((push) => push.meta.kind !== 'system').length;
     expect(messagesBefore()).toBe(AUTO_MAX_UNREAD);
     expect((await bob.call('list_agents')).text).toMatch(/more are queued: call check_inbox/);
     const pushedBeforeRead = bob.pushes.filter((push) => push.meta.kind !== 'system').length;

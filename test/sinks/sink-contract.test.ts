@@ -48,8 +48,5 @@ runSinkContract({
     const take = async () => void read.push(...(await sink.take()).map((envelope) => envelope.text));
     return { sink, received: () => read, read: take };
   },
-  skip: [
-    { reason: 'the queue takes every message; the agent reads it later', tests: ['refusal'] },
-    NO_NOTICE,
-  ],
+  skip: [{ reason: 'the queue takes every message; the agent reads it later', tests: ['refusal'] }, NO_NOTICE],
 });

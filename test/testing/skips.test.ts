@@ -9,16 +9,20 @@ const clauses = {
 
 describe('contract skips', () => {
   it('refuses to skip a required clause', () => {
-    expect(() => registerClauses('suite', clauses, [{ reason: 'no', tests: ['a required clause'] }], () => ({}))).toThrow(
-      'cannot skip "a required clause": only optional clauses can be skipped (putMany)',
-    );
+    expect(() =>
+      registerClauses('suite', clauses, [{ reason: 'no', tests: ['a required clause'] }], () => ({})),
+    ).toThrow('cannot skip "a required clause": only optional clauses can be skipped (putMany)');
   });
 
   it('refuses a skip that names no clause, so a renamed clause is not skipped silently', () => {
-    expect(() => registerClauses('suite', clauses, [{ reason: 'gone', tests: ['put many'] }], () => ({}))).toThrow('cannot skip "put many"');
+    expect(() => registerClauses('suite', clauses, [{ reason: 'gone', tests: ['put many'] }], () => ({}))).toThrow(
+      'cannot skip "put many"',
+    );
   });
 
   it('refuses a skip without a reason', () => {
-    expect(() => registerClauses('suite', clauses, [{ reason: ' ', tests: ['putMany'] }], () => ({}))).toThrow('a skip needs a reason');
+    expect(() => registerClauses('suite', clauses, [{ reason: ' ', tests: ['putMany'] }], () => ({}))).toThrow(
+      'a skip needs a reason',
+    );
   });
 });

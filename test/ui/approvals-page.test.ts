@@ -17,7 +17,10 @@ const VerdictSchema = z.object({
 });
 
 /** A real `cc2cc serve` driven by the SDK client, recording the verdicts it is sent. */
-async function servedAgent(dir: string, name: string): Promise<{ agent: StdioAgent; verdicts: Array<{ request_id: string; behavior: string }> }> {
+async function servedAgent(
+  dir: string,
+  name: string,
+): Promise<{ agent: StdioAgent; verdicts: Array<{ request_id: string; behavior: string }> }> {
   const agent = await StdioAgent.start({ cli: CLI, cwd: dir, args: ['--name', name] });
   await agent.waitForPush((push) => push.meta.kind === 'system', 20_000, 'the self-wake push');
   const verdicts: Array<{ request_id: string; behavior: string }> = [];
@@ -26,7 +29,10 @@ async function servedAgent(dir: string, name: string): Promise<{ agent: StdioAge
 }
 
 const ask = (agent: StdioAgent, id: string, tool: string, description: string, preview: string) =>
-  agent.client.notification({ method: 'notifications/claude/channel/permission_request', params: { request_id: id, tool_name: tool, description, input_preview: preview } } as never);
+  agent.client.notification({
+    method: 'notifications/claude/channel/permission_request',
+    params: { request_id: id, tool_name: tool, description, input_preview: preview },
+  } as never);
 
 describe.skipIf(!browserTests.run)('the approval inbox of cc2cc ui in headless Chromium', () => {
   let browser: { context: BrowserContext; close(): Promise<void> };
@@ -60,46 +66,60 @@ describe.skipIf(!browserTests.run)('the approval inbox of cc2cc ui in headless C
     return { ann, bob, page };
   }
 
-  it('shows every agent\'s request at the top; a click allows, y/n answer the selected one; the title says one waits', async () => {
-    const { ann, bob, page } = await setUp(['--allow-approve']);
-    await page.locator('#approvals .approval-empty').waitFor(WAIT);
-    expect(await page.title()).not.toMatch(/permission request/);
+  it(
+    "shows every agent's request at the top; a click allows, y/n answer the selected one; the " +
+      'title says one waits',
+    async () => {
+      const { ann, bob, page } = await setUp(['--allow-approve']);
+      await page.locator('#approvals .approval-empty').waitFor(WAIT);
+      expect(await page.title()).not.toMatch(/permission request/);
 
-    await ask(ann.agent, 'abcde', 'Bash', 'run the tests', 'npm test');
-    await ask(bob.agent, 'fghij', 'Write', 'write src/a.ts', 'export const a = 1;');
-    const annItem = page.locator('#approvals li[data-ref="ann/abcde"]');
-    await annItem.waitFor(WAIT);
-    await page.locator('#approvals li[data-ref="bob/fghij"]').waitFor(WAIT);
-    expect(await annItem.textContent()).toMatch(/ann wants Bash.*run the tests.*npm test/s);
-    await waitFor(async () => /^\(2\) new permission requests · cc2cc ui/.test(await page.title()), { what: 'the title to count two requests' });
-    if (!existsSync(SCREENSHOT) || process.env['CC2CC_UPDATE_SCREENSHOTS'] === '1') await page.screenshot({ path: SCREENSHOT });
+      await ask(ann.agent, 'abcde', 'Bash', 'run the tests', 'npm test');
+      await ask(bob.agent, 'fghij', 'Write', 'write src/a.ts', 'export const a = 1;');
+      const annItem = page.locator('#approvals li[data-ref="ann/abcde"]');
+      await annItem.waitFor(WAIT);
+      await page.locator('#approvals li[data-ref="bob/fghij"]').waitFor(WAIT);
+      expect(await annItem.textContent()).toMatch(/ann wants Bash.*run the tests.*npm test/s);
+      await waitFor(async () => /^\(2\) new permission requests · cc2cc ui/.test(await page.title()), {
+        what: 'the title to count two requests',
+      });
+      if (!existsSync(SCREENSHOT) || process.env['CC2CC_UPDATE_SCREENSHOTS'] === '1')
+        await page.screenshot({ path: SCREENSHOT });
 
-    await annItem.locator('button[data-behavior="allow"]').click();
-    await waitFor(() => ann.verdicts.length > 0, { timeoutMs: 20_000, what: 'the allow verdict at ann' });
-    expect(ann.verdicts).toEqual([{ request_id: 'abcde', behavior: 'allow' }]);
+      await annItem.locator('button[data-behavior="allow"]').click();
+      await waitFor(() => ann.verdicts.length > 0, { timeoutMs: 20_000, what: 'the allow verdict at ann' });
+      expect(ann.verdicts).toEqual([{ request_id: 'abcde', behavior: 'allow' }]);
 
-    await page.locator('#approvals li[data-ref="ann/abcde"]').waitFor({ state: 'detached', ...WAIT });
-    await page.locator('#approvals li[data-ref="bob/fghij"][aria-selected="true"]').waitFor(WAIT);
-    await page.locator('body').press('n');
-    await waitFor(() => bob.verdicts.length > 0, { timeoutMs: 20_000, what: 'the deny verdict at bob' });
-    expect(bob.verdicts).toEqual([{ request_id: 'fghij', behavior: 'deny' }]);
+      await page.locator('#approvals li[data-ref="ann/abcde"]').waitFor({ state: 'detached', ...WAIT });
+      await page.locator('#approvals li[data-ref="bob/fghij"][aria-selected="true"]').waitFor(WAIT);
+      await page.locator('body').press('n');
+      await waitFor(() => bob.verdicts.length > 0, { timeoutMs: 20_000, what: 'the deny verdict at bob' });
+      expect(bob.verdicts).toEqual([{ request_id: 'fghij', behavior: 'deny' }]);
 
-    await page.locator('#approvals .approval-empty').waitFor(WAIT);
-    const history = page.locator('#approvals .approval-history');
-    await waitFor(async () => (await history.locator('li').count()) === 2, { what: 'two answers in the history' });
-    expect(await history.textContent()).toMatch(/ann · Bash: run the tests — allowed by human/);
-    expect(await history.textContent()).toMatch(/bob · Write: write src\/a.ts — denied by human/);
-    expect(await page.title()).not.toMatch(/permission request/);
+      await page.locator('#approvals .approval-empty').waitFor(WAIT);
+      const history = page.locator('#approvals .approval-history');
+      await waitFor(async () => (await history.locator('li').count()) === 2, { what: 'two answers in the history' });
+      expect(await history.textContent()).toMatch(/ann · Bash: run the tests — allowed by human/);
+      expect(await history.textContent()).toMatch(/bob · Write: write src\/a.ts — denied by human/);
+      expect(await page.title()).not.toMatch(/permission request/);
 
-    // An answered request is closed: answering again is refused with what happened.
-    const again = await page.evaluate(async () => {
-      const response = await fetch('api/approvals/ann/abcde', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"behavior":"deny"}' });
-      return { status: response.status, body: (await response.json()) as { error: { code: string; message: string } } };
-    });
-    expect(again.status).toBe(400);
-    expect(again.body.error.code).toBe('APPROVAL_CLOSED');
-    expect(ann.verdicts).toHaveLength(1);
-  });
+      // An answered request is closed: answering again is refused with what happened.
+      const again = await page.evaluate(async () => {
+        const response = await fetch('api/approvals/ann/abcde', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"behavior":"deny"}',
+        });
+        return {
+          status: response.status,
+          body: (await response.json()) as { error: { code: string; message: string } },
+        };
+      });
+      expect(again.status).toBe(400);
+      expect(again.body.error.code).toBe('APPROVAL_CLOSED');
+      expect(ann.verdicts).toHaveLength(1);
+    },
+  );
 
   it('without --allow-approve the page shows requests but cannot answer them', async () => {
     const { ann, page } = await setUp([]);
@@ -109,7 +129,11 @@ describe.skipIf(!browserTests.run)('the approval inbox of cc2cc ui in headless C
     expect(await page.locator('#approvals .approval-note').textContent()).toMatch(/--allow-approve/);
     await page.locator('body').press('y');
     const refused = await page.evaluate(async () => {
-      const response = await fetch('api/approvals/ann/qwert', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"behavior":"allow"}' });
+      const response = await fetch('api/approvals/ann/qwert', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"behavior":"allow"}',
+      });
       return response.status;
     });
     expect(refused).toBe(403);

@@ -23,12 +23,17 @@ const ARGS = [
 export const browserTests = (() => {
   if (haveChromium) return { run: true, missingInCi: false };
   const inCi = process.env['CI'] === 'true';
-  if (!inCi) process.stderr.write(`\n*** cc2cc ui browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium) ***\n\n`);
+  if (!inCi)
+    process.stderr.write(
+      `\n*** cc2cc ui browser tests SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium) ***\n\n`,
+    );
   return { run: false, missingInCi: inCi };
 })();
 
 /** Headless Chromium with a new, empty profile; `close` removes the profile. */
-export async function launchBrowser(viewport = { width: 1400, height: 860 }): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchBrowser(
+  viewport = { width: 1400, height: 860 },
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = await mkdtemp(join(tmpdir(), 'cc2cc-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

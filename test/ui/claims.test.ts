@@ -27,7 +27,9 @@ describe.skipIf(!browserTests.run)('cc2cc ui: file claims', () => {
       await exclusive.waitFor({ timeout: 15_000 });
       expect(await exclusive.locator('.members').textContent()).toBe('ann');
       expect(await exclusive.getAttribute('title')).toMatch(/^exclusive: refactor; until /);
-      expect(await page.locator('#claims li', { hasText: 'docs/*.md' }).locator('.members').textContent()).toBe('ann (shared)');
+      expect(await page.locator('#claims li', { hasText: 'docs/*.md' }).locator('.members').textContent()).toBe(
+        'ann (shared)',
+      );
       await callTool(ann.kernel, 'release', {});
       await page.locator('#claims li.none').waitFor({ timeout: 15_000 });
     } finally {

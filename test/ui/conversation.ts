@@ -12,12 +12,16 @@ type Agent = Awaited<ReturnType<typeof startAgent>>;
  * request with its reply, direct messages, and one broken file that becomes a dead letter.
  * Returns the request's id and how many messages should end up done.
  */
-export async function playConversation(dir: string, closers: Array<() => unknown>): Promise<{ requestId: string; delivered: number }> {
+export async function playConversation(
+  dir: string,
+  closers: Array<() => unknown>,
+): Promise<{ requestId: string; delivered: number }> {
   const backend = await agent(dir, 'backend', closers);
   const tests = await agent(dir, 'tests', closers);
   const reviewer = await agent(dir, 'reviewer', closers);
   // What the rooms and topics plugins keep when agents join and subscribe.
-  for (const each of [backend, tests, reviewer]) await each.kernel.bus.state.set(agentStateKey(each.kernel.bus.name!, 'rooms'), ['team']);
+  for (const each of [backend, tests, reviewer])
+    await each.kernel.bus.state.set(agentStateKey(each.kernel.bus.name!, 'rooms'), ['team']);
   await tests.kernel.bus.state.set(agentStateKey('tests', 'topics'), ['ci.*']);
   await reviewer.kernel.bus.state.set(agentStateKey('reviewer', 'topics'), ['ci.>']);
 
@@ -32,8 +36,12 @@ export async function playConversation(dir: string, closers: Array<() => unknown
   await say(reviewer, 'backend', 'Looking now. Is the id a ULID or a number?');
   await say(backend, 'reviewer', 'A ULID, checked by zod before it reaches the handler');
 
-  const question = tests.kernel.bus.request('backend', 'Which status code for an unknown order id?', { timeoutMs: 30_000 });
-  const request = await waitFor(() => backend.sink.received.find((envelope) => envelope.kind === 'request'), { what: 'the request at backend' });
+  const question = tests.kernel.bus.request('backend', 'Which status code for an unknown order id?', {
+    timeoutMs: 30_000,
+  });
+  const request = await waitFor(() => backend.sink.received.find((envelope) => envelope.kind === 'request'), {
+    what: 'the request at backend',
+  });
   await backend.kernel.bus.reply(request.id, '404, with {"error": "order not found"}');
   await question;
   delivered += 2;

@@ -25,9 +25,18 @@ export async function projectRuntime(dir: string): Promise<Cc2cc> {
 }
 
 /** `cc2cc ui` in-process, over the project's own transport. */
-export async function startUi(dir: string, options: Partial<UiServerOptions> = {}): Promise<{ ui: UiServer; runtime: Cc2cc; close(): Promise<void> }> {
+export async function startUi(
+  dir: string,
+  options: Partial<UiServerOptions> = {},
+): Promise<{ ui: UiServer; runtime: Cc2cc; close(): Promise<void> }> {
   const runtime = await projectRuntime(dir);
-  const ui = await startUiServer({ bus: runtime.bus, logger: silentLogger, project: 'test-project', schemes: runtime.extensions, ...options });
+  const ui = await startUiServer({
+    bus: runtime.bus,
+    logger: silentLogger,
+    project: 'test-project',
+    schemes: runtime.extensions,
+    ...options,
+  });
   return {
     ui,
     runtime,
@@ -97,12 +106,18 @@ export function readEvents(url: string): { events: SseEvent[]; status: Promise<n
 }
 
 /** `cc2cc ui` as a real process (needs `npm run build`); resolves once it printed its address. */
-export async function startUiProcess(dir: string, args: string[] = []): Promise<{ run: Captured; url: string; stop(): Promise<number | null> }> {
+export async function startUiProcess(
+  dir: string,
+  args: string[] = [],
+): Promise<{ run: Captured; url: string; stop(): Promise<number | null> }> {
   const run = spawnNode([CLI, 'ui', ...args], dir);
   run.child.stdin!.end();
-  const url = await waitFor(() => run.lines.find((line) => line.startsWith('http://')) ?? (run.child.exitCode !== null ? fail(run) : undefined), {
-    what: `cc2cc ui to print its address (stderr: ${run.stderr.join(' | ')})`,
-  });
+  const url = await waitFor(
+    () => run.lines.find((line) => line.startsWith('http://')) ?? (run.child.exitCode !== null ? fail(run) : undefined),
+    {
+      what: `cc2cc ui to print its address (stderr: ${run.stderr.join(' | ')})`,
+    },
+  );
   return {
     run,
     url,

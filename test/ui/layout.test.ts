@@ -40,7 +40,11 @@ describe.skipIf(!browserTests.run)('cc2cc ui layout for a real project, in headl
     send = async (text) => (await runtime.bus.send({ from: 'zulu-api', to: 'zulu-web', text })).id;
     // 150 messages among the busy three, and one from a CI script (not an agent).
     for (let i = 0; i < 150; i++) {
-      const sent = await runtime.bus.send({ from: BUSY[i % 3]!, to: BUSY[(i + 1) % 3]!, text: `step ${i} of the build` });
+      const sent = await runtime.bus.send({
+        from: BUSY[i % 3]!,
+        to: BUSY[(i + 1) % 3]!,
+        text: `step ${i} of the build`,
+      });
       lastId = sent.id;
     }
     lastId = (await runtime.bus.send({ from: 'ci-script', to: 'zulu-api', text: 'the nightly build is green' })).id;
@@ -64,24 +68,32 @@ describe.skipIf(!browserTests.run)('cc2cc ui layout for a real project, in headl
     return page;
   }
 
-  it('at 1400 px the active lanes come first and are on screen without scrolling; retired agents and non-agent senders have no lane', async () => {
-    const page = await open(1400);
-    await waitFor(async () => (await page.locator('.head-name').count()) === QUIET.length + BUSY.length, { what: 'the 13 lanes' });
-    const heads = await page.locator('.head-name').allInnerTexts();
-    expect(heads.slice(0, 3).sort()).toEqual([...BUSY].sort());
-    expect(heads).not.toContain('retired-one');
-    expect(heads).not.toContain('ci-script');
-    const list = await page.locator('#timeline-list').boundingBox();
-    for (const name of BUSY) {
-      const box = await page.locator('.head-name', { hasText: name }).boundingBox();
-      expect(box!.x + box!.width, `${name}'s lane is in view`).toBeLessThanOrEqual(list!.x + list!.width);
-    }
-    await page.locator('#all-lanes').check();
-    await waitFor(async () => (await page.locator('.head-name').allInnerTexts()).includes('ci-script'), { what: 'all lanes' });
-    expect(await page.locator('.head-name').allInnerTexts()).toContain('retired-one');
-    await page.locator('#all-lanes').uncheck();
-    if (writeShot(LANES_SHOT)) await page.screenshot({ path: LANES_SHOT });
-  });
+  it(
+    'at 1400 px the active lanes come first and are on screen without scrolling; retired agents ' +
+      'and non-agent senders have no lane',
+    async () => {
+      const page = await open(1400);
+      await waitFor(async () => (await page.locator('.head-name').count()) === QUIET.length + BUSY.length, {
+        what: 'the 13 lanes',
+      });
+      const heads = await page.locator('.head-name').allInnerTexts();
+      expect(heads.slice(0, 3).sort()).toEqual([...BUSY].sort());
+      expect(heads).not.toContain('retired-one');
+      expect(heads).not.toContain('ci-script');
+      const list = await page.locator('#timeline-list').boundingBox();
+      for (const name of BUSY) {
+        const box = await page.locator('.head-name', { hasText: name }).boundingBox();
+        expect(box!.x + box!.width, `${name}'s lane is in view`).toBeLessThanOrEqual(list!.x + list!.width);
+      }
+      await page.locator('#all-lanes').check();
+      await waitFor(async () => (await page.locator('.head-name').allInnerTexts()).includes('ci-script'), {
+        what: 'all lanes',
+      });
+      expect(await page.locator('.head-name').allInnerTexts()).toContain('retired-one');
+      await page.locator('#all-lanes').uncheck();
+      if (writeShot(LANES_SHOT)) await page.screenshot({ path: LANES_SHOT });
+    },
+  );
 
   it('opens at the newest message, and stays there when more arrive', async () => {
     const page = await open(1400);
@@ -95,7 +107,9 @@ describe.skipIf(!browserTests.run)('cc2cc ui layout for a real project, in headl
     // New traffic is followed...
     const next = await send('one more');
     await page.locator(`#msg-${next}`).waitFor(WAIT);
-    await expect.poll(async () => (await page.locator(`#msg-${next}`).boundingBox())!.y < list!.y + list!.height).toBe(true);
+    await expect
+      .poll(async () => (await page.locator(`#msg-${next}`).boundingBox())!.y < list!.y + list!.height)
+      .toBe(true);
     // ...until the person scrolls up: then a button offers the newer messages instead.
     await page.locator('#timeline-list').evaluate((element) => (element.scrollTop = 0));
     const later = await send('while reading older ones');

@@ -81,7 +81,10 @@ async function sendBatch(runtime: Cc2cc, count: number, round: number): Promise<
 }
 
 describe.skipIf(!builtCli || !existsSync('/proc/self/status'))('cc2cc ui under load', () => {
-  it(`stays under ${RSS_BOUND_MB} MB with ${MESSAGES.toLocaleString('en')} messages of 200 KB and ${STALLED * 2} streams that never read`, { timeout: 900_000 }, async () => {
+  it(`stays under ${RSS_BOUND_MB} MB with ${MESSAGES.toLocaleString('en')} messages of 200 KB and ` +
+    `${STALLED * 2} streams that never read`, {
+    timeout: 900_000,
+  }, async () => {
     const project = await makeProject({ agents: ['calm-owl'], transport: { use: 'fs', rescanMs: 500, fsync: false } });
     closers.push(() => project.cleanup());
     const runtime = await projectRuntime(project.dir);
@@ -105,14 +108,19 @@ describe.skipIf(!builtCli || !existsSync('/proc/self/status'))('cc2cc ui under l
     let firstIds: string[] = [];
     for (let round = 0; round * BATCH < MESSAGES; round += 1) {
       // Half-way, with the history full, 50 more pages connect and never read.
-      if (round * BATCH === MESSAGES / 2) stalled.push(...Array.from({ length: STALLED }, () => stalledStream(port, `${url.pathname}api/events`)));
+      if (round * BATCH === MESSAGES / 2)
+        stalled.push(...Array.from({ length: STALLED }, () => stalledStream(port, `${url.pathname}api/events`)));
       const ids = await sendBatch(runtime, BATCH, round);
       await waitFor(
         () => {
-          if (started.run.child.exitCode !== null) throw new Error(`cc2cc ui exited: ${started.run.stderr.slice(-20).join('\n')}`);
+          if (started.run.child.exitCode !== null)
+            throw new Error(`cc2cc ui exited: ${started.run.stderr.slice(-20).join('\n')}`);
           return ids.every((id) => reader.queued.has(id));
         },
-        { timeoutMs: 120_000, what: `the UI to report batch ${round} (stderr: ${started.run.stderr.slice(-5).join(' | ')})` },
+        {
+          timeoutMs: 120_000,
+          what: `the UI to report batch ${round} (stderr: ${started.run.stderr.slice(-5).join(' | ')})`,
+        },
       );
       // The inbox is left empty so the disk does not fill: the UI has seen them.
       await Promise.all(ids.map((id) => unlink(join(inbox, `${id}.json`))));
@@ -124,13 +132,25 @@ describe.skipIf(!builtCli || !existsSync('/proc/self/status'))('cc2cc ui under l
     }
 
     const memory = await rssMb(pid);
-    process.stderr.write(`cc2cc ui under load: peak RSS ${memory.peak.toFixed(0)} MB, now ${memory.now.toFixed(0)} MB; RSS per ${BATCH * 25} messages: ${samples.filter((_, i) => i % 25 === 24).map((mb) => mb.toFixed(0)).join(' ')}\n`);
+    const perBatch = samples
+      .filter((_, i) => i % 25 === 24)
+      .map((mb) => mb.toFixed(0))
+      .join(' ');
+    process.stderr.write(
+      `cc2cc ui under load: peak RSS ${memory.peak.toFixed(0)} MB, now ${memory.now.toFixed(0)} MB; ` +
+        `RSS per ${BATCH * 25} messages: ${perBatch}\n`,
+    );
     expect(memory.peak).toBeLessThan(RSS_BOUND_MB);
 
     // The stalled streams were cut: read them now, and each one ends.
     for (const { socket } of stalled) socket.resume();
-    await waitFor(() => Promise.all(stalled.map(({ closed }) => closed)).then(() => true), { timeoutMs: 120_000, what: 'every stalled stream to be disconnected' });
-    expect(started.run.stderr.filter((line) => /an event stream stopped reading/.test(line)).length).toBeGreaterThanOrEqual(STALLED * 2);
+    await waitFor(() => Promise.all(stalled.map(({ closed }) => closed)).then(() => true), {
+      timeoutMs: 120_000,
+      what: 'every stalled stream to be disconnected',
+    });
+    expect(
+      started.run.stderr.filter((line) => /an event stream stopped reading/.test(line)).length,
+    ).toBeGreaterThanOrEqual(STALLED * 2);
 
     // The history is bounded by bytes: the newest kept, the oldest forgotten, long texts as previews.
     const kept = (await (await fetch(`${started.url}api/messages`)).json()) as MessageView[];

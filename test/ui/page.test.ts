@@ -103,7 +103,14 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
       const detail = page.locator('#detail');
       await detail.waitFor({ state: 'visible', ...WAIT });
       const envelope = JSON.parse(await detail.locator('pre.envelope').innerText()) as Record<string, unknown>;
-      expect(envelope).toMatchObject({ v: 1, id, from: 'brave-fox', to: 'calm-owl', text: 'the build is green', kind: 'message' });
+      expect(envelope).toMatchObject({
+        v: 1,
+        id,
+        from: 'brave-fox',
+        to: 'calm-owl',
+        text: 'the build is green',
+        kind: 'message',
+      });
       expect(await detail.locator('table.states tbody th').allInnerTexts()).toEqual(['calm-owl']);
       expect(await detail.locator('td.state-queued').count()).toBe(1);
     });
@@ -116,7 +123,9 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
       await page.locator(`#msg-${id}`).click();
       const detail = page.locator('#detail');
       await detail.waitFor({ state: 'visible', ...WAIT });
-      expect(await detail.locator('.cut-note').innerText()).toBe('A preview: text cut (it has 10,000 characters). The inbox file holds the whole message.');
+      expect(await detail.locator('.cut-note').innerText()).toBe(
+        'A preview: text cut (it has 10,000 characters). The inbox file holds the whole message.',
+      );
       const envelope = JSON.parse(await detail.locator('pre.envelope').innerText()) as { text: string };
       expect(envelope.text).toBe(text.slice(0, 4096));
     });
@@ -124,7 +133,11 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
     it('is driven by the keyboard: arrows move, Enter opens, Escape closes, focus is visible', async () => {
       await startProcess();
       await openPage(url);
-      const ids = [await send('calm-owl', 'first'), await send('brave-fox', 'second', 'calm-owl'), await send('calm-owl', 'third')];
+      const ids = [
+        await send('calm-owl', 'first'),
+        await send('brave-fox', 'second', 'calm-owl'),
+        await send('calm-owl', 'third'),
+      ];
       await page.locator(`#msg-${ids[2]}`).waitFor(WAIT);
 
       const list = page.locator('#timeline-list');
@@ -141,7 +154,9 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
       await page.locator('#detail').waitFor({ state: 'visible', ...WAIT });
       expect(await page.locator('#detail pre.envelope').innerText()).toContain(ids[1]!);
       await page.keyboard.press('ArrowDown');
-      await waitFor(async () => (await page.locator('#detail pre.envelope').innerText()).includes(ids[2]!), { what: 'the panel to follow' });
+      await waitFor(async () => (await page.locator('#detail pre.envelope').innerText()).includes(ids[2]!), {
+        what: 'the panel to follow',
+      });
       await page.keyboard.press('Escape');
       await page.locator('#detail').waitFor({ state: 'hidden', ...WAIT });
       expect(await page.evaluate('document.activeElement.id')).toBe('timeline-list');
@@ -172,7 +187,12 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
     const names = ['calm-owl', 'brave-fox', 'quiet-cat'];
     const ids: string[] = [];
     for (let i = 0; i < 10_000; i++) {
-      const sent = await runtime.bus.send({ from: names[i % 3]!, to: names[(i + 1) % 3]!, text: `message ${i}`, kind: i % 10 === 0 ? 'event' : 'message' });
+      const sent = await runtime.bus.send({
+        from: names[i % 3]!,
+        to: names[(i + 1) % 3]!,
+        text: `message ${i}`,
+        kind: i % 10 === 0 ? 'event' : 'message',
+      });
       ids.push(sent.id);
     }
     await openPage(ui.url);
@@ -209,7 +229,11 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
     const small = await runtime.bus.send({ from: 'brave-fox', to: 'calm-owl', text: 'fits' });
     await page.locator(`#msg-${small.id}`).waitFor(WAIT);
 
-    const large = await runtime.bus.send({ from: 'brave-fox', to: 'calm-owl', text: 'too big for the budget '.padEnd(6000, 'x') });
+    const large = await runtime.bus.send({
+      from: 'brave-fox',
+      to: 'calm-owl',
+      text: 'too big for the budget '.padEnd(6000, 'x'),
+    });
     await page.locator('#status.status-reconnecting').waitFor(WAIT);
     // EventSource comes back by itself; the history brings the message the cut stream lost.
     await page.locator('#status.status-live').waitFor({ timeout: 30_000 });
@@ -219,7 +243,10 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
   });
 
   it('draws a three-agent conversation (the screenshot in docs/ui.png)', async () => {
-    const dir = await project({ agents: ['backend', 'tests', 'reviewer'], plugins: ['rooms', 'topics', 'request-reply'] });
+    const dir = await project({
+      agents: ['backend', 'tests', 'reviewer'],
+      plugins: ['rooms', 'topics', 'request-reply'],
+    });
     const { ui, close } = await startUi(dir, { allowSend: true });
     closers.push(close);
     page = await browser.context.newPage();
@@ -228,9 +255,14 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
     const conversation = await playConversation(dir, closers);
 
     // Every copy settled: done, except the broken file, which is dead.
-    await waitFor(async () => (await page.locator('.row .summary').allInnerTexts()).filter((text) => text === 'done').length === conversation.delivered, {
-      what: 'every message to be done',
-    });
+    await waitFor(
+      async () =>
+        (await page.locator('.row .summary').allInnerTexts()).filter((text) => text === 'done').length ===
+        conversation.delivered,
+      {
+        what: 'every message to be done',
+      },
+    );
     await page.locator('.row.kind-broken .summary', { hasText: 'dead' }).waitFor(WAIT);
     await page.locator('#agents .agent.state-online').nth(2).waitFor(WAIT);
     await page.locator('#scheme-room li', { hasText: 'backend, reviewer, tests' }).waitFor(WAIT);
@@ -240,7 +272,8 @@ describe.skipIf(!browserTests.run)('cc2cc ui in headless Chromium', () => {
     await page.locator('#detail').waitFor({ state: 'visible', ...WAIT });
     expect(await page.locator('#detail .related-links').innerText()).toContain('404');
     // Written when missing (or with CC2CC_UPDATE_SCREENSHOTS=1): its clock times changed on every run.
-    if (!existsSync(SCREENSHOT) || process.env['CC2CC_UPDATE_SCREENSHOTS'] === '1') await page.screenshot({ path: SCREENSHOT });
+    if (!existsSync(SCREENSHOT) || process.env['CC2CC_UPDATE_SCREENSHOTS'] === '1')
+      await page.screenshot({ path: SCREENSHOT });
 
     // A group in the sidebar filters the timeline: a pattern covers the topics it matches.
     await page.keyboard.press('Escape');

@@ -20,8 +20,20 @@ describe('cc2cc ui in a real project (the built CLI)', () => {
   });
 
   it.each([
-    ['rooms({ members }) in a JS config', 'cc2cc.config.mjs', `import { rooms } from ${JSON.stringify(BUILT_PLUGINS)};\nexport default { agents: ['calm-owl', 'brave-fox'], plugins: [rooms({ members: { reviewers: ['calm-owl', 'brave-fox'] } })] };\n`],
-    ["['rooms', { members }] in a JSON config", '.cc2ccrc.json', JSON.stringify({ agents: ['calm-owl', 'brave-fox'], plugins: [['rooms', { members: { reviewers: ['calm-owl', 'brave-fox'] } }]] })],
+    [
+      'rooms({ members }) in a JS config',
+      'cc2cc.config.mjs',
+      `import { rooms } from ${JSON.stringify(BUILT_PLUGINS)};\nexport default { agents: ` +
+        `['calm-owl', 'brave-fox'], plugins: [rooms({ members: { reviewers: ['calm-owl', 'brave-fox'] } })] };\n`,
+    ],
+    [
+      "['rooms', { members }] in a JSON config",
+      '.cc2ccrc.json',
+      JSON.stringify({
+        agents: ['calm-owl', 'brave-fox'],
+        plugins: [['rooms', { members: { reviewers: ['calm-owl', 'brave-fox'] } }]],
+      }),
+    ],
   ])('shows the static members of %s', async (_form, file, text) => {
     const dir = await mkdtemp(join(tmpdir(), 'cc2cc-ui-'));
     closers.push(() => rm(dir, { recursive: true, force: true }));
@@ -29,27 +41,32 @@ describe('cc2cc ui in a real project (the built CLI)', () => {
     const ui = await startUiProcess(dir);
     closers.push(() => ui.stop());
     const snapshot = (await (await fetch(`${ui.url}api/agents`)).json()) as Snapshot;
-    expect(snapshot.schemes).toEqual([{ scheme: 'room', groups: [{ target: 'reviewers', agents: ['brave-fox', 'calm-owl'] }] }]);
+    expect(snapshot.schemes).toEqual([
+      { scheme: 'room', groups: [{ target: 'reviewers', agents: ['brave-fox', 'calm-owl'] }] },
+    ]);
   });
 
-  it('with --allow-send, a reply to the page\'s sender (human) is accepted without configuring human, and shows', async () => {
-    const made = await makeProject({ agents: ['calm-owl'] });
-    closers.push(() => made.cleanup());
-    const ui = await startUiProcess(made.dir, ['--allow-send']);
-    closers.push(() => ui.stop());
-    const sent = await runCli(['send', 'human', 'here is the answer', '--from', 'calm-owl'], made.dir);
-    expect(sent.code, sent.stderr).toBe(0);
-    expect(sent.stdout).toMatch(/human: queued/);
-    const id = /^(\w{26}) →/.exec(sent.stdout)![1]!;
-    const seen = await waitFor(
-      async () => {
-        const view = (await (await fetch(`${ui.url}api/messages/${id}`)).json()) as MessageView;
-        return view.deliveries?.['human']?.some((step) => step.state === 'done') ? view : undefined;
-      },
-      { timeoutMs: 20_000, intervalMs: 100, what: 'the reply to human to be read' },
-    );
-    expect(seen.envelope?.text).toBe('here is the answer');
-  });
+  it(
+    "with --allow-send, a reply to the page's sender (human) is accepted without configuring " + 'human, and shows',
+    async () => {
+      const made = await makeProject({ agents: ['calm-owl'] });
+      closers.push(() => made.cleanup());
+      const ui = await startUiProcess(made.dir, ['--allow-send']);
+      closers.push(() => ui.stop());
+      const sent = await runCli(['send', 'human', 'here is the answer', '--from', 'calm-owl'], made.dir);
+      expect(sent.code, sent.stderr).toBe(0);
+      expect(sent.stdout).toMatch(/human: queued/);
+      const id = /^(\w{26}) →/.exec(sent.stdout)![1]!;
+      const seen = await waitFor(
+        async () => {
+          const view = (await (await fetch(`${ui.url}api/messages/${id}`)).json()) as MessageView;
+          return view.deliveries?.['human']?.some((step) => step.state === 'done') ? view : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 100, what: 'the reply to human to be read' },
+      );
+      expect(seen.envelope?.text).toBe('here is the answer');
+    },
+  );
 
   it('starts with the recent history the folder still holds, not an empty page', async () => {
     const made = await makeProject({ agents: ['calm-owl', 'brave-fox'] });

@@ -8,7 +8,7 @@ describe('cc2cc ui: push liveness per agent', () => {
     for (const close of closers.splice(0).reverse()) await close();
   });
 
-  it('shows what an online agent\'s server says in data.push, and nothing for one that says nothing', async () => {
+  it("shows what an online agent's server says in data.push, and nothing for one that says nothing", async () => {
     const made = await makeProject({ agents: ['calm-owl', 'brave-fox'] });
     closers.push(() => made.cleanup());
     const owl = await startAgent(made.dir, 'calm-owl');
@@ -23,7 +23,10 @@ describe('cc2cc ui: push liveness per agent', () => {
       const snapshot = ui.feed.snapshot();
       return snapshot.agents.length === 2 ? snapshot.agents : undefined;
     });
-    expect(Object.fromEntries(agents.map((agent) => [agent.name, agent.push]))).toEqual({ 'calm-owl': 'not reaching', 'brave-fox': 'live' });
+    expect(Object.fromEntries(agents.map((agent) => [agent.name, agent.push]))).toEqual({
+      'calm-owl': 'not reaching',
+      'brave-fox': 'live',
+    });
 
     await owl.kernel.close(); // offline: what its last session said is not shown
     await ui.feed.refresh();

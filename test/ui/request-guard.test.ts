@@ -15,7 +15,10 @@ afterEach(async () => {
   await project.cleanup();
 });
 
-const inboxFiles = async () => (await readdir(join(project.dir, '.cc2cc', 'to-calm-owl', 'inbox')).catch(() => [] as string[])).filter((file) => file.endsWith('.json'));
+const inboxFiles = async () =>
+  (await readdir(join(project.dir, '.cc2cc', 'to-calm-owl', 'inbox')).catch(() => [] as string[])).filter((file) =>
+    file.endsWith('.json'),
+  );
 const sendBody = JSON.stringify({ to: 'calm-owl', text: 'from somewhere' });
 const json = { 'content-type': 'application/json' };
 
@@ -29,7 +32,13 @@ async function ui() {
 describe('cc2cc ui refuses other sites (DNS rebinding, cross-site requests)', () => {
   it('refuses a request whose Host is not the address it listens on, even with the token', async () => {
     const { port, base } = await ui();
-    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1:${port + 1}`, `127.0.0.1.evil.example:${port}`, `localhost`]) {
+    for (const host of [
+      `evil.example:${port}`,
+      'evil.example',
+      `127.0.0.1:${port + 1}`,
+      `127.0.0.1.evil.example:${port}`,
+      `localhost`,
+    ]) {
       for (const path of [base, `${base}api/agents`, `${base}api/events`, `${base}api/messages`]) {
         const response = await rawRequest(port, { path, headers: { host } });
         expect(response.status, `${host} ${path}`).toBe(403);
@@ -40,7 +49,12 @@ describe('cc2cc ui refuses other sites (DNS rebinding, cross-site requests)', ()
         expect(body.error.message).toContain(`127.0.0.1:${port}`);
       }
     }
-    const post = await rawRequest(port, { method: 'POST', path: `${base}api/send`, headers: { host: `evil.example:${port}`, ...json }, body: sendBody });
+    const post = await rawRequest(port, {
+      method: 'POST',
+      path: `${base}api/send`,
+      headers: { host: `evil.example:${port}`, ...json },
+      body: sendBody,
+    });
     expect(post.status).toBe(403);
     expect(await inboxFiles()).toEqual([]);
   });
@@ -57,9 +71,16 @@ describe('cc2cc ui refuses other sites (DNS rebinding, cross-site requests)', ()
 
   it('refuses a POST from another origin, and one the browser marks cross-site', async () => {
     const { port, base } = await ui();
-    const post = (headers: Record<string, string>) => rawRequest(port, { method: 'POST', path: `${base}api/send`, headers: { ...json, ...headers }, body: sendBody });
+    const post = (headers: Record<string, string>) =>
+      rawRequest(port, { method: 'POST', path: `${base}api/send`, headers: { ...json, ...headers }, body: sendBody });
 
-    for (const origin of ['http://evil.example', `http://evil.example:${port}`, 'null', `https://127.0.0.1:${port}`, `http://127.0.0.1:${port + 1}`]) {
+    for (const origin of [
+      'http://evil.example',
+      `http://evil.example:${port}`,
+      'null',
+      `https://127.0.0.1:${port}`,
+      `http://127.0.0.1:${port + 1}`,
+    ]) {
       const response = await post({ origin });
       expect(response.status, origin).toBe(403);
       const body = JSON.parse(response.body) as { error: { code: string; message: string } };
@@ -70,7 +91,9 @@ describe('cc2cc ui refuses other sites (DNS rebinding, cross-site requests)', ()
     expect(marked.status).toBe(403);
     expect(marked.body).toMatch(/Sec-Fetch-Site: cross-site/);
     // A cross-site read is refused as well (the page never makes one).
-    expect((await rawRequest(port, { path: `${base}api/messages`, headers: { origin: 'http://evil.example' } })).status).toBe(403);
+    expect(
+      (await rawRequest(port, { path: `${base}api/messages`, headers: { origin: 'http://evil.example' } })).status,
+    ).toBe(403);
     expect(await inboxFiles()).toEqual([]);
 
     // The page itself (its own origin), and a script that sends no Origin, get through.
@@ -87,10 +110,18 @@ describe.skipIf(!builtCli)('cc2cc ui as a process refuses other sites', () => {
     closers.push(() => started.stop());
     const url = new URL(started.url);
     const port = Number(url.port);
-    const foreign = await rawRequest(port, { path: `${url.pathname}api/agents`, headers: { host: `evil.example:${port}` } });
+    const foreign = await rawRequest(port, {
+      path: `${url.pathname}api/agents`,
+      headers: { host: `evil.example:${port}` },
+    });
     expect(foreign.status).toBe(403);
     expect(foreign.body).toMatch(/FOREIGN_HOST/);
-    const crossSite = await rawRequest(port, { method: 'POST', path: `${url.pathname}api/send`, headers: { origin: 'http://evil.example', ...json }, body: sendBody });
+    const crossSite = await rawRequest(port, {
+      method: 'POST',
+      path: `${url.pathname}api/send`,
+      headers: { origin: 'http://evil.example', ...json },
+      body: sendBody,
+    });
     expect(crossSite.status).toBe(403);
     expect(crossSite.body).toMatch(/CROSS_ORIGIN/);
     expect(await inboxFiles()).toEqual([]);

@@ -34,7 +34,10 @@ async function fakeAssets(): Promise<string> {
   return dir;
 }
 
-const inboxFiles = async (name: string) => (await readdir(join(project.dir, '.cc2cc', `to-${name}`, 'inbox')).catch(() => [] as string[])).filter((file) => file.endsWith('.json'));
+const inboxFiles = async (name: string) =>
+  (await readdir(join(project.dir, '.cc2cc', `to-${name}`, 'inbox')).catch(() => [] as string[])).filter((file) =>
+    file.endsWith('.json'),
+  );
 
 describe('cc2cc ui server: the token', () => {
   it('answers 401 to every request without the token, and 200 with it', async () => {
@@ -43,12 +46,25 @@ describe('cc2cc ui server: the token', () => {
     expect(server.url).toBe(`${origin}/${server.token}/`);
     expect(server.token.length).toBeGreaterThanOrEqual(40);
 
-    for (const path of ['/', '/index.html', '/assets/app-1234.js', '/api/agents', '/api/events', '/api/dead', `/${server.token.slice(1)}/`, `/x${server.token}/api/agents`]) {
+    for (const path of [
+      '/',
+      '/index.html',
+      '/assets/app-1234.js',
+      '/api/agents',
+      '/api/events',
+      '/api/dead',
+      `/${server.token.slice(1)}/`,
+      `/x${server.token}/api/agents`,
+    ]) {
       const response = await fetch(origin + path);
       expect(response.status, path).toBe(401);
       expect(await response.text()).not.toContain(server.token);
     }
-    const post = await fetch(`${origin}/api/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"to":"calm-owl","text":"x"}' });
+    const post = await fetch(`${origin}/api/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"to":"calm-owl","text":"x"}',
+    });
     expect(post.status).toBe(401);
 
     const page = await fetch(server.url);
@@ -60,7 +76,10 @@ describe('cc2cc ui server: the token', () => {
     expect((await fetch(`${server.url}assets/missing.js`)).status).toBe(404);
     const agents = await fetch(`${server.url}api/agents`);
     expect(agents.status).toBe(200);
-    expect(((await agents.json()) as { agents: Array<{ name: string }> }).agents.map((agent) => agent.name)).toEqual(['brave-fox', 'calm-owl']);
+    expect(((await agents.json()) as { agents: Array<{ name: string }> }).agents.map((agent) => agent.name)).toEqual([
+      'brave-fox',
+      'calm-owl',
+    ]);
   });
 
   it('listens on 127.0.0.1 only', async () => {
@@ -83,15 +102,23 @@ describe('cc2cc ui server: live events', () => {
       () => stream.events.find((event) => event.event === 'traffic' && (event.data as TrafficUpdate).id === sent.id),
       { what: 'the traffic event' },
     );
-    expect(traffic.data).toMatchObject({ id: sent.id, agent: 'calm-owl', step: { state: 'queued' }, envelope: { from: 'brave-fox', text: 'hello from the bus' } });
+    expect(traffic.data).toMatchObject({
+      id: sent.id,
+      agent: 'calm-owl',
+      step: { state: 'queued' },
+      envelope: { from: 'brave-fox', text: 'hello from the bus' },
+    });
 
     // A receiver takes it: the envelope's states go on to done.
     await startAgent(project.dir, 'calm-owl').then((agent) => closers.push(() => agent.kernel.close()));
-    const view = await waitFor(async () => {
-      const response = await fetch(`${server.url}api/messages/${sent.id}`);
-      const body = (await response.json()) as MessageView;
-      return body.deliveries?.['calm-owl']?.some((step) => step.state === 'done') ? body : undefined;
-    }, { what: 'the done state' });
+    const view = await waitFor(
+      async () => {
+        const response = await fetch(`${server.url}api/messages/${sent.id}`);
+        const body = (await response.json()) as MessageView;
+        return body.deliveries?.['calm-owl']?.some((step) => step.state === 'done') ? body : undefined;
+      },
+      { what: 'the done state' },
+    );
     expect(view.envelope?.text).toBe('hello from the bus');
     expect(view.deliveries['calm-owl']!.map((step) => step.state)[0]).toBe('queued');
     expect((await fetch(`${server.url}api/messages/${newId()}`)).status).toBe(404);
@@ -100,7 +127,9 @@ describe('cc2cc ui server: live events', () => {
     const late = readEvents(`${server.url}api/events`);
     closers.push(() => late.close());
     await waitFor(() => late.events.some((event) => event.event === 'ready'), { what: 'the second history' });
-    const history = late.events.filter((event) => event.event === 'messages').flatMap((event) => event.data as MessageView[]);
+    const history = late.events
+      .filter((event) => event.event === 'messages')
+      .flatMap((event) => event.data as MessageView[]);
     expect(history.map((message) => message.id)).toContain(sent.id);
   });
 
@@ -110,17 +139,26 @@ describe('cc2cc ui server: live events', () => {
     closers.push(() => agent.kernel.close());
     const id = newId();
     await writeFile(join(project.dir, '.cc2cc', 'to-calm-owl', 'inbox', `${id}.json`), '{ this is not json');
-    const letters = await waitFor(async () => {
-      const body = (await (await fetch(`${server.url}api/dead`)).json()) as DeadLetterView[];
-      return body.length > 0 ? body : undefined;
-    }, { what: 'the dead letter' });
-    expect(letters).toEqual([expect.objectContaining({ agent: 'calm-owl', id, reason: expect.stringMatching(/not valid JSON/) })]);
+    const letters = await waitFor(
+      async () => {
+        const body = (await (await fetch(`${server.url}api/dead`)).json()) as DeadLetterView[];
+        return body.length > 0 ? body : undefined;
+      },
+      { what: 'the dead letter' },
+    );
+    expect(letters).toEqual([
+      expect.objectContaining({ agent: 'calm-owl', id, reason: expect.stringMatching(/not valid JSON/) }),
+    ]);
   });
 });
 
 describe('cc2cc ui server: sending', () => {
   const send = (url: string, body: unknown) =>
-    fetch(`${url}api/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${url}api/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it('refuses to send without --allow-send', async () => {
     const { ui: server } = await ui();
@@ -138,7 +176,9 @@ describe('cc2cc ui server: sending', () => {
     expect(result.results).toEqual([{ agent: 'calm-owl', status: 'offline (queued)' }]);
     const files = await inboxFiles('calm-owl');
     expect(files).toEqual([`${result.id}.json`]);
-    const envelope = decodeEnvelope(await readFile(join(project.dir, '.cc2cc', 'to-calm-owl', 'inbox', files[0]!), 'utf8'));
+    const envelope = decodeEnvelope(
+      await readFile(join(project.dir, '.cc2cc', 'to-calm-owl', 'inbox', files[0]!), 'utf8'),
+    );
     expect(envelope).toMatchObject({ from: 'human', to: 'calm-owl', text: 'from the page', kind: 'message' });
 
     const bad = await send(server.url, { to: 'calm-owl' });

@@ -38,9 +38,19 @@ describe('cc2cc ui: an event stream that stops reading', () => {
     // 400 updates of 60 KB: 24 MB, more than the kernel's socket buffers hold.
     const ids: string[] = [];
     for (let i = 0; i < 400; i += 10) {
-      const sent = await Promise.all(Array.from({ length: 10 }, (_, j) => runtime.bus.send({ from: 'brave-fox', to: 'calm-owl', text: `${i + j} `.padEnd(60_000, 'x') })));
+      const sent = await Promise.all(
+        Array.from({ length: 10 }, (_, j) =>
+          runtime.bus.send({ from: 'brave-fox', to: 'calm-owl', text: `${i + j} `.padEnd(60_000, 'x') }),
+        ),
+      );
       ids.push(...sent.map((result) => result.id));
-      await waitFor(() => ids.every((id) => reader.events.some((event) => event.event === 'traffic' && (event.data as TrafficUpdate).id === id)), { timeoutMs: 60_000, what: `updates up to ${i + 10}` });
+      await waitFor(
+        () =>
+          ids.every((id) =>
+            reader.events.some((event) => event.event === 'traffic' && (event.data as TrafficUpdate).id === id),
+          ),
+        { timeoutMs: 60_000, what: `updates up to ${i + 10}` },
+      );
     }
 
     socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
@@ -52,7 +62,10 @@ describe('cc2cc ui: an event stream that stops reading', () => {
 
     // The page that reads got everything and is still connected.
     const more = await runtime.bus.send({ from: 'brave-fox', to: 'calm-owl', text: 'after the cut' });
-    await waitFor(() => reader.events.some((event) => event.event === 'traffic' && (event.data as TrafficUpdate).id === more.id), { what: 'an update after the cut' });
+    await waitFor(
+      () => reader.events.some((event) => event.event === 'traffic' && (event.data as TrafficUpdate).id === more.id),
+      { what: 'an update after the cut' },
+    );
     expect(reader.events.filter((event) => event.event === 'hello')).toHaveLength(1);
   });
 });

@@ -26,7 +26,11 @@ describe('TrafficLog: bounded by bytes', () => {
     const newest = log.get(ids.at(-1)!)!;
     expect(newest.envelope!.text).toBe('1999 '.padEnd(1000, 'x'));
     expect(newest.cut).toEqual({ text: 200_000 });
-    expect(updates.at(-1)).toMatchObject({ id: ids.at(-1), cut: { text: 200_000 }, envelope: { text: newest.envelope!.text } });
+    expect(updates.at(-1)).toMatchObject({
+      id: ids.at(-1),
+      cut: { text: 200_000 },
+      envelope: { text: newest.envelope!.text },
+    });
     expect(log.get(ids[0]!)).toBeUndefined();
   });
 
@@ -35,18 +39,29 @@ describe('TrafficLog: bounded by bytes', () => {
     const sent = [0, 1, 2, 3].map((i) => envelope(`small ${i}`));
     for (const each of sent) log.record({ agent: 'calm-owl', state: 'queued', id: each.id, envelope: each });
     expect(log.ids()).toEqual(sent.slice(1).map((each) => each.id));
-    expect(log.get(sent[3]!.id)).toEqual({ id: sent[3]!.id, envelope: { ...sent[3] }, deliveries: { 'calm-owl': [expect.objectContaining({ state: 'queued' })] } });
+    expect(log.get(sent[3]!.id)).toEqual({
+      id: sent[3]!.id,
+      envelope: { ...sent[3] },
+      deliveries: { 'calm-owl': [expect.objectContaining({ state: 'queued' })] },
+    });
   });
 });
 
 describe('previewEnvelope', () => {
   it('cuts text without splitting a surrogate pair, leaves out large data and cuts long meta values', () => {
     const text = `${'a'.repeat(9)}😀${'b'.repeat(100)}`;
-    const preview = previewEnvelope(envelope(text, { data: { blob: 'z'.repeat(5000) }, meta: { short: 'ok', long: 'm'.repeat(600) } }), 10);
+    const preview = previewEnvelope(
+      envelope(text, { data: { blob: 'z'.repeat(5000) }, meta: { short: 'ok', long: 'm'.repeat(600) } }),
+      10,
+    );
     expect(preview.envelope.text).toBe('a'.repeat(9));
     expect(preview.envelope.data).toBeUndefined();
     expect(preview.envelope.meta).toEqual({ short: 'ok', long: 'm'.repeat(512) });
-    expect(preview.cut).toEqual({ text: text.length, data: JSON.stringify({ blob: 'z'.repeat(5000) }).length, meta: 1 });
+    expect(preview.cut).toEqual({
+      text: text.length,
+      data: JSON.stringify({ blob: 'z'.repeat(5000) }).length,
+      meta: 1,
+    });
     expect(preview.bytes).toBe(Buffer.byteLength(JSON.stringify(preview.envelope)));
   });
 

@@ -6,7 +6,9 @@ import { print } from '../context.js';
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('watch the bus work: three real `cc2cc serve` processes in a temporary project, driven like Claude Code')
+    .description(
+      'watch the bus work: three real `cc2cc serve` processes in a temporary project, driven like Claude Code',
+    )
     .option('--keep', 'keep the temporary project folder to look at its .cc2cc/')
     .option('--timeout <ms>', 'longest wait for one delivery', '15000')
     .addHelpText('after', '\nExample:\n  $ npx cc2cc demo')

@@ -23,7 +23,8 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print the findings as a JSON array of { level, check, message, fix? }')
     .addHelpText(
       'after',
-      '\nEach line is ok, info, WARN or FAIL; WARN and FAIL come with a fix and make the exit code 1.\n\nExamples:\n  $ cc2cc doctor\n  $ cc2cc doctor --json | jq \'.[] | select(.level != "ok")\'',
+      '\nEach line is ok, info, WARN or FAIL; WARN and FAIL come with a fix and make the exit ' +
+        'code 1.\n\nExamples:\n  $ cc2cc doctor\n  $ cc2cc doctor --json | jq \'.[] | select(.level != "ok")\'',
     )
     .action(async (options: GlobalOptions & { json?: boolean }, command: Command) => {
       const findings = await diagnose(command.optsWithGlobals());
@@ -48,12 +49,16 @@ export async function diagnose(options: GlobalOptions): Promise<Finding[]> {
     findings.push({
       level: 'ok',
       check: 'config',
-      message: config.configPath ? `${config.configPath} is valid` : `no config file found: using the defaults (\`npx cc2cc init\` writes one)`,
+      message: config.configPath
+        ? `${config.configPath} is valid`
+        : `no config file found: using the defaults (\`npx cc2cc init\` writes one)`,
     });
     findings.push({
       level: 'info',
       check: 'project',
-      message: `bus root ${config.rootDir}: the project folder is ${config.projectDir}${config.projectReason ? ` because ${config.projectReason}` : ''}`,
+      message:
+        `bus root ${config.rootDir}: the project folder is ` +
+        `${config.projectDir}${config.projectReason ? ` because ${config.projectReason}` : ''}`,
     });
     findings.push(...(await checkBus(config)));
   }
@@ -71,14 +76,24 @@ async function checkBus(config: LoadedConfig): Promise<Finding[]> {
   try {
     runtime = await createRuntime(config, { logger: { debug() {}, info() {}, warn() {}, error() {} } });
   } catch (error) {
-    findings.push({ level: 'fail', check: 'transport', message: describeError(error), fix: 'check the "transport" and "plugins" fields' });
+    findings.push({
+      level: 'fail',
+      check: 'transport',
+      message: describeError(error),
+      fix: 'check the "transport" and "plugins" fields',
+    });
     return findings;
   }
   try {
     const { transport } = runtime.bus;
     const where = transport.where ? ` (${transport.where})` : '';
     if (transport.scope === 'process') {
-      findings.push({ level: 'fail', check: 'transport', message: processLocalReason(transport), fix: PROCESS_LOCAL_FIX });
+      findings.push({
+        level: 'fail',
+        check: 'transport',
+        message: processLocalReason(transport),
+        fix: PROCESS_LOCAL_FIX,
+      });
     } else {
       const message = `${transport.kind}${where}; plugins: ${runtime.plugins.join(', ') || 'none'}`;
       findings.push({ level: 'ok', check: 'transport', message });
@@ -95,7 +110,8 @@ async function checkBus(config: LoadedConfig): Promise<Finding[]> {
 
 /** A schema error names its fields; a config that failed to run names the file and the error instead. */
 function configFix(error: unknown): string {
-  if (isCc2ccError(error, 'INVALID_CONFIG')) return 'fix the field named above; docs/configuration.md lists every field';
+  if (isCc2ccError(error, 'INVALID_CONFIG'))
+    return 'fix the field named above; docs/configuration.md lists every field';
   return (
     'the config file (or a file it imports) failed to load: fix the error above, e.g. a misspelled import path or a ' +
     'package that is not installed (`npm install cc2cc` in the project); docs/configuration.md#typescript-configs'

@@ -31,12 +31,26 @@ export function registerInit(program: Command): void {
     .description('set up cc2cc in this project: config, .mcp.json entry, .gitignore')
     .option('--dir <path>', 'project folder', '.')
     .option('--agents <names>', 'comma-separated agent names to put in the new config, e.g. backend,tests,reviewer')
-    .option('--client <names>', 'also set up these CLIs besides Claude Code: codex, gemini (comma-separated; default: those whose .codex/ or .gemini/ folder exists)')
-    .option('--no-hooks', 'do not install the client hooks (messages then reach the model only through pushes and check_inbox)')
-    .option('--git-hook', "also install a git pre-commit hook that refuses a commit touching a file another agent claimed (cc2cc claims check --staged)")
+    .option(
+      '--client <names>',
+      'also set up these CLIs besides Claude Code: codex, gemini (comma-separated; default: those ' +
+        'whose .codex/ or .gemini/ folder exists)',
+    )
+    .option(
+      '--no-hooks',
+      'do not install the client hooks (messages then reach the model only through pushes and check_inbox)',
+    )
+    .option(
+      '--git-hook',
+      'also install a git pre-commit hook that refuses a commit touching a file another agent ' +
+        'claimed (cc2cc claims check --staged)',
+    )
     .addHelpText(
       'after',
-      `\nIt never overwrites: a config that exists is kept, a "cc2cc" entry already in .mcp.json too, and hooks are merged with the ones there.\n\nExamples:\n  $ cc2cc init\n  $ cc2cc init --agents backend,tests,reviewer\n  $ cc2cc init --client codex,gemini\n  $ cc2cc init --git-hook\n  $ ${CLAUDE_COMMAND}`,
+      `\nIt never overwrites: a config that exists is kept, a "cc2cc" entry already in .mcp.json ` +
+        `too, and hooks are merged with the ones there.\n\nExamples:\n  $ cc2cc init\n  $ cc2cc ` +
+        `init --agents backend,tests,reviewer\n  $ cc2cc init --client codex,gemini\n  $ cc2cc ` +
+        `init --git-hook\n  $ ${CLAUDE_COMMAND}`,
     )
     .action(async (options: { dir: string; agents?: string; client?: string; hooks: boolean; gitHook?: boolean }) => {
       const dir = options.dir;
@@ -50,10 +64,17 @@ export function registerInit(program: Command): void {
         .map((name) => name.trim())
         .filter((name) => name !== '')
         .map((name) => {
-          if (name !== 'codex' && name !== 'gemini' && name !== 'claude') throw new Cc2ccError('BAD_INPUT', `--client: "${name}" is not one of claude, codex, gemini`);
+          if (name !== 'codex' && name !== 'gemini' && name !== 'claude')
+            throw new Cc2ccError('BAD_INPUT', `--client: "${name}" is not one of claude, codex, gemini`);
           return name;
         });
-      for (const line of await initProject(dir, { agents, clients, hooks: options.hooks, gitHook: options.gitHook === true })) print(line);
+      for (const line of await initProject(dir, {
+        agents,
+        clients,
+        hooks: options.hooks,
+        gitHook: options.gitHook === true,
+      }))
+        print(line);
       print();
       print('Start each Claude Code session in this folder with:');
       print(`  ${CLAUDE_COMMAND}`);
@@ -71,13 +92,25 @@ export interface InitOptions {
   gitHook?: boolean;
 }
 
-export async function initProject(dir: string, { agents = [], clients = [], hooks = true, gitHook = false }: InitOptions = {}): Promise<string[]> {
+export async function initProject(
+  dir: string,
+  { agents = [], clients = [], hooks = true, gitHook = false }: InitOptions = {},
+): Promise<string[]> {
   const report: string[] = [];
   const configPath = join(dir, 'cc2cc.config.ts');
-  const existing = ['cc2cc.config.ts', 'cc2cc.config.js', 'cc2cc.config.mjs', 'cc2cc.config.json', '.cc2ccrc', '.cc2ccrc.json'].find((name) =>
-    existsSync(join(dir, name)),
-  );
-  if (existing) report.push(`kept ${existing} (already there)${agents.length > 0 ? `; add ${agents.join(', ')} to its "agents" yourself` : ''}`);
+  const existing = [
+    'cc2cc.config.ts',
+    'cc2cc.config.js',
+    'cc2cc.config.mjs',
+    'cc2cc.config.json',
+    '.cc2ccrc',
+    '.cc2ccrc.json',
+  ].find((name) => existsSync(join(dir, name)));
+  if (existing)
+    report.push(
+      `kept ${existing} (already ` +
+        `there)${agents.length > 0 ? `; add ${agents.join(', ')} to its "agents" yourself` : ''}`,
+    );
   else {
     await writeFile(configPath, configTemplate(agents), { flag: 'wx' });
     report.push(`wrote cc2cc.config.ts${agents.length > 0 ? ` (agents: ${agents.join(', ')})` : ''}`);
@@ -98,10 +131,16 @@ export async function initProject(dir: string, { agents = [], clients = [], hook
     report.push(await installGeminiServer(dir));
     if (hooks) report.push(await installHooks(dir, 'gemini', guardEdits));
   }
-  if (hooks && !guardEdits) report.push('no pre-edit guard hook: the "claims" plugin is not in the config (add it, then run cc2cc init again)');
+  if (hooks && !guardEdits)
+    report.push('no pre-edit guard hook: the "claims" plugin is not in the config (add it, then run cc2cc init again)');
   if (gitHook) {
     // The hook runs `cc2cc claims check`, a verb of the plugin: without it every commit would fail.
-    if (!claimsOn) throw new Cc2ccError('BAD_INPUT', '--git-hook needs the "claims" plugin in the config (plugins: ["claims"]); add it and run cc2cc init --git-hook again');
+    if (!claimsOn)
+      throw new Cc2ccError(
+        'BAD_INPUT',
+        '--git-hook needs the "claims" plugin in the config (plugins: ["claims"]); add it and run ' +
+          'cc2cc init --git-hook again',
+      );
     report.push(await installGitHook(dir));
   }
   return report;
@@ -121,7 +160,11 @@ async function addMcpServer(dir: string): Promise<string> {
     try {
       document = JSON.parse(text);
     } catch (error) {
-      throw new Cc2ccError('BAD_INPUT', `${path} is not valid JSON (${(error as Error).message}); fix it and run cc2cc init again — it was not changed`);
+      throw new Cc2ccError(
+        'BAD_INPUT',
+        `${path} is not valid JSON (${(error as Error).message}); ` +
+          'fix it and run cc2cc init again — it was not changed',
+      );
     }
     if (typeof document !== 'object' || document === null || Array.isArray(document)) {
       throw new Cc2ccError('BAD_INPUT', `${path} must hold a JSON object with "mcpServers"; it was not changed`);
@@ -140,17 +183,26 @@ async function addMcpServer(dir: string): Promise<string> {
 async function ignoreRoot(dir: string): Promise<string> {
   const path = join(dir, '.gitignore');
   const text = existsSync(path) ? await readFile(path, 'utf8') : '';
-  if (text.split(/\r?\n/).some((line) => ['.cc2cc', '.cc2cc/', '/.cc2cc', '/.cc2cc/'].includes(line.trim()))) return 'kept .gitignore (.cc2cc/ already ignored)';
+  if (text.split(/\r?\n/).some((line) => ['.cc2cc', '.cc2cc/', '/.cc2cc', '/.cc2cc/'].includes(line.trim())))
+    return 'kept .gitignore (.cc2cc/ already ignored)';
   await writeFile(path, `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}.cc2cc/\n`);
   return 'added .cc2cc/ to .gitignore';
 }
 
-/** Does the project's config enable the claims plugin? Only then is the pre-edit hook worth its cost (it reads the config on every edit). */
+/**
+ * Does the project's config enable the claims plugin? Only then is the pre-edit hook worth its cost
+ * (it reads the config on every edit).
+ */
 async function claimsEnabled(dir: string): Promise<boolean> {
   try {
     const { loadConfig } = await import('../../config/load.js');
     const config = await loadConfig({ cwd: dir });
-    return config.plugins.some((plugin) => plugin === 'claims' || (Array.isArray(plugin) && plugin[0] === 'claims') || (typeof plugin === 'object' && plugin !== null && (plugin as { name?: unknown }).name === 'claims'));
+    return config.plugins.some(
+      (plugin) =>
+        plugin === 'claims' ||
+        (Array.isArray(plugin) && plugin[0] === 'claims') ||
+        (typeof plugin === 'object' && plugin !== null && (plugin as { name?: unknown }).name === 'claims'),
+    );
   } catch {
     return false;
   }

@@ -42,9 +42,11 @@ export function registerSend(program: Command): void {
           ...(expiresInS !== undefined && { expiresInS }),
         });
       });
-      if (options.json) print(terminalJson({ id: result.id, to: result.to, refused: result.refused, results: result.results }));
+      if (options.json)
+        print(terminalJson({ id: result.id, to: result.to, refused: result.refused, results: result.results }));
       else printResult(result);
-      if (result.refused || result.results.some((entry) => entry.status === 'refused' || entry.status === 'unknown')) process.exitCode = 1;
+      if (result.refused || result.results.some((entry) => entry.status === 'refused' || entry.status === 'unknown'))
+        process.exitCode = 1;
     });
 }
 
@@ -71,12 +73,16 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Cc2ccError('BAD_INPUT', `--data is not valid JSON (${(error as Error).message}); example: --data '{"build": 42}'`);
+    throw new Cc2ccError(
+      'BAD_INPUT',
+      `--data is not valid JSON (${(error as Error).message}); example: --data '{"build": 42}'`,
+    );
   }
 }
 
 function parseSeconds(text: string): number {
   const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new Cc2ccError('BAD_INPUT', `--expires-in "${text}" must be a positive number of seconds`);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new Cc2ccError('BAD_INPUT', `--expires-in "${text}" must be a positive number of seconds`);
   return seconds;
 }

@@ -42,7 +42,8 @@ export async function serve(options: ServeOptions): Promise<void> {
   const mode = config.delivery;
 
   // The sink exists before the server it pushes through: pushes wait for start() anyway.
-  let push = (_notification: ChannelNotification): Promise<void> => Promise.reject(new Error('the MCP server is not connected yet'));
+  let push = (_notification: ChannelNotification): Promise<void> =>
+    Promise.reject(new Error('the MCP server is not connected yet'));
   const channel = new ChannelSink((notification) => push(notification), { maxTextChars: config.maxPushChars });
   // Receipts and liveness go out through the bus, which exists once the agent is attached.
   let hooks: SessionHooks | undefined;
@@ -69,7 +70,10 @@ export async function serve(options: ServeOptions): Promise<void> {
     unreachable = error;
     // Nobody can be asked which names are taken: the inbox lock still refuses a name in use.
     agent = config.name ?? pickFreeName(new Set());
-    logger.warn(`the message bus is unreachable: ${describeError(error)}; serving as ${agent} anyway and attaching once it answers`);
+    logger.warn(
+      `the message bus is unreachable: ${describeError(error)}; serving as ${agent} anyway and ` +
+        `attaching once it answers`,
+    );
   }
   // A name made up here (generated, derived, or picked while the bus was unreachable) may be retired unused.
   const session = {
@@ -104,7 +108,12 @@ export async function serve(options: ServeOptions): Promise<void> {
     onToolCall: () => (session.usedTools = true),
   };
   const server = createAgentServer(
-    Object.assign(scope, { agent, pluginTools: attached?.runtime.extensions.tools ?? new Map(), ...(attached && { pluginMcp: attached.runtime.extensions }), logger }),
+    Object.assign(scope, {
+      agent,
+      pluginTools: attached?.runtime.extensions.tools ?? new Map(),
+      ...(attached && { pluginMcp: attached.runtime.extensions }),
+      logger,
+    }),
   );
   push = channelPusher(server);
   let stopped = false;
@@ -123,7 +132,9 @@ export async function serve(options: ServeOptions): Promise<void> {
   server.server.oninitialized = () => {
     // pull: nothing is pushed, not even the wake-up.
     if (mode === 'pull') return;
-    const wake = attached ? selfWake(attached.runtime.bus, agent, attached.held, hooks?.wake.token) : Promise.resolve(unreachableWake(agent, unreachable));
+    const wake = attached
+      ? selfWake(attached.runtime.bus, agent, attached.held, hooks?.wake.token)
+      : Promise.resolve(unreachableWake(agent, unreachable));
     wake
       .catch((error: unknown) => {
         logger.warn(`self-wake skipped: ${describeError(error)}`);
@@ -161,8 +172,12 @@ export async function serve(options: ServeOptions): Promise<void> {
     logger.info(`the message bus answers again: attached as ${agent}`);
     if (mode === 'pull') return;
     const back = await selfWake(attached.runtime.bus, agent).catch(() => undefined);
-    const content = `cc2cc: the message bus is reachable again; send and check_inbox work. ${back ? back.content.replace(/^cc2cc: /, '') : ''}`.trim();
-    await channel.send({ content, meta: { ...back?.meta, kind: 'system', to: agent } }).catch((error: unknown) => logger.warn(`could not tell the agent: ${describeError(error)}`));
+    const content =
+      `cc2cc: the message bus is reachable again; send and check_inbox work. ` +
+      `${back ? back.content.replace(/^cc2cc: /, '') : ''}`.trim();
+    await channel
+      .send({ content, meta: { ...back?.meta, kind: 'system', to: agent } })
+      .catch((error: unknown) => logger.warn(`could not tell the agent: ${describeError(error)}`));
   }
 }
 

@@ -20,14 +20,16 @@ export function registerTail(program: Command): void {
     .addHelpText(
       'after',
       '\nStates: queued, claimed, done, dead (with the reason), and what enabled plugins report, such as\n' +
-        'filtered: an agent\'s filters plugin dropped or held back messages (polled about once a second).\n\n' +
+        "filtered: an agent's filters plugin dropped or held back messages (polled about once a second).\n\n" +
         'Examples:\n  $ cc2cc tail\n  $ cc2cc tail --json | jq -r \'select(.state == "dead") | .reason\'',
     )
     .action(async (options: GlobalOptions & { json?: boolean }, command: Command) => {
       const config = await configFrom(command.optsWithGlobals());
       const runtime = await createRuntime(config);
       const style = stdoutStyle();
-      const stop = await runtime.bus.transport.observe((event) => print(options.json ? terminalJson(toJson(event)) : formatEvent(event, style)));
+      const stop = await runtime.bus.transport.observe((event) =>
+        print(options.json ? terminalJson(toJson(event)) : formatEvent(event, style)),
+      );
       const stopMonitors = await runtime.extensions.startMonitors({
         bus: runtime.bus,
         report: (event) => print(options.json ? terminalJson(monitorJson(event)) : formatMonitorEvent(event, style)),
@@ -45,7 +47,16 @@ export function registerTail(program: Command): void {
 
 function toJson(event: TrafficEvent) {
   const { envelope, ...rest } = event;
-  return { ...rest, ...(envelope && { from: envelope.from, to: envelope.to, kind: envelope.kind, text: envelope.text, ts: envelope.ts }) };
+  return {
+    ...rest,
+    ...(envelope && {
+      from: envelope.from,
+      to: envelope.to,
+      kind: envelope.kind,
+      text: envelope.text,
+      ts: envelope.ts,
+    }),
+  };
 }
 
 const PLAIN = createStyle(false);
@@ -53,13 +64,20 @@ const PLAIN = createStyle(false);
 export function formatEvent(event: TrafficEvent, style: Style = PLAIN): string {
   const time = new Date().toISOString().slice(11, 23);
   const envelope = event.envelope;
-  const route = envelope ? `${envelope.from} → ${event.agent}${envelope.to !== event.agent ? ` (${envelope.to})` : ''}` : `→ ${event.agent}`;
+  const route = envelope
+    ? `${envelope.from} → ${event.agent}${envelope.to !== event.agent ? ` (${envelope.to})` : ''}`
+    : `→ ${event.agent}`;
   const kind = envelope && envelope.kind !== 'message' ? ` [${envelope.kind}]` : '';
   const body = envelope ? `: ${oneLine(envelope.text)}` : '';
   const reason = event.reason ? ` — ${event.reason}` : '';
-  const paint = { queued: style.cyan, claimed: style.dim, done: style.green, dead: style.red }[event.state] ?? ((text: string) => text);
+  const paint =
+    { queued: style.cyan, claimed: style.dim, done: style.green, dead: style.red }[event.state] ??
+    ((text: string) => text);
   // Everything but the time and the state came from the bus: shown with visible escapes.
-  return `${style.dim(time)} ${paint(event.state.padEnd(8))} ${terminalSafe(`${event.id} ${route}${kind}${body}${reason}`)}`;
+  return (
+    `${style.dim(time)} ${paint(event.state.padEnd(8))} ` +
+    `${terminalSafe(`${event.id} ${route}${kind}${body}${reason}`)}`
+  );
 }
 
 /** `state` and `agent` first, then the plugin's fields, which cannot replace those two. */

@@ -24,23 +24,45 @@ interface UiOptions extends GlobalOptions {
 export function registerUi(program: Command): void {
   program
     .command('ui')
-    .description('a live page of the whole bus in the browser (127.0.0.1 only, a token in the URL; read-only unless --allow-send)')
+    .description(
+      'a live page of the whole bus in the browser (127.0.0.1 only, a token in the URL; read-only unless --allow-send)',
+    )
     .option('--port <n>', 'port on 127.0.0.1; 0 takes a free one', String(UI_DEFAULTS.port))
     .option('--allow-send', 'let the page send messages to agents and rooms')
-    .option('--allow-approve', 'let the page answer agents\' permission requests (approvals plugin); --allow-send implies it')
+    .option(
+      '--allow-approve',
+      "let the page answer agents' permission requests (approvals plugin); --allow-send implies it",
+    )
     .option('--as <name>', 'who messages from the page come from', UI_DEFAULTS.sender)
-    .option('--idle-after <minutes>', 'an online agent with no traffic for this long shows as idle', String(UI_DEFAULTS.idleAfterMs / 60_000))
-    .option('--history-mb <n>', 'keep the recent messages within this many MB (oldest forgotten first; long texts kept as a preview)', String(UI_DEFAULTS.historyBytes / 1024 / 1024))
-    .addHelpText('after', '\nPrints the page\'s address (with its token) on stdout and runs until Ctrl-C.\n\nExample:\n  $ cc2cc ui --port 4477 --allow-send --as alice')
+    .option(
+      '--idle-after <minutes>',
+      'an online agent with no traffic for this long shows as idle',
+      String(UI_DEFAULTS.idleAfterMs / 60_000),
+    )
+    .option(
+      '--history-mb <n>',
+      'keep the recent messages within this many MB (oldest forgotten first; long texts kept as a preview)',
+      String(UI_DEFAULTS.historyBytes / 1024 / 1024),
+    )
+    .addHelpText(
+      'after',
+      "\nPrints the page's address (with its token) on stdout and runs until " +
+        'Ctrl-C.\n\nExample:\n  $ cc2cc ui --port 4477 --allow-send --as alice',
+    )
     .action(async (options: UiOptions, command: Command) => {
-      const port = parseNumber(options.port, '--port', (value) => Number.isInteger(value) && value >= 0 && value <= 65_535);
+      const port = parseNumber(
+        options.port,
+        '--port',
+        (value) => Number.isInteger(value) && value >= 0 && value <= 65_535,
+      );
       const idleAfterMinutes = parseNumber(options.idleAfter, '--idle-after', (value) => value > 0);
       const historyMb = parseNumber(options.historyMb, '--history-mb', (value) => value > 0);
       const config = await configFrom(command.optsWithGlobals());
       const logger = createStderrLogger(config.logLevel);
       // Loaded here, not at start-up: other verbs (serve above all) do not pay for the HTTP server.
       const { startUiServer } = await import('../../ui/server/server.js');
-      // Replies to the page's sender are read by the page (the timeline shows them), so its inbox just acknowledges them.
+      // Replies to the page's sender are read by the page (the timeline shows them), so its inbox
+      // just acknowledges them.
       const runtime = await createRuntime(config, { logger, sink: new ConsoleSink(() => {}) });
       if (options.allowSend) await openSenderInbox(runtime.bus, options.as, logger);
       let server: UiServer;
@@ -64,8 +86,15 @@ export function registerUi(program: Command): void {
         throw error;
       }
       print(server.url);
-      const mode = options.allowSend ? `sending allowed, as ${options.as}` : options.allowApprove ? 'answering permission requests allowed' : 'read-only';
-      process.stderr.write(`cc2cc ui: watching ${config.rootDir} (${runtime.bus.transport.kind}), ${mode}; open the address above (Ctrl-C to stop)\n`);
+      const mode = options.allowSend
+        ? `sending allowed, as ${options.as}`
+        : options.allowApprove
+          ? 'answering permission requests allowed'
+          : 'read-only';
+      process.stderr.write(
+        `cc2cc ui: watching ${config.rootDir} (${runtime.bus.transport.kind}), ${mode}; open the ` +
+          `address above (Ctrl-C to stop)\n`,
+      );
       await untilSignal();
       await server.close();
       await runtime.close();
@@ -88,6 +117,7 @@ async function openSenderInbox(bus: Bus, sender: string, logger: Logger): Promis
 
 function parseNumber(text: string, flag: string, valid: (value: number) => boolean): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || !valid(value)) throw new Cc2ccError('BAD_INPUT', `${flag} "${text}" is not valid`);
+  if (text.trim() === '' || !Number.isFinite(value) || !valid(value))
+    throw new Cc2ccError('BAD_INPUT', `${flag} "${text}" is not valid`);
   return value;
 }

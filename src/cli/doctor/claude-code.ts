@@ -33,9 +33,17 @@ export async function checkMcpJson(projectDir: string): Promise<Finding[]> {
   try {
     const document = JSON.parse(text) as { mcpServers?: Record<string, McpServer> };
     servers = document.mcpServers ?? {};
-    if (typeof servers !== 'object' || servers === null || Array.isArray(servers)) throw new Error('"mcpServers" is not an object');
+    if (typeof servers !== 'object' || servers === null || Array.isArray(servers))
+      throw new Error('"mcpServers" is not an object');
   } catch (error) {
-    return [{ level: 'fail', check: 'mcp.json', message: `${path} is not usable: ${(error as Error).message}`, fix: 'fix the JSON, then run `npx cc2cc init` again' }];
+    return [
+      {
+        level: 'fail',
+        check: 'mcp.json',
+        message: `${path} is not usable: ${(error as Error).message}`,
+        fix: 'fix the JSON, then run `npx cc2cc init` again',
+      },
+    ];
   }
   const entry = servers.cc2cc;
   if (!entry) {
@@ -50,27 +58,50 @@ export async function checkMcpJson(projectDir: string): Promise<Finding[]> {
         },
       ];
     }
-    return [{ level: 'warn', check: 'mcp.json', message: `${path} has no "cc2cc" server`, fix: 'run `npx cc2cc init`: it adds the entry and keeps the others' }];
+    return [
+      {
+        level: 'warn',
+        check: 'mcp.json',
+        message: `${path} has no "cc2cc" server`,
+        fix: 'run `npx cc2cc init`: it adds the entry and keeps the others',
+      },
+    ];
   }
   const command = typeof entry.command === 'string' ? entry.command : '';
   const args = Array.isArray(entry.args) ? entry.args.filter((arg): arg is string => typeof arg === 'string') : [];
   const shown = [command, ...args].join(' ');
   if (!args.includes('serve')) {
-    return [{ level: 'fail', check: 'mcp.json', message: `the "cc2cc" server runs \`${shown}\`, which is not \`cc2cc serve\``, fix: 'make its args end with "serve", or delete the entry and run `npx cc2cc init`' }];
+    return [
+      {
+        level: 'fail',
+        check: 'mcp.json',
+        message: `the "cc2cc" server runs \`${shown}\`, which is not \`cc2cc serve\``,
+        fix: 'make its args end with "serve", or delete the entry and run `npx cc2cc init`',
+      },
+    ];
   }
   if (command === 'npx' && !installedIn(projectDir) && !onPath('cc2cc')) {
     return [
       {
         level: 'warn',
         check: 'mcp.json',
-        message: `the "cc2cc" server runs \`${shown}\`, but cc2cc is not installed in ${projectDir}: npx would look for it in the registry`,
+        message:
+          `the "cc2cc" server runs \`${shown}\`, but cc2cc is not installed in ` +
+          `${projectDir}: npx would look for it in the registry`,
         fix: 'npm install --save-dev cc2cc',
       },
     ];
   }
   const script = args.find((arg) => arg.endsWith('.js'));
   if (script && !script.includes('${') && !existsSync(isAbsolute(script) ? script : resolve(projectDir, script))) {
-    return [{ level: 'fail', check: 'mcp.json', message: `the "cc2cc" server runs ${script}, which does not exist`, fix: 'delete the "cc2cc" entry from .mcp.json and run `npx cc2cc init`' }];
+    return [
+      {
+        level: 'fail',
+        check: 'mcp.json',
+        message: `the "cc2cc" server runs ${script}, which does not exist`,
+        fix: 'delete the "cc2cc" entry from .mcp.json and run `npx cc2cc init`',
+      },
+    ];
   }
   return [{ level: 'ok', check: 'mcp.json', message: `.mcp.json starts cc2cc: ${shown}` }];
 }
@@ -106,16 +137,32 @@ export async function checkClaudeVersion(timeoutMs = 10_000): Promise<Finding[]>
       {
         level: 'info',
         check: 'claude',
-        message: `\`claude\` is not on the PATH; channel pushes need Claude Code ${MIN_TEXT} or later (other MCP clients read messages with check_inbox)`,
+        message:
+          `\`claude\` is not on the PATH; channel pushes need Claude Code ${MIN_TEXT} or ` +
+          `later (other MCP clients read messages with check_inbox)`,
       },
     ];
   }
   if (result.error) {
-    return [{ level: 'warn', check: 'claude', message: `\`claude --version\` failed: ${result.error}`, fix: 'run `claude --version` by hand; reinstall Claude Code if it fails' }];
+    return [
+      {
+        level: 'warn',
+        check: 'claude',
+        message: `\`claude --version\` failed: ${result.error}`,
+        fix: 'run `claude --version` by hand; reinstall Claude Code if it fails',
+      },
+    ];
   }
   const version = /(\d+)\.(\d+)\.(\d+)/.exec(result.stdout);
   if (!version) {
-    return [{ level: 'warn', check: 'claude', message: `could not read a version in \`claude --version\`: ${JSON.stringify(result.stdout.trim())}`, fix: `channels need Claude Code ${MIN_TEXT} or later; check yours` }];
+    return [
+      {
+        level: 'warn',
+        check: 'claude',
+        message: `could not read a version in \`claude --version\`: ${JSON.stringify(result.stdout.trim())}`,
+        fix: `channels need Claude Code ${MIN_TEXT} or later; check yours`,
+      },
+    ];
   }
   const found = [Number(version[1]), Number(version[2]), Number(version[3])];
   const text = found.join('.');
@@ -124,12 +171,20 @@ export async function checkClaudeVersion(timeoutMs = 10_000): Promise<Finding[]>
       {
         level: 'fail',
         check: 'claude',
-        message: `Claude Code ${text} has no channels: pushes need ${MIN_TEXT} or later (tools and check_inbox still work)`,
+        message:
+          `Claude Code ${text} has no channels: pushes need ${MIN_TEXT} or later (tools ` +
+          `and check_inbox still work)`,
         fix: 'update it: `claude update`, or `npm install -g @anthropic-ai/claude-code@latest`',
       },
     ];
   }
-  return [{ level: 'ok', check: 'claude', message: `Claude Code ${text} (channels need ${MIN_TEXT} or later); start it with \`${CLAUDE_COMMAND}\`` }];
+  return [
+    {
+      level: 'ok',
+      check: 'claude',
+      message: `Claude Code ${text} (channels need ${MIN_TEXT} or later); start it with \`${CLAUDE_COMMAND}\``,
+    },
+  ];
 }
 
 /** Pushes need a claude.ai login: a session that uses an API key skips channel notifications. */
@@ -139,7 +194,9 @@ export function checkLogin(env: NodeJS.ProcessEnv = process.env): Finding[] {
     {
       level: 'info',
       check: 'login',
-      message: 'ANTHROPIC_API_KEY is set: a Claude Code session that logs in with an API key gets no channel pushes (its debug log says "channels feature is not currently available")',
+      message:
+        'ANTHROPIC_API_KEY is set: a Claude Code session that logs in with an API key gets no ' +
+        'channel pushes (its debug log says "channels feature is not currently available")',
       fix: 'log in with a claude.ai account (`/login`) for pushes; meanwhile check_inbox returns every message',
     },
   ];
@@ -153,13 +210,20 @@ export function compareVersions(a: readonly number[], b: readonly number[]): num
   return 0;
 }
 
-function run(command: string, args: string[], timeoutMs: number): Promise<{ stdout: string; missing?: boolean; error?: string }> {
+function run(
+  command: string,
+  args: string[],
+  timeoutMs: number,
+): Promise<{ stdout: string; missing?: boolean; error?: string }> {
   return new Promise((resolveRun) => {
     execFile(command, args, { timeout: timeoutMs, windowsHide: true }, (error, stdout) => {
       if (!error) return resolveRun({ stdout: String(stdout) });
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return resolveRun({ stdout: '', missing: true });
-      resolveRun({ stdout: String(stdout), error: error.killed ? `no answer within ${timeoutMs} ms` : error.message.split('\n')[0]! });
+      resolveRun({
+        stdout: String(stdout),
+        error: error.killed ? `no answer within ${timeoutMs} ms` : error.message.split('\n')[0]!,
+      });
     });
   });
 }

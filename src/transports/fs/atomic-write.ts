@@ -81,8 +81,15 @@ function discard(fd: number, tempPath: string): void {
   }
 }
 
-/** The first half of an atomic write: a new file (0600, never through a link), written, fsynced, closed. Removed if anything fails. */
-export async function writeTempFile(tempPath: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+/**
+ * The first half of an atomic write: a new file (0600, never through a link), written, fsynced,
+ * closed. Removed if anything fails.
+ */
+export async function writeTempFile(
+  tempPath: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   closeSync(await createTempFile(tempPath, data, options));
 }
 
@@ -138,7 +145,8 @@ async function syncFolderNow(path: string): Promise<void> {
     await folderSyncIo.fsync(fd, path);
   } catch (error) {
     const code = errnoCode(error);
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF' && code !== 'EACCES') throw error;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF' && code !== 'EACCES')
+      throw error;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

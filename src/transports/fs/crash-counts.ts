@@ -9,7 +9,10 @@ import { messageFileName, messageId } from './message-file.js';
 
 /** `to-<name>/handing`: the id of the message in the handler right now (26 bytes, rewritten in place). */
 const HANDING = 'handing';
-/** `to-<name>/crashes.json`: `{ "<id>": n }`, hand-overs of a still-waiting message that its receiver did not survive. */
+/**
+ * `to-<name>/crashes.json`: `{ "<id>": n }`, hand-overs of a still-waiting message that its
+ * receiver did not survive.
+ */
 const COUNTS = 'crashes.json';
 const ID_LENGTH = 26;
 
@@ -41,17 +44,26 @@ export class CrashCounts {
       const crashes = (counts.get(handing) ?? 0) + 1;
       counts.set(handing, crashes);
       changed = true;
-      logger.warn(`${handing} was being handed over when the last receiver of "${paths.agent}" stopped (${crashes} time(s) so far); it counts as an attempt`);
+      logger.warn(
+        `${handing} was being handed over when the last receiver of "${paths.agent}" stopped ` +
+          `(${crashes} time(s) so far); it counts as an attempt`,
+      );
     }
     for (const id of [...counts.keys()]) {
-      const waiting = (await exists(join(paths.inbox, messageFileName(id)))) || (await exists(join(paths.cur, messageFileName(id))));
+      const waiting =
+        (await exists(join(paths.inbox, messageFileName(id)))) || (await exists(join(paths.cur, messageFileName(id))));
       if (!waiting) {
         counts.delete(id);
         changed = true;
       }
     }
     if (changed) {
-      await writeFileAtomic(join(paths.dir, tempName(`.${COUNTS}`, '.tmp')), countsPath, `${JSON.stringify(Object.fromEntries(counts))}\n`, { fsync: false });
+      await writeFileAtomic(
+        join(paths.dir, tempName(`.${COUNTS}`, '.tmp')),
+        countsPath,
+        `${JSON.stringify(Object.fromEntries(counts))}\n`,
+        { fsync: false },
+      );
     }
     const loaded = new CrashCounts(paths, counts, logger);
     loaded.openHanding();
@@ -73,7 +85,9 @@ export class CrashCounts {
     try {
       writeSync(this.fd, id.padEnd(ID_LENGTH), 0, 'utf8');
     } catch (error) {
-      this.logger.warn(`could not note the message being handed over in the inbox of "${this.paths.agent}": ${describeError(error)}`);
+      this.logger.warn(
+        `could not note the message being handed over in the inbox of "${this.paths.agent}": ${describeError(error)}`,
+      );
     }
   }
 
@@ -87,7 +101,10 @@ export class CrashCounts {
     try {
       this.fd = openSync(path, constants.O_CREAT | constants.O_WRONLY | NO_FOLLOW, FILE_MODE);
     } catch (error) {
-      this.logger.warn(`cannot keep ${path} (${describeError(error)}): a message that crashes its receiver is not counted across restarts`);
+      this.logger.warn(
+        `cannot keep ${path} (${describeError(error)}): a message that crashes its receiver is ` +
+          `not counted across restarts`,
+      );
     }
   }
 }
@@ -101,7 +118,12 @@ async function readCounts(path: string, logger: Logger): Promise<Map<string, num
   }
   try {
     const value = JSON.parse(text) as Record<string, unknown>;
-    return new Map(Object.entries(value).filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isInteger(entry[1]) && entry[1] > 0));
+    return new Map(
+      Object.entries(value).filter(
+        (entry): entry is [string, number] =>
+          typeof entry[1] === 'number' && Number.isInteger(entry[1]) && entry[1] > 0,
+      ),
+    );
   } catch {
     logger.warn(`${path} is not valid JSON; starting the crash counts afresh`);
     return new Map();

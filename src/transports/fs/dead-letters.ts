@@ -18,7 +18,12 @@ const NO_REASON = '(no reason recorded)';
  * earlier dead letter has it (a copy refused again), or its slot is taken by something that
  * cannot be replaced, a fresh id is used. Returns the id the dead letter got.
  */
-export async function moveToDead(paths: InboxPaths, from: string, reason: string, id: string = newId()): Promise<string> {
+export async function moveToDead(
+  paths: InboxPaths,
+  from: string,
+  reason: string,
+  id: string = newId(),
+): Promise<string> {
   for (const candidate of [id, newId()]) {
     const target = join(paths.dead, messageFileName(candidate));
     const fresh = candidate !== id;
@@ -80,7 +85,8 @@ export async function listDeadLetters(paths: InboxPaths, maxBytes: number): Prom
     const id = messageId(fileName);
     if (id === undefined) continue;
     const reasonFile = await readRegularFile(join(paths.dead, `${id}.reason`), MAX_REASON_BYTES);
-    const reason = reasonFile.missing || reasonFile.reason !== undefined ? NO_REASON : reasonFile.content.trimEnd() || NO_REASON;
+    const reason =
+      reasonFile.missing || reasonFile.reason !== undefined ? NO_REASON : reasonFile.content.trimEnd() || NO_REASON;
     const read = await readMessageFile(join(paths.dead, fileName), maxBytes);
     letters.push(read.ok ? { id, reason, envelope: read.envelope } : { id, reason });
   }

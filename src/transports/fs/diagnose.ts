@@ -131,14 +131,19 @@ async function checkLeftovers(inboxes: readonly InboxPaths[], graceMs: number): 
   const findings: Finding[] = [];
   for (const paths of inboxes) {
     const names = await readdir(paths.tmp).catch(() => [] as string[]);
-    const age = (name: string) => lstat(join(paths.tmp, name)).then((info) => now - info.mtimeMs, () => 0);
+    const age = (name: string) =>
+      lstat(join(paths.tmp, name)).then(
+        (info) => now - info.mtimeMs,
+        () => 0,
+      );
     const ages = await Promise.all(names.map(age));
     const old = ages.filter((age) => age > graceMs).length;
     if (old === 0) continue;
     findings.push({
       level: 'info',
       check: 'leftovers',
-      message: `${paths.agent}: ${old} unfinished message file${old === 1 ? '' : 's'} in ${paths.tmp} ` +
+      message:
+        `${paths.agent}: ${old} unfinished message file${old === 1 ? '' : 's'} in ${paths.tmp} ` +
         'from writers that stopped mid-write',
       fix: `harmless (they queued nothing): ${paths.agent}'s server removes them when it next opens its inbox`,
     });

@@ -46,7 +46,10 @@ export class DoneIndex {
       const id = messageId(entry.name);
       if (id === undefined) continue;
       if (entry.isFile()) index.acked.set(id, UNKNOWN);
-      else logger.warn(`ignoring ${join(paths.done, entry.name)}: not a regular file (only message files belong in done/)`);
+      else
+        logger.warn(
+          `ignoring ${join(paths.done, entry.name)}: not a regular file (only message files belong in done/)`,
+        );
     }
     return index;
   }
@@ -109,7 +112,9 @@ export class DoneIndex {
     const found: Array<{ id: string; ackedMs: number }> = [];
     for (let start = 0; start < unknown.length; start += STAT_BATCH) {
       const batch = unknown.slice(start, start + STAT_BATCH);
-      const stats = await Promise.all(batch.map((id) => lstat(join(this.paths.done, messageFileName(id))).catch(() => undefined)));
+      const stats = await Promise.all(
+        batch.map((id) => lstat(join(this.paths.done, messageFileName(id))).catch(() => undefined)),
+      );
       stats.forEach((info, index) => {
         // A file gone meanwhile is forgotten; a later ack of the same id adds it again.
         if (info) found.push({ id: batch[index]!, ackedMs: Math.max(info.mtimeMs, info.ctimeMs) });

@@ -14,9 +14,13 @@ export function watchFolder(
 ): FSWatcher {
   const info = lstatSync(path);
   if (info.isSymbolicLink() || !info.isDirectory()) {
-    throw new Cc2ccError('UNSAFE_PATH', `${path} should be a folder, not a symlink or file; cc2cc will not watch it`, { path });
+    throw new Cc2ccError('UNSAFE_PATH', `${path} should be a folder, not a symlink or file; cc2cc will not watch it`, {
+      path,
+    });
   }
-  const watcher = watch(path, { persistent: true }, (_event, fileName) => onChange(fileName === null ? null : String(fileName)));
+  const watcher = watch(path, { persistent: true }, (_event, fileName) =>
+    onChange(fileName === null ? null : String(fileName)),
+  );
   watcher.once('error', (error) => {
     watcher.close();
     onError(error);

@@ -15,5 +15,10 @@ export function ioFailed(action: string, path: string, error: unknown): Cc2ccErr
   if (error instanceof Cc2ccError) return error;
   const code = errnoCode(error);
   const detail = error instanceof Error ? error.message : String(error);
-  return new Cc2ccError('IO_FAILED', `could not ${action} ${path}: ${detail}`, { path, ...(code && { code }) }, { cause: error });
+  return new Cc2ccError(
+    'IO_FAILED',
+    `could not ${action} ${path}: ${detail}`,
+    { path, ...(code && { code }) },
+    { cause: error },
+  );
 }

@@ -6,7 +6,16 @@ import type { Logger } from '../../kernel/logger.js';
 import { assertAgentName, type AgentName } from '../../kernel/names.js';
 import type { PresenceRecord } from '../../kernel/presence.js';
 import type { Finding } from '../../kernel/check.js';
-import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, MessageLocation, ObserveOptions, TrafficEvent, Transport } from '../../kernel/transport.js';
+import type {
+  DeadLetter,
+  DeliveryHandler,
+  Inbox,
+  InboxStats,
+  MessageLocation,
+  ObserveOptions,
+  TrafficEvent,
+  Transport,
+} from '../../kernel/transport.js';
 import { tempName, writeFileAtomic } from './atomic-write.js';
 import { listDeadLetters } from './dead-letters.js';
 import { locateMessage } from './locate.js';
@@ -80,8 +89,15 @@ export class FsTransport implements Transport {
     checkSettings(this.settings);
     this.layout = new FsLayout(this.settings.root);
     this.presence = new PresenceStore(this.layout, this.settings.logger);
-    this.busState = new FsState({ dir: join(this.layout.root, 'state'), ensureParent: () => this.layout.ensureRoot(), logger: this.settings.logger, fsync: this.settings.fsync });
-    this.directory = new DirectorySnapshot([this.layout.root, this.layout.agentsDir], () => this.readDirectory(), { watch: this.settings.watch });
+    this.busState = new FsState({
+      dir: join(this.layout.root, 'state'),
+      ensureParent: () => this.layout.ensureRoot(),
+      logger: this.settings.logger,
+      fsync: this.settings.fsync,
+    });
+    this.directory = new DirectorySnapshot([this.layout.root, this.layout.agentsDir], () => this.readDirectory(), {
+      watch: this.settings.watch,
+    });
   }
 
   get root(): string {
@@ -112,14 +128,22 @@ export class FsTransport implements Transport {
     this.assertOpen();
     if (recipients.length < 2) return Promise.allSettled(recipients.map((to) => this.put(to, envelope)));
     const text = encodeForPut(envelope, this.settings.maxBytes);
-    const inboxes = await Promise.allSettled(recipients.map(async (to) => this.layout.ensureInbox(assertAgentName(to, 'recipient name'))));
+    const inboxes = await Promise.allSettled(
+      recipients.map(async (to) => this.layout.ensureInbox(assertAgentName(to, 'recipient name'))),
+    );
     const ready = inboxes.flatMap((inbox) => (inbox.status === 'fulfilled' ? [inbox.value] : []));
     const file = messageFileName(envelope.id);
     const copies = (): LinkOutcome[] => ready.map(() => 'copy instead');
     // If the shared write itself fails (its tmp/ vanished, say), each inbox is written the ordinary way.
-    const linked = ready.length < 2
-      ? copies()
-      : await linkIntoInboxes(join(ready[0]!.tmp, tempName(envelope.id, '.json')), text, ready.map((paths) => join(paths.inbox, file)), { fsync: this.settings.fsync }).catch(copies);
+    const linked =
+      ready.length < 2
+        ? copies()
+        : await linkIntoInboxes(
+            join(ready[0]!.tmp, tempName(envelope.id, '.json')),
+            text,
+            ready.map((paths) => join(paths.inbox, file)),
+            { fsync: this.settings.fsync },
+          ).catch(copies);
     const outcomes = new Map(ready.map((paths, index) => [paths.agent, linked[index]!]));
     return Promise.allSettled(
       recipients.map(async (to, index) => {
@@ -193,7 +217,15 @@ export class FsTransport implements Transport {
     this.assertOpen();
     const { logger, maxBytes, watch, rescanMs } = this.settings;
     await this.warnIfRootIsOpen();
-    const observer = await TrafficObserver.start({ layout: this.layout, logger, maxBytes, watch, rescanMs, listener, ...(options.replay && { replay: options.replay }) });
+    const observer = await TrafficObserver.start({
+      layout: this.layout,
+      logger,
+      maxBytes,
+      watch,
+      rescanMs,
+      listener,
+      ...(options.replay && { replay: options.replay }),
+    });
     this.observers.add(observer);
     return async () => {
       this.observers.delete(observer);
@@ -206,7 +238,10 @@ export class FsTransport implements Transport {
     this.directory.close();
     const observers = [...this.observers];
     this.observers.clear();
-    await Promise.all([...[...this.inboxes].map((inbox) => inbox.close()), ...observers.map((observer) => observer.stop())]);
+    await Promise.all([
+      ...[...this.inboxes].map((inbox) => inbox.close()),
+      ...observers.map((observer) => observer.stop()),
+    ]);
   }
 
   private async readDirectory(): Promise<Array<{ name: AgentName; presence?: PresenceRecord }>> {
@@ -236,12 +271,14 @@ export class FsTransport implements Transport {
     this.warnedOpenRoot = true;
     const mode = (info.mode & 0o777).toString(8).padStart(3, '0');
     this.settings.logger.warn(
-      `${this.layout.root} is open to other users (mode ${mode}): they can read messages and plant forged ones; run chmod 700 ${this.layout.root}`,
+      `${this.layout.root} is open to other users (mode ${mode}): they can read messages and ` +
+        `plant forged ones; run chmod 700 ${this.layout.root}`,
     );
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Cc2ccError('TRANSPORT_CLOSED', `this fs transport (${this.layout.root}) was closed; create a new one`);
+    if (this.closed)
+      throw new Cc2ccError('TRANSPORT_CLOSED', `this fs transport (${this.layout.root}) was closed; create a new one`);
   }
 }
 
@@ -269,7 +306,10 @@ function checkSettings(settings: Settings): void {
   for (const key of counts) {
     const value = settings[key];
     if (!Number.isFinite(value) || value < 0) {
-      throw new Cc2ccError('BAD_INPUT', `fs transport option ${key} must be a number of 0 or more, got ${JSON.stringify(value)}`);
+      throw new Cc2ccError(
+        'BAD_INPUT',
+        `fs transport option ${key} must be a number of 0 or more, got ${JSON.stringify(value)}`,
+      );
     }
   }
   if (settings.maxBytes < 1) throw new Cc2ccError('BAD_INPUT', 'fs transport option maxBytes must be at least 1');

@@ -31,7 +31,12 @@ export class InboxFiles {
 
   /** cur/ → inbox/, at open: what a dead receiver had claimed is offered again. */
   unclaim(name: string): Promise<boolean> {
-    return this.move(join(this.paths.cur, name), join(this.paths.inbox, name), 'return a claimed message to inbox/', false);
+    return this.move(
+      join(this.paths.cur, name),
+      join(this.paths.inbox, name),
+      'return a claimed message to inbox/',
+      false,
+    );
   }
 
   /** cur/ → done/. */
@@ -112,7 +117,12 @@ export class InboxFiles {
       const info = await lstat(path).catch(() => undefined);
       if (!info || info.isFile()) continue;
       const where = `${basename(dirname(path))}/`;
-      await this.refuse(path, undefined, `${describeFileType(info)} named ${basename(path)} in ${where}, where only message files belong; never opened or followed`);
+      await this.refuse(
+        path,
+        undefined,
+        `${describeFileType(info)} named ${basename(path)} in ${where}, where only message files ` +
+          `belong; never opened or followed`,
+      );
       return path;
     }
     return undefined;

@@ -60,7 +60,11 @@ export const judgeLockHolder = (holder: ProcessIdentity & { token: string }) => 
  * from before our start, a boot ago) is taken over; see process-identity.ts.
  */
 export async function acquireInboxLock(path: string, agent: string, logger: Logger): Promise<InboxLock> {
-  const holder: LockHolder = { ...thisProcess(), startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  const holder: LockHolder = {
+    ...thisProcess(),
+    startedAt: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'),
+  };
   const text = `${JSON.stringify(holder)}\n`;
   // Ours from the moment it may be written: a racer in this process must see it as live.
   ownTokens.add(holder.token);
@@ -90,12 +94,17 @@ async function takeLock(path: string, agent: string, text: string, logger: Logge
         await sleep(HALF_WRITTEN_POLL_MS);
         continue;
       }
-      logger.warn(`taking over ${path}: the lock file is unreadable (${current.why}) and has not changed for ${HALF_WRITTEN_GRACE_MS} ms`);
+      logger.warn(
+        `taking over ${path}: the lock file is unreadable (${current.why}) and has not changed ` +
+          `for ${HALF_WRITTEN_GRACE_MS} ms`,
+      );
     } else {
       const { holder: other } = current;
       const verdict = judgeHolder(other, ownTokens);
       if (verdict.state !== 'gone') throw lockedError(path, agent, other, verdict.state === 'elsewhere');
-      logger.warn(`taking over the inbox of "${agent}": its holder, pid ${other.pid} on ${other.host}, is gone (${verdict.why})`);
+      logger.warn(
+        `taking over the inbox of "${agent}": its holder, pid ${other.pid} on ${other.host}, is gone (${verdict.why})`,
+      );
     }
     await moveStaleLockAside(path, current.text, logger);
   }
@@ -133,7 +142,9 @@ function heldLock(path: string, agent: string, holder: LockHolder, text: string,
       } else if (current.text !== text) {
         logger.warn(`${path} was taken over by another process; leaving it in place`);
       } else {
-        await unlink(path).catch((error) => logger.warn(`could not remove ${path}: ${ioFailed('remove', path, error).message}`));
+        await unlink(path).catch((error) =>
+          logger.warn(`could not remove ${path}: ${ioFailed('remove', path, error).message}`),
+        );
       }
     },
   };
@@ -171,7 +182,9 @@ async function readLock(path: string): Promise<LockState> {
   try {
     const info = await lstat(path);
     if (info.isSymbolicLink() || !info.isFile()) {
-      throw new Cc2ccError('UNSAFE_PATH', `${path} should be a lock file but is not a regular file; remove it`, { path });
+      throw new Cc2ccError('UNSAFE_PATH', `${path} should be a lock file but is not a regular file; remove it`, {
+        path,
+      });
     }
     modifiedMs = info.mtimeMs;
   } catch (error) {

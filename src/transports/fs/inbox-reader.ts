@@ -105,7 +105,9 @@ class InboxReader implements Inbox {
   private ending: Promise<void> | undefined;
   private released: Promise<void> | undefined;
 
-  constructor(private readonly options: InboxReaderOptions & { lock: InboxLock; done: DoneIndex; crashes: CrashCounts }) {
+  constructor(
+    private readonly options: InboxReaderOptions & { lock: InboxLock; done: DoneIndex; crashes: CrashCounts },
+  ) {
     this.paths = options.paths;
     this.agent = options.paths.agent;
     this.logger = options.logger;
@@ -145,7 +147,8 @@ class InboxReader implements Inbox {
       // As abort does: a late settle moves nothing, and the next open offers the message again.
       this.state = 'closed';
       this.logger.warn(
-        `the handler of "${this.agent}" did not return within ${this.options.closeTimeoutMs} ms of close(); closing anyway: the message it holds stays in cur/ and the next open offers it again`,
+        `the handler of "${this.agent}" did not return within ${this.options.closeTimeoutMs} ms ` +
+          `of close(); closing anyway: the message it holds stays in cur/ and the next open offers it again`,
       );
     }
     await this.pruning;
@@ -178,11 +181,16 @@ class InboxReader implements Inbox {
     const kept = await this.options.lock.keep();
     if (kept === 'held') return true;
     if (kept === 'retaken') {
-      this.logger.warn(`the inbox lock of "${this.agent}" was gone (its folder removed or moved away?); made the folders and took the lock again`);
+      this.logger.warn(
+        `the inbox lock of "${this.agent}" was gone (its folder removed or moved away?); made the ` +
+          `folders and took the lock again`,
+      );
       this.onretaken?.();
       return true;
     }
-    this.logger.error(`another live process holds the inbox of "${this.agent}" now; this receiver stops: ${kept.lost.message}`);
+    this.logger.error(
+      `another live process holds the inbox of "${this.agent}" now; this receiver stops: ${kept.lost.message}`,
+    );
     await this.abort();
     this.onlost?.(kept.lost);
     return false;
@@ -208,7 +216,10 @@ class InboxReader implements Inbox {
    * space the queue already took), unless the pass has gone on for many times maxDone acks.
    */
   private draining(): boolean {
-    return this.passing !== undefined && this.acksSincePrune < PRUNE_WAITS_UP_TO * Math.max(PRUNE_EVERY_ACKS, this.options.retention.maxDone);
+    return (
+      this.passing !== undefined &&
+      this.acksSincePrune < PRUNE_WAITS_UP_TO * Math.max(PRUNE_EVERY_ACKS, this.options.retention.maxDone)
+    );
   }
 
   private async runPasses(): Promise<void> {
@@ -218,7 +229,9 @@ class InboxReader implements Inbox {
         await this.pass();
       } catch (error) {
         this.foldersChecked = false;
-        this.logger.error(`inbox pass of "${this.agent}" failed: ${describeError(error)}; trying again on the next wake-up`);
+        this.logger.error(
+          `inbox pass of "${this.agent}" failed: ${describeError(error)}; trying again on the next wake-up`,
+        );
         return;
       }
     } while (this.passAgain && this.state === 'open');
@@ -260,7 +273,13 @@ class InboxReader implements Inbox {
     const id = messageId(entry.name);
     if (id === undefined) {
       // Dotfiles were already left out (someone else's temp files); any other name is reported.
-      return this.files.refuse(path, undefined, `unexpected file name ${JSON.stringify(entry.name)} in inbox/ (a message file is named <ULID>.json)`).then(() => NOTHING);
+      return this.files
+        .refuse(
+          path,
+          undefined,
+          `unexpected file name ${JSON.stringify(entry.name)} in inbox/ (a message file is named <ULID>.json)`,
+        )
+        .then(() => NOTHING);
     }
     const due = this.notBefore.get(id);
     if (due !== undefined) {
@@ -334,7 +353,10 @@ class InboxReader implements Inbox {
   private async putBack(taken: Taken): Promise<void> {
     if (taken === NOTHING || this.aborted()) return;
     await this.files.giveBack(taken.id).catch((error) => {
-      this.logger.warn(`could not return ${taken.id} to the inbox of "${this.agent}": ${describeError(error)}; the next start returns it`);
+      this.logger.warn(
+        `could not return ${taken.id} to the inbox of "${this.agent}": ${describeError(error)}; ` +
+          `the next start returns it`,
+      );
     });
   }
 
@@ -351,7 +373,9 @@ class InboxReader implements Inbox {
       if (settled) return;
       settled = true;
       if (this.state === 'closed') {
-        this.logger.debug(`not settling ${id} (${what}): the inbox of "${this.agent}" is closed; the next open offers it again`);
+        this.logger.debug(
+          `not settling ${id} (${what}): the inbox of "${this.agent}" is closed; the next open offers it again`,
+        );
         return;
       }
       try {
@@ -373,7 +397,8 @@ class InboxReader implements Inbox {
     try {
       await this.options.handler(delivery);
     } catch (error) {
-      if (settled) this.logger.warn(`the handler of "${this.agent}" threw after settling ${id}: ${describeError(error)}`);
+      if (settled)
+        this.logger.warn(`the handler of "${this.agent}" threw after settling ${id}: ${describeError(error)}`);
       else await delivery.retry(`handler threw: ${describeError(error)}`, THROWN_RETRY_DELAY_MS);
     }
   }
@@ -387,7 +412,10 @@ class InboxReader implements Inbox {
 
   private async deadLetter(id: string, reason: string): Promise<void> {
     const last = this.lastErrors.get(id);
-    await this.files.deadLetter(id, last === undefined || reason.includes(last) ? reason : `${reason}; last error: ${last}`);
+    await this.files.deadLetter(
+      id,
+      last === undefined || reason.includes(last) ? reason : `${reason}; last error: ${last}`,
+    );
     this.forgetAttempts(id);
   }
 
@@ -429,7 +457,13 @@ async function finishesWithin(work: Promise<unknown> | undefined, ms: number): P
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {
-    return await Promise.race([work.then(() => true, () => true), timedOut]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timedOut,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -25,7 +25,9 @@ export interface InboxEntry {
 export async function listEntries(path: string, small = false): Promise<InboxEntry[]> {
   try {
     const entries = small ? readdirSync(path, { withFileTypes: true }) : await readdir(path, { withFileTypes: true });
-    return entries.filter((entry) => !entry.name.startsWith('.')).map((entry) => ({ name: entry.name, regular: entry.isFile() }));
+    return entries
+      .filter((entry) => !entry.name.startsWith('.'))
+      .map((entry) => ({ name: entry.name, regular: entry.isFile() }));
   } catch (error) {
     if (isMissing(error)) return [];
     throw ioFailed('list', path, error);
@@ -54,10 +56,16 @@ export async function returnClaimed(paths: InboxPaths, logger: Logger): Promise<
       if (isMissing(error)) continue;
       throw ioFailed('inspect', path, error);
     }
-    if (!info.isFile()) await files.refuse(path, undefined, `${describeFileType(info)} named ${name} in cur/, where only message files belong; never opened or followed`);
+    if (!info.isFile())
+      await files.refuse(
+        path,
+        undefined,
+        `${describeFileType(info)} named ${name} in cur/, where only message files belong; never opened or followed`,
+      );
     else if (await files.unclaim(name)) moved++;
   }
-  if (moved > 0) logger.info(`returned ${moved} message(s) claimed by an earlier receiver of "${paths.agent}" to its inbox`);
+  if (moved > 0)
+    logger.info(`returned ${moved} message(s) claimed by an earlier receiver of "${paths.agent}" to its inbox`);
   return moved;
 }
 
@@ -78,7 +86,8 @@ export async function removeStaleTemp(paths: InboxPaths, graceMs: number, logger
       await rm(path, { force: true });
       removed++;
     } catch (error) {
-      if (!isMissing(error)) logger.warn(`could not remove stale temp file ${path}: ${ioFailed('remove', path, error).message}`);
+      if (!isMissing(error))
+        logger.warn(`could not remove stale temp file ${path}: ${ioFailed('remove', path, error).message}`);
     }
   }
   if (removed > 0) logger.debug(`removed ${removed} stale temp file(s) of "${paths.agent}"`);

@@ -43,7 +43,10 @@ export class FsLayout {
   inbox(name: AgentName): InboxPaths {
     const agent = assertAgentName(name);
     const dir = join(this.root, `${INBOX_PREFIX}${agent}`);
-    const folders = Object.fromEntries(INBOX_FOLDERS.map((folder) => [folder, join(dir, folder)])) as Record<InboxFolder, string>;
+    const folders = Object.fromEntries(INBOX_FOLDERS.map((folder) => [folder, join(dir, folder)])) as Record<
+      InboxFolder,
+      string
+    >;
     return { agent, dir, lock: join(dir, 'lock'), ...folders };
   }
 
@@ -154,5 +157,9 @@ export async function checkDir(path: string): Promise<boolean> {
 }
 
 function notAFolder(path: string): Cc2ccError {
-  return new Cc2ccError('UNSAFE_PATH', `${path} should be a folder but is not; move it away so cc2cc can create the folder`, { path });
+  return new Cc2ccError(
+    'UNSAFE_PATH',
+    `${path} should be a folder but is not; move it away so cc2cc can create the folder`,
+    { path },
+  );
 }

@@ -45,7 +45,10 @@ export async function linkIntoInboxes(
       }
     }
     if (options.fsync === false || !outcomes.includes('linked')) return outcomes;
-    const failure = await fsyncIn(dirname(tempPath), fd).then(() => undefined, (error: unknown) => ({ failed: error }));
+    const failure = await fsyncIn(dirname(tempPath), fd).then(
+      () => undefined,
+      (error: unknown) => ({ failed: error }),
+    );
     return failure ? outcomes.map((outcome) => (outcome === 'linked' ? failure : outcome)) : outcomes;
   } finally {
     closeSync(fd);

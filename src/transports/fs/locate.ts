@@ -19,7 +19,11 @@ export async function locateMessage(paths: InboxPaths, id: string): Promise<Mess
     const reason = await readFile(join(paths.dead, `${id}.reason`), 'utf8').catch(() => '(no reason recorded)');
     return { state: 'dead', reason: reason.slice(0, REASON_LIMIT).trim() };
   }
-  for (const [folder, state] of [['done', 'done'], ['cur', 'claimed'], ['inbox', 'queued']] as const) {
+  for (const [folder, state] of [
+    ['done', 'done'],
+    ['cur', 'claimed'],
+    ['inbox', 'queued'],
+  ] as const) {
     if (await exists(join(paths[folder], file))) return { state };
   }
   return undefined;

@@ -38,7 +38,12 @@ export type ReadOutcome =
  * Read one message file without following a link, opening a FIFO for reading or reading
  * past `maxBytes`, and check it against wire format v1 and the id its name promises.
  */
-export async function readMessageFile(path: string, maxBytes: number, expectedId?: string, options: ReadOptions = {}): Promise<ReadOutcome> {
+export async function readMessageFile(
+  path: string,
+  maxBytes: number,
+  expectedId?: string,
+  options: ReadOptions = {},
+): Promise<ReadOutcome> {
   const text = await readRegularFile(path, maxBytes, options);
   if (text.missing) return { ok: false, missing: true };
   if (text.reason !== undefined) return { ok: false, missing: false, reason: text.reason };
@@ -47,7 +52,9 @@ export async function readMessageFile(path: string, maxBytes: number, expectedId
     envelope = decodeEnvelope(text.content);
   } catch (error) {
     // Not a Cc2ccError: the parser itself gave up (data nested too deeply overflows the stack).
-    const reason = isCc2ccError(error) ? describeError(error) : `envelope could not be checked (${error instanceof Error ? error.name : 'error'}: ${describeError(error)})`;
+    const reason = isCc2ccError(error)
+      ? describeError(error)
+      : `envelope could not be checked (${error instanceof Error ? error.name : 'error'}: ${describeError(error)})`;
     return { ok: false, missing: false, reason };
   }
   if (expectedId !== undefined && envelope.id !== expectedId) {
@@ -64,7 +71,10 @@ export async function readMessageFile(path: string, maxBytes: number, expectedId
 // decoding it loosely would hand the agent text with U+FFFD where the bytes were.
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-type TextOutcome = { missing: true } | { missing: false; reason: string } | { missing: false; reason?: undefined; content: string };
+type TextOutcome =
+  | { missing: true }
+  | { missing: false; reason: string }
+  | { missing: false; reason?: undefined; content: string };
 
 export interface ReadOptions {
   /** A folder listing just said this name is a regular file (d_type): skip the lstat. */
@@ -87,7 +97,8 @@ export async function readRegularFile(path: string, maxBytes: number, options: R
   if (!options.knownRegular) {
     try {
       const info = lstatSync(path);
-      if (!info.isFile()) return { missing: false, reason: `${describeFileType(info)}, not a regular file (never opened or followed)` };
+      if (!info.isFile())
+        return { missing: false, reason: `${describeFileType(info)}, not a regular file (never opened or followed)` };
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return { missing: true };
     }

@@ -60,10 +60,15 @@ export class TrafficObserver {
 
   private constructor(private readonly options: ObserverOptions) {}
 
-  /** What is on disk now is the baseline: only changes after this are reported (and, with `replay`, the recent part of it first). */
+  /**
+   * What is on disk now is the baseline: only changes after this are reported (and, with `replay`,
+   * the recent part of it first).
+   */
   static async start(options: ObserverOptions): Promise<TrafficObserver> {
     const observer = new TrafficObserver(options);
-    for (const name of await options.layout.inboxNames((path, why) => observer.warnOnce(path, `observer skips ${path}: ${why}`))) {
+    for (const name of await options.layout.inboxNames((path, why) =>
+      observer.warnOnce(path, `observer skips ${path}: ${why}`),
+    )) {
       const watched = observer.track(name);
       for (const [id, state] of await observer.listStates(watched)) watched.known.set(id, state);
     }
@@ -83,10 +88,13 @@ export class TrafficObserver {
   private async replay({ last, sinceMs }: NonNullable<ObserveOptions['replay']>): Promise<void> {
     const since = sinceMs === undefined ? 0 : Date.now() - sinceMs;
     const ids = new Set<string>();
-    for (const watched of this.inboxes.values()) for (const id of watched.known.keys()) if (ulidTime(id) >= since) ids.add(id);
+    for (const watched of this.inboxes.values())
+      for (const id of watched.known.keys()) if (ulidTime(id) >= since) ids.add(id);
     const sorted = [...ids].sort();
     const chosen = new Set(last === undefined ? sorted : sorted.slice(Math.max(0, sorted.length - last)));
-    const copies = [...this.inboxes].flatMap(([name, watched]) => [...watched.known].filter(([id]) => chosen.has(id)).map(([id, state]) => ({ name, id, state })));
+    const copies = [...this.inboxes].flatMap(([name, watched]) =>
+      [...watched.known].filter(([id]) => chosen.has(id)).map(([id, state]) => ({ name, id, state })),
+    );
     copies.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.name.localeCompare(b.name)));
     for (const { name, id, state } of copies) {
       if (this.stopped) return;
@@ -161,7 +169,8 @@ export class TrafficObserver {
         watched.watchers.set(folder, watcher);
         added = true;
       } catch (error) {
-        if (errnoCode(error) !== 'ENOENT') this.warnOnce(path, `observer cannot watch ${path}: ${describeError(error)}`);
+        if (errnoCode(error) !== 'ENOENT')
+          this.warnOnce(path, `observer cannot watch ${path}: ${describeError(error)}`);
       }
     }
     return added;
@@ -172,7 +181,8 @@ export class TrafficObserver {
       if (this.attach(name)) void this.scanInbox(name);
       return;
     }
-    const id = fileName === null ? undefined : (messageId(fileName) ?? /^([0-9A-HJKMNP-TV-Z]{26})\.reason$/.exec(fileName)?.[1]);
+    const id =
+      fileName === null ? undefined : (messageId(fileName) ?? /^([0-9A-HJKMNP-TV-Z]{26})\.reason$/.exec(fileName)?.[1]);
     if (fileName === null) void this.scanInbox(name);
     else if (id !== undefined) void this.check(name, id);
   }
@@ -183,7 +193,9 @@ export class TrafficObserver {
     this.scanning ??= (async () => {
       try {
         this.watchRoot();
-        const names = await this.options.layout.inboxNames((path, why) => this.warnOnce(path, `observer skips ${path}: ${why}`));
+        const names = await this.options.layout.inboxNames((path, why) =>
+          this.warnOnce(path, `observer skips ${path}: ${why}`),
+        );
         for (const name of names) {
           if (this.stopped) return;
           this.track(name);
@@ -240,7 +252,9 @@ export class TrafficObserver {
     entry.done = (async () => {
       do {
         entry.again = false;
-        await this.look(name, id).catch((error) => this.warnOnce(key, `observer could not look at ${key}: ${describeError(error)}`));
+        await this.look(name, id).catch((error) =>
+          this.warnOnce(key, `observer could not look at ${key}: ${describeError(error)}`),
+        );
       } while (entry.again && !this.stopped);
       this.checks.delete(key);
     })();
@@ -289,7 +303,12 @@ export class TrafficObserver {
   }
 
   /** The envelope, read once per message from wherever the file is by now. */
-  private async envelopeOf(paths: InboxPaths, key: string, id: string, state: TrafficState): Promise<Envelope | undefined> {
+  private async envelopeOf(
+    paths: InboxPaths,
+    key: string,
+    id: string,
+    state: TrafficState,
+  ): Promise<Envelope | undefined> {
     const cached = this.envelopes.get(key);
     if (cached) return cached;
     const start = STATES.findIndex(([candidate]) => candidate === state);

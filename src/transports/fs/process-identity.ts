@@ -50,21 +50,30 @@ export function thisProcess(): ProcessIdentity {
  * holds right now: a lock with our pid and another token was left by an earlier process
  * that had our pid (common in containers, where a restarted server is pid 1 again).
  */
-export function judgeHolder(holder: ProcessIdentity & { token: string }, ownTokens: ReadonlySet<string>, me: ProcessIdentity = thisProcess()): HolderVerdict {
+export function judgeHolder(
+  holder: ProcessIdentity & { token: string },
+  ownTokens: ReadonlySet<string>,
+  me: ProcessIdentity = thisProcess(),
+): HolderVerdict {
   const bootsKnown = holder.boot !== undefined && me.boot !== undefined;
   if (bootsKnown && holder.boot !== me.boot) {
     // Written before this machine's last boot (same host name), or by another machine.
-    return holder.host === me.host ? { state: 'gone', why: 'it was written before this machine last booted' } : { state: 'elsewhere' };
+    return holder.host === me.host
+      ? { state: 'gone', why: 'it was written before this machine last booted' }
+      : { state: 'elsewhere' };
   }
   const sameSpace = bootsKnown ? holder.pidNs === me.pidNs : holder.host === me.host;
   if (!sameSpace) return { state: 'elsewhere' };
   if (holder.pid === me.pid) {
-    return ownTokens.has(holder.token) ? { state: 'alive' } : { state: 'gone', why: 'it names this very process, so it was left by an earlier process with the same pid' };
+    return ownTokens.has(holder.token)
+      ? { state: 'alive' }
+      : { state: 'gone', why: 'it names this very process, so it was left by an earlier process with the same pid' };
   }
   if (!processAlive(holder.pid)) return { state: 'gone', why: 'that process is gone' };
   if (holder.procStart !== undefined) {
     const now = processStartTicks(holder.pid);
-    if (now !== undefined && now !== holder.procStart) return { state: 'gone', why: 'that pid now belongs to a process started later' };
+    if (now !== undefined && now !== holder.procStart)
+      return { state: 'gone', why: 'that pid now belongs to a process started later' };
   }
   return { state: 'alive' };
 }

@@ -47,7 +47,10 @@ export class SenderHolds {
     return this.release(sender);
   }
 
-  /** A hold whose message left inbox/ some other way (removed by hand, say) must not block its sender. True as for `offered`. */
+  /**
+   * A hold whose message left inbox/ some other way (removed by hand, say) must not block its
+   * sender. True as for `offered`.
+   */
   dropStale(listed: InboxEntry[], inHand: (id: string) => boolean): boolean {
     if (this.holds.size === 0) return false;
     const names = new Set(listed.map((entry) => entry.name));

@@ -76,7 +76,9 @@ function heldLock(path: string, me: Holder, logger: Logger): KeyLock {
         logger.warn(`state lock ${path} was taken over while this process held it`);
         return;
       }
-      await unlink(path).catch((error) => logger.warn(`could not remove ${path}: ${ioFailed('remove', path, error).message}`));
+      await unlink(path).catch((error) =>
+        logger.warn(`could not remove ${path}: ${ioFailed('remove', path, error).message}`),
+      );
     },
   };
 }
@@ -89,7 +91,12 @@ function heldLock(path: string, me: Holder, logger: Logger): KeyLock {
  * own taker died is stale in turn and is taken over by the same rule, one level deeper.
  */
 async function removeStale(path: string, stale: Holder, options: KeyLockOptions, depth: number): Promise<boolean> {
-  if (depth > MAX_TAKEOVER_DEPTH) throw new Cc2ccError('IO_FAILED', `could not take over the stale lock ${path}: its takers keep dying; remove ${path}* by hand`, { path });
+  if (depth > MAX_TAKEOVER_DEPTH)
+    throw new Cc2ccError(
+      'IO_FAILED',
+      `could not take over the stale lock ${path}: its takers keep dying; remove ${path}* by hand`,
+      { path },
+    );
   const guard = `${path}@${stale.token}`;
   const me: Holder = { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), at: Date.now() };
   if (!(await createExclusive(guard, me, options.tmpDir))) {
@@ -98,7 +105,8 @@ async function removeStale(path: string, stale: Holder, options: KeyLockOptions,
     return isStale(taker, options.staleMs) && (await removeStale(guard, taker, options, depth + 1));
   }
   try {
-    if ((await readHolder(path))?.token === stale.token) await unlink(path).catch((error) => ignoreMissing(error, path));
+    if ((await readHolder(path))?.token === stale.token)
+      await unlink(path).catch((error) => ignoreMissing(error, path));
   } finally {
     // A late taker of the same instance finds another token (or none) and removes nothing.
     await unlink(guard).catch((error) => ignoreMissing(error, guard));
@@ -150,7 +158,13 @@ function parseHolder(text: string): Holder | undefined {
   try {
     const { pid, host, token, at } = JSON.parse(text) as Record<string, unknown>;
     if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return undefined;
-    if (typeof host !== 'string' || typeof token !== 'string' || !/^[0-9a-f]{16}$/.test(token) || typeof at !== 'number') return undefined;
+    if (
+      typeof host !== 'string' ||
+      typeof token !== 'string' ||
+      !/^[0-9a-f]{16}$/.test(token) ||
+      typeof at !== 'number'
+    )
+      return undefined;
     return { pid, host, token, at };
   } catch {
     return undefined;

@@ -96,12 +96,14 @@ export class FsState implements State {
       .sort();
     const entries: Array<StateEntry | undefined> = [];
     // A few at a time: thousands of keys must not open thousands of files at once (EMFILE).
-    for (let i = 0; i < keys.length; i += READ_BATCH) entries.push(...(await Promise.all(keys.slice(i, i + READ_BATCH).map((key) => this.read(key)))));
+    for (let i = 0; i < keys.length; i += READ_BATCH)
+      entries.push(...(await Promise.all(keys.slice(i, i + READ_BATCH).map((key) => this.read(key)))));
     const live: StateEntry[] = [];
     for (const entry of entries) {
       if (!entry) continue;
       if (!this.expired(entry)) live.push(entry);
-      else await this.delete(entry.key, { ifVersion: entry.version }).catch(() => {}); // tidy up; a reader never depends on it
+      // tidy up; a reader never depends on it
+      else await this.delete(entry.key, { ifVersion: entry.version }).catch(() => {});
     }
     return live;
   }
@@ -113,9 +115,16 @@ export class FsState implements State {
     return this.locked(key, async (lock) => {
       const stored = await this.read(key);
       const current = stored && !this.expired(stored) ? stored : undefined;
-      if (options.ifVersion !== undefined && (current?.version ?? null) !== options.ifVersion) return { ok: false, current };
-      const entry: StateEntry = { key, value: JSON.parse(text) as StateValue, version: newId(), ...(ttlMs !== undefined && { expiresAt: this.now() + ttlMs }) };
-      const record = `{"version":${JSON.stringify(entry.version)}${entry.expiresAt !== undefined ? `,"expiresAt":${entry.expiresAt}` : ''},"value":${text}}\n`;
+      if (options.ifVersion !== undefined && (current?.version ?? null) !== options.ifVersion)
+        return { ok: false, current };
+      const entry: StateEntry = {
+        key,
+        value: JSON.parse(text) as StateValue,
+        version: newId(),
+        ...(ttlMs !== undefined && { expiresAt: this.now() + ttlMs }),
+      };
+      const expiry = entry.expiresAt !== undefined ? `,"expiresAt":${entry.expiresAt}` : '';
+      const record = `{"version":${JSON.stringify(entry.version)}${expiry},"value":${text}}\n`;
       await this.replace(key, record, lock);
       return { ok: true, entry };
     });
@@ -182,7 +191,8 @@ export class FsState implements State {
       return undefined;
     }
     const entry = parseRecord(key, read.content);
-    if (!entry) this.options.logger.warn(`state: ignoring ${path}: not a state record (written by something other than cc2cc?)`);
+    if (!entry)
+      this.options.logger.warn(`state: ignoring ${path}: not a state record (written by something other than cc2cc?)`);
     return entry;
   }
 
@@ -216,14 +226,24 @@ export class FsState implements State {
 function parseRecord(key: string, text: string): StateEntry | undefined {
   try {
     const record = JSON.parse(text) as Record<string, unknown>;
-    if (typeof record !== 'object' || record === null || typeof record.version !== 'string' || !('value' in record)) return undefined;
+    if (typeof record !== 'object' || record === null || typeof record.version !== 'string' || !('value' in record))
+      return undefined;
     if (record.expiresAt !== undefined && typeof record.expiresAt !== 'number') return undefined;
-    return { key, value: record.value as StateValue, version: record.version, ...(record.expiresAt !== undefined && { expiresAt: record.expiresAt }) };
+    return {
+      key,
+      value: record.value as StateValue,
+      version: record.version,
+      ...(record.expiresAt !== undefined && { expiresAt: record.expiresAt }),
+    };
   } catch {
     return undefined;
   }
 }
 
 function lostLock(key: string): Cc2ccError {
-  return new Cc2ccError('TIMEOUT', `the lock of state key "${key}" was taken over while this write waited (was this process paused?); try again`, { key });
+  return new Cc2ccError(
+    'TIMEOUT',
+    `the lock of state key "${key}" was taken over while this write waited (was this process paused?); try again`,
+    { key },
+  );
 }

@@ -59,11 +59,14 @@ export class Wakeups {
     if (this.stopped || (this.timer && this.timerAt <= time)) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = time;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      this.options.onWake('timer');
-    }, Math.max(0, time - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.options.onWake('timer');
+      },
+      Math.max(0, time - Date.now()),
+    );
     this.timer.unref();
   }
 

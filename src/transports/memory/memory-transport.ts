@@ -81,9 +81,13 @@ export class MemoryTransport implements Transport {
     this.assertOpen();
     const box = this.space.box(assertAgentName(agent));
     if (box.holder) {
-      throw new Cc2ccError('INBOX_LOCKED', `inbox "${agent}" is already held by another receiver (pid ${process.pid}, in this process)`, {
-        pid: process.pid,
-      });
+      throw new Cc2ccError(
+        'INBOX_LOCKED',
+        `inbox "${agent}" is already held by another receiver (pid ${process.pid}, in this process)`,
+        {
+          pid: process.pid,
+        },
+      );
     }
     // A receiver that went away without settling left claimed messages: queue them again.
     for (const envelope of box.claimed.values()) insertSorted(box.queued, envelope);

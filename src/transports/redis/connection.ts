@@ -25,7 +25,13 @@ const MAX_RECONNECT_DELAY_MS = 1000;
  * with TRANSPORT_UNAVAILABLE naming the URL; once up, a lost connection (a Redis
  * restart) is retried for ever with a short backoff, logged once per outage.
  */
-export async function connectClient({ url, connectTimeoutMs, logger, role, name }: ConnectOptions): Promise<RedisClient> {
+export async function connectClient({
+  url,
+  connectTimeoutMs,
+  logger,
+  role,
+  name,
+}: ConnectOptions): Promise<RedisClient> {
   const where = redactUrl(url);
   const started = Date.now();
   let everReady = false;
@@ -44,15 +50,21 @@ export async function connectClient({ url, connectTimeoutMs, logger, role, name 
         connectTimeout: Math.max(1, Math.min(connectTimeoutMs, 5000)),
         reconnectStrategy: (retries, cause) => {
           lastCause = cause;
-          if (!everReady && Date.now() - started >= connectTimeoutMs) return new Error(`no connection within ${connectTimeoutMs} ms`);
+          if (!everReady && Date.now() - started >= connectTimeoutMs)
+            return new Error(`no connection within ${connectTimeoutMs} ms`);
           return Math.min(50 * 2 ** Math.min(retries, 10), MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 50);
         },
       },
     });
   } catch (error) {
-    throw new Cc2ccError('INVALID_CONFIG', `invalid Redis URL ${where}: ${describeError(error)} (expected redis://[user:password@]host:port[/db] or rediss://...)`, {
-      url: where,
-    });
+    throw new Cc2ccError(
+      'INVALID_CONFIG',
+      `invalid Redis URL ${where}: ${describeError(error)} (expected ` +
+        `redis://[user:password@]host:port[/db] or rediss://...)`,
+      {
+        url: where,
+      },
+    );
   }
   client.on('error', (error: unknown) => {
     lastCause = error;
@@ -82,14 +94,19 @@ export async function assertServerVersion(client: RedisClient, where: string): P
   if (!match) return; // a compatible server that does not say: let the commands speak
   const [major, minor] = [Number(match[1]), Number(match[2])];
   if (major > 6 || (major === 6 && minor >= 2)) return;
-  throw new Cc2ccError('INVALID_CONFIG', `Redis at ${where} is version ${major}.${minor}; the redis transport needs Redis 6.2 or newer`, { url: where });
+  throw new Cc2ccError(
+    'INVALID_CONFIG',
+    `Redis at ${where} is version ${major}.${minor}; the redis transport needs Redis 6.2 or newer`,
+    { url: where },
+  );
 }
 
 function unreachable(where: string, connectTimeoutMs: number, cause: unknown): Cc2ccError {
   return new Cc2ccError(
     'TRANSPORT_UNAVAILABLE',
     `cannot reach Redis at ${where} within ${connectTimeoutMs} ms (${describeError(cause)}); ` +
-      'is redis-server running there? Set transport.url in the cc2cc config or CC2CC_REDIS_URL (see docs/transports.md)',
+      'is redis-server running there? Set transport.url in the cc2cc config or CC2CC_REDIS_URL ' +
+      '(see docs/transports.md)',
     { url: where },
     { cause },
   );
@@ -120,7 +137,13 @@ export function typedFailure(error: unknown, where: string, what: string): unkno
   if (error instanceof Cc2ccError || (isServerReply(error) && !serverStateError(error, where, what))) return error;
   return (
     serverStateError(error, where, what) ??
-    new Cc2ccError('TRANSPORT_UNAVAILABLE', `could not ${what}: Redis at ${where} is unreachable (${describeError(error)}); cc2cc reconnects in the background`, { url: where }, { cause: error })
+    new Cc2ccError(
+      'TRANSPORT_UNAVAILABLE',
+      `could not ${what}: Redis at ${where} is unreachable (${describeError(error)}); cc2cc ` +
+        `reconnects in the background`,
+      { url: where },
+      { cause: error },
+    )
   );
 }
 
@@ -186,7 +209,8 @@ export class RedisLink {
     let maybeRan = false;
     let lastError: unknown;
     for (let attempt = 0; ; attempt++) {
-      if (this.closed) throw new Cc2ccError('TRANSPORT_CLOSED', `this redis transport (${this.where}) was closed; create a new one`);
+      if (this.closed)
+        throw new Cc2ccError('TRANSPORT_CLOSED', `this redis transport (${this.where}) was closed; create a new one`);
       if (this.overdue) throw this.notAnswering(what, maybeRan, options, attempt);
       // One outage, one wait: an operation started late in it waits only for what is left,
       // and once one has failed for it, the rest fail at once until the connection is back.
@@ -206,7 +230,8 @@ export class RedisLink {
       lastError = state ?? error;
       await sleep(Math.min(50 * 2 ** Math.min(attempt, 5), Math.max(0, end - Date.now())));
       // A last try with almost no time left would likely end unanswered, which says less than the error in hand.
-      if (end - Date.now() < Math.min(MIN_TRY_MS, this.opTimeoutMs / 4)) throw this.failure(what, lastError, maybeRan, options, attempt + 1);
+      if (end - Date.now() < Math.min(MIN_TRY_MS, this.opTimeoutMs / 4))
+        throw this.failure(what, lastError, maybeRan, options, attempt + 1);
     }
   }
 
@@ -217,11 +242,22 @@ export class RedisLink {
   }
 
   /** One try, bounded by `ms`. A command still unwritten at the deadline is withdrawn; one written is overdue. */
-  private async attempt<T>(what: string, operation: (client: RedisClient) => Promise<T>, ms: number): Promise<Attempt<T>> {
+  private async attempt<T>(
+    what: string,
+    operation: (client: RedisClient) => Promise<T>,
+    ms: number,
+  ): Promise<Attempt<T>> {
     const controller = new AbortController();
     const settled = operation(this.client.withAbortSignal(controller.signal)).then(
       (value): Attempt<T> => ({ ok: true, value }),
-      (error: unknown): Attempt<T> => ({ ok: false, error, sent: error instanceof AbortError || error instanceof ClientOfflineError || error instanceof ClientClosedError ? 'no' : 'maybe' }),
+      (error: unknown): Attempt<T> => ({
+        ok: false,
+        error,
+        sent:
+          error instanceof AbortError || error instanceof ClientOfflineError || error instanceof ClientClosedError
+            ? 'no'
+            : 'maybe',
+      }),
     );
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
@@ -229,7 +265,10 @@ export class RedisLink {
     clearTimeout(timer);
     if (first !== 'timeout') return first;
     controller.abort(); // rejects at once what is still waiting to be written
-    const after = await Promise.race([settled, new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending')))]);
+    const after = await Promise.race([
+      settled,
+      new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending'))),
+    ]);
     if (after !== 'pending') return after;
     const overdue = { since: Date.now() - ms, what };
     this.overdue = overdue;
@@ -242,7 +281,9 @@ export class RedisLink {
   private notAnswering(what: string, maybeRan: boolean, options: RunOptions, attempts: number): Cc2ccError {
     const overdue = this.overdue;
     const waited = overdue ? `${Math.round((Date.now() - overdue.since) / 100) / 10} s` : `${this.opTimeoutMs} ms`;
-    const reason = `Redis at ${this.where} has not answered a command for ${waited} (is redis-server stopped, or stuck in a long command?)`;
+    const reason =
+      `Redis at ${this.where} has not answered a command for ${waited} (is ` +
+      `redis-server stopped, or stuck in a long command?)`;
     return this.failure(what, new Error(reason), maybeRan, options, attempts);
   }
 
@@ -253,20 +294,29 @@ export class RedisLink {
   private failure(what: string, cause: unknown, maybeRan: boolean, options: RunOptions, attempts: number): Cc2ccError {
     if (cause instanceof Cc2ccError && !(maybeRan && options.mayHaveRun)) return cause;
     const down = this.down ? ` for ${Math.round((Date.now() - this.down.since) / 100) / 10} s` : '';
-    const reason = cause === undefined ? `Redis at ${this.where} is unreachable` : `Redis at ${this.where} is unreachable${down} (${describeError(cause)})`;
+    const reason =
+      cause === undefined
+        ? `Redis at ${this.where} is unreachable`
+        : `Redis at ${this.where} is unreachable${down} (${describeError(cause)})`;
     const data = { url: this.where, attempts };
     if (maybeRan && options.mayHaveRun) {
       return new Cc2ccError(
         'OUTCOME_UNKNOWN',
         `${options.mayHaveRun}: the command reached Redis but no answer came back (${describeError(cause)}). ` +
-          'Do not send it again blindly: once Redis answers again, a queued message is delivered as usual; ask the recipient, or watch `cc2cc tail`, to see whether it arrived',
+          'Do not send it again blindly: once Redis answers again, a queued message is delivered ' +
+          'as usual; ask the recipient, or watch `cc2cc tail`, to see whether it arrived',
         data,
         { cause },
       );
     }
     if (this.down && !this.client.isReady) this.down.reported = true;
     const certain = options.mayHaveRun ? ' (it did not run: nothing was changed)' : '';
-    return new Cc2ccError('TRANSPORT_UNAVAILABLE', `could not ${what}${certain}: ${reason}; cc2cc reconnects in the background`, data, { cause });
+    return new Cc2ccError(
+      'TRANSPORT_UNAVAILABLE',
+      `could not ${what}${certain}: ${reason}; cc2cc reconnects in the background`,
+      data,
+      { cause },
+    );
   }
 }
 

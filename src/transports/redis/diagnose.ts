@@ -29,7 +29,8 @@ export async function diagnoseRedis(link: RedisLink, keys: RedisKeys): Promise<F
     findings.push({
       level: 'warn',
       check: 'redis-memory',
-      message: `maxmemory-policy is ${policy}: when Redis reaches maxmemory it deletes keys, ` +
+      message:
+        `maxmemory-policy is ${policy}: when Redis reaches maxmemory it deletes keys, ` +
         'queued messages and inbox locks among them',
       fix: 'redis-cli config set maxmemory-policy noeviction (a full Redis then refuses sends, losing nothing)',
     });

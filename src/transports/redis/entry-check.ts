@@ -12,9 +12,15 @@ export type CheckedEntry = { ok: true; envelope: Envelope; raw: string } | { ok:
  */
 export function checkEntry(entry: StreamEntry, maxBytes: number, maxAttempts: number): CheckedEntry {
   const { raw, sid } = entry;
-  if (raw === undefined) return { ok: false, id: sid, reason: `stream entry ${sid} has no "envelope" field (not written by cc2cc)` };
+  if (raw === undefined)
+    return { ok: false, id: sid, reason: `stream entry ${sid} has no "envelope" field (not written by cc2cc)` };
   const size = Buffer.byteLength(raw);
-  if (size > maxBytes) return { ok: false, id: claimedId(raw) ?? sid, reason: `message is ${size} bytes, over the limit of ${maxBytes} bytes (maxBytes)` };
+  if (size > maxBytes)
+    return {
+      ok: false,
+      id: claimedId(raw) ?? sid,
+      reason: `message is ${size} bytes, over the limit of ${maxBytes} bytes (maxBytes)`,
+    };
   let envelope: Envelope;
   try {
     envelope = decodeEnvelope(raw);
@@ -27,7 +33,9 @@ export function checkEntry(entry: StreamEntry, maxBytes: number, maxAttempts: nu
     return {
       ok: false,
       id: envelope.id,
-      reason: `failed: handed to a receiver ${entry.deliveries} times without being settled (maxAttempts ${maxAttempts}); the receiver stopped or crashed each time`,
+      reason:
+        `failed: handed to a receiver ${entry.deliveries} times without being settled ` +
+        `(maxAttempts ${maxAttempts}); the receiver stopped or crashed each time`,
     };
   }
   return { ok: true, envelope, raw };

@@ -29,11 +29,24 @@ export interface RedisInboxLock {
  * loses the lock after `ttlMs`. Sooner than that, a holder on this host whose pid is gone
  * is taken over at once, as the folder transport does.
  */
-export async function acquireRedisLock(link: RedisLink, key: string, agent: AgentName, ttlMs: number, logger: Logger): Promise<RedisInboxLock> {
-  const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+export async function acquireRedisLock(
+  link: RedisLink,
+  key: string,
+  agent: AgentName,
+  ttlMs: number,
+  logger: Logger,
+): Promise<RedisInboxLock> {
+  const holder: LockHolder = {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'),
+  };
   const value = JSON.stringify(holder);
   for (let round = 0; round < 5; round++) {
-    const set = await link.run(`lock the inbox of "${agent}"`, (client) => client.set(key, value, { NX: true, PX: ttlMs }));
+    const set = await link.run(`lock the inbox of "${agent}"`, (client) =>
+      client.set(key, value, { NX: true, PX: ttlMs }),
+    );
     if (set !== null) return heldLock(link, key, holder, value, ttlMs, logger);
     const current = await link.run(`read the inbox lock of "${agent}"`, (client) => client.get(key));
     if (current === null) continue; // released in between: try again
@@ -49,23 +62,41 @@ export async function acquireRedisLock(link: RedisLink, key: string, agent: Agen
     );
     if (taken === 1) return heldLock(link, key, holder, value, ttlMs, logger);
   }
-  throw new Cc2ccError('INBOX_LOCKED', `could not take the inbox lock ${key} of "${agent}": other receivers kept changing it; try again`, { key });
+  throw new Cc2ccError(
+    'INBOX_LOCKED',
+    `could not take the inbox lock ${key} of "${agent}": other receivers kept changing it; try again`,
+    { key },
+  );
 }
 
-function heldLock(link: RedisLink, key: string, holder: LockHolder, value: string, ttlMs: number, logger: Logger): RedisInboxLock {
+function heldLock(
+  link: RedisLink,
+  key: string,
+  holder: LockHolder,
+  value: string,
+  ttlMs: number,
+  logger: Logger,
+): RedisInboxLock {
   let released = false;
   return {
     holder,
     async refresh() {
-      const result = await link.run('refresh the inbox lock', (client) => client.eval(LOCK_REFRESH, { keys: [key], arguments: [value, String(ttlMs)] }));
-      if (result === 2) logger.warn(`the inbox lock ${key} had lapsed (Redis was out of reach longer than ${ttlMs} ms); it is ours again`);
+      const result = await link.run('refresh the inbox lock', (client) =>
+        client.eval(LOCK_REFRESH, { keys: [key], arguments: [value, String(ttlMs)] }),
+      );
+      if (result === 2)
+        logger.warn(
+          `the inbox lock ${key} had lapsed (Redis was out of reach longer than ${ttlMs} ms); it is ours again`,
+        );
       return result === 0 ? 'lost' : 'held';
     },
     async release() {
       if (released) return;
       released = true;
       try {
-        await link.run('release the inbox lock', (client) => client.eval(LOCK_RELEASE, { keys: [key], arguments: [value] }));
+        await link.run('release the inbox lock', (client) =>
+          client.eval(LOCK_RELEASE, { keys: [key], arguments: [value] }),
+        );
       } catch (error) {
         logger.warn(`could not release the inbox lock ${key}: ${describeError(error)}; it lapses within ${ttlMs} ms`);
       }
@@ -77,7 +108,12 @@ function parseHolder(text: string): LockHolder | undefined {
   try {
     const { pid, host, startedAt, token } = JSON.parse(text) as Record<string, unknown>;
     if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof host !== 'string') return undefined;
-    return { pid, host, startedAt: typeof startedAt === 'string' ? startedAt : '?', token: typeof token === 'string' ? token : '' };
+    return {
+      pid,
+      host,
+      startedAt: typeof startedAt === 'string' ? startedAt : '?',
+      token: typeof token === 'string' ? token : '',
+    };
   } catch {
     return undefined;
   }
@@ -91,7 +127,8 @@ function lockedError(agent: AgentName, key: string, holder: LockHolder, ttlMs: n
     : `cc2cc cannot check a process on another host: if it is gone, its lock lapses within ${ttlMs} ms (minIdleMs)`;
   return new Cc2ccError(
     'INBOX_LOCKED',
-    `the inbox of "${agent}" is held by pid ${holder.pid} ${where} since ${holder.startedAt} (Redis key ${key}); ${advice}`,
+    `the inbox of "${agent}" is held by pid ${holder.pid} ${where} since ${holder.startedAt} ` +
+      `(Redis key ${key}); ${advice}`,
     { key, pid: holder.pid, host: holder.host, startedAt: holder.startedAt },
   );
 }

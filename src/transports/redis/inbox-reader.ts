@@ -90,8 +90,12 @@ export class RedisInboxReader implements Inbox {
     this.stopReading();
     await this.loop;
     this.state = 'closed';
-    const unoffered = [...this.known.values()].filter((claim) => claim.offers === 0).map((claim) => ({ sid: claim.sid, deliveries: claim.base }));
-    await this.stream.uncount(unoffered).catch((error) => this.logger.debug(`could not restore delivery counts: ${describeError(error)}`));
+    const unoffered = [...this.known.values()]
+      .filter((claim) => claim.offers === 0)
+      .map((claim) => ({ sid: claim.sid, deliveries: claim.base }));
+    await this.stream
+      .uncount(unoffered)
+      .catch((error) => this.logger.debug(`could not restore delivery counts: ${describeError(error)}`));
     await this.release();
   }
 
@@ -135,7 +139,10 @@ export class RedisInboxReader implements Inbox {
     }
   }
 
-  /** One thing at a time: first what others left behind, then a due retry, the next message, recovery, idle claims, or a blocking read. */
+  /**
+   * One thing at a time: first what others left behind, then a due retry, the next message,
+   * recovery, idle claims, or a blocking read.
+   */
   private async step(): Promise<void> {
     if (!this.leftBehindClaimed) return this.claimLeftBehind();
     const now = Date.now();
@@ -165,7 +172,10 @@ export class RedisInboxReader implements Inbox {
       if (others.length === 0 || this.state !== 'open') break;
       if (Date.now() - started > this.settings.minIdleMs) {
         const held = others.map((other) => `${other.count} by ${other.consumer}`).join(', ');
-        this.logger.warn(`messages of "${this.agent}" are still held by other receivers (${held}); they are claimed once idle for ${this.settings.minIdleMs} ms`);
+        this.logger.warn(
+          `messages of "${this.agent}" are still held by other receivers (${held}); they are ` +
+            `claimed once idle for ${this.settings.minIdleMs} ms`,
+        );
         break;
       }
       await this.sleep(Math.min(250, this.settings.minIdleMs));
@@ -185,14 +195,22 @@ export class RedisInboxReader implements Inbox {
     await this.take(await this.stream.take(page.filter((entry) => !this.known.has(entry.sid))));
   }
 
-  /** Now and then: entries left idle for minIdleMs that this receiver does not hold (a lost reply, a receiver that lost its lock). */
+  /**
+   * Now and then: entries left idle for minIdleMs that this receiver does not hold (a lost reply, a
+   * receiver that lost its lock).
+   */
   private async claimIdle(): Promise<void> {
     this.nextIdleClaim = Date.now() + this.settings.minIdleMs;
     const strays = (await this.stream.claimIdle(this.settings.minIdleMs)).filter((sid) => !this.known.has(sid));
     if (strays.length === 0) return;
-    this.logger.warn(`claimed ${strays.length} message(s) of "${this.agent}" left idle for ${this.settings.minIdleMs} ms by a receiver that went away`);
+    this.logger.warn(
+      `claimed ${strays.length} message(s) of "${this.agent}" left idle for ` +
+        `${this.settings.minIdleMs} ms by a receiver that went away`,
+    );
     const counts = await this.stream.deliveryCounts(strays);
-    await this.take(await this.stream.take(strays.sort(compareIds).map((sid) => ({ sid, deliveries: counts.get(sid) ?? 1 }))));
+    await this.take(
+      await this.stream.take(strays.sort(compareIds).map((sid) => ({ sid, deliveries: counts.get(sid) ?? 1 }))),
+    );
   }
 
   private async readNew(blockMs: number): Promise<void> {
@@ -222,7 +240,9 @@ export class RedisInboxReader implements Inbox {
     for (const { sid, base, envelope, raw } of accepted) {
       if (done.has(envelope.id)) {
         await this.stream.ack(sid, envelope.id);
-        this.logger.debug(`${envelope.id} was already delivered to "${this.agent}": acknowledged again, not handed over twice`);
+        this.logger.debug(
+          `${envelope.id} was already delivered to "${this.agent}": acknowledged again, not handed over twice`,
+        );
         continue;
       }
       const claim: Claim = { sid, envelope, raw, base, offers: 0, due: 0 };
@@ -243,7 +263,10 @@ export class RedisInboxReader implements Inbox {
     const settle = async (what: string, action: () => Promise<void>): Promise<void> => {
       if (settled) return;
       if (this.state === 'closed') {
-        this.logger.debug(`not settling ${claim.envelope.id} (${what}): the inbox of "${this.agent}" is closed; the next open offers it again`);
+        this.logger.debug(
+          `not settling ${claim.envelope.id} (${what}): the inbox of "${this.agent}" is closed; ` +
+            `the next open offers it again`,
+        );
         return;
       }
       settled = true;
@@ -264,7 +287,10 @@ export class RedisInboxReader implements Inbox {
     try {
       await this.handler(delivery);
     } catch (error) {
-      if (settled) this.logger.warn(`the handler of "${this.agent}" threw after settling ${claim.envelope.id}: ${describeError(error)}`);
+      if (settled)
+        this.logger.warn(
+          `the handler of "${this.agent}" threw after settling ${claim.envelope.id}: ${describeError(error)}`,
+        );
       else await delivery.retry(`handler threw: ${describeError(error)}`, THROWN_RETRY_DELAY_MS);
     }
   }

@@ -43,7 +43,9 @@ export class InboxStream {
   /** The group reads from the start of the stream: messages queued before it existed count. */
   async ensureGroup(): Promise<void> {
     try {
-      await this.link.run(`create the consumer group of "${this.agent}"`, (client) => client.xGroupCreate(this.key, this.group, '0', { MKSTREAM: true }));
+      await this.link.run(`create the consumer group of "${this.agent}"`, (client) =>
+        client.xGroupCreate(this.key, this.group, '0', { MKSTREAM: true }),
+      );
     } catch (error) {
       if (!(isServerReply(error) && error.message.startsWith('BUSYGROUP'))) throw error;
     }
@@ -53,7 +55,12 @@ export class InboxStream {
   async readNew(blocking: RedisClient, count: number, blockMs: number): Promise<StreamEntry[]> {
     let reply: unknown;
     try {
-      reply = await blocking.xReadGroup(this.group, this.consumer, { key: this.key, id: '>' }, { COUNT: count, BLOCK: blockMs });
+      reply = await blocking.xReadGroup(
+        this.group,
+        this.consumer,
+        { key: this.key, id: '>' },
+        { COUNT: count, BLOCK: blockMs },
+      );
     } catch (error) {
       // Redis came back without our data (no persistence, or the key was deleted).
       if (isServerReply(error) && error.message.startsWith('NOGROUP')) {
@@ -63,7 +70,9 @@ export class InboxStream {
       throw error;
     }
     const entries: StreamEntry[] = [];
-    for (const stream of (reply ?? []) as Array<{ messages: Array<{ id: string; message: Record<string, string> } | null> }>) {
+    for (const stream of (reply ?? []) as Array<{
+      messages: Array<{ id: string; message: Record<string, string> } | null>;
+    }>) {
       for (const message of stream.messages) {
         if (message) entries.push({ sid: message.id, raw: message.message.envelope, deliveries: 1 });
       }
@@ -92,7 +101,8 @@ export class InboxStream {
     );
     const entries: StreamEntry[] = [];
     for (const message of messages as Array<{ id: string; message: Record<string, string> } | null>) {
-      if (message) entries.push({ sid: message.id, raw: message.message.envelope, deliveries: (counts.get(message.id) ?? 0) + 1 });
+      if (message)
+        entries.push({ sid: message.id, raw: message.message.envelope, deliveries: (counts.get(message.id) ?? 0) + 1 });
     }
     return entries;
   }
@@ -121,7 +131,9 @@ export class InboxStream {
     if (sids.length === 0) return counts;
     const sorted = [...sids].sort(compareIds);
     const rows = await this.link.run(`count deliveries of "${this.agent}"`, (client) =>
-      client.xPendingRange(this.key, this.group, sorted[0]!, sorted[sorted.length - 1]!, 10_000, { consumer: this.consumer }),
+      client.xPendingRange(this.key, this.group, sorted[0]!, sorted[sorted.length - 1]!, 10_000, {
+        consumer: this.consumer,
+      }),
     );
     for (const row of rows) counts.set(row.id, row.deliveriesCounter);
     return counts;
@@ -129,7 +141,9 @@ export class InboxStream {
 
   /** Pending entries held by consumers other than this one (receivers that went away). */
   async othersPending(): Promise<Array<{ consumer: string; count: number }>> {
-    const summary = await this.link.run(`inspect the consumer group of "${this.agent}"`, (client) => client.xPending(this.key, this.group));
+    const summary = await this.link.run(`inspect the consumer group of "${this.agent}"`, (client) =>
+      client.xPending(this.key, this.group),
+    );
     return (summary.consumers ?? [])
       .map((row) => ({ consumer: row.name as string, count: Number(row.deliveriesCounter) }))
       .filter((row) => row.consumer !== this.consumer && row.count > 0);
@@ -141,7 +155,8 @@ export class InboxStream {
    */
   async uncount(entries: Array<{ sid: string; deliveries: number }>): Promise<void> {
     const byCount = new Map<number, string[]>();
-    for (const { sid, deliveries } of entries) byCount.set(deliveries - 1, [...(byCount.get(deliveries - 1) ?? []), sid]);
+    for (const { sid, deliveries } of entries)
+      byCount.set(deliveries - 1, [...(byCount.get(deliveries - 1) ?? []), sid]);
     for (const [count, sids] of byCount) {
       await this.link.run(`restore delivery counts of "${this.agent}"`, (client) =>
         client.xClaimJustId(this.key, this.group, this.consumer, 0, sids, { RETRYCOUNT: count }),
@@ -152,7 +167,9 @@ export class InboxStream {
   /** Envelope ids among `ids` that were acked before (the done set). */
   async alreadyDone(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const scores = await this.link.run(`check done messages of "${this.agent}"`, (client) => client.zmScore(this.keys.done(this.agent), ids));
+    const scores = await this.link.run(`check done messages of "${this.agent}"`, (client) =>
+      client.zmScore(this.keys.done(this.agent), ids),
+    );
     return new Set(ids.filter((_, index) => scores[index] !== null));
   }
 
@@ -162,7 +179,16 @@ export class InboxStream {
     await this.settle(`acknowledge ${envelopeId} for "${this.agent}"`, (client) =>
       runScript(client, ACK, {
         keys: [this.key, this.keys.done(this.agent)],
-        arguments: [this.group, sid, envelopeId, String(now), String(keepSince), String(this.retention.maxDone), this.agent, this.keys.traffic],
+        arguments: [
+          this.group,
+          sid,
+          envelopeId,
+          String(now),
+          String(keepSince),
+          String(this.retention.maxDone),
+          this.agent,
+          this.keys.traffic,
+        ],
       }),
     );
   }
@@ -171,7 +197,16 @@ export class InboxStream {
     await this.settle(`move ${envelopeId} to the dead letters of "${this.agent}"`, (client) =>
       runScript(client, DEAD_LETTER, {
         keys: [this.key, this.keys.dead(this.agent)],
-        arguments: [this.group, sid, envelopeId, reason, raw ?? '', new Date().toISOString(), this.agent, this.keys.traffic],
+        arguments: [
+          this.group,
+          sid,
+          envelopeId,
+          reason,
+          raw ?? '',
+          new Date().toISOString(),
+          this.agent,
+          this.keys.traffic,
+        ],
       }),
     );
   }

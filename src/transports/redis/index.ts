@@ -10,7 +10,14 @@ import { RedisTransport } from './redis-transport.js';
 
 export { RedisTransport, createRedisTransport } from './redis-transport.js';
 export { RedisKeys, defaultNamespace, isNamespace, NAMESPACE_RULE } from './keys.js';
-export { optionsFromConfig, DEFAULT_REDIS_URL, REDIS_TRANSPORT_DEFAULTS, RedisSpecSchema, type RedisTransportOptions, type RedisSpec } from './options.js';
+export {
+  optionsFromConfig,
+  DEFAULT_REDIS_URL,
+  REDIS_TRANSPORT_DEFAULTS,
+  RedisSpecSchema,
+  type RedisTransportOptions,
+  type RedisSpec,
+} from './options.js';
 export { redactUrl } from './connection.js';
 
 /** The factory `src/transports/registry.ts` calls for `use: 'redis'`. */

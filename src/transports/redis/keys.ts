@@ -71,7 +71,8 @@ export class RedisKeys {
 }
 
 export const NAMESPACE_RULE =
-  'a Redis namespace is 1–64 characters of letters, digits, ".", "_" and "-", starting with a letter or digit (no ":" or glob characters)';
+  'a Redis namespace is 1–64 characters of letters, digits, ".", "_" and "-", starting with a ' +
+  'letter or digit (no ":" or glob characters)';
 
 const NAMESPACE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 

@@ -23,8 +23,20 @@ export interface ObserveOptions {
  * same script), so events come in the order things happened. It claims, acks and stores
  * nothing; like the folder transport's observer, it reports changes from now on.
  */
-export async function observeTraffic({ url, keys, connectTimeoutMs, logger, listener }: ObserveOptions): Promise<() => Promise<void>> {
-  const subscriber = await connectClient({ url, connectTimeoutMs, logger, role: 'observer', name: `cc2cc:${keys.namespace}:observer` });
+export async function observeTraffic({
+  url,
+  keys,
+  connectTimeoutMs,
+  logger,
+  listener,
+}: ObserveOptions): Promise<() => Promise<void>> {
+  const subscriber = await connectClient({
+    url,
+    connectTimeoutMs,
+    logger,
+    role: 'observer',
+    name: `cc2cc:${keys.namespace}:observer`,
+  });
   const envelopes = new Map<string, Envelope>();
   const remember = (envelope: Envelope) => {
     envelopes.delete(envelope.id);

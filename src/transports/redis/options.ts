@@ -21,7 +21,10 @@ export interface RedisTransportOptions {
    * had taken are claimed by the next receiver (default 15 000 ms).
    */
   minIdleMs?: number;
-  /** The kernel's maxAttempts: a message handed out more often than maxAttempts + 1 times is dead-lettered (default 5). */
+  /**
+   * The kernel's maxAttempts: a message handed out more often than maxAttempts + 1 times is
+   * dead-lettered (default 5).
+   */
   maxAttempts?: number;
   /** Acked envelope ids are remembered this long, to ack a repeated copy instead of delivering it (default 24 h). */
   doneMs?: number;
@@ -31,7 +34,10 @@ export interface RedisTransportOptions {
   presenceTtlMs?: number;
   /** Bound on the first connection to Redis (default 5000 ms). */
   connectTimeoutMs?: number;
-  /** How long one operation keeps trying while Redis is unreachable, LOADING or BUSY (default 3000 ms); later ones in the same outage fail at once. */
+  /**
+   * How long one operation keeps trying while Redis is unreachable, LOADING or BUSY (default 3000
+   * ms); later ones in the same outage fail at once.
+   */
   opTimeoutMs?: number;
   /** Longest blocking read; a receiver wakes this often when idle (default 5000 ms). */
   blockMs?: number;
@@ -58,17 +64,38 @@ export const REDIS_TRANSPORT_DEFAULTS = {
 } as const satisfies Partial<RedisSettings>;
 
 export function resolveSettings(options: RedisTransportOptions): RedisSettings {
-  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as RedisTransportOptions;
+  const defined = Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as RedisTransportOptions;
   const settings: RedisSettings = { ...REDIS_TRANSPORT_DEFAULTS, consumer: hostname(), ...defined };
-  const minimums = { maxBytes: 1, maxLen: 1, minIdleMs: 30, maxAttempts: 1, doneMs: 1, maxDone: 0, presenceTtlMs: 1000, connectTimeoutMs: 1, opTimeoutMs: 1, blockMs: 1 } as const;
+  const minimums = {
+    maxBytes: 1,
+    maxLen: 1,
+    minIdleMs: 30,
+    maxAttempts: 1,
+    doneMs: 1,
+    maxDone: 0,
+    presenceTtlMs: 1000,
+    connectTimeoutMs: 1,
+    opTimeoutMs: 1,
+    blockMs: 1,
+  } as const;
   for (const [key, minimum] of Object.entries(minimums) as Array<[keyof typeof minimums, number]>) {
     const value = settings[key];
     if (!Number.isInteger(value) || value < minimum) {
-      throw new Cc2ccError('BAD_INPUT', `redis transport option ${key} must be a whole number of at least ${minimum}, got ${JSON.stringify(value)}`);
+      throw new Cc2ccError(
+        'BAD_INPUT',
+        `redis transport option ${key} must be a whole number of at least ${minimum}, got ${JSON.stringify(value)}`,
+      );
     }
   }
-  if (!isNamespace(settings.namespace)) throw new Cc2ccError('INVALID_CONFIG', `invalid Redis namespace ${JSON.stringify(settings.namespace)}: ${NAMESPACE_RULE}`);
-  if (typeof settings.consumer !== 'string' || settings.consumer === '') throw new Cc2ccError('BAD_INPUT', 'redis transport option consumer must be a non-empty string');
+  if (!isNamespace(settings.namespace))
+    throw new Cc2ccError(
+      'INVALID_CONFIG',
+      `invalid Redis namespace ${JSON.stringify(settings.namespace)}: ${NAMESPACE_RULE}`,
+    );
+  if (typeof settings.consumer !== 'string' || settings.consumer === '')
+    throw new Cc2ccError('BAD_INPUT', 'redis transport option consumer must be a non-empty string');
   return settings;
 }
 
@@ -107,14 +134,22 @@ export function optionsFromConfig(
     const field = (path: PropertyKey[]) => ['transport', ...path.map(String)].join('.');
     const problems = parsed.error.issues.map((issue) => `  ${field(issue.path)}: ${issue.message}`);
     const known = Object.keys(RedisSpecSchema.shape).join(', ');
-    throw new Cc2ccError('INVALID_CONFIG', `invalid redis transport in ${config.configPath ?? 'inline config'} (fields: use, ${known}):\n${problems.join('\n')}`, {
-      issues: parsed.error.issues.map((issue) => ({ path: field(issue.path), message: issue.message })),
-    });
+    throw new Cc2ccError(
+      'INVALID_CONFIG',
+      `invalid redis transport in ${config.configPath ?? 'inline config'} (fields: use, ` +
+        `${known}):\n${problems.join('\n')}`,
+      {
+        issues: parsed.error.issues.map((issue) => ({ path: field(issue.path), message: issue.message })),
+      },
+    );
   }
   const { url, namespace, retention, ...rest } = parsed.data;
   const envNamespace = nonEmpty(env.CC2CC_REDIS_NAMESPACE);
   if (namespace === undefined && envNamespace !== undefined && !isNamespace(envNamespace)) {
-    throw new Cc2ccError('INVALID_CONFIG', `invalid CC2CC_REDIS_NAMESPACE ${JSON.stringify(envNamespace)}: ${NAMESPACE_RULE}`);
+    throw new Cc2ccError(
+      'INVALID_CONFIG',
+      `invalid CC2CC_REDIS_NAMESPACE ${JSON.stringify(envNamespace)}: ${NAMESPACE_RULE}`,
+    );
   }
   return {
     ...rest,

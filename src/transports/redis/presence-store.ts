@@ -93,7 +93,9 @@ export class RedisPresence {
       this.parsed.set(name, { text, record: structuredClone(record) });
       return record;
     } catch (error) {
-      this.logger.warn(`skipping the presence record of "${name}": not a valid presence record (${describeError(error)})`);
+      this.logger.warn(
+        `skipping the presence record of "${name}": not a valid presence record (${describeError(error)})`,
+      );
       return undefined;
     }
   }

@@ -2,7 +2,14 @@ import { assertAgentName, type AgentName } from '../../kernel/names.js';
 import { ErrorReply } from 'redis';
 import { Cc2ccError, isCc2ccError } from '../../kernel/errors.js';
 import { decodeEnvelope, encodeForPut, prepareForPut, type Envelope } from '../../kernel/envelope.js';
-import type { DeadLetter, DeliveryHandler, Inbox, InboxStats, TrafficEvent, Transport } from '../../kernel/transport.js';
+import type {
+  DeadLetter,
+  DeliveryHandler,
+  Inbox,
+  InboxStats,
+  TrafficEvent,
+  Transport,
+} from '../../kernel/transport.js';
 import type { PresenceRecord } from '../../kernel/presence.js';
 import type { Finding } from '../../kernel/check.js';
 import { assertServerVersion, connectClient, isServerReply, RedisLink, type RedisClient } from './connection.js';
@@ -104,9 +111,18 @@ export class RedisTransport implements Transport {
     const lock = await acquireRedisLock(this.link, this.keys.lock(name), name, settings.minIdleMs, settings.logger);
     let blocking: RedisClient | undefined;
     try {
-      const stream = new InboxStream(this.link, this.keys, name, settings.consumer, { doneMs: settings.doneMs, maxDone: settings.maxDone });
+      const stream = new InboxStream(this.link, this.keys, name, settings.consumer, {
+        doneMs: settings.doneMs,
+        maxDone: settings.maxDone,
+      });
       await stream.ensureGroup();
-      blocking = await connectClient({ url: settings.url, connectTimeoutMs: settings.connectTimeoutMs, logger: settings.logger, role: `receiver of ${name}`, name: `cc2cc:${settings.namespace}:receiver:${name}` });
+      blocking = await connectClient({
+        url: settings.url,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        logger: settings.logger,
+        role: `receiver of ${name}`,
+        name: `cc2cc:${settings.namespace}:receiver:${name}`,
+      });
       const reader = new RedisInboxReader(
         name,
         stream,
@@ -139,11 +155,19 @@ export class RedisTransport implements Transport {
   async stats(agent: AgentName): Promise<InboxStats> {
     const name = assertAgentName(agent);
     const [length, done, dead] = await this.link.run(`count the messages of "${name}"`, (client) =>
-      Promise.all([client.xLen(this.keys.inbox(name)), client.zCard(this.keys.done(name)), client.xLen(this.keys.dead(name))]),
+      Promise.all([
+        client.xLen(this.keys.inbox(name)),
+        client.zCard(this.keys.done(name)),
+        client.xLen(this.keys.dead(name)),
+      ]),
     );
     let claimed = 0;
     try {
-      claimed = (await this.link.run(`count the claimed messages of "${name}"`, (client) => client.xPending(this.keys.inbox(name), this.keys.group(name)))).pending;
+      claimed = (
+        await this.link.run(`count the claimed messages of "${name}"`, (client) =>
+          client.xPending(this.keys.inbox(name), this.keys.group(name)),
+        )
+      ).pending;
     } catch (error) {
       // No group yet: nobody ever opened this inbox, so nothing is claimed.
       if (!(isServerReply(error) && error.message.startsWith('NOGROUP'))) throw error;
@@ -153,7 +177,9 @@ export class RedisTransport implements Transport {
 
   async deadLetters(agent: AgentName): Promise<DeadLetter[]> {
     const name = assertAgentName(agent);
-    const entries = await this.link.run(`list the dead letters of "${name}"`, (client) => client.xRange(this.keys.dead(name), '-', '+'));
+    const entries = await this.link.run(`list the dead letters of "${name}"`, (client) =>
+      client.xRange(this.keys.dead(name), '-', '+'),
+    );
     return (entries ?? []).map(({ id: sid, message }) => {
       const fields = message as Record<string, string | undefined>;
       const letter: DeadLetter = { id: fields.id || sid, reason: fields.reason || '(no reason recorded)' };
@@ -187,7 +213,10 @@ export class RedisTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...[...this.inboxes].map((inbox) => inbox.close()), ...[...this.observers].map((stop) => stop())]);
+    await Promise.all([
+      ...[...this.inboxes].map((inbox) => inbox.close()),
+      ...[...this.observers].map((stop) => stop()),
+    ]);
     await this.link.close();
   }
 
@@ -235,7 +264,8 @@ export class RedisTransport implements Transport {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Cc2ccError('TRANSPORT_CLOSED', `this redis transport (${this.where}) was closed; create a new one`);
+    if (this.closed)
+      throw new Cc2ccError('TRANSPORT_CLOSED', `this redis transport (${this.where}) was closed; create a new one`);
   }
 }
 

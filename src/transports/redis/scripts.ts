@@ -70,7 +70,9 @@ if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
 end
 redis.call('XADD', KEYS[2], '*', 'id', ARGV[3], 'reason', ARGV[4], 'envelope', ARGV[5], 'at', ARGV[6])
 redis.call('XDEL', KEYS[1], ARGV[2])
-redis.call('PUBLISH', ARGV[8], cjson.encode({ agent = ARGV[7], state = 'dead', id = ARGV[3], reason = ARGV[4], envelope = ARGV[5] }))
+redis.call('PUBLISH', ARGV[8], cjson.encode({
+  agent = ARGV[7], state = 'dead', id = ARGV[3], reason = ARGV[4], envelope = ARGV[5]
+}))
 return 1
 `;
 

@@ -10,19 +10,23 @@ const STATES: Array<{ prefix: RegExp; code: ErrorCode; explain: (where: string) 
   {
     prefix: /^LOADING\b/,
     code: 'REDIS_LOADING',
-    explain: (where) => `Redis at ${where} is loading its data set after a restart and answers nothing else until it is done; wait for it (INFO persistence shows loading:1 meanwhile)`,
+    explain: (where) =>
+      `Redis at ${where} is loading its data set after a restart and answers nothing else until ` +
+      `it is done; wait for it (INFO persistence shows loading:1 meanwhile)`,
   },
   {
     prefix: /^BUSY\s/,
     code: 'REDIS_BUSY',
     explain: (where) =>
-      `Redis at ${where} is busy running a long script or function (BUSY); it answers again once that ends. If it never does, someone must run SCRIPT KILL (or FUNCTION KILL) there`,
+      `Redis at ${where} is busy running a long script or function (BUSY); it answers again once ` +
+      `that ends. If it never does, someone must run SCRIPT KILL (or FUNCTION KILL) there`,
   },
   {
     prefix: /^OOM\b/,
     code: 'REDIS_OUT_OF_MEMORY',
     explain: (where) =>
-      `Redis at ${where} reached its maxmemory and refuses writes (OOM, maxmemory-policy noeviction); space frees as receivers settle their messages. Raise maxmemory or free memory there`,
+      `Redis at ${where} reached its maxmemory and refuses writes (OOM, maxmemory-policy ` +
+      `noeviction); space frees as receivers settle their messages. Raise maxmemory or free memory there`,
   },
 ];
 
@@ -31,5 +35,10 @@ export function serverStateError(error: unknown, where: string, what: string): C
   if (!(error instanceof ErrorReply)) return undefined;
   const state = STATES.find(({ prefix }) => prefix.test(error.message));
   if (!state) return undefined;
-  return new Cc2ccError(state.code, `could not ${what}: ${state.explain(where)} (Redis said: ${error.message})`, { url: where, reply: error.message }, { cause: error });
+  return new Cc2ccError(
+    state.code,
+    `could not ${what}: ${state.explain(where)} (Redis said: ${error.message})`,
+    { url: where, reply: error.message },
+    { cause: error },
+  );
 }

@@ -1,4 +1,14 @@
-import { assertStateKey, assertStatePrefix, checkTtl, encodeStateValue, type State, type StateEntry, type StateSetOptions, type StateSetResult, type StateValue } from '../../kernel/state.js';
+import {
+  assertStateKey,
+  assertStatePrefix,
+  checkTtl,
+  encodeStateValue,
+  type State,
+  type StateEntry,
+  type StateSetOptions,
+  type StateSetResult,
+  type StateValue,
+} from '../../kernel/state.js';
 import { newId } from '../../kernel/ids.js';
 import type { RedisLink } from './connection.js';
 
@@ -72,7 +82,9 @@ export class RedisState implements State {
 
   async get(key: string): Promise<StateEntry | undefined> {
     assertStateKey(key);
-    const [version, json, expiresAt] = await this.link.run(`read state key "${key}"`, (client) => client.hmGet(this.hashPrefix + key, ['v', 'j', 'x']));
+    const [version, json, expiresAt] = await this.link.run(`read state key "${key}"`, (client) =>
+      client.hmGet(this.hashPrefix + key, ['v', 'j', 'x']),
+    );
     return version ? toEntry(key, version, json ?? 'null', expiresAt ?? '') : undefined;
   }
 
@@ -101,7 +113,10 @@ export class RedisState implements State {
     )) as [number, ...string[]];
     if (reply[0] === 1) return { ok: true, entry: toEntry(key, version, json, reply[1] ?? '') };
     const [, currentVersion, currentJson, currentExpiry] = reply;
-    return { ok: false, current: currentVersion ? toEntry(key, currentVersion, currentJson!, currentExpiry ?? '') : undefined };
+    return {
+      ok: false,
+      current: currentVersion ? toEntry(key, currentVersion, currentJson!, currentExpiry ?? '') : undefined,
+    };
   }
 
   async delete(key: string, options: { ifVersion?: string } = {}): Promise<boolean> {
@@ -114,5 +129,10 @@ export class RedisState implements State {
 }
 
 function toEntry(key: string, version: string, json: string, expiresAt: string): StateEntry {
-  return { key, version, value: JSON.parse(json) as StateValue, ...(expiresAt !== '' && { expiresAt: Number(expiresAt) }) };
+  return {
+    key,
+    version,
+    value: JSON.parse(json) as StateValue,
+    ...(expiresAt !== '' && { expiresAt: Number(expiresAt) }),
+  };
 }

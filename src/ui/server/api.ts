@@ -31,7 +31,9 @@ const SendBody = z.strictObject({
 export function registerApi(app: Hono<{ Bindings: HttpBindings }>, options: ApiOptions): void {
   const { bus, feed } = options;
 
-  app.get('/:token/api/events', (c) => streamFeed(c, feed, { maxUnsentBytes: options.streamBytes, logger: options.logger }));
+  app.get('/:token/api/events', (c) =>
+    streamFeed(c, feed, { maxUnsentBytes: options.streamBytes, logger: options.logger }),
+  );
 
   app.get('/:token/api/agents', async (c) => {
     await feed.refresh();
@@ -50,7 +52,12 @@ export function registerApi(app: Hono<{ Bindings: HttpBindings }>, options: ApiO
     const letters: DeadLetterView[] = [];
     for (const { name } of await bus.transport.agents()) {
       for (const letter of await bus.transport.deadLetters(name)) {
-        letters.push({ agent: name, id: letter.id, reason: letter.reason, ...(letter.envelope && { envelope: letter.envelope }) });
+        letters.push({
+          agent: name,
+          id: letter.id,
+          reason: letter.reason,
+          ...(letter.envelope && { envelope: letter.envelope }),
+        });
       }
     }
     letters.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.agent.localeCompare(b.agent)));
@@ -59,15 +66,23 @@ export function registerApi(app: Hono<{ Bindings: HttpBindings }>, options: ApiO
 
   app.post('/:token/api/send', async (c) => {
     if (!options.allowSend) {
-      return c.json(errorBody('READ_ONLY', 'this page is read-only: start it with `cc2cc ui --allow-send` to send messages'), 403);
+      return c.json(
+        errorBody('READ_ONLY', 'this page is read-only: start it with `cc2cc ui --allow-send` to send messages'),
+        403,
+      );
     }
     if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
       return c.json(errorBody('BAD_INPUT', 'send a JSON body: {"to": "calm-owl", "text": "hello"}'), 415);
     }
     const parsed = SendBody.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ');
-      return c.json(errorBody('BAD_INPUT', `bad send request (${problems}); expected {"to", "text", "kind"?: "message" | "event"}`), 400);
+      const problems = parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`)
+        .join('; ');
+      return c.json(
+        errorBody('BAD_INPUT', `bad send request (${problems}); expected {"to", "text", "kind"?: "message" | "event"}`),
+        400,
+      );
     }
     const result = await bus.send({ from: options.sender, ...parsed.data });
     const response: SendResponse = {

@@ -16,7 +16,8 @@ export interface UiAppOptions extends ApiOptions, Omit<ApprovalRoutesOptions, 'b
 /** Same origin only; nothing inline; no framing; the token never leaves in a Referer. */
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src " +
+    "'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
@@ -41,10 +42,18 @@ export function createUiApp(options: UiAppOptions): Hono<{ Bindings: HttpBinding
   registerApi(app, options);
   registerApprovalRoutes(app, options);
 
-  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no such page: ${c.req.path.replace(options.token, '<token>')}` } }, 404));
+  app.notFound((c) =>
+    c.json(
+      { error: { code: 'NOT_FOUND', message: `no such page: ${c.req.path.replace(options.token, '<token>')}` } },
+      404,
+    ),
+  );
   app.onError((error, c) => {
     const { body, status } = errorResponse(error);
-    if (status === 500) options.logger.error(`ui: ${c.req.method} ${c.req.path.replace(options.token, '<token>')} failed: ${body.error.message}`);
+    if (status === 500)
+      options.logger.error(
+        `ui: ${c.req.method} ${c.req.path.replace(options.token, '<token>')} failed: ${body.error.message}`,
+      );
     return c.json(body, status);
   });
   return app;
@@ -54,7 +63,10 @@ function serveAsset(assets: Map<string, Asset>, name: string): Response {
   const asset = assets.get(name);
   const text = { 'Content-Type': 'text/plain; charset=utf-8' };
   if (!asset && name === 'index.html') {
-    return new Response('cc2cc ui: the page is not built; run `npm run build` (a published package ships it in dist/ui)\n', { status: 503, headers: text });
+    return new Response(
+      'cc2cc ui: the page is not built; run `npm run build` (a published package ships it in dist/ui)\n',
+      { status: 503, headers: text },
+    );
   }
   if (!asset) return new Response('not found\n', { status: 404, headers: text });
   // Asset names carry a content hash; the page itself may change with every build.

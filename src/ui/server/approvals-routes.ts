@@ -28,14 +28,21 @@ export function registerApprovalRoutes(app: Hono<{ Bindings: HttpBindings }>, op
   const canAnswer = options.allowApprove && approvals?.approvers.includes(PAGE_APPROVER) === true;
 
   app.get('/:token/api/approvals', async (c) => {
-    const body: ApprovalsResponse = { enabled: approvals !== undefined, canAnswer, requests: approvals ? await approvals.list(bus) : [] };
+    const body: ApprovalsResponse = {
+      enabled: approvals !== undefined,
+      canAnswer,
+      requests: approvals ? await approvals.list(bus) : [],
+    };
     return c.json(body);
   });
 
   app.post('/:token/api/approvals/:agent/:id', async (c) => {
-    if (!approvals) return c.json(errorBody('NOT_ENABLED', 'the approvals plugin is not enabled in this project\'s config'), 404);
+    if (!approvals)
+      return c.json(errorBody('NOT_ENABLED', "the approvals plugin is not enabled in this project's config"), 404);
     if (!canAnswer) {
-      const why = approvals.approvers.includes(PAGE_APPROVER) ? 'start it with `cc2cc ui --allow-approve` to answer' : `"${PAGE_APPROVER}" is not among the approvers (${approvals.approvers.join(', ')})`;
+      const why = approvals.approvers.includes(PAGE_APPROVER)
+        ? 'start it with `cc2cc ui --allow-approve` to answer'
+        : `"${PAGE_APPROVER}" is not among the approvers (${approvals.approvers.join(', ')})`;
       return c.json(errorBody('READ_ONLY', `this page may not answer permission requests: ${why}`), 403);
     }
     if (!(c.req.header('content-type') ?? '').startsWith('application/json')) {
@@ -44,7 +51,12 @@ export function registerApprovalRoutes(app: Hono<{ Bindings: HttpBindings }>, op
     const parsed = AnswerBody.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return c.json(errorBody('BAD_INPUT', 'expected {"behavior": "allow" | "deny"}'), 400);
     // A Cc2ccError (NOT_FOUND, APPROVAL_CLOSED) becomes a 400 with its message (app.onError).
-    const answered = await approvals.answer(bus, `${c.req.param('agent')}/${c.req.param('id')}`, parsed.data.behavior, PAGE_APPROVER);
+    const answered = await approvals.answer(
+      bus,
+      `${c.req.param('agent')}/${c.req.param('id')}`,
+      parsed.data.behavior,
+      PAGE_APPROVER,
+    );
     return c.json(answered);
   });
 }

@@ -124,7 +124,8 @@ export class LedgerFeed {
     }
     try {
       const { size } = await handle.stat();
-      if (size < tail.offset) Object.assign(tail, { offset: 0, partial: '', decoder: new StringDecoder('utf8') }); // compacted: read it all again
+      // compacted: read it all again
+      if (size < tail.offset) Object.assign(tail, { offset: 0, partial: '', decoder: new StringDecoder('utf8') });
       const buffer = Buffer.alloc(Math.min(CHUNK_BYTES, Math.max(0, size - tail.offset)));
       while (tail.offset < size && !this.stopped) {
         const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - tail.offset), tail.offset);

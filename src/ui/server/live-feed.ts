@@ -50,7 +50,10 @@ export class LiveFeed {
     const feed = new LiveFeed(options);
     const transport: Transport = options.bus.transport;
     const last = options.replayMessages ?? 0;
-    feed.stopObserving = await transport.observe((event) => feed.log.record(event), last > 0 ? { replay: { last } } : {});
+    feed.stopObserving = await transport.observe(
+      (event) => feed.log.record(event),
+      last > 0 ? { replay: { last } } : {},
+    );
     // Traffic changes counts and activity, and often means an agent just started: look again soon.
     feed.log.subscribe(() => feed.refreshSoon());
     if (options.rootDir !== undefined) {

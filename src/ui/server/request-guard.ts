@@ -27,15 +27,38 @@ export function guardHostAndOrigin(options: GuardOptions): MiddlewareHandler {
   return async (c, next) => {
     const host = c.req.header('host')?.toLowerCase();
     if (host === undefined || !isAllowedHost(host, names, options.port())) {
-      return c.json(refusal('FOREIGN_HOST', `cc2cc ui refused this request: its Host header is ${host === undefined ? 'missing' : JSON.stringify(host)}, not an address this server listens on (${allowedHosts().join(', ')}). A web page under another name may be trying to reach it (DNS rebinding); open the address that \`cc2cc ui\` printed.`), 403);
+      return c.json(
+        refusal(
+          'FOREIGN_HOST',
+          `cc2cc ui refused this request: its Host header is ` +
+            `${host === undefined ? 'missing' : JSON.stringify(host)}, not an address this server ` +
+            `listens on (${allowedHosts().join(', ')}). A web page under another name may be ` +
+            `trying to reach it (DNS rebinding); open the address that \`cc2cc ui\` printed.`,
+        ),
+        403,
+      );
     }
     const origin = c.req.header('origin');
     if (origin !== undefined && !isAllowedOrigin(origin.toLowerCase(), names, options.port())) {
-      return c.json(refusal('CROSS_ORIGIN', `cc2cc ui refused this ${c.req.method} request: it comes from the origin ${JSON.stringify(origin)}, and only the page this server serves (http://${host}) may call it.`), 403);
+      return c.json(
+        refusal(
+          'CROSS_ORIGIN',
+          `cc2cc ui refused this ${c.req.method} request: it comes from the origin ` +
+            `${JSON.stringify(origin)}, and only the page this server serves (http://${host}) may call it.`,
+        ),
+        403,
+      );
     }
     const site = c.req.header('sec-fetch-site');
     if (!SAFE_METHODS.has(c.req.method) && site !== undefined && site !== 'same-origin' && site !== 'none') {
-      return c.json(refusal('CROSS_ORIGIN', `cc2cc ui refused this ${c.req.method} request: the browser says it comes from another site (Sec-Fetch-Site: ${site}); only the page this server serves may change anything.`), 403);
+      return c.json(
+        refusal(
+          'CROSS_ORIGIN',
+          `cc2cc ui refused this ${c.req.method} request: the browser says it comes from another ` +
+            `site (Sec-Fetch-Site: ${site}); only the page this server serves may change anything.`,
+        ),
+        403,
+      );
     }
     await next();
   };

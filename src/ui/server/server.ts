@@ -43,7 +43,10 @@ export interface UiServerOptions {
   schemes?: Pick<Extensions, 'listGroups'>;
   /** Open with the last this many messages the transport still holds (default 500; folder transport only). */
   replayMessages?: number;
-  /** The bus root (`.cc2cc/`): the agents' delivery ledgers there add pushed and seen. Without it, the page shows the transport's states only. */
+  /**
+   * The bus root (`.cc2cc/`): the agents' delivery ledgers there add pushed and seen. Without it,
+   * the page shows the transport's states only.
+   */
   rootDir?: string;
   /** The built page (default: `dist/ui/` of this package). */
   assetsDir?: string;
@@ -66,10 +69,12 @@ const HOST = '127.0.0.1';
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const sender = assertAgentName(options.sender ?? UI_DEFAULTS.sender, 'sender name (--as)');
   const port = options.port ?? UI_DEFAULTS.port;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Cc2ccError('BAD_INPUT', `port ${port} is not a port number (0-65535; 0 takes a free one)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Cc2ccError('BAD_INPUT', `port ${port} is not a port number (0-65535; 0 takes a free one)`);
   const token = options.token ?? createToken();
   const assets = await loadAssets(options.assetsDir);
-  if (!assets.has('index.html')) options.logger.warn('ui: the page is not built (no dist/ui/index.html); run `npm run build`');
+  if (!assets.has('index.html'))
+    options.logger.warn('ui: the page is not built (no dist/ui/index.html); run `npm run build`');
   const idleAfterMs = options.idleAfterMs ?? UI_DEFAULTS.idleAfterMs;
   const startedAt = Date.now();
   const feed = await LiveFeed.start({
@@ -139,8 +144,23 @@ function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      if (error.code === 'EADDRINUSE') reject(new Cc2ccError('BAD_INPUT', `port ${port} on ${HOST} is in use: pick another with --port, or --port 0 for a free one`, { port }));
-      else reject(new Cc2ccError('IO_FAILED', `could not listen on ${HOST}:${port}: ${error.message}`, { port }, { cause: error }));
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new Cc2ccError(
+            'BAD_INPUT',
+            `port ${port} on ${HOST} is in use: pick another with --port, or --port 0 for a free one`,
+            { port },
+          ),
+        );
+      else
+        reject(
+          new Cc2ccError(
+            'IO_FAILED',
+            `could not listen on ${HOST}:${port}: ${error.message}`,
+            { port },
+            { cause: error },
+          ),
+        );
     };
     const onListening = () => {
       server.off('error', onError);

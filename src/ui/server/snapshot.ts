@@ -28,7 +28,11 @@ export interface SnapshotSource {
  */
 export async function takeSnapshot(source: SnapshotSource): Promise<Snapshot> {
   const now = (source.now ?? Date.now)();
-  const [infos, kept, schemes] = await Promise.all([source.bus.agents(), allAgentState(source.bus.state), source.schemes?.listGroups() ?? []]);
+  const [infos, kept, schemes] = await Promise.all([
+    source.bus.agents(),
+    allAgentState(source.bus.state),
+    source.schemes?.listGroups() ?? [],
+  ]);
   const agents = await Promise.all(infos.map((info) => agentView(info, source, now)));
   return {
     at: new Date(now).toISOString(),
@@ -45,7 +49,14 @@ function claimTable(kept: Map<string, Record<string, StateValue>>, now: number):
     const list = parts['claims'];
     if (!Array.isArray(list)) continue;
     for (const item of list) {
-      if (typeof item !== 'object' || item === null || Array.isArray(item) || typeof item.expiresAt !== 'number' || item.expiresAt <= now) continue;
+      if (
+        typeof item !== 'object' ||
+        item === null ||
+        Array.isArray(item) ||
+        typeof item.expiresAt !== 'number' ||
+        item.expiresAt <= now
+      )
+        continue;
       claims.push({
         holder,
         paths: stringList(item.paths),
@@ -89,7 +100,12 @@ async function agentView(info: AgentInfo, source: SnapshotSource, now: number): 
  * Servers that do not say leave it out, and so does the page.
  */
 function pushLiveness(value: unknown): { push: string } | undefined {
-  const word = typeof value === 'string' ? value : typeof value === 'object' && value !== null ? (value as { state?: unknown }).state : undefined;
+  const word =
+    typeof value === 'string'
+      ? value
+      : typeof value === 'object' && value !== null
+        ? (value as { state?: unknown }).state
+        : undefined;
   return typeof word === 'string' && word.length > 0 ? { push: word.slice(0, 40) } : undefined;
 }
 
@@ -105,4 +121,3 @@ async function countsOf(name: string, source: SnapshotSource): Promise<InboxCoun
 function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
-

@@ -58,7 +58,10 @@ export function streamFeed(c: Context<{ Bindings: HttpBindings }>, feed: LiveFee
     const done = () => cut || stream.aborted || stream.closed;
     const disconnect = () => {
       cut = true;
-      options.logger.warn(`ui: an event stream stopped reading (${Math.round(unsent / 1024)} KB unsent): disconnected it; a live page reconnects and loads again`);
+      options.logger.warn(
+        `ui: an event stream stopped reading (${Math.round(unsent / 1024)} KB unsent): ` +
+          `disconnected it; a live page reconnects and loads again`,
+      );
       // Destroying the socket frees what waits in it; ending the stream politely would wait for a reader that is gone.
       const outgoing = outgoingOf(c);
       if (outgoing) outgoing.destroy();
@@ -99,7 +102,12 @@ export function streamFeed(c: Context<{ Bindings: HttpBindings }>, feed: LiveFee
 }
 
 /** The history in events of about `HISTORY_EVENT_BYTES`, each written once the one before it left. */
-async function sendHistory(stream: SSEStreamingApi, history: string[], feed: LiveFeed, done: () => boolean): Promise<void> {
+async function sendHistory(
+  stream: SSEStreamingApi,
+  history: string[],
+  feed: LiveFeed,
+  done: () => boolean,
+): Promise<void> {
   let batch: string[] = [];
   let bytes = 0;
   for (const id of history) {

@@ -61,7 +61,11 @@ export class TrafficLog {
   /** Take one observed event; listeners get it as an update. */
   record(event: TrafficEvent): void {
     const at = this.now();
-    const step: StateStep = { state: event.state, at: at.toISOString(), ...(event.reason !== undefined && { reason: event.reason }) };
+    const step: StateStep = {
+      state: event.state,
+      at: at.toISOString(),
+      ...(event.reason !== undefined && { reason: event.reason }),
+    };
     let entry = this.messages.get(event.id);
     if (!entry) {
       entry = { view: { id: event.id, deliveries: {} }, bytes: RECORD_BYTES };
@@ -158,7 +162,13 @@ export class TrafficLog {
     if (!facts) return;
     this.pending.delete(id);
     this.pendingFacts -= facts.length;
-    for (const { agent, step } of facts) this.recordGiven(agent, { id, s: step.state as LedgerFact['s'], at: step.at, ...(step.via !== undefined && { via: step.via }) });
+    for (const { agent, step } of facts)
+      this.recordGiven(agent, {
+        id,
+        s: step.state as LedgerFact['s'],
+        at: step.at,
+        ...(step.via !== undefined && { via: step.via }),
+      });
   }
 
   private grow(entry: Entry, bytes: number): void {
@@ -177,6 +187,7 @@ export class TrafficLog {
 }
 
 function positive(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`TrafficLog: ${name} must be a positive number, got ${value}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`TrafficLog: ${name} must be a positive number, got ${value}`);
   return value;
 }

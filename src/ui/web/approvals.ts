@@ -11,8 +11,17 @@ const POLL_MS = 1000;
  * when the page may answer), and the history of answered and expired ones.
  */
 export class ApprovalInbox {
-  readonly element = h('section', { class: 'approvals', id: 'approvals', 'aria-label': 'Permission requests', hidden: true });
-  private readonly list = h('ul', { class: 'approval-list', role: 'listbox', 'aria-label': 'Pending permission requests' });
+  readonly element = h('section', {
+    class: 'approvals',
+    id: 'approvals',
+    'aria-label': 'Permission requests',
+    hidden: true,
+  });
+  private readonly list = h('ul', {
+    class: 'approval-list',
+    role: 'listbox',
+    'aria-label': 'Pending permission requests',
+  });
   private readonly note = h('p', { class: 'approval-note', 'aria-live': 'polite' });
   private readonly history = h('ol', { class: 'approval-history' });
   private readonly historySummary = h('summary', {}, 'History');
@@ -24,7 +33,12 @@ export class ApprovalInbox {
   private fresh = 0;
 
   constructor(private readonly changed: () => void) {
-    this.element.append(h('h2', {}, 'Permission requests'), this.list, this.note, h('details', { class: 'approval-past' }, this.historySummary, this.history));
+    this.element.append(
+      h('h2', {}, 'Permission requests'),
+      this.list,
+      this.note,
+      h('details', { class: 'approval-past' }, this.historySummary, this.history),
+    );
     this.list.addEventListener('click', (event) => {
       const target = event.target as Element;
       const item = target.closest<HTMLElement>('li[data-ref]');
@@ -45,7 +59,10 @@ export class ApprovalInbox {
   /** `(2) waiting · ` while requests wait, for the page title. */
   titlePrefix(): string {
     if (this.pending.length === 0) return '';
-    return `(${this.pending.length}) ${this.fresh > 0 ? 'new ' : ''}permission request${this.pending.length === 1 ? '' : 's'} · `;
+    return (
+      `(${this.pending.length}) ${this.fresh > 0 ? 'new ' : ''}permission ` +
+      `request${this.pending.length === 1 ? '' : 's'} · `
+    );
   }
 
   private async refresh(): Promise<void> {
@@ -66,19 +83,32 @@ export class ApprovalInbox {
     this.started = true;
     this.pending = pending;
     if (this.fresh > 0 && pending.length === 0) this.fresh = 0;
-    if (!pending.some((request) => refOf(request) === this.selected)) this.selected = pending[0] ? refOf(pending[0]) : undefined;
+    if (!pending.some((request) => refOf(request) === this.selected))
+      this.selected = pending[0] ? refOf(pending[0]) : undefined;
     this.draw(body.requests.filter((request) => request.status !== 'pending'));
     this.changed();
   }
 
   private draw(past: ApprovalView[]): void {
     fill(this.list, ...this.pending.map((request) => this.item(request)));
-    if (this.pending.length === 0) this.list.append(h('li', { class: 'approval-empty' }, 'Nothing waits for an answer.'));
+    if (this.pending.length === 0)
+      this.list.append(h('li', { class: 'approval-empty' }, 'Nothing waits for an answer.'));
     this.element.classList.toggle('has-pending', this.pending.length > 0);
-    if (!this.canAnswer && this.pending.length > 0) this.note.textContent = 'Read-only: start cc2cc ui with --allow-approve to answer here, or use cc2cc approve ID.';
+    if (!this.canAnswer && this.pending.length > 0)
+      this.note.textContent = 'Read-only: start cc2cc ui with --allow-approve to answer here, or use cc2cc approve ID.';
     else if (this.note.dataset['sticky'] !== 'yes') this.note.textContent = '';
     this.historySummary.textContent = `History (${past.length})`;
-    fill(this.history, ...past.map((request) => h('li', { class: `approval-done approval-${request.status}` }, `${clock(request.requestedAt)} ${request.agent} · ${request.tool}${request.description ? `: ${request.description}` : ''} — ${outcome(request)}`)));
+    fill(
+      this.history,
+      ...past.map((request) =>
+        h(
+          'li',
+          { class: `approval-done approval-${request.status}` },
+          `${clock(request.requestedAt)} ${request.agent} · ` +
+            `${request.tool}${request.description ? `: ${request.description}` : ''} — ${outcome(request)}`,
+        ),
+      ),
+    );
   }
 
   private item(request: ApprovalView): HTMLElement {
@@ -87,7 +117,13 @@ export class ApprovalInbox {
     return h(
       'li',
       { class: 'approval', role: 'option', 'aria-selected': String(selected), 'data-ref': ref, 'data-id': request.id },
-      h('div', { class: 'approval-head' }, h('strong', {}, request.agent), ` wants ${request.tool}`, h('span', { class: 'approval-id' }, ` ${request.id} · ${clock(request.requestedAt)}`)),
+      h(
+        'div',
+        { class: 'approval-head' },
+        h('strong', {}, request.agent),
+        ` wants ${request.tool}`,
+        h('span', { class: 'approval-id' }, ` ${request.id} · ${clock(request.requestedAt)}`),
+      ),
       request.description ? h('div', { class: 'approval-description' }, request.description) : null,
       request.preview ? h('pre', { class: 'approval-preview' }, request.preview) : null,
       this.canAnswer
@@ -103,7 +139,8 @@ export class ApprovalInbox {
 
   private select(ref: string): void {
     this.selected = ref;
-    for (const item of this.list.querySelectorAll<HTMLElement>('li[data-ref]')) item.setAttribute('aria-selected', String(item.dataset['ref'] === ref));
+    for (const item of this.list.querySelectorAll<HTMLElement>('li[data-ref]'))
+      item.setAttribute('aria-selected', String(item.dataset['ref'] === ref));
   }
 
   private onKey(event: KeyboardEvent): void {
@@ -126,7 +163,10 @@ export class ApprovalInbox {
         body: JSON.stringify({ behavior }),
       });
       const body = (await response.json()) as ApprovalView | ErrorBody;
-      this.note.textContent = 'error' in body ? `not answered: ${body.error.message}` : `${body.status} ${body.id}: ${body.agent} · ${body.tool}`;
+      this.note.textContent =
+        'error' in body
+          ? `not answered: ${body.error.message}`
+          : `${body.status} ${body.id}: ${body.agent} · ${body.tool}`;
     } catch (error) {
       this.note.textContent = `not answered: ${error instanceof Error ? error.message : String(error)}`;
     }

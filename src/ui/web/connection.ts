@@ -34,7 +34,9 @@ export function connect(store: Store, events: ConnectionEvents): EventSource {
     if (update.step.state === 'dead') events.dead();
   });
   // CLOSED: the server refused the stream (a stale token after a restart); no retry will help.
-  source.addEventListener('error', () => events.status(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'));
+  source.addEventListener('error', () =>
+    events.status(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting'),
+  );
   return source;
 }
 

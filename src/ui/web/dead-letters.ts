@@ -14,18 +14,31 @@ export class DeadLetters {
     const table = h(
       'table',
       { class: 'dead-letters', id: 'dead-letters' },
-      h('thead', {}, h('tr', {}, ...['time', 'inbox', 'from → to', 'reason', 'id'].map((name) => h('th', { scope: 'col' }, name)))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['time', 'inbox', 'from → to', 'reason', 'id'].map((name) => h('th', { scope: 'col' }, name))),
+      ),
       this.body,
     );
-    this.element = h('section', { class: 'dead-view', id: 'dead-view', 'aria-label': 'Dead letters', hidden: true }, this.note, table);
+    this.element = h(
+      'section',
+      { class: 'dead-view', id: 'dead-view', 'aria-label': 'Dead letters', hidden: true },
+      this.note,
+      table,
+    );
   }
 
   show(letters: DeadLetterView[]): void {
     const newest = letters.slice(-LIMIT).reverse();
     this.note.textContent =
       letters.length === 0
-        ? 'No dead letters. A message lands here when it cannot be delivered: unreadable, expired, refused by a plugin, or too many attempts.'
-        : `${letters.length.toLocaleString('en-US')} dead letter${letters.length === 1 ? '' : 's'}, newest first${letters.length > LIMIT ? ` (the newest ${LIMIT} shown)` : ''}. They stay in each inbox's dead/ folder.`;
+        ? 'No dead letters. A message lands here when it cannot be delivered: unreadable, ' +
+          'expired, refused by a plugin, or too many attempts.'
+        : `${letters.length.toLocaleString('en-US')} dead ` +
+          `letter${letters.length === 1 ? '' : 's'}, newest ` +
+          `first${letters.length > LIMIT ? ` (the newest ${LIMIT} shown)` : ''}. ` +
+          "They stay in each inbox's dead/ folder.";
     fill(this.body, ...newest.map((letter) => this.row(letter)));
   }
 

@@ -24,9 +24,18 @@ export class Detail {
     private readonly store: Store,
     private readonly events: DetailEvents,
   ) {
-    const close = h('button', { type: 'button', class: 'close', 'aria-label': 'Close (Escape)', title: 'Close (Escape)' }, '×');
+    const close = h(
+      'button',
+      { type: 'button', class: 'close', 'aria-label': 'Close (Escape)', title: 'Close (Escape)' },
+      '×',
+    );
     close.addEventListener('click', () => this.events.close());
-    this.element = h('aside', { class: 'detail', id: 'detail', 'aria-label': 'Message details', hidden: true }, close, this.body);
+    this.element = h(
+      'aside',
+      { class: 'detail', id: 'detail', 'aria-label': 'Message details', hidden: true },
+      close,
+      this.body,
+    );
     this.element.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') {
         event.preventDefault();
@@ -76,7 +85,14 @@ export class Detail {
     }
     const row = subject.row;
     this.shownVersion = row.version;
-    fill(this.body, title(row.envelope, row.id), fields(row), this.related(row), deliveries(row), envelopeSection(row.envelope, row.cut));
+    fill(
+      this.body,
+      title(row.envelope, row.id),
+      fields(row),
+      this.related(row),
+      deliveries(row),
+      envelopeSection(row.envelope, row.cut),
+    );
   }
 
   private related(row: Row): HTMLElement | undefined {
@@ -84,9 +100,17 @@ export class Detail {
     const correlation = row.envelope?.correlationId;
     if (correlation !== undefined) {
       const answered = this.store.get(correlation);
-      links.push(h('li', {}, 'answers ', answered ? this.jump(answered) : h('code', {}, `${correlation} (not seen since the UI started)`)));
+      links.push(
+        h(
+          'li',
+          {},
+          'answers ',
+          answered ? this.jump(answered) : h('code', {}, `${correlation} (not seen since the UI started)`),
+        ),
+      );
     }
-    for (const reply of this.store.repliesTo(row.id)) links.push(h('li', {}, `${reply.envelope?.kind ?? 'reply'}: `, this.jump(reply)));
+    for (const reply of this.store.repliesTo(row.id))
+      links.push(h('li', {}, `${reply.envelope?.kind ?? 'reply'}: `, this.jump(reply)));
     if (links.length === 0) return undefined;
     return h('section', {}, h('h3', {}, 'Request and reply'), h('ul', { class: 'related-links' }, ...links));
   }
@@ -102,7 +126,12 @@ export class Detail {
 
 function title(envelope: WireEnvelope | undefined, id: string): HTMLElement {
   if (!envelope) return h('h2', { id: 'detail-title' }, 'Unreadable file ', h('code', {}, id));
-  return h('h2', { id: 'detail-title' }, h('span', { class: `chip chip-${envelope.kind}` }, envelope.kind), ` ${envelope.from} → ${envelope.to}`);
+  return h(
+    'h2',
+    { id: 'detail-title' },
+    h('span', { class: `chip chip-${envelope.kind}` }, envelope.kind),
+    ` ${envelope.from} → ${envelope.to}`,
+  );
 }
 
 function fields(row: Row): HTMLElement {
@@ -114,15 +143,34 @@ function fields(row: Row): HTMLElement {
     ['expires', envelope?.expiresAt],
     ...Object.entries(envelope?.meta ?? {}).map(([key, value]): [string, string] => [`meta.${key}`, value]),
   ];
-  return h('dl', { class: 'fields' }, ...pairs.filter(([, value]) => value !== undefined).flatMap(([key, value]) => [h('dt', {}, key), h('dd', {}, value!)]));
+  return h(
+    'dl',
+    { class: 'fields' },
+    ...pairs
+      .filter(([, value]) => value !== undefined)
+      .flatMap(([key, value]) => [h('dt', {}, key), h('dd', {}, value!)]),
+  );
 }
 
-/** One line per recipient: where its copy is now (as `cc2cc status` says), then one column per state: when the copy got there. */
+/**
+ * One line per recipient: where its copy is now (as `cc2cc status` says), then one column per
+ * state: when the copy got there.
+ */
 function deliveries(row: Row): HTMLElement {
   const table = h(
     'table',
     { class: 'states' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'recipient'), h('th', { scope: 'col' }, 'now'), ...STATES.map((state) => h('th', { scope: 'col' }, state)))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'recipient'),
+        h('th', { scope: 'col' }, 'now'),
+        ...STATES.map((state) => h('th', { scope: 'col' }, state)),
+      ),
+    ),
   );
   const body = h('tbody', {});
   for (const [agent, steps] of [...row.deliveries].sort(([a], [b]) => a.localeCompare(b))) {
@@ -131,7 +179,10 @@ function deliveries(row: Row): HTMLElement {
     const state = h('td', { class: 'now', 'data-state': now, 'data-agent': agent }, via ? `${now} (${via})` : now);
     body.append(h('tr', {}, h('th', { scope: 'row' }, agent), state, ...STATES.map((each) => stateCell(steps, each))));
     const reason = steps.find((step) => step.reason)?.reason;
-    if (reason) body.append(h('tr', { class: 'reason-row' }, h('td', { colspan: STATES.length + 2, class: 'reason' }, `dead: ${reason}`)));
+    if (reason)
+      body.append(
+        h('tr', { class: 'reason-row' }, h('td', { colspan: STATES.length + 2, class: 'reason' }, `dead: ${reason}`)),
+      );
   }
   table.append(body);
   return h(
@@ -142,7 +193,9 @@ function deliveries(row: Row): HTMLElement {
     h(
       'p',
       { class: 'hint' },
-      'claimed: the receiver took it; pushed: a channel push carried it, not confirmed; seen: the model has it (a hook, check_inbox, reply, or the transcript); done: acknowledged. Pushed and seen come from the ledgers on this machine. – : not seen, the copy moved on before the UI looked.',
+      'claimed: the receiver took it; pushed: a channel push carried it, not confirmed; seen: the ' +
+        'model has it (a hook, check_inbox, reply, or the transcript); done: acknowledged. Pushed ' +
+        'and seen come from the ledgers on this machine. – : not seen, the copy moved on before the UI looked.',
     ),
   );
 }
@@ -158,7 +211,9 @@ function envelopeSection(envelope: WireEnvelope | undefined, cut?: CutFields): H
     {},
     h('h3', {}, 'Envelope'),
     cut && h('p', { class: 'hint cut-note' }, cutNote(cut)),
-    envelope ? h('pre', { class: 'envelope' }, JSON.stringify(envelope, null, 2)) : h('p', { class: 'hint' }, 'The file could not be read as an envelope.'),
+    envelope
+      ? h('pre', { class: 'envelope' }, JSON.stringify(envelope, null, 2))
+      : h('p', { class: 'hint' }, 'The file could not be read as an envelope.'),
   );
 }
 

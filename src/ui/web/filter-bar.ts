@@ -16,7 +16,12 @@ export class FilterBar {
   private readonly agent = select('filter-agent', 'Agent', 'all agents');
   private readonly address = select('filter-address', 'Address', 'all addresses');
   private readonly kind = select('filter-kind', 'Kind', 'all kinds');
-  private readonly text = h('input', { id: 'filter-text', type: 'search', placeholder: 'search text, id, reason', 'aria-label': 'Search' });
+  private readonly text = h('input', {
+    id: 'filter-text',
+    type: 'search',
+    placeholder: 'search text, id, reason',
+    'aria-label': 'Search',
+  });
   private readonly clear = h('button', { type: 'button', class: 'clear', disabled: true }, 'Clear');
   private readonly shown = new Map<HTMLSelectElement, string>();
 
@@ -31,7 +36,8 @@ export class FilterBar {
       this.text,
       this.clear,
     );
-    for (const control of [this.agent.control, this.address.control, this.kind.control]) control.addEventListener('change', () => this.read());
+    for (const control of [this.agent.control, this.address.control, this.kind.control])
+      control.addEventListener('change', () => this.read());
     this.text.addEventListener('input', () => this.read());
     this.clear.addEventListener('click', () => this.set(NO_FILTERS));
   }
@@ -93,6 +99,7 @@ function setOptions(control: HTMLSelectElement, values: string[], all: string): 
 
 /** Select `value`, adding it first when the list does not have it yet. */
 function choose(control: HTMLSelectElement, value: string): void {
-  if (value && ![...control.options].some((option) => option.value === value)) control.append(h('option', { value }, value));
+  if (value && ![...control.options].some((option) => option.value === value))
+    control.append(h('option', { value }, value));
   control.value = value;
 }

@@ -22,7 +22,13 @@ export function isFiltering(filters: Filters): boolean {
 
 export function matches(row: Row, filters: Filters): boolean {
   const envelope = row.envelope;
-  if (filters.agent && envelope?.from !== filters.agent && envelope?.to !== filters.agent && !row.deliveries.has(filters.agent)) return false;
+  if (
+    filters.agent &&
+    envelope?.from !== filters.agent &&
+    envelope?.to !== filters.agent &&
+    !row.deliveries.has(filters.agent)
+  )
+    return false;
   if (filters.address && (!envelope || !addressCovers(filters.address, envelope.to))) return false;
   if (filters.kind && envelope?.kind !== filters.kind) return false;
   if (filters.text) {
@@ -48,7 +54,12 @@ function addressCovers(pattern: string, to: string): boolean {
   try {
     const wanted = parseAddress(pattern);
     const actual = parseAddress(to);
-    return wanted.kind === 'scheme' && actual.kind === 'scheme' && wanted.scheme === actual.scheme && targetMatches(wanted.target, actual.target);
+    return (
+      wanted.kind === 'scheme' &&
+      actual.kind === 'scheme' &&
+      wanted.scheme === actual.scheme &&
+      targetMatches(wanted.target, actual.target)
+    );
   } catch {
     return false;
   }

@@ -56,8 +56,20 @@ const timelineTab = byId<HTMLButtonElement>('tab-timeline');
 const deadTab = byId<HTMLButtonElement>('tab-dead');
 const allLanes = h('input', { type: 'checkbox', id: 'all-lanes' });
 allLanes.addEventListener('change', () => timeline.showAllLanes(allLanes.checked));
-filters.element.append(h('label', { class: 'all-lanes', title: 'Also lanes for offline agents without messages and for senders that are not agents' }, allLanes, ' all lanes'));
-const timelinePanel = h('section', { class: 'timeline-panel', id: 'timeline-view', role: 'tabpanel', 'aria-labelledby': 'tab-timeline' }, filters.element, timeline.element);
+filters.element.append(
+  h(
+    'label',
+    { class: 'all-lanes', title: 'Also lanes for offline agents without messages and for senders that are not agents' },
+    allLanes,
+    ' all lanes',
+  ),
+);
+const timelinePanel = h(
+  'section',
+  { class: 'timeline-panel', id: 'timeline-view', role: 'tabpanel', 'aria-labelledby': 'tab-timeline' },
+  filters.element,
+  timeline.element,
+);
 deadView.element.setAttribute('role', 'tabpanel');
 deadView.element.setAttribute('aria-labelledby', 'tab-dead');
 byId('sidebar').replaceWith(sidebar.element);
@@ -135,7 +147,8 @@ function updateChrome(): void {
   const snapshot = store.snapshot;
   if (hello) {
     byId('project').textContent = hello.project;
-    byId('transport').textContent = `${hello.transport} transport · since ${new Date(hello.startedAt).toLocaleTimeString([], { hour12: false })}`;
+    byId('transport').textContent =
+      `${hello.transport} transport · since ${new Date(hello.startedAt).toLocaleTimeString([], { hour12: false })}`;
     document.title = `${approvals.titlePrefix()}cc2cc ui · ${hello.project}`;
     if (hello.allowSend && !sendBox) {
       sendBox = new SendBox(hello.sender);
@@ -143,12 +156,15 @@ function updateChrome(): void {
     }
   }
   const { total, shown } = timeline.counts();
-  count.textContent = shown === total ? plural(total, 'message') : `${shown.toLocaleString('en-US')} of ${plural(total, 'message')}`;
+  count.textContent =
+    shown === total ? plural(total, 'message') : `${shown.toLocaleString('en-US')} of ${plural(total, 'message')}`;
   count.dataset['total'] = String(total);
   count.dataset['shown'] = String(shown);
   const participants = store.participants();
   // Group addresses: what the plugins list, and every `scheme:target` a message went to.
-  const addresses = new Set(snapshot?.schemes.flatMap((scheme) => scheme.groups.map((group) => `${scheme.scheme}:${group.target}`)));
+  const addresses = new Set(
+    snapshot?.schemes.flatMap((scheme) => scheme.groups.map((group) => `${scheme.scheme}:${group.target}`)),
+  );
   for (const row of store.all()) {
     const to = row.envelope?.to ?? '';
     if (to.includes(':')) addresses.add(to);

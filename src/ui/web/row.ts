@@ -27,11 +27,25 @@ export interface RowMarks {
  * arrow from the sender's lifeline to each recipient's (one arrowhead per copy, coloured
  * by where that copy is), the text above the arrow, and a state summary.
  */
-export function renderRow(row: Row, index: number, layout: Layout, links: readonly Link[], marks: RowMarks): HTMLElement {
+export function renderRow(
+  row: Row,
+  index: number,
+  layout: Layout,
+  links: readonly Link[],
+  marks: RowMarks,
+): HTMLElement {
   const envelope = row.envelope;
   const kind = envelope?.kind ?? 'broken';
   const summary = summarize(row);
-  const classes = ['row', `kind-${kind}`, marks.active && 'active', marks.selected && 'selected', marks.related && 'related'].filter(Boolean).join(' ');
+  const classes = [
+    'row',
+    `kind-${kind}`,
+    marks.active && 'active',
+    marks.selected && 'selected',
+    marks.related && 'related',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const element = h(
     'div',
     { class: classes, id: `msg-${row.id}`, role: 'option', 'aria-selected': String(marks.active), 'data-id': row.id },
@@ -57,7 +71,13 @@ function gutter(index: number, links: readonly Link[]): SVGSVGElement {
           ? `M${x} 0 V${mid} H${GUTTER_WIDTH - 3}`
           : `M${x} 0 V${ROW_HEIGHT}`;
     box.append(svg('path', { d, class: 'link' }));
-    if (index === link.to) box.append(svg('path', { d: `M${GUTTER_WIDTH - 6} ${mid - 3} L${GUTTER_WIDTH - 1} ${mid} L${GUTTER_WIDTH - 6} ${mid + 3}`, class: 'link-head' }));
+    if (index === link.to)
+      box.append(
+        svg('path', {
+          d: `M${GUTTER_WIDTH - 6} ${mid - 3} L${GUTTER_WIDTH - 1} ${mid} L${GUTTER_WIDTH - 6} ${mid + 3}`,
+          class: 'link-head',
+        }),
+      );
   }
   return box;
 }
@@ -66,7 +86,11 @@ function arrows(row: Row, layout: Layout): SVGSVGElement {
   const box = svg('svg', { class: 'arrows', width: layout.width, height: ROW_HEIGHT, 'aria-hidden': 'true' });
   const envelope = row.envelope;
   const sender = envelope === undefined ? undefined : layout.x.get(envelope.from);
-  const targets = [...row.deliveries].map(([agent, steps]) => ({ agent, x: layout.x.get(agent), state: currentState(steps) ?? 'queued' }));
+  const targets = [...row.deliveries].map(([agent, steps]) => ({
+    agent,
+    x: layout.x.get(agent),
+    state: currentState(steps) ?? 'queued',
+  }));
   if (sender === undefined) {
     // No envelope (an unreadable file): only a mark on the inbox it sat in.
     for (const target of targets) if (target.x !== undefined) box.append(cross(target.x, target.agent));
@@ -80,7 +104,8 @@ function arrows(row: Row, layout: Layout): SVGSVGElement {
   box.append(svg('circle', { cx: sender, cy: LINE_Y, r: 3.5, class: 'sender' }));
   for (const target of targets) {
     if (target.x === undefined) continue;
-    if (target.x === sender) box.append(svg('path', { d: `M${sender + 4} ${LINE_Y - 6} h12 v12 h-8`, class: 'line self' }));
+    if (target.x === sender)
+      box.append(svg('path', { d: `M${sender + 4} ${LINE_Y - 6} h12 v12 h-8`, class: 'line self' }));
     box.append(head(target.x, target.x >= sender ? 1 : -1, target.state, target.agent));
   }
   return box;
@@ -90,20 +115,28 @@ function arrows(row: Row, layout: Layout): SVGSVGElement {
 function head(x: number, direction: 1 | -1, state: DeliveryState, agent: string): SVGElement {
   const tip = x;
   const back = x - direction * 9;
-  const shape = svg('path', { d: `M${back} ${LINE_Y - 5} L${tip} ${LINE_Y} L${back} ${LINE_Y + 5} Z`, class: `head state-${state}` });
+  const shape = svg('path', {
+    d: `M${back} ${LINE_Y - 5} L${tip} ${LINE_Y} L${back} ${LINE_Y + 5} Z`,
+    class: `head state-${state}`,
+  });
   shape.append(svg('title', {}, `${agent}: ${state}`));
   return shape;
 }
 
 function cross(x: number, agent: string): SVGElement {
-  const mark = svg('path', { d: `M${x - 5} ${LINE_Y - 5} L${x + 5} ${LINE_Y + 5} M${x + 5} ${LINE_Y - 5} L${x - 5} ${LINE_Y + 5}`, class: 'cross' });
+  const mark = svg('path', {
+    d: `M${x - 5} ${LINE_Y - 5} L${x + 5} ${LINE_Y + 5} M${x + 5} ${LINE_Y - 5} L${x - 5} ${LINE_Y + 5}`,
+    class: 'cross',
+  });
   mark.append(svg('title', {}, `${agent}: dead`));
   return mark;
 }
 
 function label(row: Row, layout: Layout): HTMLElement {
   const envelope = row.envelope;
-  const xs = [...row.deliveries.keys(), ...(envelope ? [envelope.from] : [])].map((agent) => layout.x.get(agent)).filter((x): x is number => x !== undefined);
+  const xs = [...row.deliveries.keys(), ...(envelope ? [envelope.from] : [])]
+    .map((agent) => layout.x.get(agent))
+    .filter((x): x is number => x !== undefined);
   // From the leftmost lifeline of the message to the diagram's right edge: long texts may
   // cross other lifelines (the label has a backing), short arrows still get a readable text.
   const start = (xs.length > 0 ? Math.min(...xs) : 0) + 10;
@@ -116,7 +149,8 @@ function label(row: Row, layout: Layout): HTMLElement {
     return element;
   }
   if (envelope.kind !== 'message') element.append(h('span', { class: `chip chip-${envelope.kind}` }, envelope.kind));
-  if (envelope.to.includes(':') || envelope.to === '*') element.append(h('span', { class: 'chip chip-address' }, envelope.to));
+  if (envelope.to.includes(':') || envelope.to === '*')
+    element.append(h('span', { class: 'chip chip-address' }, envelope.to));
   element.append(` ${oneLine(envelope.text)}`);
   return element;
 }

@@ -5,10 +5,25 @@ import { h } from './dom.js';
 /** Shown only with `cc2cc ui --allow-send`: send a message to an agent, room or topic as `sender`. */
 export class SendBox {
   readonly element: HTMLFormElement;
-  private readonly to = h('input', { id: 'send-to', required: true, list: 'send-targets', placeholder: 'agent, room:x, topic:y or *', autocomplete: 'off' });
+  private readonly to = h('input', {
+    id: 'send-to',
+    required: true,
+    list: 'send-targets',
+    placeholder: 'agent, room:x, topic:y or *',
+    autocomplete: 'off',
+  });
   private readonly targets = h('datalist', { id: 'send-targets' });
-  private readonly text = h('input', { id: 'send-text', required: true, placeholder: 'message text', autocomplete: 'off' });
-  private readonly kind = h('select', { id: 'send-kind', 'aria-label': 'Kind' }, ...HAND_SENT_KINDS.map((kind) => h('option', { value: kind }, kind)));
+  private readonly text = h('input', {
+    id: 'send-text',
+    required: true,
+    placeholder: 'message text',
+    autocomplete: 'off',
+  });
+  private readonly kind = h(
+    'select',
+    { id: 'send-kind', 'aria-label': 'Kind' },
+    ...HAND_SENT_KINDS.map((kind) => h('option', { value: kind }, kind)),
+  );
   private readonly result = h('output', { class: 'send-result', for: 'send-text', 'aria-live': 'polite' });
 
   constructor(sender: string) {
@@ -39,10 +54,18 @@ export class SendBox {
   }
 
   private async send(): Promise<void> {
-    const request: SendRequest = { to: this.to.value.trim(), text: this.text.value, kind: this.kind.value as HandSentKind };
+    const request: SendRequest = {
+      to: this.to.value.trim(),
+      text: this.text.value,
+      kind: this.kind.value as HandSentKind,
+    };
     this.result.textContent = 'sending…';
     try {
-      const response = await fetch('api/send', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) });
+      const response = await fetch('api/send', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(request),
+      });
       const body = (await response.json()) as SendResponse | ErrorBody;
       if ('error' in body) {
         this.result.textContent = `not sent: ${body.error.message}`;
@@ -50,7 +73,9 @@ export class SendBox {
       }
       this.result.textContent = body.refused
         ? `refused: ${body.refused}`
-        : body.results.map((entry) => `${entry.agent}: ${entry.status}${entry.reason ? ` (${entry.reason})` : ''}`).join(', ');
+        : body.results
+            .map((entry) => `${entry.agent}: ${entry.status}${entry.reason ? ` (${entry.reason})` : ''}`)
+            .join(', ');
       if (!body.refused) this.text.value = '';
     } catch (error) {
       this.result.textContent = `not sent: ${error instanceof Error ? error.message : String(error)}`;

@@ -40,7 +40,11 @@ export class Sidebar {
       ...claims.map((claim) =>
         h(
           'li',
-          { title: `${claim.exclusive ? 'exclusive' : 'shared'}${claim.reason ? `: ${claim.reason}` : ''}; until ${clock(claim.expiresAt)} unless renewed` },
+          {
+            title:
+              `${claim.exclusive ? 'exclusive' : 'shared'}${claim.reason ? `: ${claim.reason}` : ''}; ` +
+              `until ${clock(claim.expiresAt)} unless renewed`,
+          },
           h('span', { class: 'paths' }, claim.paths.join(', ')),
           ' ',
           members([`${claim.holder}${claim.exclusive ? '' : ' (shared)'}`]),
@@ -54,10 +58,18 @@ export class Sidebar {
   private schemeSection(scheme: SchemeView): HTMLElement[] {
     const items = scheme.groups.map((group) => {
       const address = `${scheme.scheme}:${group.target}`;
-      return h('li', {}, this.pick(address, `Show messages to ${address}`, () => this.events.pickAddress(address)), members(group.agents));
+      return h(
+        'li',
+        {},
+        this.pick(address, `Show messages to ${address}`, () => this.events.pickAddress(address)),
+        members(group.agents),
+      );
     });
     if (items.length === 0) items.push(h('li', { class: 'none' }, `no ${scheme.scheme}: groups yet`));
-    return [h('h2', {}, `${scheme.scheme}:`), h('ul', { class: 'groups', id: `scheme-${scheme.scheme}`, 'data-scheme': scheme.scheme }, ...items)];
+    return [
+      h('h2', {}, `${scheme.scheme}:`),
+      h('ul', { class: 'groups', id: `scheme-${scheme.scheme}`, 'data-scheme': scheme.scheme }, ...items),
+    ];
   }
 
   private agentItem(agent: AgentView, idleAfterMs: number): HTMLElement {
@@ -72,9 +84,22 @@ export class Sidebar {
     return h(
       'li',
       { class: `agent state-${agent.state}`, 'data-agent': agent.name },
-      this.pick(agent.name, `Show ${agent.name}'s messages`, () => this.events.pickAgent(agent.name), h('span', { class: 'dot', 'aria-hidden': 'true' })),
+      this.pick(
+        agent.name,
+        `Show ${agent.name}'s messages`,
+        () => this.events.pickAgent(agent.name),
+        h('span', { class: 'dot', 'aria-hidden': 'true' }),
+      ),
       h('span', { class: 'state', title: detail }, agent.state),
-      agent.push && h('span', { class: `push push-${agent.push.replace(/[^a-z]+/g, '-')}`, title: 'whether channel pushes reach its client' }, `push ${agent.push}`),
+      agent.push &&
+        h(
+          'span',
+          {
+            class: `push push-${agent.push.replace(/[^a-z]+/g, '-')}`,
+            title: 'whether channel pushes reach its client',
+          },
+          `push ${agent.push}`,
+        ),
       counts &&
         h(
           'span',

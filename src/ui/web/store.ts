@@ -88,7 +88,9 @@ export class Store {
 
   /** Messages whose `correlationId` is `id`: replies and receipts. */
   repliesTo(id: string): Row[] {
-    return (this.replies.get(id) ?? []).map((reply) => this.byId.get(reply)).filter((row): row is Row => row !== undefined);
+    return (this.replies.get(id) ?? [])
+      .map((reply) => this.byId.get(reply))
+      .filter((row): row is Row => row !== undefined);
   }
 
   /** Every agent name the page has heard of: presence, senders and recipients. */

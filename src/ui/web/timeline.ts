@@ -169,10 +169,13 @@ export class Timeline {
     this.layoutColumns();
     this.canvas.style.height = `${this.view.length * ROW_HEIGHT}px`;
     this.empty.hidden = this.view.length > 0;
-    const since = this.store.hello ? new Date(this.store.hello.startedAt).toLocaleTimeString([], { hour12: false }) : '';
+    const since = this.store.hello
+      ? new Date(this.store.hello.startedAt).toLocaleTimeString([], { hour12: false })
+      : '';
     this.empty.textContent =
       this.store.all().length === 0
-        ? `No messages yet. The timeline shows traffic from ${since || 'the start of cc2cc ui'} on: send one with  cc2cc send <agent> "hello".`
+        ? `No messages yet. The timeline shows traffic from ${since || 'the start of cc2cc ui'} ` +
+          `on: send one with  cc2cc send <agent> "hello".`
         : 'No message matches the filters.';
   }
 
@@ -191,7 +194,15 @@ export class Timeline {
     fill(
       this.header,
       ...names.map((name) => {
-        const head = h('div', { class: `head-name state-${states.get(name) ?? 'unknown'}`, title: `${name}: ${states.get(name) ?? 'not a known agent'}` }, h('span', { class: 'dot' }), name);
+        const head = h(
+          'div',
+          {
+            class: `head-name state-${states.get(name) ?? 'unknown'}`,
+            title: `${name}: ${states.get(name) ?? 'not a known agent'}`,
+          },
+          h('span', { class: 'dot' }),
+          name,
+        );
         head.style.left = `${LEFT + x.get(name)!}px`;
         head.style.maxWidth = `${Math.max(60, column - 8)}px`;
         return head;
@@ -217,7 +228,10 @@ export class Timeline {
     const last = Math.min(this.view.length - 1, first + visible + 2 * OVERSCAN);
     const links = linksAcross(this.links, first, last);
     const activeRow = this.activeId === undefined ? undefined : this.store.get(this.activeId);
-    const related = new Set([activeRow?.envelope?.correlationId, ...(activeRow ? this.store.repliesTo(activeRow.id).map((row) => row.id) : [])]);
+    const related = new Set([
+      activeRow?.envelope?.correlationId,
+      ...(activeRow ? this.store.repliesTo(activeRow.id).map((row) => row.id) : []),
+    ]);
 
     const keep = new Set<string>();
     for (let index = first; index <= last; index += 1) {
@@ -252,7 +266,14 @@ export class Timeline {
 
   private onKey(event: KeyboardEvent): void {
     const page = Math.max(1, Math.floor((this.scroller.clientHeight - this.header.offsetHeight) / ROW_HEIGHT) - 1);
-    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -Infinity, End: Infinity };
+    const moves: Record<string, number> = {
+      ArrowDown: 1,
+      ArrowUp: -1,
+      PageDown: page,
+      PageUp: -page,
+      Home: -Infinity,
+      End: Infinity,
+    };
     if (event.key in moves) {
       event.preventDefault();
       this.move(moves[event.key]!);
@@ -270,7 +291,10 @@ export class Timeline {
     if (this.view.length === 0) return;
     const current = this.activeId === undefined ? undefined : this.indexOf.get(this.activeId);
     const from = current ?? (delta > 0 ? -1 : this.view.length);
-    const index = Math.min(this.view.length - 1, Math.max(0, from + (Number.isFinite(delta) ? delta : delta > 0 ? this.view.length : -this.view.length)));
+    const index = Math.min(
+      this.view.length - 1,
+      Math.max(0, from + (Number.isFinite(delta) ? delta : delta > 0 ? this.view.length : -this.view.length)),
+    );
     const row = this.view[index]!;
     this.setActive(row.id);
     this.ensureVisible(index);
@@ -282,7 +306,8 @@ export class Timeline {
     const top = index * ROW_HEIGHT;
     const viewHeight = this.scroller.clientHeight - headerHeight;
     if (top < this.scroller.scrollTop) this.scroller.scrollTop = top;
-    else if (top + ROW_HEIGHT > this.scroller.scrollTop + viewHeight) this.scroller.scrollTop = top + ROW_HEIGHT - viewHeight;
+    else if (top + ROW_HEIGHT > this.scroller.scrollTop + viewHeight)
+      this.scroller.scrollTop = top + ROW_HEIGHT - viewHeight;
     this.follow = index === this.view.length - 1;
     this.schedule();
   }

@@ -21,7 +21,12 @@ export interface ClientProcess {
   end(): Promise<void>;
 }
 
-export function startClientProcess(sandbox: Sandbox, binary: string, args: string[], options: { env: Record<string, string>; timeoutMs: number }): ClientProcess {
+export function startClientProcess(
+  sandbox: Sandbox,
+  binary: string,
+  args: string[],
+  options: { env: Record<string, string>; timeoutMs: number },
+): ClientProcess {
   const child = spawn(binary, args, { cwd: sandbox.project, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
@@ -35,7 +40,8 @@ export function startClientProcess(sandbox: Sandbox, binary: string, args: strin
   const bound = setTimeout(() => void end(), options.timeoutMs);
   bound.unref();
   void exited.then(() => clearTimeout(bound));
-  const tail = () => `\n--- stdout (tail) ---\n${output.stdout.slice(-2000)}\n--- stderr (tail) ---\n${output.stderr.slice(-2000)}`;
+  const tail = () =>
+    `\n--- stdout (tail) ---\n${output.stdout.slice(-2000)}\n--- stderr (tail) ---\n${output.stderr.slice(-2000)}`;
   return {
     pid: child.pid!,
     stdout: () => output.stdout,
@@ -44,7 +50,11 @@ export function startClientProcess(sandbox: Sandbox, binary: string, args: strin
     async waitForOutput(pattern, where, what, timeoutMs = options.timeoutMs) {
       let seen: 'match' | 'exited';
       try {
-        seen = await waitFor(() => (pattern.test(output[where]) ? 'match' : done ? 'exited' : undefined), { timeoutMs, intervalMs: 50, what });
+        seen = await waitFor(() => (pattern.test(output[where]) ? 'match' : done ? 'exited' : undefined), {
+          timeoutMs,
+          intervalMs: 50,
+          what,
+        });
       } catch (error) {
         throw new Error(`${(error as Error).message}${tail()}`);
       }
@@ -76,7 +86,10 @@ export interface HeadlessRun {
   process: ClientProcess;
   /** The transcript files of this HOME (one per session, as far as the client keeps them), oldest first. */
   transcriptPaths(): string[];
-  /** This run's own transcript (the newest file that was not there when it started), or undefined before it is written. */
+  /**
+   * This run's own transcript (the newest file that was not there when it started), or undefined
+   * before it is written.
+   */
   transcriptPath(): string | undefined;
   /** This run's transcript, read now. */
   transcript(): Transcript;
@@ -101,7 +114,10 @@ export function startHeadlessRun(sandbox: Sandbox, spec: HeadlessSpec): Headless
   const { dir, name, read } = spec.transcripts;
   const transcriptPaths = () => findFiles(dir, name);
   const before = new Set(transcriptPaths());
-  const transcriptPath = () => transcriptPaths().filter((path) => !before.has(path)).pop();
+  const transcriptPath = () =>
+    transcriptPaths()
+      .filter((path) => !before.has(path))
+      .pop();
   const transcript = () => {
     const path = transcriptPath();
     return path ? read(path) : { hookContexts: [], userPrompts: [], modelRequests: 0 };
@@ -113,14 +129,19 @@ export function startHeadlessRun(sandbox: Sandbox, spec: HeadlessSpec): Headless
     transcript,
     async waitForModelCall() {
       await run.waitForOutput(spec.modelCall.pattern, spec.modelCall.where, `${spec.binary} to reach the model call`);
-      await waitFor(() => transcript().userPrompts.includes(spec.prompt), { timeoutMs: 15_000, what: `the prompt in a transcript under ${dir}` });
+      await waitFor(() => transcript().userPrompts.includes(spec.prompt), {
+        timeoutMs: 15_000,
+        what: `the prompt in a transcript under ${dir}`,
+      });
     },
     end: () => run.end(),
   };
 }
 
 /** Runs the turn up to the model call and ends it; returns the transcript as it stands then. */
-export async function runToModelCall(run: HeadlessRun): Promise<{ transcript: Transcript; transcriptPath: string; stderr: string }> {
+export async function runToModelCall(
+  run: HeadlessRun,
+): Promise<{ transcript: Transcript; transcriptPath: string; stderr: string }> {
   try {
     await run.waitForModelCall();
     return { transcript: run.transcript(), transcriptPath: run.transcriptPath()!, stderr: run.process.stderr() };

@@ -41,7 +41,13 @@ export async function seedClaudeCode(sandbox: Sandbox, options: { approvedMcpSer
 }
 
 /** The project's `.claude/settings.json` (hooks) and `.mcp.json` (MCP servers). */
-export async function writeClaudeProject(sandbox: Sandbox, project: { hooks: { hooks: Record<string, unknown> }; mcpServers: Record<string, { command: string; args: string[]; env?: Record<string, string> }> }): Promise<void> {
+export async function writeClaudeProject(
+  sandbox: Sandbox,
+  project: {
+    hooks: { hooks: Record<string, unknown> };
+    mcpServers: Record<string, { command: string; args: string[]; env?: Record<string, string> }>;
+  },
+): Promise<void> {
   await sandbox.writeJson(join(sandbox.project, '.claude', 'settings.json'), project.hooks);
   await sandbox.writeJson(join(sandbox.project, '.mcp.json'), { mcpServers: project.mcpServers });
 }
@@ -72,12 +78,29 @@ const DIALOGS: Array<{ text: string; keys?: string[]; fix?: string }> = [
 ];
 
 /** Starts `claude` in tmux in the sandbox's project with a session id of its own; bounded by `timeoutMs`. */
-export async function startClaudeCode(sandbox: Sandbox, options: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {}): Promise<ClaudeCodeSession> {
+export async function startClaudeCode(
+  sandbox: Sandbox,
+  options: { env?: Record<string, string>; args?: string[]; timeoutMs?: number } = {},
+): Promise<ClaudeCodeSession> {
   const sessionId = randomUUID();
   const socket = join(sandbox.root, `tmux-${sessionId.slice(0, 8)}.sock`);
   const env = { ...sandbox.env, ...CLAUDE_ENV, ...options.env };
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-S', socket, ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  tmux('new-session', '-d', '-x', '200', '-y', '50', '-c', sandbox.project, clientBinary('claude-code'), '--session-id', sessionId, ...(options.args ?? []));
+  const tmux = (...args: string[]) =>
+    execFileSync('tmux', ['-S', socket, ...args], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  tmux(
+    'new-session',
+    '-d',
+    '-x',
+    '200',
+    '-y',
+    '50',
+    '-c',
+    sandbox.project,
+    clientBinary('claude-code'),
+    '--session-id',
+    sessionId,
+    ...(options.args ?? []),
+  );
   const pid = Number(tmux('display-message', '-p', '#{pane_pid}').trim());
   const end = async () => {
     try {
@@ -97,7 +120,8 @@ export async function startClaudeCode(sandbox: Sandbox, options: { env?: Record<
       return '';
     }
   };
-  const transcriptPath = () => findFiles(join(sandbox.home, '.claude', 'projects'), new RegExp(`^${sessionId}\\.jsonl$`))[0];
+  const transcriptPath = () =>
+    findFiles(join(sandbox.home, '.claude', 'projects'), new RegExp(`^${sessionId}\\.jsonl$`))[0];
   const transcript = () => {
     const path = transcriptPath();
     return path ? readClaudeTranscript(path) : { hookContexts: [], userPrompts: [], modelRequests: 0 };

@@ -9,7 +9,9 @@ import { describe, it } from 'vitest';
  * users stays light): `.ci/run` installs the versions pinned in `test/clients/pins.json` with
  * `npm install --prefix "$CC2CC_CLIENTS_DIR"`. Locally, run the same command (see README.md).
  */
-export const PINS: Record<string, string> = JSON.parse(readFileSync(resolve(import.meta.dirname, '../pins.json'), 'utf8'));
+export const PINS: Record<string, string> = JSON.parse(
+  readFileSync(resolve(import.meta.dirname, '../pins.json'), 'utf8'),
+);
 
 /** Where the clients are installed: `CC2CC_CLIENTS_DIR`, else `~/.cache/cc2cc-clients`. */
 export const CLIENTS_DIR = process.env['CC2CC_CLIENTS_DIR'] || join(homedir(), '.cache', 'cc2cc-clients');
@@ -33,7 +35,8 @@ export function whyClientCannotRun(client: ClientName): string | undefined {
   const pin = PINS[pkg];
   const manifest = join(CLIENTS_DIR, 'node_modules', pkg, 'package.json');
   const install = `npm install --prefix ${CLIENTS_DIR} ${pkg}@${pin} (or set CC2CC_CLIENTS_DIR)`;
-  if (!existsSync(manifest) || !existsSync(clientBinary(client))) return `${bin} is not installed in ${CLIENTS_DIR}: ${install}`;
+  if (!existsSync(manifest) || !existsSync(clientBinary(client)))
+    return `${bin} is not installed in ${CLIENTS_DIR}: ${install}`;
   const installed = (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version;
   if (installed !== pin) return `${pkg} ${installed} is installed in ${CLIENTS_DIR}, the tests pin ${pin}: ${install}`;
   for (const tool of needs) {

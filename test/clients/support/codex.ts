@@ -17,7 +17,10 @@ import { readCodexRollout } from './transcripts.js';
 /** Marks the sandbox's project as trusted in `$HOME/.codex/config.toml`. */
 export async function seedCodex(sandbox: Sandbox): Promise<void> {
   mkdirSync(join(sandbox.home, '.codex'), { recursive: true });
-  await writeFile(join(sandbox.home, '.codex', 'config.toml'), `[projects.${tomlString(sandbox.project)}]\ntrust_level = "trusted"\n`);
+  await writeFile(
+    join(sandbox.home, '.codex', 'config.toml'),
+    `[projects.${tomlString(sandbox.project)}]\ntrust_level = "trusted"\n`,
+  );
 }
 
 export interface CodexServer {
@@ -28,10 +31,17 @@ export interface CodexServer {
 }
 
 /** Writes the project's `.codex/hooks.json` and the MCP servers in `.codex/config.toml`. */
-export async function writeCodexProject(sandbox: Sandbox, project: { hooks: { hooks: Record<string, unknown> }; mcpServers: Record<string, CodexServer> }): Promise<void> {
+export async function writeCodexProject(
+  sandbox: Sandbox,
+  project: { hooks: { hooks: Record<string, unknown> }; mcpServers: Record<string, CodexServer> },
+): Promise<void> {
   await sandbox.writeJson(join(sandbox.project, '.codex', 'hooks.json'), project.hooks);
   const toml = Object.entries(project.mcpServers).map(([name, server]) => {
-    const lines = [`[mcp_servers.${tomlString(name)}]`, `command = ${tomlString(server.command)}`, `args = [${server.args.map(tomlString).join(', ')}]`];
+    const lines = [
+      `[mcp_servers.${tomlString(name)}]`,
+      `command = ${tomlString(server.command)}`,
+      `args = [${server.args.map(tomlString).join(', ')}]`,
+    ];
     if (server.env_vars) lines.push(`env_vars = [${server.env_vars.map(tomlString).join(', ')}]`);
     return lines.join('\n');
   });
@@ -42,13 +52,24 @@ export async function writeCodexProject(sandbox: Sandbox, project: { hooks: { ho
 export function startCodexExec(sandbox: Sandbox, prompt: string, options: RunOptions = {}): HeadlessRun {
   return startHeadlessRun(sandbox, {
     binary: clientBinary('codex'),
-    args: ['exec', '--json', '--dangerously-bypass-hook-trust', '-c', 'openai_base_url="http://127.0.0.1:9/v1"', ...(options.args ?? []), prompt],
+    args: [
+      'exec',
+      '--json',
+      '--dangerously-bypass-hook-trust',
+      '-c',
+      'openai_base_url="http://127.0.0.1:9/v1"',
+      ...(options.args ?? []),
+      prompt,
+    ],
     env: { ...sandbox.env, ...options.env },
     timeoutMs: options.timeoutMs ?? 90_000,
     prompt,
     transcripts: { dir: join(sandbox.home, '.codex', 'sessions'), name: /^rollout-.*\.jsonl$/, read: readCodexRollout },
     // `--json` prints the failed model call as an `error` (reconnecting) or `turn.failed` event after `turn.started`.
-    modelCall: { pattern: /"type":"turn\.started"[\s\S]*"type":"(error|turn\.failed|turn\.completed)"/, where: 'stdout' },
+    modelCall: {
+      pattern: /"type":"turn\.started"[\s\S]*"type":"(error|turn\.failed|turn\.completed)"/,
+      where: 'stdout',
+    },
   });
 }
 

@@ -18,8 +18,14 @@ const SESSIONISH = /SESSION_ID|PROJECT_DIR|^CLAUDE_PID$|^CC2CC_|^GEMINI_|^CODEX_
 const SECRET = /KEY|TOKEN|SECRET|PASSWORD/;
 
 export function sessionFacts(client: string, hook: HookRun, server: ServerSeen): SessionFacts {
-  const pick = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([name]) => SESSIONISH.test(name) && !SECRET.test(name)));
-  return { client, hookVars: pick(hook.env), serverVars: pick(server.env), shared: nearestCommonAncestor(hook.ancestry, server.ancestry) };
+  const pick = (env: Record<string, string>) =>
+    Object.fromEntries(Object.entries(env).filter(([name]) => SESSIONISH.test(name) && !SECRET.test(name)));
+  return {
+    client,
+    hookVars: pick(hook.env),
+    serverVars: pick(server.env),
+    shared: nearestCommonAncestor(hook.ancestry, server.ancestry),
+  };
 }
 
 /** The first process of `a`'s chain (nearest first) that is also in `b`'s, with both distances. */
@@ -34,10 +40,12 @@ export function nearestCommonAncestor(a: ProcessInfo[], b: ProcessInfo[]): Sessi
 /** A Markdown table of the facts, for the test log (and the docs). */
 export function factsTable(facts: SessionFacts): string {
   const names = [...new Set([...Object.keys(facts.hookVars), ...Object.keys(facts.serverVars)])].sort();
-  const shown = (value: string | undefined) => (value === undefined ? '—' : value.length > 48 ? `${value.slice(0, 45)}...` : value);
+  const shown = (value: string | undefined) =>
+    value === undefined ? '—' : value.length > 48 ? `${value.slice(0, 45)}...` : value;
   const rows = names.map((name) => `| ${name} | ${shown(facts.hookVars[name])} | ${shown(facts.serverVars[name])} |`);
   const shared = facts.shared
-    ? `| nearest shared ancestor (\`${program(facts.shared.command)}\`) | ${facts.shared.hookDepth} up | ${facts.shared.serverDepth} up |`
+    ? `| nearest shared ancestor (\`${program(facts.shared.command)}\`) | ` +
+      `${facts.shared.hookDepth} up | ${facts.shared.serverDepth} up |`
     : '| shared ancestor | none | none |';
   return [`${facts.client}:`, '| | hook | MCP server |', '| --- | --- | --- |', ...rows, shared].join('\n');
 }

@@ -22,8 +22,17 @@ export async function seedGemini(sandbox: Sandbox): Promise<void> {
 }
 
 /** The project's `.gemini/settings.json`: hooks and MCP servers. */
-export async function writeGeminiProject(sandbox: Sandbox, project: { hooks: { hooks: Record<string, unknown> }; mcpServers: Record<string, { command: string; args: string[] }> }): Promise<void> {
-  await sandbox.writeJson(join(sandbox.project, '.gemini', 'settings.json'), { ...project.hooks, mcpServers: project.mcpServers });
+export async function writeGeminiProject(
+  sandbox: Sandbox,
+  project: {
+    hooks: { hooks: Record<string, unknown> };
+    mcpServers: Record<string, { command: string; args: string[] }>;
+  },
+): Promise<void> {
+  await sandbox.writeJson(join(sandbox.project, '.gemini', 'settings.json'), {
+    ...project.hooks,
+    mcpServers: project.mcpServers,
+  });
 }
 
 /** The environment `gemini` needs offline, on top of the sandbox's. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A hook for the harness tests: `node probe-hook.mjs <event> <marker> <log>`. It adds
-// "<marker>-<event>-<pid>" (one text per run) to the model's context with the answer all three clients take, and appends
+// "<marker>-<event>-<pid>" (one text per run) to the model's context with the answer all three
+// clients take, and appends
 // to <log> one JSON line with what it saw: its input, its environment and its process ancestry.
 import { appendFileSync, readFileSync } from 'node:fs';
 

@@ -44,7 +44,9 @@ export function makeHookProbe(sandbox: Sandbox): HookProbe {
 /** A client's hooks config (Claude Code, Codex and Gemini share this shape): one command per event. */
 export function hooksConfig(events: Record<string, string>): { hooks: Record<string, unknown> } {
   return {
-    hooks: Object.fromEntries(Object.entries(events).map(([event, command]) => [event, [{ hooks: [{ type: 'command', command }] }]])),
+    hooks: Object.fromEntries(
+      Object.entries(events).map(([event, command]) => [event, [{ hooks: [{ type: 'command', command }] }]]),
+    ),
   };
 }
 
@@ -80,14 +82,21 @@ export async function waitForServer(project: string, name: string, timeoutMs = 6
  * What the hook runs added, checked against the transcript: each event ran as often as expected,
  * and each run's text is in the transcript's hook context exactly once; nothing else of the probe is.
  */
-export function hookContextReport(probe: HookProbe, transcript: Transcript): { runs: Record<string, number>; timesInTranscript: Record<string, number>; strays: string[] } {
+export function hookContextReport(
+  probe: HookProbe,
+  transcript: Transcript,
+): { runs: Record<string, number>; timesInTranscript: Record<string, number>; strays: string[] } {
   const runs: Record<string, number> = {};
   const timesInTranscript: Record<string, number> = {};
   for (const run of probe.runs()) {
     runs[run.event] = (runs[run.event] ?? 0) + 1;
-    timesInTranscript[run.context] = transcript.hookContexts.filter((context) => context.text.includes(run.context)).length;
+    timesInTranscript[run.context] = transcript.hookContexts.filter((context) =>
+      context.text.includes(run.context),
+    ).length;
   }
   const known = Object.keys(timesInTranscript);
-  const strays = transcript.hookContexts.map((context) => context.text).filter((text) => text.includes(probe.marker) && !known.some((run) => text.includes(run)));
+  const strays = transcript.hookContexts
+    .map((context) => context.text)
+    .filter((text) => text.includes(probe.marker) && !known.some((run) => text.includes(run)));
   return { runs, timesInTranscript, strays };
 }

@@ -64,10 +64,18 @@ export async function endProcesses(pids: number[], graceMs = 5_000): Promise<voi
   for (const pid of pids) signal(pid, 'SIGTERM');
   const alive = () => pids.filter(isAlive);
   try {
-    await waitFor(() => alive().length === 0, { timeoutMs: graceMs, intervalMs: 50, what: 'the client processes to end' });
+    await waitFor(() => alive().length === 0, {
+      timeoutMs: graceMs,
+      intervalMs: 50,
+      what: 'the client processes to end',
+    });
   } catch {
     for (const pid of alive()) signal(pid, 'SIGKILL');
-    await waitFor(() => alive().length === 0, { timeoutMs: graceMs, intervalMs: 50, what: `processes ${alive().join(', ')} to die` });
+    await waitFor(() => alive().length === 0, {
+      timeoutMs: graceMs,
+      intervalMs: 50,
+      what: `processes ${alive().join(', ')} to die`,
+    });
   }
 }
 

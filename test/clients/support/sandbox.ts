@@ -14,7 +14,10 @@ export interface Sandbox {
   root: string;
   home: string;
   project: string;
-  /** The environment a client starts with: a small, known set, not the caller's (a test run inside a client must not leak its session). */
+  /**
+   * The environment a client starts with: a small, known set, not the caller's (a test run inside a
+   * client must not leak its session).
+   */
   env: Record<string, string>;
   writeJson(path: string, value: unknown): Promise<void>;
   cleanup(): Promise<void>;

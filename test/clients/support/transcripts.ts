@@ -36,7 +36,9 @@ export function readJsonl(path: string): Array<Record<string, unknown>> {
 
 /** How many hook contexts contain `needle`. */
 export function countHookContexts(transcript: Transcript, needle: string, event?: string): number {
-  return transcript.hookContexts.filter((context) => context.text.includes(needle) && (event === undefined || context.event === event)).length;
+  return transcript.hookContexts.filter(
+    (context) => context.text.includes(needle) && (event === undefined || context.event === event),
+  ).length;
 }
 
 /**
@@ -125,7 +127,9 @@ export function readGeminiChat(path: string): Transcript {
 
 /** The hook contexts, one per line, for a failure message. */
 export function describeHookContexts(transcript: Transcript): string {
-  const lines = transcript.hookContexts.map((context) => `  [${context.event ?? 'hook'}] ${context.text.replace(/\n/g, '\\n')}`);
+  const lines = transcript.hookContexts.map(
+    (context) => `  [${context.event ?? 'hook'}] ${context.text.replace(/\n/g, '\\n')}`,
+  );
   return `hook contexts in the transcript:\n${lines.join('\n') || '  (none)'}`;
 }
 
@@ -140,7 +144,13 @@ export function describeClaudeHookRuns(path: string | undefined): string {
     const type = String(attachment?.['type'] ?? '');
     if (record['type'] !== 'attachment' || !type.startsWith('hook_') || type === 'hook_additional_context') continue;
     const { hookName, exitCode, durationMs, stdout, stderr } = attachment as Record<string, unknown>;
-    lines.push(`  [${type} ${String(hookName)} exit ${String(exitCode)} in ${String(durationMs)} ms] stdout: ${String(stdout ?? '').slice(0, 300)} stderr: ${String(stderr ?? '').slice(0, 500)}`.replace(/\n/g, '\\n'));
+    lines.push(
+      `  [${type} ${String(hookName)} exit ${String(exitCode)} in ${String(durationMs)} ms] ` +
+        `stdout: ${String(stdout ?? '').slice(0, 300)} stderr: ${String(stderr ?? '').slice(0, 500)}`.replace(
+          /\n/g,
+          '\\n',
+        ),
+    );
   }
   return `hook runs in the transcript:\n${lines.join('\n') || '  (none)'}`;
 }

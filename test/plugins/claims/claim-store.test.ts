@@ -8,8 +8,12 @@ describe('claim store', () => {
   it('keeps claims under agent/<name>/claims, so forgetting the agent drops them', async () => {
     const state = new MemoryState();
     await addClaim(state, 'ann', { paths: ['src/**'], exclusive: true, ttlMs: HOUR }, () => 1000);
-    expect((await state.get('agent/ann/claims'))?.value).toEqual([expect.objectContaining({ paths: ['src/**'], exclusive: true })]);
-    await expect(addClaim(state, 'bob', { paths: ['src/a.ts'], exclusive: false, ttlMs: HOUR }, () => 1000)).rejects.toSatisfy((error) => isCc2ccError(error, 'CLAIM_CONFLICT'));
+    expect((await state.get('agent/ann/claims'))?.value).toEqual([
+      expect.objectContaining({ paths: ['src/**'], exclusive: true }),
+    ]);
+    await expect(
+      addClaim(state, 'bob', { paths: ['src/a.ts'], exclusive: false, ttlMs: HOUR }, () => 1000),
+    ).rejects.toSatisfy((error) => isCc2ccError(error, 'CLAIM_CONFLICT'));
     expect(await forgetAgentState(state, 'ann')).toContain('agent/ann/claims');
     expect(await allClaims(state, 1000)).toEqual([]);
     await addClaim(state, 'bob', { paths: ['src/a.ts'], exclusive: true, ttlMs: HOUR }, () => 1000);
@@ -19,7 +23,9 @@ describe('claim store', () => {
     const state = new MemoryState();
     await addClaim(state, 'ann', { paths: ['a/**', 'b.md'], exclusive: true, ttlMs: HOUR, reason: 'one' }, () => 0);
     await addClaim(state, 'ann', { paths: ['b.md', 'a/**'], exclusive: false, ttlMs: HOUR, reason: 'two' }, () => 0);
-    expect(await allClaims(state, 0)).toEqual([expect.objectContaining({ paths: ['a/**', 'b.md'], exclusive: false, reason: 'two' })]);
+    expect(await allClaims(state, 0)).toEqual([
+      expect.objectContaining({ paths: ['a/**', 'b.md'], exclusive: false, reason: 'two' }),
+    ]);
     expect(await releaseClaims(state, 'ann', ['b.md'], 0)).toEqual(['b.md']);
     expect((await allClaims(state, 0)).map((claim) => claim.paths)).toEqual([['a/**']]);
     expect(await releaseClaims(state, 'ann', ['nope'], 0)).toEqual([]);
@@ -33,13 +39,17 @@ describe('claim store', () => {
     await addClaim(state, 'ann', { paths: ['long'], exclusive: true, ttlMs: HOUR }, () => 0);
     // At 1500 the short one has expired: a renewal keeps only the long one, from 1500.
     expect(await renewClaims(state, 'ann', () => 1500)).toBe(1);
-    expect((await storedClaims(state)).map((claim) => [claim.paths[0], claim.expiresAt])).toEqual([['long', 1500 + HOUR]]);
+    expect((await storedClaims(state)).map((claim) => [claim.paths[0], claim.expiresAt])).toEqual([
+      ['long', 1500 + HOUR],
+    ]);
   });
 
   it('refuses paths outside the repository and empty claims', async () => {
     const state = new MemoryState();
     for (const paths of [['../x'], ['/etc/passwd'], ['a/../../b'], [], ['  ']]) {
-      await expect(addClaim(state, 'ann', { paths, exclusive: true, ttlMs: HOUR }, () => 0)).rejects.toSatisfy((error) => isCc2ccError(error, 'BAD_INPUT'));
+      await expect(addClaim(state, 'ann', { paths, exclusive: true, ttlMs: HOUR }, () => 0)).rejects.toSatisfy(
+        (error) => isCc2ccError(error, 'BAD_INPUT'),
+      );
     }
   });
 });

@@ -4,7 +4,13 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../src/testing/wait-for.js';
 import { makeProject, selfWake, startAgent } from '../../mcp/support.js';
-import { deleteNamespace, REDIS_URL, skipWithoutRedisServer, uniqueNamespace, useRedis } from '../../transports/redis/support.js';
+import {
+  deleteNamespace,
+  REDIS_URL,
+  skipWithoutRedisServer,
+  uniqueNamespace,
+  useRedis,
+} from '../../transports/redis/support.js';
 
 const RACER = resolve(import.meta.dirname, '../../fixtures/claims-racer.mjs');
 
@@ -16,15 +22,22 @@ const FAMILIES: Record<string, string[]> = {
 
 /** 10 racer processes, each ready before any starts, then all released at once. */
 async function race(project: string): Promise<Map<string, string>> {
-  const entries = Object.entries(FAMILIES).flatMap(([family, globs]) => globs.map((glob, index) => ({ name: `${family}-racer-${index}`, glob })));
+  const entries = Object.entries(FAMILIES).flatMap(([family, globs]) =>
+    globs.map((glob, index) => ({ name: `${family}-racer-${index}`, glob })),
+  );
   const racers = entries.map(({ name, glob }) => {
-    const child = spawn(process.execPath, [RACER, project, name, JSON.stringify([glob])], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [RACER, project, name, JSON.stringify([glob])], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
     return { name, child, out: () => out };
   });
-  await waitFor(() => racers.every((racer) => racer.out().includes('ready\n')), { what: '10 racers ready', timeoutMs: 60_000 });
+  await waitFor(() => racers.every((racer) => racer.out().includes('ready\n')), {
+    what: '10 racers ready',
+    timeoutMs: 60_000,
+  });
   for (const racer of racers) racer.child.stdin.write('go\n');
   await Promise.all(racers.map((racer) => (racer.child.exitCode === null ? once(racer.child, 'close') : undefined)));
   return new Map(racers.map((racer) => [racer.name, racer.out().replace('ready\n', '').trim()]));
@@ -45,7 +58,12 @@ async function exactlyOneWinnerPerFamily(config: Record<string, unknown>): Promi
   const viewer = await startAgent(project, ['--name', 'viewer']);
   await selfWake(viewer);
   const listed = (await viewer.call('list_claims')).text.split('\n').map((line) => line.split(' ')[0]);
-  expect(listed.sort()).toEqual([...outcomes].filter(([, outcome]) => outcome === 'won').map(([name]) => name).sort());
+  expect(listed.sort()).toEqual(
+    [...outcomes]
+      .filter(([, outcome]) => outcome === 'won')
+      .map(([name]) => name)
+      .sort(),
+  );
 }
 
 describe('claims race: 10 processes claiming overlapping globs at once', () => {

@@ -119,7 +119,9 @@ describe('a new filter rule is a row in plugins/filters/rules.ts', () => {
     const named = files.flatMap((file) => {
       const text = readFileSync(join(cli, file), 'utf8');
       const quoted = (rule: string) => text.includes(`'${rule}'`) || text.includes(`"${rule}"`);
-      return Object.keys(FILTER_RULES).filter(quoted).map((rule) => `${file}: ${rule}`);
+      return Object.keys(FILTER_RULES)
+        .filter(quoted)
+        .map((rule) => `${file}: ${rule}`);
     });
     expect(named).toEqual([]);
   });

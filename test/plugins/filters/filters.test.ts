@@ -18,9 +18,14 @@ describe('filters plugin', () => {
     expect(bob!.sink.received.map((envelope) => envelope.text)).toEqual(['real']);
     const dead = await bob!.kernel.bus.transport.deadLetters('bob');
     expect(dead.map((letter) => letter.reason)).toEqual(['filters: sender spam-bot is denied (filters.deny)']);
-    await waitFor(async () => droppedCounts((await bob!.kernel.bus.agents()).find((agent) => agent.name === 'bob')?.presence?.data).deny === 1, {
-      what: 'the deny count in presence',
-    });
+    await waitFor(
+      async () =>
+        droppedCounts((await bob!.kernel.bus.agents()).find((agent) => agent.name === 'bob')?.presence?.data).deny ===
+        1,
+      {
+        what: 'the deny count in presence',
+      },
+    );
   });
 
   it('lets only allowed senders through when an allow list is set', async () => {
@@ -30,16 +35,32 @@ describe('filters plugin', () => {
     await world.agents.ann!.kernel.bus.send({ to: 'bob', text: 'from ann' });
     await waitFor(() => world.agents.bob!.sink.received.length === 1);
     expect(world.agents.bob!.sink.received[0]!.text).toBe('from ann');
-    expect((await world.agents.bob!.kernel.bus.transport.deadLetters('bob'))[0]!.reason).toMatch(/not in filters.allow/);
+    expect((await world.agents.bob!.kernel.bus.transport.deadLetters('bob'))[0]!.reason).toMatch(
+      /not in filters.allow/,
+    );
   });
 
   it('holds a burst over the rate limit back and delivers all of it later, in order', async () => {
-    const world = await memoryAgents(['ann', 'bob'], { plugins: () => [filters({ rateLimit: { messages: 2, perMs: 100 } })] });
+    const world = await memoryAgents(['ann', 'bob'], {
+      plugins: () => [filters({ rateLimit: { messages: 2, perMs: 100 } })],
+    });
     cleanupAfterTest(world.close);
     for (let i = 0; i < 6; i++) await world.agents.ann!.kernel.bus.send({ to: 'bob', text: `m${i}` });
     await waitFor(() => world.agents.bob!.sink.received.length === 6, { what: 'the whole burst' });
-    expect(world.agents.bob!.sink.received.map((envelope) => envelope.text)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
-    await waitFor(async () => (droppedCounts((await world.agents.bob!.kernel.bus.agents()).find((a) => a.name === 'bob')?.presence?.data)['rate-limit'] ?? 0) > 0);
+    expect(world.agents.bob!.sink.received.map((envelope) => envelope.text)).toEqual([
+      'm0',
+      'm1',
+      'm2',
+      'm3',
+      'm4',
+      'm5',
+    ]);
+    await waitFor(
+      async () =>
+        (droppedCounts((await world.agents.bob!.kernel.bus.agents()).find((a) => a.name === 'bob')?.presence?.data)[
+          'rate-limit'
+        ] ?? 0) > 0,
+    );
     expect(await world.agents.bob!.kernel.bus.transport.deadLetters('bob')).toEqual([]);
   });
 
@@ -57,7 +78,9 @@ describe('filters plugin', () => {
   });
 
   it('caps text size on both sides and keeps events out of the push path when asked', async () => {
-    const world = await memoryAgents(['ann', 'bob'], { plugins: () => [filters({ maxTextBytes: 10, events: 'drop' })] });
+    const world = await memoryAgents(['ann', 'bob'], {
+      plugins: () => [filters({ maxTextBytes: 10, events: 'drop' })],
+    });
     cleanupAfterTest(world.close);
     const refused = await world.agents.ann!.kernel.bus.send({ to: 'bob', text: 'x'.repeat(11) });
     expect(refused.refused).toBe('filters: text is 11 bytes, over the filters cap of 10');
@@ -65,11 +88,15 @@ describe('filters plugin', () => {
     await world.agents.ann!.kernel.bus.send({ to: 'bob', text: 'hello' });
     await waitFor(() => world.agents.bob!.sink.received.length === 1);
     expect(world.agents.bob!.sink.received[0]!.text).toBe('hello');
-    expect((await world.agents.bob!.kernel.bus.transport.deadLetters('bob'))[0]!.reason).toMatch(/events are kept out of the push path/);
+    expect((await world.agents.bob!.kernel.bus.transport.deadLetters('bob'))[0]!.reason).toMatch(
+      /events are kept out of the push path/,
+    );
   });
 
   it('holds back a reply ping-pong after maxTurns exchanges, until a human speaks', async () => {
-    const world = await memoryAgents(['ann', 'bob', 'human'], { plugins: () => [filters({ pingPong: { maxTurns: 2 } })] });
+    const world = await memoryAgents(['ann', 'bob', 'human'], {
+      plugins: () => [filters({ pingPong: { maxTurns: 2 } })],
+    });
     cleanupAfterTest(world.close);
     const { ann, bob, human } = world.agents;
     const exchange = async (round: number) => {
@@ -81,7 +108,9 @@ describe('filters plugin', () => {
     await ann!.kernel.bus.send({ to: 'bob', text: 'q2' });
     expect((await exchange(2)).refused).toBeUndefined();
     await ann!.kernel.bus.send({ to: 'bob', text: 'q3' });
-    expect((await exchange(3)).refused).toMatch(/^filters: held back: 2 back-and-forth exchanges with ann without a human turn/);
+    expect((await exchange(3)).refused).toMatch(
+      /^filters: held back: 2 back-and-forth exchanges with ann without a human turn/,
+    );
     await human!.kernel.bus.send({ to: 'bob', text: 'carry on' });
     await waitFor(() => bob!.sink.received.length === 4);
     expect((await bob!.kernel.bus.send({ to: 'ann', text: 'answer 3, again' })).refused).toBeUndefined();

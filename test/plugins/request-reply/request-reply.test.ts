@@ -18,7 +18,12 @@ describe('request-reply plugin', () => {
     const request = bob!.sink.received[0]!;
     expect(request).toMatchObject({ kind: 'request', text: 'status?' });
     await bob!.kernel.bus.reply(request.id, 'all green');
-    expect(await pending).toMatch(/^The reply:\n<channel source="cc2cc" from="bob" id="[0-9A-Z]{26}" to="ann" kind="reply" [^>]*>\nall green\n<\/channel>$/);
+    expect(await pending).toMatch(
+      new RegExp(
+        String.raw`^The reply:\n<channel source="cc2cc" from="bob" id="[0-9A-Z` +
+          String.raw`]{26}" to="ann" kind="reply" [^>]*>\nall green\n<\/channel>$`,
+      ),
+    );
     expect(ann!.sink.received).toEqual([]);
   });
 
@@ -39,7 +44,9 @@ describe('request-reply plugin', () => {
     const world = await memoryAgents(['ann'], { plugins: () => [requestReply()], config: { agents: ['bob'] } });
     cleanupAfterTest(world.close);
     const bus = world.agents.ann!.kernel.bus;
-    await expect(bus.request('bob', 'x', { timeoutMs: 60_000 })).rejects.toThrow(/bob is offline: a request would wait for nobody/);
+    await expect(bus.request('bob', 'x', { timeoutMs: 60_000 })).rejects.toThrow(
+      /bob is offline: a request would wait for nobody/,
+    );
     await expect(bus.request('bob', 'x', { timeoutMs: 20, queueIfOffline: true })).rejects.toThrow(/no reply from bob/);
     expect(await bus.transport.stats('bob')).toMatchObject({ queued: 1 });
   });

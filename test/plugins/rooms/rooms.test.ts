@@ -14,10 +14,14 @@ const cleanupAfterTest = useCleanup();
 
 describe('rooms plugin', () => {
   it('fans a room message out to every member but the sender, offline static members included', async () => {
-    const world = await memoryAgents(['ann', 'bob', 'cid'], { plugins: () => [rooms({ members: { backend: ['dan'] } })] });
+    const world = await memoryAgents(['ann', 'bob', 'cid'], {
+      plugins: () => [rooms({ members: { backend: ['dan'] } })],
+    });
     cleanupAfterTest(world.close);
     const { ann, bob, cid } = world.agents as Record<string, (typeof world.agents)[string]>;
-    expect(await callTool(ann!.kernel, 'join', { room: 'backend' })).toMatch(/^joined room:backend; members: ann, dan$/);
+    expect(await callTool(ann!.kernel, 'join', { room: 'backend' })).toMatch(
+      /^joined room:backend; members: ann, dan$/,
+    );
     await callTool(bob!.kernel, 'join', { room: 'backend' });
     expect(await callTool(bob!.kernel, 'join', { room: 'backend' })).toMatch(/^already in room:backend/);
 
@@ -32,7 +36,13 @@ describe('rooms plugin', () => {
 
     // The offline member gets it when it starts.
     const danSink = new RecordingSink();
-    const dan = await compose({ config: kernelConfig(), transport: new MemoryTransport(world.space), sink: danSink, plugins: [rooms()], logger: silentLogger });
+    const dan = await compose({
+      config: kernelConfig(),
+      transport: new MemoryTransport(world.space),
+      sink: danSink,
+      plugins: [rooms()],
+      logger: silentLogger,
+    });
     await dan.bus.attach('dan');
     await waitFor(() => danSink.received.length === 1, { what: 'the offline member' });
     expect(danSink.received[0]!.text).toBe('deploy at 5');
@@ -41,7 +51,10 @@ describe('rooms plugin', () => {
 
   it.each([
     ['rooms({ members })', () => Promise.resolve([rooms({ members: { reviewers: ['dan', 'ann'] } })])],
-    ["['rooms', { members }] in a JSON config", () => loadPlugins([['rooms', { members: { reviewers: ['dan', 'ann'] } }]], '/work/app', builtinPluginLoaders)],
+    [
+      "['rooms', { members }] in a JSON config",
+      () => loadPlugins([['rooms', { members: { reviewers: ['dan', 'ann'] } }]], '/work/app', builtinPluginLoaders),
+    ],
   ])('lists each room with its static and joined members, static members given as %s', async (_form, plugins) => {
     const made = await plugins();
     const world = await memoryAgents(['ann', 'bob'], { plugins: () => made });
@@ -65,7 +78,9 @@ describe('rooms plugin', () => {
     await callTool(world.agents.ann!.kernel, 'join', { room: 'ops' });
     await callTool(world.agents.bob!.kernel, 'join', { room: 'ops' });
     expect(await callTool(world.agents.bob!.kernel, 'leave', { room: 'ops' })).toBe('left room:ops');
-    const error = await world.agents.ann!.kernel.bus.send({ to: 'room:ops', text: 'x' }).catch((caught: unknown) => caught);
+    const error = await world.agents
+      .ann!.kernel.bus.send({ to: 'room:ops', text: 'x' })
+      .catch((caught: unknown) => caught);
     expect(isCc2ccError(error, 'NO_RECIPIENTS')).toBe(true);
     expect((error as Error).message).toMatch(/reaches nobody but the sender/);
   });
@@ -73,7 +88,9 @@ describe('rooms plugin', () => {
   it('refuses an unknown or empty room with the known rooms listed, and a bad room name with the rule', async () => {
     const world = await memoryAgents(['ann', 'bob'], { plugins: () => [rooms({ members: { reviewers: ['bob'] } })] });
     cleanupAfterTest(world.close);
-    const unknown = await world.agents.ann!.kernel.bus.send({ to: 'room:nowhere', text: 'x' }).catch((caught: unknown) => caught);
+    const unknown = await world.agents
+      .ann!.kernel.bus.send({ to: 'room:nowhere', text: 'x' })
+      .catch((caught: unknown) => caught);
     expect((unknown as Error).message).toMatch(/room "nowhere" has no members; rooms: reviewers/);
     await expect(callTool(world.agents.ann!.kernel, 'join', { room: 'Bad Room' })).rejects.toThrow(/invalid room name/);
   });

@@ -41,14 +41,21 @@ describe('signing plugin', () => {
     const path = join(root, 'empty', 'signing.key');
     await mkdir(join(root, 'empty'), { recursive: true });
     await writeFile(path, '', { mode: 0o600 });
-    await expect(loadOrCreateKey(path, silentLogger)).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringMatching(/is empty: .*delete it/) });
+    await expect(loadOrCreateKey(path, silentLogger)).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: expect.stringMatching(/is empty: .*delete it/),
+    });
   });
 
   it('signs every outgoing envelope and delivers what verifies', async () => {
     const keyFile = join(root, 'shared.key');
     const world = await memoryAgents(['ann', 'bob'], { plugins: () => [signing({ keyFile })] });
     cleanupAfterTest(world.close);
-    const sent = await world.agents.ann!.kernel.bus.send({ to: 'bob', text: 'signed', data: { b: 1, a: [2, { z: 1, y: 2 }] } });
+    const sent = await world.agents.ann!.kernel.bus.send({
+      to: 'bob',
+      text: 'signed',
+      data: { b: 1, a: [2, { z: 1, y: 2 }] },
+    });
     const key = await loadOrCreateKey(keyFile, silentLogger);
     expect(sent.envelope.sig).toBe(signatureFor(sent.envelope, key));
     await waitFor(() => world.agents.bob!.sink.received.length === 1);
@@ -87,9 +94,15 @@ describe('signing plugin', () => {
     // The same id offered again as a new delivery is a replay; a retry of one delivery is not.
     const again = signed('again');
     const kernel = world.agents.bob!.kernel;
-    expect(await kernel.extensions.runInbound(again, { bus, direction: 'inbound', attempt: 1 })).toEqual({ envelope: again });
-    expect(await kernel.extensions.runInbound(again, { bus, direction: 'inbound', attempt: 2 })).toEqual({ envelope: again });
-    expect(await kernel.extensions.runInbound(again, { bus, direction: 'inbound', attempt: 1 })).toMatchObject({ drop: `replayed id ${again.id}: already received` });
+    expect(await kernel.extensions.runInbound(again, { bus, direction: 'inbound', attempt: 1 })).toEqual({
+      envelope: again,
+    });
+    expect(await kernel.extensions.runInbound(again, { bus, direction: 'inbound', attempt: 2 })).toEqual({
+      envelope: again,
+    });
+    expect(await kernel.extensions.runInbound(again, { bus, direction: 'inbound', attempt: 1 })).toMatchObject({
+      drop: `replayed id ${again.id}: already received`,
+    });
   });
 
   it('signs receipts too, so a signing receiver accepts them', async () => {
@@ -102,13 +115,23 @@ describe('signing plugin', () => {
     const { MemoryTransport } = await import('../../../src/transports/memory/memory-transport.js');
     const { kernelConfig, RecordingSink } = await import('../../kernel/helpers.js');
     await world.agents.ann!.kernel.bus.transport.put('bob', { ...expired, sig: signatureFor(expired, key) });
-    const bob = await compose({ config: kernelConfig(), transport: new MemoryTransport(world.space), sink: new RecordingSink(), plugins: [signing({ keyFile })], logger: silentLogger });
+    const bob = await compose({
+      config: kernelConfig(),
+      transport: new MemoryTransport(world.space),
+      sink: new RecordingSink(),
+      plugins: [signing({ keyFile })],
+      logger: silentLogger,
+    });
     await bob.bus.attach('bob');
-    await waitFor(() => world.agents.ann!.sink.received.some((envelope) => envelope.meta?.receipt === 'expired'), { what: 'a signed expired receipt' });
+    await waitFor(() => world.agents.ann!.sink.received.some((envelope) => envelope.meta?.receipt === 'expired'), {
+      what: 'a signed expired receipt',
+    });
     await bob.close();
   });
 
   it('signs a canonical form that does not depend on key order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { f: 1, e: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"e":2,"f":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { f: 1, e: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"e":2,"f":1}]},"b":1}',
+    );
   });
 });

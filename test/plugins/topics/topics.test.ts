@@ -32,7 +32,9 @@ describe('topics plugin', () => {
     expect(published.results).toEqual([{ agent: 'bob', via: 'topic:ci.build', status: 'queued' }]);
     await waitFor(() => bob!.sink.received.length === 1);
 
-    await expect(ann!.kernel.bus.send({ to: 'topic:ci.build.linux', text: 'x' })).rejects.toThrow(/nobody follows topic:ci.build.linux/);
+    await expect(ann!.kernel.bus.send({ to: 'topic:ci.build.linux', text: 'x' })).rejects.toThrow(
+      /nobody follows topic:ci.build.linux/,
+    );
     await callTool(bob!.kernel, 'subscribe', { topic: 'ci.>' });
     await ann!.kernel.bus.send({ to: 'topic:ci.build.linux', text: 'linux green' });
     await waitFor(() => bob!.sink.received.length === 2);
@@ -62,7 +64,9 @@ describe('topics plugin', () => {
   it('refuses bad patterns and topics with the rule', async () => {
     const world = await memoryAgents(['ann'], { plugins: () => [topics()] });
     cleanupAfterTest(world.close);
-    await expect(callTool(world.agents.ann!.kernel, 'subscribe', { topic: 'ci.>.x' })).rejects.toThrow(/final ">" matches one or more/);
+    await expect(callTool(world.agents.ann!.kernel, 'subscribe', { topic: 'ci.>.x' })).rejects.toThrow(
+      /final ">" matches one or more/,
+    );
     await expect(world.agents.ann!.kernel.bus.send({ to: 'topic:CI..x', text: '' })).rejects.toThrow(/invalid topic/);
   });
 });

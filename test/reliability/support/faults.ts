@@ -19,7 +19,8 @@ export class FaultTable {
   constructor(private readonly expected: string[]) {}
 
   add(fault: string, sees: string, sent: number, received: number, pushedTwice: number): void {
-    if (!this.expected.includes(fault)) throw new Error(`unknown fault row ${JSON.stringify(fault)}: add it to the table's list`);
+    if (!this.expected.includes(fault))
+      throw new Error(`unknown fault row ${JSON.stringify(fault)}: add it to the table's list`);
     this.rows.set(fault, [fault, sees, sent, sent - received, pushedTwice]);
   }
 

@@ -43,7 +43,8 @@ export async function fuzzScratch(prefix: string): Promise<string> {
 /** Each input gets a valid result or a Cc2ccError with one of these codes, and a message. */
 export function expectTypedError(error: unknown, codes: readonly ErrorCode[]): void {
   if (!isCc2ccError(error)) throw new Error(`not a Cc2ccError: ${String(error)}`, { cause: error });
-  if (!codes.includes(error.code)) throw new Error(`code ${error.code}, expected one of ${codes.join(', ')}: ${error.message}`);
+  if (!codes.includes(error.code))
+    throw new Error(`code ${error.code}, expected one of ${codes.join(', ')}: ${error.message}`);
   if (error.message.length === 0) throw new Error(`${error.code} without a message`);
 }
 
@@ -60,7 +61,8 @@ export function prototypes(): string {
 
 export function expectUnpolluted(before: string): void {
   const probe = {} as Record<string, unknown>;
-  const clean = probe.polluted === undefined && probe.isAdmin === undefined && Object.getPrototypeOf(probe) === Object.prototype;
+  const clean =
+    probe.polluted === undefined && probe.isAdmin === undefined && Object.getPrototypeOf(probe) === Object.prototype;
   if (!clean || prototypes() !== before) {
     expect(prototypes()).toBe(before);
     throw new Error('a built-in prototype was changed');
@@ -80,10 +82,15 @@ export function withKey(object: Record<string, unknown>, key: string, value: unk
 const ULID_CHAR = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const ulidArb = fc.string({ unit: fc.constantFrom(...ULID_CHAR), minLength: 26, maxLength: 26 });
 export const nameArb = fc
-  .array(fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 })
+  .array(fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), minLength: 1, maxLength: 6 }), {
+    minLength: 1,
+    maxLength: 4,
+  })
   .map((words) => words.join('-').slice(0, 32).replace(/-+$/, ''))
   .filter((name) => name.length > 0);
-const isoArb = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((date) => date.toISOString());
+const isoArb = fc
+  .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+  .map((date) => date.toISOString());
 const metaKeyArb = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,10}$/);
 
 /** A valid v1 envelope as a plain object (what JSON.parse of a good file gives). */
@@ -93,7 +100,12 @@ export const envelopeObjectArb = fc.record(
     id: ulidArb,
     ts: isoArb,
     from: nameArb,
-    to: fc.oneof(nameArb, fc.constant('*'), nameArb.map((name) => `room:${name}`), nameArb.map((name) => `topic:${name.replaceAll('-', '.')}`)),
+    to: fc.oneof(
+      nameArb,
+      fc.constant('*'),
+      nameArb.map((name) => `room:${name}`),
+      nameArb.map((name) => `topic:${name.replaceAll('-', '.')}`),
+    ),
     text: fc.string({ maxLength: 200 }),
     kind: fc.constantFrom(...MESSAGE_KINDS),
     data: fc.jsonValue({ maxDepth: 4 }),

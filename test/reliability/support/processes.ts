@@ -40,7 +40,11 @@ export interface Agent {
 }
 
 /** A node process running `script` with `args`; stdout is read as JSON lines. */
-export function spawnFixture(script: string, args: string[], options: { cwd: string; env?: Record<string, string> }): Agent {
+export function spawnFixture(
+  script: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Agent {
   const child = spawn(process.execPath, [join(FIXTURES, script), ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
@@ -61,7 +65,14 @@ export function spawnFixture(script: string, args: string[], options: { cwd: str
   const exited = once(child, 'close').then(() => (end = { code: child.exitCode, signal: child.signalCode }));
   children.add(child);
   void exited.then(() => children.delete(child));
-  return { child, events, stderr, exited, ended: () => end, of: (kind) => events.filter((event) => event.event === kind) };
+  return {
+    child,
+    events,
+    stderr,
+    exited,
+    ended: () => end,
+    of: (kind) => events.filter((event) => event.event === kind),
+  };
 }
 
 const children = new Set<ChildProcess>();
@@ -74,7 +85,12 @@ export async function killLeftovers(): Promise<void> {
 }
 
 /** test/fixtures/receiver.mjs: a receiving agent. */
-export function startReceiver(project: string, name: string, env: Record<string, string> = {}, args: string[] = []): Agent {
+export function startReceiver(
+  project: string,
+  name: string,
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Agent {
   return spawnFixture('receiver.mjs', [project, name, ...args], { cwd: project, env });
 }
 
@@ -85,7 +101,10 @@ export function startSteadySender(
   to: string,
   options: { bytes?: number; paceMs?: number; env?: Record<string, string> } = {},
 ) {
-  const flags = [...(options.bytes ? ['--bytes', String(options.bytes)] : []), ...(options.paceMs ? ['--pace-ms', String(options.paceMs)] : [])];
+  const flags = [
+    ...(options.bytes ? ['--bytes', String(options.bytes)] : []),
+    ...(options.paceMs ? ['--pace-ms', String(options.paceMs)] : []),
+  ];
   const agent = spawnFixture('steady-sender.mjs', [project, from, to, ...flags], {
     cwd: project,
     ...(options.env && { env: options.env }),
@@ -110,7 +129,10 @@ export function spawnCli(args: string[], cwd: string): Agent {
 }
 
 /** Runs the built CLI to completion. */
-export async function runCli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runCli(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -43,7 +43,9 @@ export async function messageIds(path: string): Promise<string[]> {
 }
 
 /** Every path under `dir` with its kind and mode, for permission checks. */
-export async function walk(dir: string): Promise<Array<{ path: string; kind: 'dir' | 'file' | 'other'; mode: number }>> {
+export async function walk(
+  dir: string,
+): Promise<Array<{ path: string; kind: 'dir' | 'file' | 'other'; mode: number }>> {
   const found: Array<{ path: string; kind: 'dir' | 'file' | 'other'; mode: number }> = [];
   const visit = async (path: string): Promise<void> => {
     const info = await lstat(path);

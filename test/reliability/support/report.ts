@@ -43,7 +43,9 @@ export const PEAK_RSS = 'peak RSS (MiB)';
 /** Record a passing scenario's figures and render the page again. */
 export async function recordFigures(figures: Figures, options: { replay: boolean }): Promise<void> {
   if (options.replay) {
-    console.log(`[reliability] ${figures.scenario}: replay run, figures not recorded: ${JSON.stringify(figures.table)}`);
+    console.log(
+      `[reliability] ${figures.scenario}: replay run, figures not recorded: ${JSON.stringify(figures.table)}`,
+    );
     return;
   }
   await mkdir(RESULTS_DIR, { recursive: true });
@@ -52,7 +54,10 @@ export async function recordFigures(figures: Figures, options: { replay: boolean
   const kept = keepSteadyMeasurements(figures, previous);
   const text = `${JSON.stringify(kept, null, 2)}\n`;
   if ((await readFile(path, 'utf8').catch(() => '')) !== text) await writeAtomically(path, text);
-  console.log(`[reliability] ${figures.scenario}: ${JSON.stringify(figures.table.rows)}${figures.measured ? ` ${JSON.stringify(figures.measured)}` : ''}`);
+  console.log(
+    `[reliability] ${figures.scenario}: ` +
+      `${JSON.stringify(figures.table.rows)}${figures.measured ? ` ${JSON.stringify(figures.measured)}` : ''}`,
+  );
   await renderDoc();
 }
 
@@ -81,7 +86,9 @@ export async function renderDoc(): Promise<void> {
 }
 
 async function readResults(): Promise<{ raw: string; figures: Figures[] }> {
-  const names = (await readdir(RESULTS_DIR).catch(() => [] as string[])).filter((name) => name.endsWith('.json')).sort();
+  const names = (await readdir(RESULTS_DIR).catch(() => [] as string[]))
+    .filter((name) => name.endsWith('.json'))
+    .sort();
   const texts = await Promise.all(names.map((name) => readFile(join(RESULTS_DIR, name), 'utf8').catch(() => '')));
   const figures = texts.flatMap((text) => {
     try {
@@ -117,12 +124,30 @@ function render(all: Figures[]): string {
     '',
     '## Summary',
     '',
-    table(['scenario', ...SUMMARY_COLUMNS], all.map((figures) => [`[${figures.title}](#${anchor(figures.title)})`, ...SUMMARY_COLUMNS.map((column) => summaryCell(figures, column))])),
+    table(
+      ['scenario', ...SUMMARY_COLUMNS],
+      all.map((figures) => [
+        `[${figures.title}](#${anchor(figures.title)})`,
+        ...SUMMARY_COLUMNS.map((column) => summaryCell(figures, column)),
+      ]),
+    ),
   ];
   for (const figures of all) {
-    lines.push('', `## ${figures.title}`, '', ...figures.proves.map((line) => `- ${line}`), '', table(figures.table.columns, figures.table.rows));
+    lines.push(
+      '',
+      `## ${figures.title}`,
+      '',
+      ...figures.proves.map((line) => `- ${line}`),
+      '',
+      table(figures.table.columns, figures.table.rows),
+    );
     if (figures.measured && Object.keys(figures.measured).length > 0) {
-      lines.push('', `Measured: ${Object.entries(figures.measured).map(([key, value]) => `${key} ${value}`).join('; ')}.`);
+      lines.push(
+        '',
+        `Measured: ${Object.entries(figures.measured)
+          .map(([key, value]) => `${key} ${value}`)
+          .join('; ')}.`,
+      );
     }
     lines.push('', `Reproduce: \`${figures.command}\`${figures.seed ? ` (seed \`${figures.seed}\`)` : ''}.`);
   }

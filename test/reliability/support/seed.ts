@@ -16,7 +16,11 @@ export function seedFrom(variable: string, fallback: number): Seed {
   const seed = fromEnv ? Number(raw) : fallback;
   if (!Number.isSafeInteger(seed)) throw new Error(`${variable} must be an integer, got ${JSON.stringify(raw)}`);
   const replay = fromEnv && seed !== fallback;
-  console.log(`[reliability] ${variable}=${seed}${replay ? ' (from the environment: figures are not recorded)' : ' (default)'}; replay with ${variable}=${seed}`);
+  console.log(
+    `[reliability] ` +
+      `${variable}=${seed}${replay ? ' (from the environment: figures are not recorded)' : ' (default)'}; ` +
+      `replay with ${variable}=${seed}`,
+  );
   return { variable, seed, replay };
 }
 

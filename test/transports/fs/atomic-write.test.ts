@@ -79,7 +79,12 @@ describe('atomic write', () => {
         data: {},
       });
       const box = join(scratch.root, 'to-calm-owl');
-      for (const dir of [scratch.root, join(scratch.root, 'agents'), box, ...['tmp', 'inbox', 'cur', 'done', 'dead'].map((f) => join(box, f))]) {
+      for (const dir of [
+        scratch.root,
+        join(scratch.root, 'agents'),
+        box,
+        ...['tmp', 'inbox', 'cur', 'done', 'dead'].map((f) => join(box, f)),
+      ]) {
         expect(modeOf(await lstat(dir)), dir).toBe('700');
       }
       expect(modeOf(await lstat(join(box, 'inbox', `${message.id}.json`)))).toBe('600');

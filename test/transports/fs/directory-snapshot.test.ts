@@ -29,10 +29,13 @@ describe('DirectorySnapshot, by mtimes (watch off)', () => {
   });
 
   it.each([
-    ['a file renamed in', async (dir: string) => {
-      await writeFile(join(dir, '.tmp'), '{}');
-      await rename(join(dir, '.tmp'), join(dir, 'a.json'));
-    }],
+    [
+      'a file renamed in',
+      async (dir: string) => {
+        await writeFile(join(dir, '.tmp'), '{}');
+        await rename(join(dir, '.tmp'), join(dir, 'a.json'));
+      },
+    ],
     ['a file removed', async (dir: string) => rm(join(dir, 'old.json'))],
   ])('reads again after %s', async (_what, change) => {
     await writeFile(join(folder, 'old.json'), '{}');
@@ -118,39 +121,42 @@ describe('DirectorySnapshot, watched', () => {
     expect(await snapshot.read()).toBe(values[0]! + 1);
   });
 
-  it('never hands a read a value loaded before a change that finished before the read began, with loads in flight', async () => {
-    let release: () => void = () => {};
-    let gate = Promise.resolve();
-    const started: number[] = [];
-    const gated = new DirectorySnapshot([folder], async () => {
-      const value = ++loads;
-      started.push(value);
-      await gate;
-      return value;
-    });
-    try {
-      // One watch event per change: each file is written outside and renamed in.
-      const renameIn = async (name: string) => {
-        await writeFile(join(scratch.dir, name), '{}');
-        await rename(join(scratch.dir, name), join(folder, name));
-      };
-      expect(await gated.read()).toBe(1);
-      gate = new Promise((resolve) => (release = resolve));
-      await renameIn('a.json');
-      const first = gated.read(); // starts load 2, held at the gate
-      await waitFor(() => started.includes(2), { what: 'load 2 to start' });
-      const joined = gated.read(); // same generation: shares load 2, never the kept 1
-      await renameIn('b.json');
-      const later = gated.read(); // after a change: load 2 began too early for it
-      await waitFor(() => started.includes(3), { what: 'load 3 to start' });
-      release();
-      expect(await Promise.all([first, joined, later])).toEqual([2, 2, 3]);
-      expect(await gated.read()).toBe(3);
-    } finally {
-      release();
-      gated.close();
-    }
-  });
+  it(
+    'never hands a read a value loaded before a change that finished before the read began, with ' + 'loads in flight',
+    async () => {
+      let release: () => void = () => {};
+      let gate = Promise.resolve();
+      const started: number[] = [];
+      const gated = new DirectorySnapshot([folder], async () => {
+        const value = ++loads;
+        started.push(value);
+        await gate;
+        return value;
+      });
+      try {
+        // One watch event per change: each file is written outside and renamed in.
+        const renameIn = async (name: string) => {
+          await writeFile(join(scratch.dir, name), '{}');
+          await rename(join(scratch.dir, name), join(folder, name));
+        };
+        expect(await gated.read()).toBe(1);
+        gate = new Promise((resolve) => (release = resolve));
+        await renameIn('a.json');
+        const first = gated.read(); // starts load 2, held at the gate
+        await waitFor(() => started.includes(2), { what: 'load 2 to start' });
+        const joined = gated.read(); // same generation: shares load 2, never the kept 1
+        await renameIn('b.json');
+        const later = gated.read(); // after a change: load 2 began too early for it
+        await waitFor(() => started.includes(3), { what: 'load 3 to start' });
+        release();
+        expect(await Promise.all([first, joined, later])).toEqual([2, 2, 3]);
+        expect(await gated.read()).toBe(3);
+      } finally {
+        release();
+        gated.close();
+      }
+    },
+  );
 
   it('falls back to mtimes while the folder does not exist, and watches once it does', async () => {
     const later = join(scratch.dir, 'later');

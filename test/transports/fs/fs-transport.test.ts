@@ -65,7 +65,9 @@ describe('fs transport', () => {
   });
 
   it('refuses an invalid presence record', async () => {
-    await expect(scratch.transport().announce({ ...presence('calm-owl'), name: '../x' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    await expect(scratch.transport().announce({ ...presence('calm-owl'), name: '../x' })).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+    });
   });
 
   it('lists nothing, and counts zero, before anything exists', async () => {
@@ -80,7 +82,10 @@ describe('fs transport', () => {
     const transport = scratch.transport();
     const messages = Array.from({ length: 5 }, (_, i) => envelope(`m${i}`));
     for (const message of messages) await transport.put('calm-owl', message);
-    const verdicts: Record<string, (delivery: Parameters<ReturnType<typeof recorder>['handler']>[0]) => Promise<void> | void> = {
+    const verdicts: Record<
+      string,
+      (delivery: Parameters<ReturnType<typeof recorder>['handler']>[0]) => Promise<void> | void
+    > = {
       m0: (delivery) => delivery.ack(),
       m1: (delivery) => delivery.deadLetter('first reason'),
       m2: () => {}, // held

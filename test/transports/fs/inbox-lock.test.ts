@@ -50,7 +50,9 @@ describe('inbox lock', () => {
     await transport.open('calm-owl', seen.handler);
     await waitFor(() => seen.ids().includes(message.id));
     expect(JSON.parse(await readFile(lockPath(), 'utf8'))).toMatchObject({ pid: process.pid });
-    expect(transport.logger.lines.some((line) => line.level === 'warn' && line.message.includes(`pid ${pid}`))).toBe(true);
+    expect(transport.logger.lines.some((line) => line.level === 'warn' && line.message.includes(`pid ${pid}`))).toBe(
+      true,
+    );
     expect((await names(join(scratch.root, 'to-calm-owl'))).filter((name) => name.startsWith('lock.'))).toEqual([]);
   });
 
@@ -77,31 +79,66 @@ describe('inbox lock', () => {
     });
   });
 
-  it('takes over a lock naming this very process that this process does not hold (an earlier process had our pid)', async () => {
-    await writeLock({ pid: process.pid, host: hostname(), startedAt: '2020-01-01T00:00:00.000Z', token: 'from-before' });
-    const logger = recordingLogger();
-    const lock = await acquireInboxLock(lockPath(), 'calm-owl', logger);
-    expect(JSON.parse(await readFile(lockPath(), 'utf8'))).toMatchObject({ token: lock.holder.token });
-    expect(logger.lines.some((line) => line.message.includes('earlier process with the same pid'))).toBe(true);
-  });
+  it(
+    'takes over a lock naming this very process that this process does not hold (an earlier ' + 'process had our pid)',
+    async () => {
+      await writeLock({
+        pid: process.pid,
+        host: hostname(),
+        startedAt: '2020-01-01T00:00:00.000Z',
+        token: 'from-before',
+      });
+      const logger = recordingLogger();
+      const lock = await acquireInboxLock(lockPath(), 'calm-owl', logger);
+      expect(JSON.parse(await readFile(lockPath(), 'utf8'))).toMatchObject({ token: lock.holder.token });
+      expect(logger.lines.some((line) => line.message.includes('earlier process with the same pid'))).toBe(true);
+    },
+  );
 
-  it.skipIf(process.platform !== 'linux')('records boot id, pid namespace and start time; a pid reused by a later process is stale', async () => {
-    await mkdir(join(scratch.root, 'to-calm-owl'), { recursive: true });
-    const lock = await acquireInboxLock(lockPath(), 'calm-owl', recordingLogger());
-    const me = thisProcess();
-    expect(lock.holder).toMatchObject({ boot: me.boot, pidNs: me.pidNs, procStart: expect.stringMatching(/^\d+$/) });
-    await lock.release();
-    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
-    children.push(child);
-    await once(child, 'spawn');
-    await writeLock({ pid: child.pid, host: hostname(), startedAt: 'then', token: 'old', boot: me.boot, pidNs: me.pidNs, procStart: '1' });
-    await acquireInboxLock(lockPath(), 'calm-owl', recordingLogger());
-    // A lock from before this boot (same host name) is stale; one from another boot and host is not ours to judge.
-    await writeLock({ pid: child.pid, host: hostname(), startedAt: 'then', token: 'old', boot: 'another-boot', pidNs: me.pidNs });
-    await acquireInboxLock(lockPath(), 'calm-owl', recordingLogger());
-    await writeLock({ pid: child.pid, host: 'elsewhere', startedAt: 'then', token: 'old', boot: 'another-boot', pidNs: me.pidNs });
-    await expect(acquireInboxLock(lockPath(), 'calm-owl', recordingLogger())).rejects.toMatchObject({ code: 'INBOX_LOCKED' });
-  });
+  it.skipIf(process.platform !== 'linux')(
+    'records boot id, pid namespace and start time; a pid reused by a later process is stale',
+    async () => {
+      await mkdir(join(scratch.root, 'to-calm-owl'), { recursive: true });
+      const lock = await acquireInboxLock(lockPath(), 'calm-owl', recordingLogger());
+      const me = thisProcess();
+      expect(lock.holder).toMatchObject({ boot: me.boot, pidNs: me.pidNs, procStart: expect.stringMatching(/^\d+$/) });
+      await lock.release();
+      const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+      children.push(child);
+      await once(child, 'spawn');
+      await writeLock({
+        pid: child.pid,
+        host: hostname(),
+        startedAt: 'then',
+        token: 'old',
+        boot: me.boot,
+        pidNs: me.pidNs,
+        procStart: '1',
+      });
+      await acquireInboxLock(lockPath(), 'calm-owl', recordingLogger());
+      // A lock from before this boot (same host name) is stale; one from another boot and host is not ours to judge.
+      await writeLock({
+        pid: child.pid,
+        host: hostname(),
+        startedAt: 'then',
+        token: 'old',
+        boot: 'another-boot',
+        pidNs: me.pidNs,
+      });
+      await acquireInboxLock(lockPath(), 'calm-owl', recordingLogger());
+      await writeLock({
+        pid: child.pid,
+        host: 'elsewhere',
+        startedAt: 'then',
+        token: 'old',
+        boot: 'another-boot',
+        pidNs: me.pidNs,
+      });
+      await expect(acquireInboxLock(lockPath(), 'calm-owl', recordingLogger())).rejects.toMatchObject({
+        code: 'INBOX_LOCKED',
+      });
+    },
+  );
 
   it('takes over an unreadable lock only once it is old enough not to be half-written', async () => {
     await writeLock({});
@@ -116,7 +153,9 @@ describe('inbox lock', () => {
     await mkdir(join(scratch.root, 'to-calm-owl'), { recursive: true });
     await writeFile(join(scratch.dir, 'target'), '{}');
     await symlink(join(scratch.dir, 'target'), lockPath());
-    await expect(scratch.transport().open('calm-owl', recorder().handler)).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+    await expect(scratch.transport().open('calm-owl', recorder().handler)).rejects.toMatchObject({
+      code: 'UNSAFE_PATH',
+    });
   });
 
   it('does not remove a lock that another process took over', async () => {
@@ -134,13 +173,17 @@ describe('inbox lock', () => {
     const pid = await deadPid();
     await writeLock({ pid, host: hostname(), startedAt: '2020-01-01T00:00:00.000Z' });
     const logger = recordingLogger();
-    const results = await Promise.allSettled(Array.from({ length: 8 }, () => acquireInboxLock(lockPath(), 'calm-owl', logger)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => acquireInboxLock(lockPath(), 'calm-owl', logger)),
+    );
     const won = results.filter((result) => result.status === 'fulfilled');
     expect(won).toHaveLength(1);
     for (const result of results) {
       if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'INBOX_LOCKED' });
     }
     const holder = JSON.parse(await readFile(lockPath(), 'utf8')) as { token: string };
-    expect(holder.token).toBe((won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireInboxLock>>>).value.holder.token);
+    expect(holder.token).toBe(
+      (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireInboxLock>>>).value.holder.token,
+    );
   });
 });

@@ -201,27 +201,31 @@ describe('inbox reader', () => {
     ]);
   });
 
-  it('order is per sender: a message waiting for its retry holds back its sender only, other senders pass', async () => {
-    const transport = scratch.transport();
-    const annFirst = envelope('ann 1', { from: 'ann' });
-    const bobOnly = envelope('bob 1', { from: 'bob' });
-    const annSecond = envelope('ann 2', { from: 'ann' });
-    for (const message of [annFirst, bobOnly, annSecond]) await transport.put('calm-owl', message);
-    let release: () => void = () => {};
-    const bobSeen = new Promise<void>((resolve) => (release = resolve));
-    const seen = recorder(async (delivery) => {
-      if (delivery.envelope.id === bobOnly.id) release();
-      // ann's first message is held until bob's has been delivered: bob must not wait behind it.
-      if (delivery.envelope.id === annFirst.id && delivery.attempt === 1) return delivery.retry('rate limited', 60_000);
-      return delivery.ack();
-    });
-    await transport.open('calm-owl', seen.handler);
-    await bobSeen;
-    await waitFor(async () => (await names(box('done'))).includes(`${bobOnly.id}.json`));
-    // ann's second message did not overtake her first.
-    expect(seen.deliveries.map((delivery) => delivery.envelope.text)).toEqual(['ann 1', 'bob 1']);
-    expect((await names(box('inbox'))).sort()).toEqual([annFirst.id, annSecond.id].map((id) => `${id}.json`).sort());
-  });
+  it(
+    'order is per sender: a message waiting for its retry holds back its sender only, other ' + 'senders pass',
+    async () => {
+      const transport = scratch.transport();
+      const annFirst = envelope('ann 1', { from: 'ann' });
+      const bobOnly = envelope('bob 1', { from: 'bob' });
+      const annSecond = envelope('ann 2', { from: 'ann' });
+      for (const message of [annFirst, bobOnly, annSecond]) await transport.put('calm-owl', message);
+      let release: () => void = () => {};
+      const bobSeen = new Promise<void>((resolve) => (release = resolve));
+      const seen = recorder(async (delivery) => {
+        if (delivery.envelope.id === bobOnly.id) release();
+        // ann's first message is held until bob's has been delivered: bob must not wait behind it.
+        if (delivery.envelope.id === annFirst.id && delivery.attempt === 1)
+          return delivery.retry('rate limited', 60_000);
+        return delivery.ack();
+      });
+      await transport.open('calm-owl', seen.handler);
+      await bobSeen;
+      await waitFor(async () => (await names(box('done'))).includes(`${bobOnly.id}.json`));
+      // ann's second message did not overtake her first.
+      expect(seen.deliveries.map((delivery) => delivery.envelope.text)).toEqual(['ann 1', 'bob 1']);
+      expect((await names(box('inbox'))).sort()).toEqual([annFirst.id, annSecond.id].map((id) => `${id}.json`).sort());
+    },
+  );
 
   it('a retry with no delay is offered again before the later messages of its sender', async () => {
     const transport = scratch.transport();
@@ -229,7 +233,9 @@ describe('inbox reader', () => {
     const second = envelope('second');
     await transport.put('calm-owl', first);
     await transport.put('calm-owl', second);
-    const seen = recorder((delivery) => (delivery.envelope.id === first.id && delivery.attempt === 1 ? delivery.retry('now', 0) : delivery.ack()));
+    const seen = recorder((delivery) =>
+      delivery.envelope.id === first.id && delivery.attempt === 1 ? delivery.retry('now', 0) : delivery.ack(),
+    );
     await transport.open('calm-owl', seen.handler);
     await waitFor(() => seen.ids().includes(second.id));
     expect(seen.deliveries.map((delivery) => delivery.envelope.text)).toEqual(['first', 'first', 'second']);
@@ -288,7 +294,9 @@ describe('inbox reader', () => {
     await delivery.retry('again', 0);
     expect(await names(box('cur'))).toEqual([]);
     expect(await names(box('done'))).toEqual([`${next.id}.json`]);
-    expect(await transport.deadLetters('calm-owl')).toEqual([{ id: held.id, reason: 'the agent refused it', envelope: held }]);
+    expect(await transport.deadLetters('calm-owl')).toEqual([
+      { id: held.id, reason: 'the agent refused it', envelope: held },
+    ]);
   });
 
   it('close() waits for the handler in progress and releases the lock', async () => {
@@ -314,23 +322,27 @@ describe('inbox reader', () => {
     await transport.open('calm-owl', recorder().handler);
   });
 
-  it('close() does not wait forever for a handler that never returns: the message stays claimed and is offered again', async () => {
-    const transport = scratch.transport({ closeTimeoutMs: 100 });
-    const message = envelope();
-    await transport.put('calm-owl', message);
-    const stuck = recorder(() => new Promise<void>(() => {}));
-    const inbox = await transport.open('calm-owl', stuck.handler);
-    await waitFor(() => stuck.deliveries.length === 1);
-    await inbox.close();
-    expect(await names(box('cur'))).toEqual([`${message.id}.json`]);
-    expect(await names(join(scratch.root, 'to-calm-owl'))).not.toContain('lock');
-    expect(transport.logger.lines.some((line) => line.message.includes('did not return within 100 ms'))).toBe(true);
-    await stuck.deliveries[0]!.ack(); // too late: settles nothing
-    expect(await names(box('cur'))).toEqual([`${message.id}.json`]);
-    const again = recorder();
-    await transport.open('calm-owl', again.handler);
-    await waitFor(() => again.ids().includes(message.id));
-  });
+  it(
+    'close() does not wait forever for a handler that never returns: the message stays claimed ' +
+      'and is offered again',
+    async () => {
+      const transport = scratch.transport({ closeTimeoutMs: 100 });
+      const message = envelope();
+      await transport.put('calm-owl', message);
+      const stuck = recorder(() => new Promise<void>(() => {}));
+      const inbox = await transport.open('calm-owl', stuck.handler);
+      await waitFor(() => stuck.deliveries.length === 1);
+      await inbox.close();
+      expect(await names(box('cur'))).toEqual([`${message.id}.json`]);
+      expect(await names(join(scratch.root, 'to-calm-owl'))).not.toContain('lock');
+      expect(transport.logger.lines.some((line) => line.message.includes('did not return within 100 ms'))).toBe(true);
+      await stuck.deliveries[0]!.ack(); // too late: settles nothing
+      expect(await names(box('cur'))).toEqual([`${message.id}.json`]);
+      const again = recorder();
+      await transport.open('calm-owl', again.handler);
+      await waitFor(() => again.ids().includes(message.id));
+    },
+  );
 
   it('removes stale temp files on open and keeps fresh ones', async () => {
     const transport = scratch.transport({ tmpGraceMs: 60_000 });
@@ -362,7 +374,10 @@ describe('inbox reader', () => {
     });
     await waitFor(() => doneAtLast >= 0, { what: 'the last delivery', timeoutMs: 60_000 });
     expect(doneAtLast).toBe(count - 1); // every earlier ack still there: nothing pruned mid-drain
-    await waitFor(async () => (await names(box('done'))).length === 50, { what: 'done/ pruned to maxDone', timeoutMs: 60_000 });
+    await waitFor(async () => (await names(box('done'))).length === 50, {
+      what: 'done/ pruned to maxDone',
+      timeoutMs: 60_000,
+    });
     expect(await names(box('done'))).toEqual(files.slice(-50));
   });
 

@@ -20,7 +20,10 @@ describe('layout safety', () => {
   it('refuses a symlink planted as to-x/inbox, for put and open, naming the path', async () => {
     const { link, target } = await plantedLink('inbox');
     const transport = scratch.transport();
-    await expect(transport.put('calm-owl', envelope())).rejects.toMatchObject({ code: 'UNSAFE_PATH', message: expect.stringContaining(link) });
+    await expect(transport.put('calm-owl', envelope())).rejects.toMatchObject({
+      code: 'UNSAFE_PATH',
+      message: expect.stringContaining(link),
+    });
     await expect(transport.open('calm-owl', recorder().handler)).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
     expect(await readdir(target)).toEqual([]);
   });
@@ -42,7 +45,15 @@ describe('layout safety', () => {
     await expect(transport.put('calm-owl', envelope())).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
     const now = new Date().toISOString();
     await expect(
-      transport.announce({ name: 'calm-owl', state: 'online', pid: 1, host: 'h', startedAt: now, lastSeen: now, data: {} }),
+      transport.announce({
+        name: 'calm-owl',
+        state: 'online',
+        pid: 1,
+        host: 'h',
+        startedAt: now,
+        lastSeen: now,
+        data: {},
+      }),
     ).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
     expect(await readdir(target)).toEqual([]);
   });

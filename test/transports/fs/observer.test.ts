@@ -72,7 +72,9 @@ describe('observe', () => {
     const message = envelope('unwanted', { to: 'new-agent' });
     await sender.put('new-agent', message);
     await waitFor(() => events.some((event) => event.id === message.id), { what: 'the message to a new inbox' });
-    const inbox = await scratch.transport().open('new-agent', recorder((delivery) => delivery.deadLetter('filtered: spam')).handler);
+    const inbox = await scratch
+      .transport()
+      .open('new-agent', recorder((delivery) => delivery.deadLetter('filtered: spam')).handler);
     await waitFor(() => events.some((event) => event.state === 'dead'), { what: 'a dead event' });
     await inbox.close();
     await stop();

@@ -18,7 +18,12 @@ import { createFsTransport } from './out/transports/fs/index.js';
 import { createEnvelope } from './out/kernel/envelope.js';
 const [root, mode, count] = process.argv.slice(2);
 const say = (line) => process.stdout.write(line + '\\n');
-const logger = { debug() {}, info() {}, warn: (m) => process.stderr.write(m + '\\n'), error: (m) => process.stderr.write(m + '\\n') };
+const logger = {
+  debug() {},
+  info() {},
+  warn: (m) => process.stderr.write(m + '\\n'),
+  error: (m) => process.stderr.write(m + '\\n'),
+};
 const transport = createFsTransport({ root, logger });
 if (mode === 'hold') {
   // Claims messages and never settles them, like a receiver that dies mid-delivery.
@@ -49,8 +54,21 @@ describe('fs transport across processes', () => {
     build = await mkdtemp(join(tmpdir(), 'cc2cc-fs-build-'));
     const tsc = join(createRequire(import.meta.url).resolve('typescript/package.json'), '..', 'bin', 'tsc');
     await promisify(execFile)(process.execPath, [
-      tsc, '--noCheck', '--outDir', join(build, 'out'), '--rootDir', join(repo, 'src'),
-      '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node',
+      tsc,
+      '--noCheck',
+      '--outDir',
+      join(build, 'out'),
+      '--rootDir',
+      join(repo, 'src'),
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
       join(repo, 'src/transports/fs/index.ts'),
     ]);
     await symlink(join(repo, 'node_modules'), join(build, 'node_modules'));
@@ -60,43 +78,50 @@ describe('fs transport across processes', () => {
   afterAll(() => rm(build, { recursive: true, force: true }));
   beforeEach(() => scratch.setUp());
   afterEach(async () => {
-    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children.splice(0))
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await scratch.tearDown();
   });
 
   function child(...args: string[]): { process: ChildProcess; lines: string[] } {
-    const proc = spawn(process.execPath, [join(build, 'child.mjs'), scratch.root, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, [join(build, 'child.mjs'), scratch.root, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     children.push(proc);
     const lines: string[] = [];
     createInterface({ input: proc.stdout! }).on('line', (line) => lines.push(line));
     return { process: proc, lines };
   }
 
-  it('a receiver killed mid-delivery: its lock is refused while it lives, taken over after, the message delivered again', async () => {
-    const writer = scratch.transport();
-    const message = envelope();
-    await writer.put('calm-owl', message);
-    const holder = child('hold');
-    await waitFor(() => holder.lines.includes(`claimed ${message.id}`), { what: 'the child to claim the message' });
-    expect(await names(join(scratch.root, 'to-calm-owl', 'cur'))).toEqual([`${message.id}.json`]);
-    const lock = JSON.parse(await readFile(join(scratch.root, 'to-calm-owl', 'lock'), 'utf8')) as { pid: number };
-    expect(lock.pid).toBe(holder.process.pid);
+  it(
+    'a receiver killed mid-delivery: its lock is refused while it lives, taken over after, the ' +
+      'message delivered again',
+    async () => {
+      const writer = scratch.transport();
+      const message = envelope();
+      await writer.put('calm-owl', message);
+      const holder = child('hold');
+      await waitFor(() => holder.lines.includes(`claimed ${message.id}`), { what: 'the child to claim the message' });
+      expect(await names(join(scratch.root, 'to-calm-owl', 'cur'))).toEqual([`${message.id}.json`]);
+      const lock = JSON.parse(await readFile(join(scratch.root, 'to-calm-owl', 'lock'), 'utf8')) as { pid: number };
+      expect(lock.pid).toBe(holder.process.pid);
 
-    await expect(writer.open('calm-owl', recorder().handler)).rejects.toMatchObject({
-      code: 'INBOX_LOCKED',
-      message: expect.stringContaining(`pid ${holder.process.pid}`),
-    });
+      await expect(writer.open('calm-owl', recorder().handler)).rejects.toMatchObject({
+        code: 'INBOX_LOCKED',
+        message: expect.stringContaining(`pid ${holder.process.pid}`),
+      });
 
-    holder.process.kill('SIGKILL');
-    await once(holder.process, 'exit');
-    const seen = recorder();
-    await writer.open('calm-owl', seen.handler);
-    await waitFor(() => seen.deliveries.length === 1, { what: 'redelivery after the crash' });
-    expect(seen.deliveries[0]!.envelope).toEqual(message);
-    // The receiver died with it in the handler: that hand-over counts (crash-counts.ts).
-    expect(seen.deliveries[0]!.attempt).toBe(2);
-    await waitFor(async () => (await names(join(scratch.root, 'to-calm-owl', 'done'))).length === 1);
-  });
+      holder.process.kill('SIGKILL');
+      await once(holder.process, 'exit');
+      const seen = recorder();
+      await writer.open('calm-owl', seen.handler);
+      await waitFor(() => seen.deliveries.length === 1, { what: 'redelivery after the crash' });
+      expect(seen.deliveries[0]!.envelope).toEqual(message);
+      // The receiver died with it in the handler: that hand-over counts (crash-counts.ts).
+      expect(seen.deliveries[0]!.attempt).toBe(2);
+      await waitFor(async () => (await names(join(scratch.root, 'to-calm-owl', 'done'))).length === 1);
+    },
+  );
 
   it('an open inbox keeps its process alive until it is closed', async () => {
     const receiver = child('receive-one');
@@ -114,7 +139,9 @@ describe('fs transport across processes', () => {
     const [code] = (await once(sender.process, 'exit')) as [number];
     expect(code).toBe(0);
     await waitFor(() => seen.deliveries.length === 60, { what: '60 deliveries' });
-    expect(seen.deliveries.map((delivery) => delivery.envelope.text)).toEqual(Array.from({ length: 60 }, (_, i) => `n${i}`));
+    expect(seen.deliveries.map((delivery) => delivery.envelope.text)).toEqual(
+      Array.from({ length: 60 }, (_, i) => `n${i}`),
+    );
     await waitFor(async () => (await names(join(scratch.root, 'to-calm-owl', 'done'))).length === 60);
   });
 });

@@ -8,10 +8,15 @@ function slowFirst(items: number[]) {
   const prepare = (item: number) => {
     running++;
     mostAtOnce = Math.max(mostAtOnce, running);
-    return new Promise<number>((resolve) => setTimeout(() => {
-      running--;
-      resolve(item);
-    }, (items.length - item) % 5));
+    return new Promise<number>((resolve) =>
+      setTimeout(
+        () => {
+          running--;
+          resolve(item);
+        },
+        (items.length - item) % 5,
+      ),
+    );
   };
   return { prepare, mostAtOnce: () => mostAtOnce };
 }

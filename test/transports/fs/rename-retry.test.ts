@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isCc2ccError } from '../../../src/kernel/errors.js';
-import { RENAME_BUDGET_MS, renameWithRetry, TRANSIENT_RENAME_ERRORS, WINDOWS_TRANSIENT } from '../../../src/transports/fs/rename-retry.js';
+import {
+  RENAME_BUDGET_MS,
+  renameWithRetry,
+  TRANSIENT_RENAME_ERRORS,
+  WINDOWS_TRANSIENT,
+} from '../../../src/transports/fs/rename-retry.js';
 
 function failing(code: string, times = Number.POSITIVE_INFINITY) {
   let calls = 0;

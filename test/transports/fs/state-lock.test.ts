@@ -41,7 +41,9 @@ describe('FsState key locks: who may take over a lock left behind', () => {
 
   it('waits for a live holder on this host and gives up with TIMEOUT, leaving its lock alone', async () => {
     await writeFile(join(locks, 'counter'), holder(process.pid, hostname(), 'bbbbbbbbbbbbbbbb'));
-    await expect(open().set('counter', 1)).rejects.toSatisfy((error) => isCc2ccError(error, 'TIMEOUT') && /pid \d+ on /.test((error as Error).message));
+    await expect(open().set('counter', 1)).rejects.toSatisfy(
+      (error) => isCc2ccError(error, 'TIMEOUT') && /pid \d+ on /.test((error as Error).message),
+    );
     expect(await readdir(locks)).toEqual(['counter']);
     expect(await open().get('counter')).toBeUndefined();
   });

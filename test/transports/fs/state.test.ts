@@ -23,7 +23,10 @@ runStateContract({
         await Promise.all(opened.map((transport) => transport.close()));
         await rm(dir, { recursive: true, force: true });
       },
-      worker: { opener: pathToFileURL(join(import.meta.dirname, '../../fixtures/state-fs.mjs')).href, options: { root } },
+      worker: {
+        opener: pathToFileURL(join(import.meta.dirname, '../../fixtures/state-fs.mjs')).href,
+        options: { root },
+      },
     };
   },
 });

@@ -21,15 +21,26 @@ describe.skipIf(skipWithoutRedisServer('the approvals-on-Redis test'))('approval
   });
 
   it('a request asked in one folder is answered from another, and the verdict reaches the asking session', async () => {
-    const config = { transport: { use: 'redis', url: redis.url, namespace: uniqueNamespace('approvals') }, plugins: ['approvals'], logLevel: 'warn' };
+    const config = {
+      transport: { use: 'redis', url: redis.url, namespace: uniqueNamespace('approvals') },
+      plugins: ['approvals'],
+      logLevel: 'warn',
+    };
     const [here, there] = [await makeProject(config), await makeProject(config)];
     const ann = await startAgent(here, ['--name', 'ann']);
     await selfWake(ann);
     const verdicts: Array<{ request_id: string; behavior: string }> = [];
     ann.client.setNotificationHandler(VerdictSchema, ({ params }) => void verdicts.push(params));
-    await ann.client.notification({ method: 'notifications/claude/channel/permission_request', params: { request_id: 'pqrst', tool_name: 'Bash', description: 'deploy', input_preview: 'make deploy' } } as never);
+    await ann.client.notification({
+      method: 'notifications/claude/channel/permission_request',
+      params: { request_id: 'pqrst', tool_name: 'Bash', description: 'deploy', input_preview: 'make deploy' },
+    } as never);
 
-    await waitFor(async () => (await runCli(['approvals', '--json'], there)).stdout.includes('"pqrst"'), { timeoutMs: DELIVERY_TIMEOUT_MS, intervalMs: 100, what: 'the request on the other side' });
+    await waitFor(async () => (await runCli(['approvals', '--json'], there)).stdout.includes('"pqrst"'), {
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+      intervalMs: 100,
+      what: 'the request on the other side',
+    });
     const denied = await runCli(['deny', 'pqrst'], there);
     expect(denied.code, denied.stderr).toBe(0);
     expect(denied.stdout).toMatch(/denied pqrst: ann · Bash: deploy/);

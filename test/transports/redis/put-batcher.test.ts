@@ -35,7 +35,10 @@ describe('PutBatcher (group commit of Redis puts)', () => {
     await Promise.all(first);
     await writer.released(1);
     const outcomes = await Promise.allSettled(second);
-    expect(writer.batches).toEqual([['a', 'b', 'c'], ['d', 'bad-e', 'f']]);
+    expect(writer.batches).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'bad-e', 'f'],
+    ]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
   });
 

@@ -108,10 +108,13 @@ describe.skipIf(skipWithoutRedisUrl('the Redis transport tests'))('redis transpo
     await redis.xAdd(key('inbox:calm-owl'), '*', { envelope: encodeEnvelope(message('x'.repeat(3000))) });
     await transport.put('calm-owl', message('good'));
     await waitFor(() => seen.includes('good'), { what: 'the good message' });
-    const dead = await waitFor(async () => {
-      const letters = await transport.deadLetters('calm-owl');
-      return letters.length === 4 ? letters : undefined;
-    }, { what: 'four dead letters' });
+    const dead = await waitFor(
+      async () => {
+        const letters = await transport.deadLetters('calm-owl');
+        return letters.length === 4 ? letters : undefined;
+      },
+      { what: 'four dead letters' },
+    );
     expect(dead.map((letter) => letter.reason)).toEqual([
       expect.stringMatching(/not valid JSON/),
       expect.stringMatching(/version 2 is not supported/),
@@ -123,71 +126,84 @@ describe.skipIf(skipWithoutRedisUrl('the Redis transport tests'))('redis transpo
     expect(await transport.stats('calm-owl')).toEqual({ queued: 0, claimed: 0, done: 1, dead: 4 });
   });
 
-  it('counts deliveries across receivers, and dead-letters a message handed out past maxAttempts + 1 times unsettled', async () => {
-    fresh();
-    const sender = await connect();
-    const poison = message('kills its receiver');
-    await sender.put('calm-owl', poison);
-    const attempts: number[] = [];
-    for (let round = 0; round < 2; round++) {
-      const receiver = await connect({ maxAttempts: 1 });
-      const held: Delivery[] = [];
-      const inbox = await receiver.open('calm-owl', async (delivery) => {
-        held.push(delivery);
-        attempts.push(delivery.attempt);
+  it(
+    'counts deliveries across receivers, and dead-letters a message handed out past maxAttempts ' +
+      '+ 1 times unsettled',
+    async () => {
+      fresh();
+      const sender = await connect();
+      const poison = message('kills its receiver');
+      await sender.put('calm-owl', poison);
+      const attempts: number[] = [];
+      for (let round = 0; round < 2; round++) {
+        const receiver = await connect({ maxAttempts: 1 });
+        const held: Delivery[] = [];
+        const inbox = await receiver.open('calm-owl', async (delivery) => {
+          held.push(delivery);
+          attempts.push(delivery.attempt);
+        });
+        await waitFor(() => held.length === 1, { what: `offer ${round + 1}` });
+        await inbox.abort(); // dies before settling
+      }
+      expect(attempts).toEqual([1, 2]);
+      const third = await connect({ maxAttempts: 1 });
+      const offered: string[] = [];
+      await third.open('calm-owl', async (delivery) => {
+        offered.push(delivery.envelope.text);
+        await delivery.ack();
       });
-      await waitFor(() => held.length === 1, { what: `offer ${round + 1}` });
-      await inbox.abort(); // dies before settling
-    }
-    expect(attempts).toEqual([1, 2]);
-    const third = await connect({ maxAttempts: 1 });
-    const offered: string[] = [];
-    await third.open('calm-owl', async (delivery) => {
-      offered.push(delivery.envelope.text);
-      await delivery.ack();
-    });
-    const [letter] = await waitFor(async () => {
-      const letters = await third.deadLetters('calm-owl');
-      return letters.length === 1 ? letters : undefined;
-    }, { what: 'the dead letter' });
-    expect(letter).toMatchObject({ id: poison.id, reason: expect.stringMatching(/^failed: handed to a receiver 3 times without being settled \(maxAttempts 1\)/) });
-    expect(letter!.envelope).toEqual(poison);
-    expect(offered).toEqual([]);
-  });
+      const [letter] = await waitFor(
+        async () => {
+          const letters = await third.deadLetters('calm-owl');
+          return letters.length === 1 ? letters : undefined;
+        },
+        { what: 'the dead letter' },
+      );
+      expect(letter).toMatchObject({
+        id: poison.id,
+        reason: expect.stringMatching(/^failed: handed to a receiver 3 times without being settled \(maxAttempts 1\)/),
+      });
+      expect(letter!.envelope).toEqual(poison);
+      expect(offered).toEqual([]);
+    },
+  );
 
-  it('on a clean close, gives back what it had read but not offered: the next receiver offers it as attempt 1', async () => {
-    fresh();
-    const first = await connect();
-    for (const text of ['a', 'b', 'c']) await first.put('calm-owl', message(text));
-    let finish: () => void = () => {};
-    const inHandler = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    const offered: string[] = [];
-    const inbox = await first.open('calm-owl', async (delivery) => {
-      offered.push(delivery.envelope.text);
-      await inHandler; // 'b' and 'c' were read in the same batch and wait behind 'a'
-      await delivery.ack();
-    });
-    await waitFor(() => offered.length === 1);
-    const closing = inbox.close();
-    finish();
-    await closing;
-    expect(offered).toEqual(['a']);
-    expect(await first.stats('calm-owl')).toMatchObject({ claimed: 2, done: 1 });
+  it(
+    'on a clean close, gives back what it had read but not offered: the next receiver offers it ' + 'as attempt 1',
+    async () => {
+      fresh();
+      const first = await connect();
+      for (const text of ['a', 'b', 'c']) await first.put('calm-owl', message(text));
+      let finish: () => void = () => {};
+      const inHandler = new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      const offered: string[] = [];
+      const inbox = await first.open('calm-owl', async (delivery) => {
+        offered.push(delivery.envelope.text);
+        await inHandler; // 'b' and 'c' were read in the same batch and wait behind 'a'
+        await delivery.ack();
+      });
+      await waitFor(() => offered.length === 1);
+      const closing = inbox.close();
+      finish();
+      await closing;
+      expect(offered).toEqual(['a']);
+      expect(await first.stats('calm-owl')).toMatchObject({ claimed: 2, done: 1 });
 
-    const second = await connect();
-    const next: Array<[string, number]> = [];
-    await second.open('calm-owl', async (delivery) => {
-      next.push([delivery.envelope.text, delivery.attempt]);
-      await delivery.ack();
-    });
-    await waitFor(() => next.length === 2);
-    expect(next).toEqual([
-      ['b', 1],
-      ['c', 1],
-    ]);
-  });
+      const second = await connect();
+      const next: Array<[string, number]> = [];
+      await second.open('calm-owl', async (delivery) => {
+        next.push([delivery.envelope.text, delivery.attempt]);
+        await delivery.ack();
+      });
+      await waitFor(() => next.length === 2);
+      expect(next).toEqual([
+        ['b', 1],
+        ['c', 1],
+      ]);
+    },
+  );
 
   it('offers a held message that is retried later again at once, cutting a long blocking read short', async () => {
     fresh();
@@ -203,9 +219,13 @@ describe.skipIf(skipWithoutRedisUrl('the Redis transport tests'))('redis transpo
     await waitFor(() => held.length === 1);
     // The receiver is idle now, blocked in XREADGROUP for up to a minute.
     const receiverName = key('receiver:calm-owl');
-    await waitFor(async () => (await redis.clientList()).some((client) => client.name === receiverName && client.cmd === 'xreadgroup'), {
-      what: 'the receiver blocked in XREADGROUP',
-    });
+    await waitFor(
+      async () =>
+        (await redis.clientList()).some((client) => client.name === receiverName && client.cmd === 'xreadgroup'),
+      {
+        what: 'the receiver blocked in XREADGROUP',
+      },
+    );
     await held[0]!.retry('the sink was busy', 0);
     await waitFor(() => offers.length === 2, { what: 'the retried message', timeoutMs: 10_000 });
     expect(offers).toEqual([
@@ -218,7 +238,15 @@ describe.skipIf(skipWithoutRedisUrl('the Redis transport tests'))('redis transpo
     fresh();
     const transport = await connect({ presenceTtlMs: 60_000 });
     const now = new Date().toISOString();
-    const record = { name: 'brave-fox', state: 'online' as const, pid: process.pid, host: hostname(), startedAt: now, lastSeen: now, data: { rooms: ['backend'] } };
+    const record = {
+      name: 'brave-fox',
+      state: 'online' as const,
+      pid: process.pid,
+      host: hostname(),
+      startedAt: now,
+      lastSeen: now,
+      data: { rooms: ['backend'] },
+    };
     await transport.announce(record);
     const ttl = await redis.pTTL(key('presence:brave-fox'));
     expect(ttl).toBeGreaterThan(0);
@@ -249,8 +277,11 @@ describe.skipIf(skipWithoutRedisUrl('the Redis transport tests'))('redis transpo
       if (delivery.envelope.id === poison.id) await delivery.deadLetter('refused: test');
       else await delivery.ack();
     });
-    await waitFor(() => events.filter((event) => event.state === 'done' || event.state === 'dead').length === 2, { what: 'done and dead events' });
-    const of = (id: string) => events.filter((event) => event.id === id).map((event) => [event.state, event.envelope?.text, event.reason]);
+    await waitFor(() => events.filter((event) => event.state === 'done' || event.state === 'dead').length === 2, {
+      what: 'done and dead events',
+    });
+    const of = (id: string) =>
+      events.filter((event) => event.id === id).map((event) => [event.state, event.envelope?.text, event.reason]);
     expect(of(good.id)).toEqual([
       ['queued', 'watched', undefined],
       ['claimed', 'watched', undefined],
@@ -269,10 +300,17 @@ describe.skipIf(skipWithoutRedisUrl('the Redis transport tests'))('redis transpo
     const holder = { pid: 4242, host: 'other-machine', startedAt: new Date().toISOString(), token: 'x' };
     await redis.set(key('lock:calm-owl'), JSON.stringify(holder), { PX: 1500 });
     const transport = await connect({ minIdleMs: 1500 });
-    const error = await transport.open('calm-owl', async (delivery) => delivery.ack()).catch((caught: unknown) => caught);
+    const error = await transport
+      .open('calm-owl', async (delivery) => delivery.ack())
+      .catch((caught: unknown) => caught);
     expect(isCc2ccError(error, 'INBOX_LOCKED')).toBe(true);
-    expect((error as Error).message).toMatch(/held by pid 4242 on host other-machine .* its lock lapses within 1500 ms/);
-    const inbox = await waitFor(() => transport.open('calm-owl', async (delivery) => delivery.ack()), { what: 'the lapsed lock', intervalMs: 100 });
+    expect((error as Error).message).toMatch(
+      /held by pid 4242 on host other-machine .* its lock lapses within 1500 ms/,
+    );
+    const inbox = await waitFor(() => transport.open('calm-owl', async (delivery) => delivery.ack()), {
+      what: 'the lapsed lock',
+      intervalMs: 100,
+    });
     const lock = JSON.parse((await redis.get(key('lock:calm-owl')))!) as { pid: number; host: string };
     expect(lock).toMatchObject({ pid: process.pid, host: hostname() });
     await inbox.close();

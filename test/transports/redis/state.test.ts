@@ -3,7 +3,14 @@ import { pathToFileURL } from 'node:url';
 import { describe } from 'vitest';
 import type { RedisTransport } from '../../../src/transports/redis/redis-transport.js';
 import { runStateContract } from '../../../src/testing/state-contract.js';
-import { deleteNamespace, REDIS_URL, redisTransport, skipWithoutRedisServer, uniqueNamespace, useRedis } from './support.js';
+import {
+  deleteNamespace,
+  REDIS_URL,
+  redisTransport,
+  skipWithoutRedisServer,
+  uniqueNamespace,
+  useRedis,
+} from './support.js';
 
 // Uses CC2CC_REDIS_URL when set, else a redis-server of its own. The racing and crash tests
 // spawn test/fixtures/state-worker.mjs, which loads dist/: run `npm run build` first.
@@ -25,7 +32,10 @@ describe.skipIf(!REDIS_URL && skipWithoutRedisServer('the Redis State contract')
           await Promise.all(opened.map((transport) => transport.close()));
           await deleteNamespace(redis.url, namespace);
         },
-        worker: { opener: pathToFileURL(join(import.meta.dirname, '../../fixtures/state-redis.mjs')).href, options: { url: redis.url, namespace } },
+        worker: {
+          opener: pathToFileURL(join(import.meta.dirname, '../../fixtures/state-redis.mjs')).href,
+          options: { url: redis.url, namespace },
+        },
       };
     },
   });

@@ -23,15 +23,24 @@ const IN_CI = process.env.CI === 'true';
 /** True when the tests that need `CC2CC_REDIS_URL` must be skipped (after saying why). */
 export function skipWithoutRedisUrl(what: string): boolean {
   if (REDIS_URL) return false;
-  if (IN_CI) throw new Error(`CI=true but CC2CC_REDIS_URL is not set: ${what} must run in CI (.ci/run starts a redis-server and sets it)`);
-  console.warn(`cc2cc: skipping ${what}: no Redis configured. Start one (redis-server --port 6379) and run with CC2CC_REDIS_URL=redis://127.0.0.1:6379`);
+  if (IN_CI)
+    throw new Error(
+      `CI=true but CC2CC_REDIS_URL is not set: ${what} must run in CI (.ci/run starts a redis-server and sets it)`,
+    );
+  console.warn(
+    `cc2cc: skipping ${what}: no Redis configured. Start one (redis-server --port 6379) and run ` +
+      `with CC2CC_REDIS_URL=redis://127.0.0.1:6379`,
+  );
   return true;
 }
 
 /** True when `redis-server` is not installed (after saying why); under `CI=true` a failure instead. */
 export function skipWithoutRedisServer(what: string): boolean {
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0) return false;
-  if (IN_CI) throw new Error(`CI=true but redis-server is not installed: ${what} must run in CI (apt-get install -y redis-server)`);
+  if (IN_CI)
+    throw new Error(
+      `CI=true but redis-server is not installed: ${what} must run in CI (apt-get install -y redis-server)`,
+    );
   console.warn(`cc2cc: skipping ${what}: redis-server is not installed (apt-get install -y redis-server)`);
   return true;
 }
@@ -63,13 +72,19 @@ export async function deleteNamespace(url: string, namespace: string): Promise<v
  * The contract fixture: one namespace per test is the shared store; each connect() a new
  * "process". `url` is read when a test starts (useRedis() knows it only then).
  */
-export function redisFixture(url: () => string, options: Partial<RedisTransportOptions> = {}): () => Promise<TransportFixture> {
+export function redisFixture(
+  url: () => string,
+  options: Partial<RedisTransportOptions> = {},
+): () => Promise<TransportFixture> {
   return async () => {
     const namespace = uniqueNamespace('contract');
     return {
       connect: () => redisTransport(url(), namespace, options),
       cleanup: () => deleteNamespace(url(), namespace),
-      process: { opener: pathToFileURL(join(import.meta.dirname, '../../fixtures/state-redis.mjs')).href, options: { url: url(), namespace, ...options } },
+      process: {
+        opener: pathToFileURL(join(import.meta.dirname, '../../fixtures/state-redis.mjs')).href,
+        options: { url: url(), namespace, ...options },
+      },
     };
   };
 }
@@ -141,7 +156,9 @@ export class OwnRedis {
    */
   async restart(options: { untilLoading?: boolean } = {}): Promise<void> {
     await this.stopServer();
-    await this.startServer(options.untilLoading ? (reply) => reply.startsWith('-LOADING') || reply === '+PONG' : undefined);
+    await this.startServer(
+      options.untilLoading ? (reply) => reply.startsWith('-LOADING') || reply === '+PONG' : undefined,
+    );
   }
 
   /** SIGSTOP: the process freezes; the kernel still accepts connections and buffers what clients write. */
@@ -170,7 +187,21 @@ export class OwnRedis {
   }
 
   private async startServer(ready: (reply: string) => boolean = (reply) => reply === '+PONG'): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--logfile', join(this.dir, 'redis.log'), ...this.args];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      this.dir,
+      '--appendonly',
+      'yes',
+      '--save',
+      '',
+      '--logfile',
+      join(this.dir, 'redis.log'),
+      ...this.args,
+    ];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
     await waitFor(
@@ -181,7 +212,10 @@ export class OwnRedis {
       },
       { what: `redis-server on port ${this.port}`, intervalMs: 25, timeoutMs: 30_000 },
     );
-    if (child.exitCode !== null) throw new Error(`redis-server on port ${this.port} exited with ${child.exitCode}; see ${join(this.dir, 'redis.log')}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `redis-server on port ${this.port} exited with ${child.exitCode}; see ${join(this.dir, 'redis.log')}`,
+      );
   }
 
   /** SIGTERM: Redis writes the append-only file out and exits. */
