@@ -43,7 +43,8 @@ export type StateSetResult = { ok: true; entry: StateEntry } | { ok: false; curr
  * - A write is all or nothing: a reader, or a writer that crashed midway, leaves the old value
  *   or the new one, never a mix.
  * - A key written with `ttlMs` is gone for `get`, `list` and `ifVersion: null` once it expired.
- * - `list(prefix)` returns every live key that starts with `prefix`, sorted by key.
+ * - `list(prefix)` returns every live key that starts with `prefix`, sorted by key, as they all
+ *   were at one moment: never a mix of before and after a write that ran during the call.
  * - A failed operation rejects with a `Cc2ccError` (IO_FAILED, TRANSPORT_UNAVAILABLE, TIMEOUT).
  */
 export interface State {

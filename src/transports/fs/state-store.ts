@@ -46,6 +46,15 @@ const RECORD = '.json';
 const TMP_GRACE_MS = 60_000;
 const MAX_RECORD_BYTES = MAX_STATE_VALUE_BYTES + 1024;
 const READ_BATCH = 32;
+/** `list` reads the folder again while it keeps changing under it, this many times at most. */
+const MAX_LIST_ROUNDS = 50;
+
+interface StoredRead {
+  /** The file was not there (never was, or deleted since the folder was listed). */
+  missing: boolean;
+  /** Undefined when missing, unreadable or not a state record. */
+  entry?: StateEntry;
+}
 
 /**
  * `State` in files (DESIGN §5), one file per key:
@@ -82,30 +91,19 @@ export class FsState implements State {
 
   async list(prefix: string): Promise<StateEntry[]> {
     const start = encodeKey(assertStatePrefix(prefix));
-    let files: string[];
-    try {
-      files = await readdir(this.options.dir);
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw ioFailed('list', this.options.dir, error);
+    // The folder listing and the reads of its files are separate steps: between them a key can
+    // be added, rewritten or deleted, and one round may return a mix that never existed (a
+    // room whose one member left after another joined, read as empty). A round in which every
+    // listed file was read, with the same versions as the round before (versions are unique
+    // per write), is the folder as it was when that round listed it.
+    let previous = await this.collect(start, true);
+    for (let round = 2; round <= MAX_LIST_ROUNDS; round++) {
+      const current = await this.collect(start, false);
+      if (current.complete && sameVersions(previous.entries, current.entries)) return this.live(current.entries);
+      previous = current;
     }
-    const keys = files
-      .filter((file) => file.endsWith(RECORD) && file.startsWith(start))
-      .map((file) => decodeKey(file.slice(0, -RECORD.length)))
-      .filter(isStateKey)
-      .sort();
-    const entries: Array<StateEntry | undefined> = [];
-    // A few at a time: thousands of keys must not open thousands of files at once (EMFILE).
-    for (let i = 0; i < keys.length; i += READ_BATCH)
-      entries.push(...(await Promise.all(keys.slice(i, i + READ_BATCH).map((key) => this.read(key)))));
-    const live: StateEntry[] = [];
-    for (const entry of entries) {
-      if (!entry) continue;
-      if (!this.expired(entry)) live.push(entry);
-      // tidy up; a reader never depends on it
-      else await this.delete(entry.key, { ifVersion: entry.version }).catch(() => {});
-    }
-    return live;
+    const why = `the state keys under "${prefix}" kept changing while they were read (${MAX_LIST_ROUNDS} rounds)`;
+    throw new Cc2ccError('TIMEOUT', `${why}; try again`, { prefix });
   }
 
   async set(key: string, value: StateValue, options: StateSetOptions = {}): Promise<StateSetResult> {
@@ -147,6 +145,40 @@ export class FsState implements State {
     });
   }
 
+  /** One round of `list`: the listed keys' entries; `complete` unless a listed file was gone when read. */
+  private async collect(start: string, warn: boolean): Promise<{ entries: StateEntry[]; complete: boolean }> {
+    let files: string[];
+    try {
+      files = await readdir(this.options.dir);
+    } catch (error) {
+      if (isMissing(error)) return { entries: [], complete: true };
+      throw ioFailed('list', this.options.dir, error);
+    }
+    const keys = files
+      .filter((file) => file.endsWith(RECORD) && file.startsWith(start))
+      .map((file) => decodeKey(file.slice(0, -RECORD.length)))
+      .filter(isStateKey)
+      .sort();
+    const reads: StoredRead[] = [];
+    // A few at a time: thousands of keys must not open thousands of files at once (EMFILE).
+    for (let i = 0; i < keys.length; i += READ_BATCH) {
+      reads.push(...(await Promise.all(keys.slice(i, i + READ_BATCH).map((key) => this.readStored(key, warn)))));
+    }
+    const entries = reads.flatMap((read) => read.entry ?? []);
+    return { entries, complete: reads.every((read) => !read.missing) };
+  }
+
+  /** The unexpired entries; expired ones are removed on the way. */
+  private async live(entries: StateEntry[]): Promise<StateEntry[]> {
+    const live: StateEntry[] = [];
+    for (const entry of entries) {
+      if (!this.expired(entry)) live.push(entry);
+      // Tidy up; a reader never depends on it.
+      else await this.delete(entry.key, { ifVersion: entry.version }).catch(() => {});
+    }
+    return live;
+  }
+
   private file(key: string): string {
     return join(this.options.dir, `${encodeKey(key)}${RECORD}`);
   }
@@ -183,17 +215,23 @@ export class FsState implements State {
 
   /** The stored entry, expired or not; undefined when there is none or it is not a state record. */
   private async read(key: string): Promise<StateEntry | undefined> {
+    return (await this.readStored(key, true)).entry;
+  }
+
+  /** As `read`, telling a missing file from an unreadable one; `warn: false` leaves the warning to another read. */
+  private async readStored(key: string, warn: boolean): Promise<StoredRead> {
     const path = this.file(key);
     const read = await readRegularFile(path, MAX_RECORD_BYTES);
-    if (read.missing) return undefined;
+    if (read.missing) return { missing: true };
     if (read.reason !== undefined) {
-      this.options.logger.warn(`state: ignoring ${path}: ${read.reason}`);
-      return undefined;
+      if (warn) this.options.logger.warn(`state: ignoring ${path}: ${read.reason}`);
+      return { missing: false };
     }
     const entry = parseRecord(key, read.content);
-    if (!entry)
+    if (!entry && warn) {
       this.options.logger.warn(`state: ignoring ${path}: not a state record (written by something other than cc2cc?)`);
-    return entry;
+    }
+    return { missing: false, ...(entry && { entry }) };
   }
 
   private expired(entry: StateEntry): boolean {
@@ -238,6 +276,12 @@ function parseRecord(key: string, text: string): StateEntry | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Same keys, same versions, same order (both are sorted by key). */
+function sameVersions(before: StateEntry[], after: StateEntry[]): boolean {
+  if (before.length !== after.length) return false;
+  return before.every((entry, index) => entry.key === after[index]!.key && entry.version === after[index]!.version);
 }
 
 function lostLock(key: string): Cc2ccError {
