@@ -3,6 +3,7 @@ import { createStderrLogger } from './kernel/logger.js';
 import { loadPlugins } from './config/plugin-loader.js';
 import { createTransport } from './transports/registry.js';
 import type { LoadedConfig } from './config/load.js';
+import type { DependencyContainer } from 'tsyringe';
 import type { Plugin } from './kernel/plugin.js';
 
 /**
@@ -27,7 +28,12 @@ export async function createRuntime(config: LoadedConfig, options: RuntimeOption
   const plugins = [...configured, ...(options.extraPlugins ?? [])];
   const transport = await createTransport(config, logger);
   try {
-    return await compose({ ...options, config, transport, plugins, logger });
+    // The config's overrides first, then the caller's (a test's), which get the last word.
+    const overrides = (container: DependencyContainer) => {
+      config.overrides?.(container);
+      options.overrides?.(container);
+    };
+    return await compose({ ...options, config, transport, plugins, logger, overrides });
   } catch (error) {
     await transport.close();
     throw error;

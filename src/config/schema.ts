@@ -8,6 +8,10 @@ import { KERNEL_DEFAULTS } from '../kernel/options.js';
 import { MESSAGE_KINDS } from '../kernel/envelope.js';
 import { ADDRESS_RULE, isAddress } from '../kernel/names.js';
 import type { Plugin } from '../kernel/plugin.js';
+import type { DependencyContainer } from 'tsyringe';
+
+/** A config's last word on the kernel's registrations (compose's `overrides`). */
+export type ContainerOverrides = (container: DependencyContainer) => void;
 
 const agentName = z.string().refine(isAgentName, { message: AGENT_NAME_RULE });
 const positiveMs = z.number().int().positive();
@@ -151,6 +155,13 @@ export const RouteSchema = z
     message: 'a route has either "also" or "replace" (not both)',
   });
 
+// A union of one, so the reference names its type from this description (a custom schema has no JSON Schema).
+const containerOverrides = z
+  .custom<ContainerOverrides>((value) => typeof value === 'function', {
+    message: 'a function (container) => void, in a JS/TS config',
+  })
+  .describe('(container) => void function');
+
 export const ConfigSchema = z.strictObject({
   /** This agent's name; without it, `cc2cc serve` makes a free adjective-animal name. */
   name: agentName
@@ -271,6 +282,15 @@ export const ConfigSchema = z.strictObject({
     .min(1024)
     .default(DEFAULT_UNREAD_LIMITS.maxBytes)
     .describe('Like `maxUnread`, in bytes of serialized messages. One message is always held, whatever its size.'),
+  overrides: z
+    .union([containerOverrides])
+    .optional()
+    .describe(
+      'A JS/TS config only: the last word on the kernel\'s registrations, called with the tsyringe ' +
+        'container once everything is registered (before the plugins set up): register your own ' +
+        'router, sink, clock or logger under its token (`tokens.ROUTER`, ...). Tests that compose ' +
+        'the kernel in code pass `overrides` to `createRuntime` too; theirs run after this one.',
+    ),
   logLevel: z
     .enum(['debug', 'info', 'warn', 'error', 'silent'])
     .default('info')
