@@ -286,7 +286,7 @@ export const ConfigSchema = z.strictObject({
     .union([containerOverrides])
     .optional()
     .describe(
-      'A JS/TS config only: the last word on the kernel\'s registrations, called with the tsyringe ' +
+      "A JS/TS config only: the last word on the kernel's registrations, called with the tsyringe " +
         'container once everything is registered (before the plugins set up): register your own ' +
         'router, sink, clock or logger under its token (`tokens.ROUTER`, ...). Tests that compose ' +
         'the kernel in code pass `overrides` to `createRuntime` too; theirs run after this one.',
