@@ -2,6 +2,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/kernel/check.js';
 import { runCli, spawnNode } from './process-helpers.js';
 
 let project: string;
@@ -116,12 +117,7 @@ describe('cc2cc agents and doctor', () => {
     );
     const result = await runCli(['doctor', '--json'], project);
     expect(result.code).toBe(1);
-    const findings = JSON.parse(result.stdout) as Array<{
-      level: string;
-      check: string;
-      message: string;
-      fix?: string;
-    }>;
+    const findings = JSON.parse(result.stdout) as Finding[];
     expect(findings.find((finding) => finding.check === 'permissions')).toMatchObject({
       level: 'warn',
       fix: `chmod 700 ${root}`,

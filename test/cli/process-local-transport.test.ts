@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/kernel/check.js';
 import { assertSharedTransport } from '../../src/cli/shared-transport.js';
 import { isCc2ccError } from '../../src/kernel/errors.js';
 import { MemoryTransport } from '../../src/transports/memory/memory-transport.js';
@@ -38,12 +39,7 @@ describe('a config that names a process-local transport', () => {
   it('is flagged by cc2cc doctor', async () => {
     const result = await runCli(['doctor', '--json'], project);
     expect(result.code).toBe(1);
-    const findings = JSON.parse(result.stdout) as Array<{
-      level: string;
-      check: string;
-      message: string;
-      fix?: string;
-    }>;
+    const findings = JSON.parse(result.stdout) as Finding[];
     const transport = findings.find((finding) => finding.check === 'transport');
     expect(transport).toMatchObject({
       level: 'fail',
@@ -80,12 +76,7 @@ describe('cc2cc doctor on a config that fails to load', () => {
       "import { guard } from './missing-guard.js';\nexport default { plugins: [guard] };\n",
     );
     const result = await runCli(['doctor', '--json'], project);
-    const findings = JSON.parse(result.stdout) as Array<{
-      level: string;
-      check: string;
-      message: string;
-      fix?: string;
-    }>;
+    const findings = JSON.parse(result.stdout) as Finding[];
     const config = findings.find((finding) => finding.check === 'config');
     expect(config).toMatchObject({ level: 'fail', message: expect.stringMatching(/CONFIG_LOAD_FAILED|missing-guard/) });
     expect(config?.fix).toMatch(/failed to load/);
