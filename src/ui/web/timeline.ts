@@ -98,6 +98,9 @@ export class Timeline {
         this.follow = true;
         this.unseen = 0;
       }
+      // A scroll up that the browser has not reported yet (its event comes with the next frame)
+      // still counts: a message arriving in between must not pull the reader back to the end.
+      if (change === 'rows' && this.follow && !this.atBottom()) this.follow = false;
       if (change === 'rows' && row && row.version === 1 && !this.follow && matches(row, this.filters)) this.unseen += 1;
       this.invalidate();
     });
