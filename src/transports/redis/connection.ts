@@ -45,6 +45,10 @@ export async function connectClient({
       // A command issued while the connection is down fails at once instead of waiting to be
       // sent after a reconnection, where it would run although its caller was told it failed.
       disableOfflineQueue: true,
+      // node-redis's own per-command timeout bounds only the wait to be written, with a timer
+      // signal and a listener per command; with no offline queue a command is written at once,
+      // and RedisLink bounds every operation itself (withdrawing unwritten puts).
+      commandOptions: { timeout: 0 },
       // Every transport closes its own connections; none keeps the process alive after close().
       socket: {
         connectTimeout: Math.max(1, Math.min(connectTimeoutMs, 5000)),
@@ -217,7 +221,7 @@ export class RedisLink {
       const end = this.down?.reported ? 0 : Math.min(started, this.down?.since ?? started) + this.opTimeoutMs;
       const left = end - Date.now();
       if (left <= 0) throw this.failure(what, lastError ?? this.down?.reason, maybeRan, options, attempt);
-      const outcome = await this.attempt(what, operation, left);
+      const outcome = await this.attempt(what, operation, left, options.mayHaveRun !== undefined);
       if (outcome.ok) return outcome.value;
       const { error, sent } = outcome;
       if (error instanceof Cc2ccError) throw error;
@@ -241,14 +245,22 @@ export class RedisLink {
     await closeClient(this.client);
   }
 
-  /** One try, bounded by `ms`. A command still unwritten at the deadline is withdrawn; one written is overdue. */
+  /**
+   * One try, bounded by `ms`. For an operation that must not repeat unseen (`withdrawable`), a
+   * command still unwritten at the deadline is withdrawn, so "it did not run" is certain; any
+   * other command still unwritten is written late or refused with the connection. One written
+   * and unanswered is overdue. The abort signal costs a signal, a listener and a client proxy
+   * per command, which the receiver's acks and reads do not need.
+   */
   private async attempt<T>(
     what: string,
     operation: (client: RedisClient) => Promise<T>,
     ms: number,
+    withdrawable: boolean,
   ): Promise<Attempt<T>> {
-    const controller = new AbortController();
-    const settled = operation(this.client.withAbortSignal(controller.signal)).then(
+    const controller = withdrawable ? new AbortController() : undefined;
+    const client = controller ? this.client.withAbortSignal(controller.signal) : this.client;
+    const settled = operation(client).then(
       (value): Attempt<T> => ({ ok: true, value }),
       (error: unknown): Attempt<T> => ({
         ok: false,
@@ -264,7 +276,7 @@ export class RedisLink {
     const first = await Promise.race([settled, timedOut]);
     clearTimeout(timer);
     if (first !== 'timeout') return first;
-    controller.abort(); // rejects at once what is still waiting to be written
+    controller?.abort(); // rejects at once what is still waiting to be written
     const after = await Promise.race([
       settled,
       new Promise<'pending'>((resolve) => setImmediate(() => resolve('pending'))),

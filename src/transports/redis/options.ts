@@ -41,6 +41,12 @@ export interface RedisTransportOptions {
   opTimeoutMs?: number;
   /** Longest blocking read; a receiver wakes this often when idle (default 5000 ms). */
   blockMs?: number;
+  /**
+   * Acks a receiver may have on their way to Redis while it offers the next messages
+   * (default 16): the most messages a crash of the receiver can hand over twice. 1 offers
+   * the next message only once Redis has answered the ack of the previous one.
+   */
+  ackWindow?: number;
   /** This process's consumer name in the inbox groups (default: the host name). */
   consumer?: string;
 }
@@ -61,6 +67,7 @@ export const REDIS_TRANSPORT_DEFAULTS = {
   connectTimeoutMs: 5000,
   opTimeoutMs: 3000,
   blockMs: 5000,
+  ackWindow: 16,
 } as const satisfies Partial<RedisSettings>;
 
 export function resolveSettings(options: RedisTransportOptions): RedisSettings {
@@ -79,6 +86,7 @@ export function resolveSettings(options: RedisTransportOptions): RedisSettings {
     connectTimeoutMs: 1,
     opTimeoutMs: 1,
     blockMs: 1,
+    ackWindow: 1,
   } as const;
   for (const [key, minimum] of Object.entries(minimums) as Array<[keyof typeof minimums, number]>) {
     const value = settings[key];
@@ -111,6 +119,7 @@ export const RedisSpecSchema = z.strictObject({
   connectTimeoutMs: ms.optional(),
   opTimeoutMs: ms.optional(),
   blockMs: ms.optional(),
+  ackWindow: z.number().int().min(1).max(1024).optional(),
   consumer: z.string().min(1).optional(),
   retention: RetentionSchema.optional(),
 });

@@ -65,6 +65,9 @@ describe('redis transport options', () => {
       /transport\.namespace: a Redis namespace is 1–64 characters/,
     );
     expect(() => optionsFromConfig({ minIdleMs: -1 }, context, config, {})).toThrow(/transport\.minIdleMs/);
+    for (const ackWindow of [0, 1.5, 2000])
+      expect(() => optionsFromConfig({ ackWindow }, context, config, {})).toThrow(/transport\.ackWindow/);
+    expect(optionsFromConfig({ ackWindow: 1 }, context, config, {})).toMatchObject({ ackWindow: 1 });
     expect(() => optionsFromConfig({}, context, config, { CC2CC_REDIS_NAMESPACE: 'a b' })).toThrow(
       /CC2CC_REDIS_NAMESPACE/,
     );
