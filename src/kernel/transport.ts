@@ -126,6 +126,11 @@ export interface Delivery {
    * that crashes its receiver every time still reaches the kernel's `maxAttempts`.
    */
   readonly attempt: number;
+  /**
+   * Done: resolves once the transport has the ack, durable or (a transport with an ack window,
+   * such as Redis) on its way and sent again by the transport until it lands. Either way the
+   * message is not offered again to this receiver; only a crash before it lands can repeat it.
+   */
   ack(): Promise<void>;
   deadLetter(reason: string): Promise<void>;
   retry(reason: string, delayMs?: number): Promise<void>;
