@@ -3,6 +3,7 @@ import type { AgentName } from '../../kernel/names.js';
 import type { Delivery, DeliveryHandler, Inbox } from '../../kernel/transport.js';
 import type { Envelope } from '../../kernel/envelope.js';
 import type { Logger } from '../../kernel/logger.js';
+import { AckWindow } from './ack-window.js';
 import { typedFailure } from './connection.js';
 import { checkEntry } from './entry-check.js';
 import type { RedisInboxLock } from './inbox-lock.js';
@@ -38,9 +39,6 @@ interface Claim {
 const THROWN_RETRY_DELAY_MS = 200;
 const BATCH = 50;
 const ERROR_PAUSE_MS = 250;
-/** A failed ack of a delivered message is tried again after this long, growing to ACK_RETRY_MAX_MS. */
-const ACK_RETRY_MS = 100;
-const ACK_RETRY_MAX_MS = 2000;
 
 /**
  * The receiving loop of one inbox: recover what receivers that went away left pending,
@@ -61,8 +59,7 @@ export class RedisInboxReader implements Inbox {
   private recoverAfter: string | undefined;
   private nextIdleClaim = 0;
   private loop: Promise<void> | undefined;
-  /** Acks of delivered messages not yet answered by Redis (at most ackWindow). */
-  private readonly acking = new Set<Promise<void>>();
+  private readonly acks: AckWindow;
   private lockTimer: NodeJS.Timeout | undefined;
   private ending: Promise<void> | undefined;
   private released: Promise<void> | undefined;
@@ -76,7 +73,15 @@ export class RedisInboxReader implements Inbox {
     private readonly settings: ReaderSettings,
     private readonly logger: Logger,
     private readonly onClosed: (inbox: Inbox) => void,
-  ) {}
+  ) {
+    this.acks = new AckWindow(
+      agent,
+      settings.ackWindow,
+      () => this.state === 'open',
+      () => this.wake(),
+      logger,
+    );
+  }
 
   start(): void {
     this.lockTimer = setInterval(() => void this.keepLock(), Math.max(10, Math.floor(this.settings.minIdleMs / 3)));
@@ -100,7 +105,7 @@ export class RedisInboxReader implements Inbox {
     this.stopReading();
     await this.loop;
     // What was handed over is acked before the inbox is let go (each ack gives up only when closed).
-    await this.settleAcks();
+    await this.acks.drain();
     this.state = 'closed';
     const unoffered = [...this.known.values()]
       .filter((claim) => claim.offers === 0)
@@ -109,10 +114,6 @@ export class RedisInboxReader implements Inbox {
       .uncount(unoffered)
       .catch((error) => this.logger.debug(`could not restore delivery counts: ${describeError(error)}`));
     await this.release();
-  }
-
-  private async settleAcks(): Promise<void> {
-    while (this.acking.size > 0) await Promise.allSettled([...this.acking]);
   }
 
   /** Ends the blocking read at once; entries it had taken stay pending for the next open. */
@@ -162,7 +163,7 @@ export class RedisInboxReader implements Inbox {
   private async step(): Promise<void> {
     if (!this.leftBehindClaimed) return this.claimLeftBehind();
     // The window is full: the next message waits until Redis has answered an earlier ack.
-    if (this.acking.size >= this.settings.ackWindow) return Promise.race(this.acking);
+    if (this.acks.full) return this.acks.whenAnswered();
     const now = Date.now();
     const head = this.redo[0];
     if (head) {
@@ -298,7 +299,7 @@ export class RedisInboxReader implements Inbox {
     const delivery: Delivery = {
       envelope: claim.envelope,
       attempt,
-      ack: () => settle('ack', async () => this.ackInWindow(claim)),
+      ack: () => settle('ack', async () => this.acks.add(claim.envelope.id, () => this.ack(claim))),
       deadLetter: (reason) => settle('dead letter', () => this.deadLetter(claim, reason)),
       retry: (reason, delayMs) => settle('retry', () => this.retry(claim, reason, delayMs ?? 0)),
     };
@@ -310,45 +311,6 @@ export class RedisInboxReader implements Inbox {
           `the handler of "${this.agent}" threw after settling ${claim.envelope.id}: ${describeError(error)}`,
         );
       else await delivery.retry(`handler threw: ${describeError(error)}`, THROWN_RETRY_DELAY_MS);
-    }
-  }
-
-  /**
-   * The ack goes to Redis and the next message may be offered before it is answered, up to
-   * ackWindow acks at a time: one round trip per message would otherwise cap an inbox at
-   * what one round trip allows. The message was handed over, so a failed ack is tried again
-   * here, never offered again; a crash before the answer repeats only what is in the window
-   * (docs/delivery.md).
-   */
-  private ackInWindow(claim: Claim): void {
-    const acked = this.ackUntilDone(claim).finally(() => {
-      this.acking.delete(acked);
-      this.wake();
-    });
-    this.acking.add(acked);
-  }
-
-  private async ackUntilDone(claim: Claim): Promise<void> {
-    for (let failures = 0; ; failures++) {
-      try {
-        return await this.ack(claim);
-      } catch (error) {
-        // Aborted (as a crash would) or closing: it stays pending, and the next open offers it again.
-        if (this.state !== 'open') {
-          this.logger.warn(
-            `could not acknowledge ${claim.envelope.id} for "${this.agent}" before closing ` +
-              `(${describeError(error)}): it was delivered, and the next receiver of this inbox gets it again`,
-          );
-          return;
-        }
-        const delayMs = Math.min(ACK_RETRY_MS * 2 ** failures, ACK_RETRY_MAX_MS);
-        this.logger.warn(
-          `could not acknowledge ${claim.envelope.id} for "${this.agent}", which was delivered: ` +
-            `${describeError(error)}; acknowledging again in ${delayMs} ms (it is not delivered again)`,
-        );
-        // Not this.sleep: a closing receiver still settles what it handed over.
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-      }
     }
   }
 
