@@ -29,6 +29,7 @@ export const rooms = definePlugin((options: RoomsOptions = {}) => {
     setup(ctx) {
       const state = ctx.state;
       ctx.addScheme('room', {
+        describe: 'a room (room:NAME)',
         async resolve(room) {
           assertRoomName(room);
           const all = await roomTable(state, members);

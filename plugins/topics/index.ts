@@ -22,6 +22,7 @@ export const topics = definePlugin(() => ({
   setup(ctx) {
     const state = ctx.state;
     ctx.addScheme('topic', {
+      describe: 'a topic (topic:a.b)',
       async resolve(topic) {
         assertTopic(topic);
         const subscribers = [...(await listsOf(state, KEY))]

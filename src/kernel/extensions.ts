@@ -99,7 +99,20 @@ export class Extensions {
         `plugin "${plugin}": scheme "${scheme}:" needs a resolver function or an object with resolve(target, context)`,
       );
     }
+    const describe = typeof handler === 'function' ? undefined : handler.describe;
+    if (describe !== undefined && (typeof describe !== 'string' || !/^[^\n\r]{1,60}$/.test(describe))) {
+      throw new Cc2ccError(
+        'PLUGIN_INVALID',
+        `plugin "${plugin}": the describe of scheme "${scheme}:" must be one line of 1–60 characters, such as ` +
+          `"a room (room:NAME)"; got ${JSON.stringify(describe)}`,
+      );
+    }
     this.schemes.set(scheme, { plugin, handler: typeof handler === 'function' ? { resolve: handler } : handler });
+  }
+
+  /** How each enabled scheme's addresses are written, for the agent's tools and instructions (`a room (room:NAME)`). */
+  addressForms(): string[] {
+    return [...this.schemes].map(([scheme, { handler }]) => handler.describe ?? `${scheme}:TARGET`);
   }
 
   /** Whether the pattern's target covers the address's target, by the scheme's own `matches` or the kernel's rule. */

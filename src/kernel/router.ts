@@ -43,6 +43,13 @@ export type SchemeResolver = (target: string, context: SchemeContext) => Promise
 export interface SchemeHandler {
   resolve: SchemeResolver;
   /**
+   * Optional: how to write this scheme's addresses, as the agent's tools and instructions
+   * list them, e.g. `a room (room:NAME)`: one line, at most 60 characters. Without it the
+   * scheme is listed as `scheme:TARGET`. Only enabled schemes are listed, so an agent is
+   * never told of addresses its project cannot send to.
+   */
+  describe?: string;
+  /**
    * Optional: whether the target of a pattern (a route's `match.to`, such as `ci.*` in
    * `topic:ci.*`) covers the target of an address (`ci.build`). Without it, the kernel's
    * pattern rule applies (`targetMatches` in src/kernel/patterns.ts).

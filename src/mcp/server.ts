@@ -36,7 +36,7 @@ export function createAgentServer(options: AgentServerOptions): McpServer {
     { name: 'cc2cc', version: packageVersion() },
     {
       capabilities: { experimental: { 'claude/channel': {}, ...pluginCapabilities(options.pluginMcp) } },
-      instructions: buildInstructions(options.agent, options.delivery.mode),
+      instructions: buildInstructions(options.agent, options.delivery.mode, options.addressForms),
       jsonSchemaValidator: lazyAjvValidator(),
     },
   );

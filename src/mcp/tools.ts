@@ -17,6 +17,7 @@ import { MADE_UP_NAME_KEY } from '../kernel/presence.js';
 import { describeStatus, messageStatus } from './message-status.js';
 import { RECEIPT_META_KEY, RECEIPT_SEEN } from './receipts.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { addressExamples, addressPhrase } from './address-forms.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Bus, RecipientResult, SendResult } from '../kernel/bus.js';
 import type { Extensions } from '../kernel/extensions.js';
@@ -34,6 +35,8 @@ export interface ToolScope {
   onToolCall?: () => void;
   /** The bus root: recipients' delivery ledgers live under it (for `status`). */
   rootDir: string;
+  /** How the enabled plugins' group addresses are written (`a room (room:NAME)`); none without such plugins. */
+  addressForms?: readonly string[];
 }
 
 const CHECK_INBOX_DEFAULT = 20;
@@ -80,11 +83,12 @@ function registerCoreTools(server: McpServer, scope: ToolScope): void {
   server.registerTool(
     'send',
     {
-      description:
-        'Send a message to an agent (by name), a room (room:NAME), a topic (topic:a.b) or ' +
-        'everyone (*). Returns a status per recipient.',
+      description: `Send a message to ${addressPhrase(scope.addressForms ?? [])}. Returns a status per recipient.`,
       inputSchema: {
-        to: z.string().min(1).describe('agent name such as "calm-owl", "room:NAME", "topic:a.b", or "*"'),
+        to: z
+          .string()
+          .min(1)
+          .describe(addressExamples(scope.addressForms ?? [])),
         text: z.string().describe('what the recipient reads'),
         data: z.unknown().optional().describe('optional structured payload (any JSON value)'),
         kind: z

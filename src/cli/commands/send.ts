@@ -18,7 +18,7 @@ export function registerSend(program: Command): void {
   program
     .command('send')
     .description('send one message to an agent, a room, a topic or everyone (*)')
-    .argument('<to>', 'address: agent name, *, room:NAME, topic:a.b')
+    .argument('<to>', "address: agent name, * (everyone), or a plugin's group (room:NAME, topic:a.b)")
     .argument('<text>', 'the message text')
     .option('--from <name>', 'sender name (default: the config name, else "human")')
     .option('--data <json>', 'structured payload, as JSON')

@@ -111,6 +111,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     Object.assign(scope, {
       agent,
       pluginTools: attached?.runtime.extensions.tools ?? new Map(),
+      addressForms: attached?.runtime.extensions.addressForms() ?? [],
       ...(attached && { pluginMcp: attached.runtime.extensions }),
       logger,
     }),
