@@ -311,8 +311,20 @@ export interface EarlierSpellings {
   retention?: { doneMs?: number; maxDone?: number };
 }
 
+/** Route match shorthands of earlier versions: still read, each with a note on stderr. */
+export interface EarlierMatchSpellings {
+  /** @deprecated write `to: 'topic:<pattern>'` */
+  topic?: string;
+  /** @deprecated write `to: 'room:<name>'` */
+  room?: string;
+}
+
+type RouteInput = z.input<typeof RouteSchema>;
+/** A route as a user writes it, the earlier match shorthands included. */
+export type RouteConfig = Omit<RouteInput, 'match'> & { match: RouteInput['match'] & EarlierMatchSpellings };
+
 /** What a user writes (every field optional). */
-export type Cc2ccConfig = z.input<typeof ConfigSchema> & EarlierSpellings;
+export type Cc2ccConfig = Omit<z.input<typeof ConfigSchema>, 'routes'> & { routes?: RouteConfig[] } & EarlierSpellings;
 /** After defaults. */
 export type ParsedConfig = z.output<typeof ConfigSchema>;
 export type PluginSpec = z.infer<typeof PluginSpecSchema>;

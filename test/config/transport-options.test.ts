@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../cli/process-helpers.js';
 import { resolveConfig } from '../../src/config/load.js';
+import { defineConfig } from '../../src/config/schema.js';
 import { upgradeEarlierKeys } from '../../src/config/earlier-keys.js';
 import { isCc2ccError } from '../../src/kernel/errors.js';
 import { silentLogger } from '../../src/kernel/logger.js';
@@ -137,15 +138,14 @@ describe('transport options in one place', () => {
 
   it('rewrites the earlier topic and room route shorthands into "to"', () => {
     const written = stderrOf(() => {
-      const config = resolveConfig(
-        {
-          routes: [
-            { match: { topic: 'ci.*', from: 'ci-*' }, also: ['room:reviewers'] },
-            { match: { room: 'dev' }, also: ['room:reviewers'] },
-          ],
-        },
-        { projectDir: '/work/app', source: 'routes.json' },
-      );
+      // Typed as a cc2cc.config.ts writes it: the shorthands are deprecated, not type errors.
+      const asWritten = defineConfig({
+        routes: [
+          { match: { topic: 'ci.*', from: 'ci-*' }, also: ['room:reviewers'] },
+          { match: { room: 'dev' }, also: ['room:reviewers'] },
+        ],
+      });
+      const config = resolveConfig(asWritten, { projectDir: '/work/app', source: 'routes.json' });
       expect(config.routes.map((route) => route.match)).toEqual([
         { from: 'ci-*', to: 'topic:ci.*' },
         { to: 'room:dev' },
