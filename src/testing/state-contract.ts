@@ -34,6 +34,7 @@ const WORKER = builtProgram('state-worker.js');
 const RACERS = 10;
 const INCREMENTS = 20;
 const CRASHES = 8;
+const MOVES = 300;
 
 export function runStateContract({ name, create }: StateContractOptions): void {
   describe(`State contract: ${name}`, () => {
@@ -128,6 +129,30 @@ export function runStateContract({ name, create }: StateContractOptions): void {
       const listed = await state.list('agent/');
       expect(listed.map((entry) => entry.key)).toEqual(names);
       expect(listed.every((entry) => Array.isArray(entry.value) && entry.value[0] === entry.key)).toBe(true);
+    }, 60_000);
+
+    it('lists one moment of the store while another client moves a key, never a mix of two', async () => {
+      // A move writes the new key, then deletes the old one: at every moment one key or two
+      // neighbours exist. A listing pieced together across a move can show none, or a pair
+      // that never existed together. The mover is another process where the store allows one.
+      const [writer, reader] = [await fixture.connect(), await fixture.connect()];
+      await writer.set(moveKey(0), 0);
+      let moving = true;
+      const mover = fixture.worker
+        ? runWorker(fixture.worker, ['move', 'move/', String(MOVES)]).finished.then(({ code, stderr }) => {
+            if (code !== 0) throw new Error(`the moving process exited ${code}: ${stderr}`);
+          })
+        : moveInProcess(writer);
+      const moved = mover.finally(() => (moving = false));
+      const listings: number[][] = [];
+      while (moving) listings.push((await reader.list('move/')).map((entry) => entry.value as number));
+      await moved;
+      expect(listings.length).toBeGreaterThan(0);
+      for (const steps of listings) {
+        const moment = steps.length === 1 || (steps.length === 2 && steps[1] === steps[0]! + 1);
+        expect(moment, `a listing of ${JSON.stringify(steps)}`).toBe(true);
+      }
+      expect((await reader.list('move/')).map((entry) => entry.value)).toEqual([MOVES]);
     }, 60_000);
 
     it('refuses bad keys, prefixes and values before touching the store', async () => {
@@ -241,6 +266,18 @@ interface WorkerRun {
   child: ReturnType<typeof spawn>;
   output(): string;
   finished: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+/** `move/000`, `move/001`, ...: where the moved key is after each step (the worker's `move` names them alike). */
+function moveKey(step: number): string {
+  return `move/${String(step).padStart(4, '0')}`;
+}
+
+async function moveInProcess(state: State): Promise<void> {
+  for (let step = 1; step <= MOVES; step++) {
+    await state.set(moveKey(step), step);
+    await state.delete(moveKey(step - 1));
+  }
 }
 
 function runWorker(worker: NonNullable<StateFixture['worker']>, args: string[]): WorkerRun {

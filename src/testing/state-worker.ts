@@ -5,6 +5,9 @@
 //     prints "done <conflicts>".
 //   node state-worker.js <opener module URL> <opener options JSON> churn <key>
 //     writes { n, pad, check } records for ever (until killed), printing "wrote <n>" after each.
+//   node state-worker.js <opener module URL> <opener options JSON> move <prefix> <times>
+//     moves one key <times> steps: writes <prefix><step> (4 digits, value <step>), then deletes the
+//     key of the step before; starts from <prefix>0000, which the caller wrote.
 // The opener module's `open(options)` resolves to `{ state, close() }`.
 import { pathToFileURL } from 'node:url';
 import type { State } from '../kernel/state.js';
@@ -15,7 +18,7 @@ export const CHURN_PAD = 'x'.repeat(16 * 1024);
 async function main(): Promise<void> {
   const [openerUrl, optionsJson, mode, key, times] = process.argv.slice(2);
   if (!openerUrl || !optionsJson || !key)
-    throw new Error('usage: state-worker <opener URL> <options JSON> increment|churn <key> [times]');
+    throw new Error('usage: state-worker <opener URL> <options JSON> increment|churn|move <key> [times]');
   const { open } = (await import(openerUrl)) as {
     open(options: unknown): Promise<{ state: State; close(): Promise<void> }>;
   };
@@ -36,6 +39,12 @@ async function main(): Promise<void> {
       const current = await state.get(key);
       const result = await state.set(key, { n, pad: CHURN_PAD, check: n * 7 }, { ifVersion: current?.version ?? null });
       if (result.ok) process.stdout.write(`wrote ${n}\n`);
+    }
+  } else if (mode === 'move') {
+    const at = (step: number) => `${key}${String(step).padStart(4, '0')}`;
+    for (let step = 1; step <= Number(times); step++) {
+      await state.set(at(step), step);
+      await state.delete(at(step - 1));
     }
   } else {
     throw new Error(`unknown mode ${mode}`);
