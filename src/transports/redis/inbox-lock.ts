@@ -17,8 +17,8 @@ export interface LockHolder {
 
 export interface RedisInboxLock {
   readonly holder: LockHolder;
-  /** 'held', or 'lost' once another receiver holds the key (then stop receiving). */
-  refresh(): Promise<'held' | 'lost'>;
+  /** 'held', or why it is lost once another receiver holds the key (then stop receiving). */
+  refresh(): Promise<'held' | { lost: Cc2ccError }>;
   /** Delete the key if it is still ours. Never throws. */
   release(): Promise<void>;
 }
@@ -47,7 +47,7 @@ export async function acquireRedisLock(
     const set = await link.run(`lock the inbox of "${agent}"`, (client) =>
       client.set(key, value, { NX: true, PX: ttlMs }),
     );
-    if (set !== null) return heldLock(link, key, holder, value, ttlMs, logger);
+    if (set !== null) return heldLock(link, agent, key, holder, value, ttlMs, logger);
     const current = await link.run(`read the inbox lock of "${agent}"`, (client) => client.get(key));
     if (current === null) continue; // released in between: try again
     const other = parseHolder(current);
@@ -60,7 +60,7 @@ export async function acquireRedisLock(
     const taken = await link.run(`take over the inbox lock of "${agent}"`, (client) =>
       client.eval(LOCK_TAKE_OVER, { keys: [key], arguments: [current, value, String(ttlMs)] }),
     );
-    if (taken === 1) return heldLock(link, key, holder, value, ttlMs, logger);
+    if (taken === 1) return heldLock(link, agent, key, holder, value, ttlMs, logger);
   }
   throw new Cc2ccError(
     'INBOX_LOCKED',
@@ -71,6 +71,7 @@ export async function acquireRedisLock(
 
 function heldLock(
   link: RedisLink,
+  agent: AgentName,
   key: string,
   holder: LockHolder,
   value: string,
@@ -88,7 +89,10 @@ function heldLock(
         logger.warn(
           `the inbox lock ${key} had lapsed (Redis was out of reach longer than ${ttlMs} ms); it is ours again`,
         );
-      return result === 0 ? 'lost' : 'held';
+      if (result !== 0) return 'held';
+      const current = await link.run('read the inbox lock', (client) => client.get(key));
+      const other = current === null ? undefined : parseHolder(current);
+      return { lost: takenOverError(agent, key, other) };
     },
     async release() {
       if (released) return;
@@ -117,6 +121,15 @@ function parseHolder(text: string): LockHolder | undefined {
   } catch {
     return undefined;
   }
+}
+
+function takenOverError(agent: AgentName, key: string, holder: LockHolder | undefined): Cc2ccError {
+  const who = holder ? `pid ${holder.pid} on ${holder.host} (since ${holder.startedAt})` : 'another receiver';
+  const why = "this receiver's lock lapsed or was taken over";
+  return new Cc2ccError('INBOX_LOCKED', `${who} holds the inbox of "${agent}" now (Redis key ${key}): ${why}`, {
+    key,
+    ...(holder && { pid: holder.pid, host: holder.host, startedAt: holder.startedAt }),
+  });
 }
 
 function lockedError(agent: AgentName, key: string, holder: LockHolder, ttlMs: number): Cc2ccError {

@@ -60,6 +60,7 @@ export class RedisInboxReader implements Inbox {
   private nextIdleClaim = 0;
   private loop: Promise<void> | undefined;
   private readonly acks: AckWindow;
+  onlost?: (error: Error) => void;
   private lockTimer: NodeJS.Timeout | undefined;
   private ending: Promise<void> | undefined;
   private released: Promise<void> | undefined;
@@ -130,8 +131,9 @@ export class RedisInboxReader implements Inbox {
   private async keepLock(): Promise<void> {
     const held = await this.lock.refresh().catch(() => 'held' as const); // Redis away: nobody can take it either
     if (held === 'held' || this.state !== 'open') return;
-    this.logger.error(`another receiver took over the inbox lock of "${this.agent}"; this receiver stops`);
+    this.logger.error(`${held.lost.message}; this receiver stops`);
     await this.abort();
+    this.onlost?.(held.lost);
   }
 
   private async run(): Promise<void> {
