@@ -72,8 +72,8 @@ describe('npm pack', () => {
 
   it('the Claude Code plugin runs the bundled CLI', async () => {
     const plugin = await readFile(join(ROOT, '.claude-plugin/plugin.json'), 'utf8');
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${CLAUDE_PLUGIN_ROOT} Claude Code expands
-    expect(plugin).toContain(JSON.stringify('${CLAUDE_PLUGIN_ROOT}/' + manifest.bin.cc2cc));
+    // The literal ${CLAUDE_PLUGIN_ROOT}, which Claude Code expands.
+    expect(plugin).toContain(JSON.stringify(`\${CLAUDE_PLUGIN_ROOT}/${manifest.bin.cc2cc}`));
   });
 });
 
