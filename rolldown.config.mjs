@@ -33,7 +33,7 @@ export default defineConfig({
     /^redis$/,
     /^@redis\//,
   ],
-  plugins: [chainTscSourceMaps()],
+  plugins: [chainTscSourceMaps(), lazyAjvProvider()],
   output: {
     dir: 'dist/pkg',
     cleanDir: true, // chunk names carry a content hash: no stale chunk of an earlier build stays behind
@@ -68,6 +68,35 @@ function chainTscSourceMaps() {
       map.sourcesContent = sources.map((source) => readFileSync(source, 'utf8'));
       delete map.sourceRoot;
       return { code: code.slice(0, comment.index), map };
+    },
+  };
+}
+
+/**
+ * The MCP SDK's Server and Client import their default JSON Schema validator (Ajv with its formats: ~250 kB of
+ * CommonJS that bundling would evaluate at start-up) even when given another one, as cc2cc's server is
+ * (src/mcp/lazy-ajv.ts). Their import is pointed at a stand-in that requires the SDK's own provider, from
+ * node_modules, the first time one is constructed: the same validator, loaded when it is needed.
+ */
+function lazyAjvProvider() {
+  const STAND_IN = '\0lazy-ajv-provider';
+  return {
+    name: 'lazy-ajv-provider',
+    resolveId(source, importer) {
+      const fromSdk = importer?.includes('/node_modules/@modelcontextprotocol/sdk/dist/esm/');
+      if (fromSdk && source.endsWith('/validation/ajv-provider.js')) return STAND_IN;
+      return null;
+    },
+    load(id) {
+      if (id !== STAND_IN) return null;
+      return `import { createRequire } from 'node:module';
+export class AjvJsonSchemaValidator {
+  constructor(ajv) {
+    const provider = createRequire(import.meta.url)('@modelcontextprotocol/sdk/validation/ajv');
+    return new provider.AjvJsonSchemaValidator(ajv);
+  }
+}
+`;
     },
   };
 }

@@ -115,6 +115,17 @@ describe('source maps', () => {
   });
 });
 
+describe('what the bundle leaves out', () => {
+  it('carries no Ajv: the SDK gets it from node_modules the first time a validator is built (cc2cc demo does)', async () => {
+    const maps = (await bundleFiles()).filter((file) => file.endsWith('.js.map'));
+    const sources = await Promise.all(
+      maps.map(async (map) => (JSON.parse(await readFile(map, 'utf8')) as { sources: string[] }).sources),
+    );
+    expect(sources.flat().some((source) => source.includes('node_modules/@modelcontextprotocol/sdk/'))).toBe(true);
+    expect(sources.flat().filter((source) => /node_modules\/(ajv|ajv-formats|fast-uri)\//.test(source))).toEqual([]);
+  });
+});
+
 describe('a TypeScript config that imports cc2cc', () => {
   it('runs on the CLI’s own modules: the bundle’s entry, no second copy of cc2cc', async () => {
     const project = await mkdtemp(join(tmpdir(), 'cc2cc-shared-'));
