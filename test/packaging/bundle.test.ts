@@ -116,7 +116,7 @@ describe('source maps', () => {
 });
 
 describe('what the bundle leaves out', () => {
-  it('carries no Ajv: the SDK gets it from node_modules the first time a validator is built (cc2cc demo does)', async () => {
+  it('carries no Ajv: the SDK loads it from node_modules when a validator is first built (cc2cc demo)', async () => {
     const maps = (await bundleFiles()).filter((file) => file.endsWith('.js.map'));
     const sources = await Promise.all(
       maps.map(async (map) => (JSON.parse(await readFile(map, 'utf8')) as { sources: string[] }).sources),
