@@ -2,11 +2,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/**
- * Where this package is installed, found the same way from the sources (tests run src/ through vitest) and from
- * the bundle (users run dist/pkg/): the nearest folder up whose package.json is named cc2cc. Paths built from
- * `import.meta.url` alone would change with the layout; these do not.
- */
+// Where this package is installed, found the same way from the sources (tests run src/ through vitest) and from
+// the bundle (users run dist/pkg/): the nearest folder up whose package.json is named cc2cc. Paths built from a
+// file's own `import.meta.url` would change with the layout; these do not.
+
 interface PackageJson {
   name?: string;
   version?: string;
