@@ -19,6 +19,7 @@ import { hookLatency } from './scenarios/hook-latency.js';
 import { idle } from './scenarios/idle.js';
 import { mcpAgainstFloor } from './scenarios/mcp-floor.js';
 import { latencyRedis, throughputRedis } from './scenarios/redis.js';
+import { cliPath } from '../src/package-root.js';
 import { round } from './stats.js';
 import { findStorage } from './storage.js';
 import { judge, TARGETS } from './targets.js';
@@ -30,10 +31,11 @@ const only = process.argv
   ?.slice('--only='.length)
   .split(',');
 const beforeDir = process.argv.find((arg) => arg.startsWith('--before='))?.slice('--before='.length);
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+// The CLI users run (package.json `bin`), here and in the --before checkout, whichever layout that one has.
+const CLI = cliPath();
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const RESULTS = join(REPO, 'bench', 'results');
-const beforeCli = beforeDir === undefined ? undefined : join(resolve(beforeDir), 'dist', 'src', 'cli', 'main.js');
+const beforeCli = beforeDir === undefined ? undefined : cliPath(resolve(beforeDir));
 if (beforeCli && !existsSync(beforeCli)) {
   throw new Error(`--before: ${beforeCli} does not exist (build that checkout first: npm run build)`);
 }

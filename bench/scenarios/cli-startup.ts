@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { StdioAgent } from '../../src/demo/stdio-agent.js';
+import { findPackageRoot } from '../../src/package-root.js';
 import { round, summarize } from '../stats.js';
 import { scaled, type Scenario } from '../scenario.js';
 
@@ -46,7 +47,7 @@ export const cliStartup: Scenario = {
     // `--help` runs where no config is found (a package of its own): in a project whose config enables plugins it
     // loads that config to list their verbs, and then costs what `agents` costs.
     const bare = join(context.dir, 'bare');
-    const repo = resolve(context.cli, '../../../..');
+    const repo = findPackageRoot(dirname(context.cli));
     await mkdir(project);
     await mkdir(bare);
     await writeFile(join(bare, 'package.json'), JSON.stringify({ name: 'bench-bare', private: true }));

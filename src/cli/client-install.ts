@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { clientEventName, isCc2ccHookCommand } from '../hooks/clients.js';
 import { HOOK_EVENTS, type HookClient } from '../hooks/protocol.js';
 import { Cc2ccError } from '../kernel/errors.js';
+import { cliPath } from '../package-root.js';
 
 /** The command a client runs for cc2cc: the local install when there is one, else this CLI by path. */
 export function cc2ccCommand(dir: string): { command: string; args: string[] } {
   if (existsSync(join(dir, 'node_modules', 'cc2cc', 'package.json'))) return { command: 'npx', args: ['cc2cc'] };
-  return { command: process.execPath, args: [fileURLToPath(new URL('./main.js', import.meta.url))] };
+  return { command: process.execPath, args: [cliPath()] };
 }
 
 /** One shell command line for a client's hook settings. */

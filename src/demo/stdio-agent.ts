@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { z } from 'zod';
 import { Cc2ccError } from '../kernel/errors.js';
+import { cliPath } from '../package-root.js';
 import { CHANNEL_METHOD } from '../sinks/channel-sink.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 
@@ -21,8 +22,8 @@ export interface ToolAnswer {
 }
 
 export interface StdioAgentOptions {
-  /** Path of the built CLI (`dist/src/cli/main.js`). */
-  cli: string;
+  /** The CLI to run `serve` from: this package's built one (package.json `bin`, dist/pkg/main.js) unless told. */
+  cli?: string;
   /** The project folder the server runs in. */
   cwd: string;
   /** Extra `cc2cc serve` arguments, such as `['--name', 'bob']`. */
@@ -56,7 +57,7 @@ export class StdioAgent {
   static async start(options: StdioAgentOptions): Promise<StdioAgent> {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [options.cli, 'serve', ...(options.args ?? [])],
+      args: [options.cli ?? cliPath(), 'serve', ...(options.args ?? [])],
       cwd: options.cwd,
       stderr: 'pipe',
       ...(options.env && { env: options.env }),

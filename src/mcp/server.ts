@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { CHANNEL_METHOD, type ChannelPush } from '../sinks/channel-sink.js';
+import { packageVersion } from '../package-root.js';
 import { buildInstructions } from './instructions.js';
 import { lazyAjvValidator } from './lazy-ajv.js';
 import { registerTools, type ToolScope } from './tools.js';
@@ -86,26 +84,4 @@ export function channelPusher(server: McpServer): ChannelPush {
 /** Serve over this process's stdin/stdout. From here on stdout carries only the protocol. */
 export async function connectStdio(server: McpServer): Promise<void> {
   await server.connect(new StdioServerTransport());
-}
-
-let version: string | undefined;
-
-/** This package's version, from the nearest package.json named cc2cc (source and dist alike). */
-export function packageVersion(): string {
-  if (version) return version;
-  let folder = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const found = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (found.name === 'cc2cc' && found.version) return (version = found.version);
-    } catch {
-      // no package.json here: look one folder up
-    }
-    const parent = dirname(folder);
-    if (parent === folder) return (version = '0.0.0');
-    folder = parent;
-  }
 }

@@ -1,10 +1,11 @@
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { cliPath } from '../package-root.js';
 
 /**
- * A helper program of this folder that the contracts run in a child process: next to this
- * file in dist/, or in dist/ when the contract runs from source (`npm run build` first).
+ * A helper program of this folder that the contracts run in a child process: an entry of the bundle
+ * (rolldown.config.mjs), next to the CLI in dist/pkg/, whether the contract runs from the bundle or from
+ * source (`npm run build` first).
  */
 export function builtProgram(file: string): string {
-  const fromSource = import.meta.url.endsWith('.ts');
-  return fileURLToPath(new URL(fromSource ? `../../dist/src/testing/${file}` : `./${file}`, import.meta.url));
+  return join(dirname(cliPath()), file);
 }

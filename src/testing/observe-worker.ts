@@ -1,5 +1,5 @@
 // A second process on a transport's store, for the transport contract's cross-process clause
-// (transport-observe-clauses.ts spawns the built file, dist/src/testing/observe-worker.js).
+// (transport-observe-clauses.ts spawns the built file, dist/pkg/observe-worker.js).
 //   node observe-worker.js <opener module URL> <opener options JSON>
 // The opener module's `connect(options)` resolves to a Transport. The worker observes it and
 // prints each event as one JSON line ({ agent, state, id, reason }), after a first line

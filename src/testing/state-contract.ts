@@ -6,7 +6,7 @@ import { MAX_STATE_VALUE_BYTES, type State } from '../kernel/state.js';
 import { updateState } from '../kernel/state-update.js';
 import { builtProgram } from './built-program.js';
 import { waitFor } from './wait-for.js';
-import { CHURN_PAD } from './state-worker.js';
+import { CHURN_PAD } from './churn-pad.js';
 
 /**
  * The contract every `State` passes unchanged. A fixture is one shared store (a folder, a

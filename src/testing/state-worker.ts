@@ -1,5 +1,5 @@
 // A process that works on one State key, for the State contract's racing and crash tests
-// (state-contract.ts spawns the built file, dist/src/testing/state-worker.js).
+// (state-contract.ts spawns the built file, dist/pkg/state-worker.js).
 //   node state-worker.js <opener module URL> <opener options JSON> increment <key> <times>
 //     adds 1 to a number key <times> times, each by read + compare-and-set, again on a conflict;
 //     prints "done <conflicts>".
@@ -11,9 +11,7 @@
 // The opener module's `open(options)` resolves to `{ state, close() }`.
 import { pathToFileURL } from 'node:url';
 import type { State } from '../kernel/state.js';
-
-/** The 16 KiB pad of each churn record: large enough that a torn write would show. */
-export const CHURN_PAD = 'x'.repeat(16 * 1024);
+import { CHURN_PAD } from './churn-pad.js';
 
 async function main(): Promise<void> {
   const [openerUrl, optionsJson, mode, key, times] = process.argv.slice(2);
@@ -52,7 +50,7 @@ async function main(): Promise<void> {
   await close();
 }
 
-// Only when run as a program: the contract imports CHURN_PAD from here.
+// Only when run as a program (not when a test runner collects the folder's modules).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error: unknown) => {
     process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
  * The suites that test the whole product across modules have folders of their own, listed here.
  */
 const ROOT = resolve(import.meta.dirname, '../..');
-const SYSTEM_SUITES = ['architecture', 'clients', 'reliability', 'security'];
+const SYSTEM_SUITES = ['architecture', 'clients', 'packaging', 'reliability', 'security'];
 const HELPER_FOLDERS = ['support', 'fixtures', 'results'];
 
 function testFolders(dir: string, rel = ''): string[] {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEnvelope, decodeEnvelope, encodeEnvelope } from '../../src/kernel/envelope.js';
 import { waitFor } from '../../src/testing/wait-for.js';
-import { runCli, spawnNode, startReceiver } from './process-helpers.js';
+import { CLI, runCli, spawnNode, startReceiver } from './process-helpers.js';
 
 const SENDER = resolve(import.meta.dirname, '../fixtures/sender.mjs');
 
@@ -176,7 +176,7 @@ describe('the bus end to end, from the command line', () => {
 
   it('cc2cc tail sees every message of a 100-message run without changing any inbox', async () => {
     await runCli(['send', 'calm-owl', 'before', '--from', 'brave-fox'], project);
-    const tail = spawnNode([resolve(import.meta.dirname, '../../dist/src/cli/main.js'), 'tail', '--json'], project);
+    const tail = spawnNode([CLI, 'tail', '--json'], project);
     children.push(tail);
     await waitFor(() => tail.stderr.some((line) => line.includes('watching')), { what: 'tail to start' });
     const before = await jsonFiles(inbox('calm-owl'));

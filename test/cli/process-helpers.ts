@@ -3,8 +3,10 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { waitFor } from '../../src/testing/wait-for.js';
+import { cliPath } from '../../src/package-root.js';
 
-export const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+/** The CLI users run: package.json `bin`, the bundle (`npm run build` first). */
+export const CLI = cliPath();
 export const RECEIVER = resolve(import.meta.dirname, '../fixtures/receiver.mjs');
 
 export interface Captured {

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, docFiles, runnableBlocks, type CodeBlock } from './markdown.js';
+import { cliPath } from '../../src/package-root.js';
 
 // Every ```sh runnable block of README.md and docs/*.md (the marker is described in
 // markdown.ts), run as a new user would, in a fresh project that installed cc2cc.
 
-const CLI = join(REPO, 'dist', 'src', 'cli', 'main.js');
+const CLI = cliPath(REPO);
 /** Bounds one block: `npx cc2cc demo` starts three servers on a loaded 2-core machine. */
 const BLOCK_TIMEOUT_MS = 120_000;
 

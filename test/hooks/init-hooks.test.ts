@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseHookEvent } from '../../src/hooks/clients.js';
+import { cliPath, packageRoot } from '../../src/package-root.js';
 import { runCli } from '../cli/process-helpers.js';
 import { waitFor } from '../../src/testing/wait-for.js';
 import { DELIVERY_TIMEOUT_MS, makeProject } from '../mcp/support.js';
@@ -108,8 +109,7 @@ describe('cc2cc init installs the client hooks', () => {
     const plugin = await read(resolve(import.meta.dirname, '../../hooks/hooks.json'));
     for (const [event, groups] of Object.entries(plugin.hooks)) {
       const command = groups[0]!.hooks[0]!.command;
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${CLAUDE_PLUGIN_ROOT} Claude Code expands
-      expect(command).toContain('${CLAUDE_PLUGIN_ROOT}/dist/src/cli/main.js');
+      expect(command).toContain(`\${CLAUDE_PLUGIN_ROOT}/${relative(packageRoot(), cliPath())}`);
       expect(parseHookEvent(/ hook (\S+)/.exec(command)![1])).toBe(parseHookEvent(event));
     }
     expect(Object.keys(plugin.hooks).sort()).toEqual(['PostToolUse', 'SessionStart', 'Stop', 'UserPromptSubmit']);

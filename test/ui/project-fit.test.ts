@@ -8,7 +8,8 @@ import { waitFor } from '../../src/testing/wait-for.js';
 import { builtCli, makeProject, startUiProcess } from './helpers.js';
 import type { MessageView, Snapshot } from '../../src/ui/protocol.js';
 
-const BUILT_PLUGINS = pathToFileURL(resolve(import.meta.dirname, '../../dist/plugins/index.js')).href;
+// What a config's `import ... from 'cc2cc/plugins'` loads (package.json exports), next to the bundled CLI.
+const BUILT_PLUGINS = pathToFileURL(resolve(import.meta.dirname, '../../dist/pkg/plugins.js')).href;
 
 describe('cc2cc ui in a real project (the built CLI)', () => {
   const closers: Array<() => unknown> = [];

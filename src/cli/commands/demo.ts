@@ -1,6 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { Cc2ccError } from '../../kernel/errors.js';
+import { cliPath } from '../../package-root.js';
 import { print } from '../context.js';
 
 export function registerDemo(program: Command): void {
@@ -17,8 +17,8 @@ export function registerDemo(program: Command): void {
       if (!Number.isInteger(stepTimeoutMs) || stepTimeoutMs <= 0) {
         throw new Cc2ccError('BAD_INPUT', `--timeout "${options.timeout}" must be a positive number of milliseconds`);
       }
-      // The servers run from this very CLI: dist/src/cli/main.js next to this file's folder.
-      const cli = fileURLToPath(new URL('../main.js', import.meta.url));
+      // The servers run from this very package's CLI (package.json `bin`).
+      const cli = cliPath();
       await import('../../kernel/di.js'); // the Reflect metadata polyfill, before any decorated class
       const { runDemo } = await import('../../demo/run-demo.js'); // the MCP SDK: only when the demo runs
       const ok = await runDemo({ cli, print, stepTimeoutMs, ...(options.keep && { keep: true }) });

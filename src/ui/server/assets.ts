@@ -1,8 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { extname, join, relative, resolve, sep } from 'node:path';
-
-/** Where `vite build` puts the page: `dist/ui/`, seen from `dist/src/ui/server/` and from `src/ui/server/`. */
-const CANDIDATE_DIRS = [resolve(import.meta.dirname, '../../../ui'), resolve(import.meta.dirname, '../../../dist/ui')];
+import { extname, join, relative, sep } from 'node:path';
+import { packageRoot } from '../../package-root.js';
 
 export interface Asset {
   body: Uint8Array;
@@ -27,7 +25,8 @@ const TYPES: Record<string, string> = {
  */
 export async function loadAssets(dir?: string): Promise<Map<string, Asset>> {
   const assets = new Map<string, Asset>();
-  const root = dir ?? (await firstExisting(CANDIDATE_DIRS));
+  // Where `vite build` puts the page, the same folder from the bundle and from the sources.
+  const root = dir ?? (await firstExisting([join(packageRoot(), 'dist/ui')]));
   if (root === undefined) return assets;
   for (const path of await listFiles(root)) {
     const name = relative(root, path).split(sep).join('/');

@@ -3,9 +3,10 @@ import { once } from 'node:events';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO } from './report.js';
+import { cliPath } from '../../../src/package-root.js';
 
 export const FIXTURES = join(REPO, 'test/fixtures');
-export const CLI = join(REPO, 'dist/src/cli/main.js');
+export const CLI = cliPath();
 
 /** One JSON line a fixture printed (test/fixtures/*.mjs say which events they print). */
 export interface FixtureEvent {
