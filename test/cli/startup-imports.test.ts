@@ -69,6 +69,12 @@ describe('what a verb imports', () => {
     expect(urls.filter((url) => ZOD.test(url))).toEqual([]);
   });
 
+  it('the hook, where no bus runs yet, loads neither the MCP SDK nor the schemas (zod)', async () => {
+    const urls = await importsOf(['hook', 'prompt-submit'], { quiet: false });
+    expect(urls.some((url) => url.endsWith('/src/hooks/hook-process.ts'))).toBe(true);
+    expect(urls.filter((url) => MCP_SDK.test(url) || ZOD.test(url))).toEqual([]);
+  });
+
   it('send and agents do not load the MCP SDK', async () => {
     for (const args of [['send', 'bob', 'hi', '--from', 'alice'], ['agents']]) {
       const urls = await importsOf(args);
