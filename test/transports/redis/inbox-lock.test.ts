@@ -32,9 +32,9 @@ describe('redis transport: an inbox lock another receiver took over', () => {
       await waitFor(() => lost.length > 0, { what: 'onlost' });
       expect(lost).toHaveLength(1);
       expect(isCc2ccError(lost[0], 'INBOX_LOCKED')).toBe(true);
+      const holder = 'pid 4242 on machine-b (since 2026-11-27T10:00:00.000Z)';
       expect(lost[0]!.message).toBe(
-        `pid 4242 on machine-b (since 2026-11-27T10:00:00.000Z) holds the inbox of "calm-owl" now (Redis key ${key}): ` +
-          "this receiver's lock lapsed or was taken over",
+        `${holder} holds the inbox of "calm-owl" now (Redis key ${key}): this receiver's lock lapsed or was taken over`,
       );
       await inbox.close();
       expect(await admin.get(key)).toBe(other);
