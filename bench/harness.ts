@@ -74,20 +74,37 @@ export async function oneAtATime(
   count: number,
   progress: (message: string) => void,
 ): Promise<number[]> {
-  const { sink, sender, close } = await pair(transports);
-  const samples: number[] = [];
+  const session = await openOneAtATime(transports);
   try {
-    for (let i = 0; i < count; i++) {
-      const started = performance.now();
-      const sent = await sender.bus.send({ from: 'sender', to: 'receiver', text: `message ${i}` });
-      await sink.until(i + 1);
-      samples.push(sink.arrivals.get(sent.id)! - started);
-      if (i % 500 === 499) progress(`${i + 1}/${count}`);
+    const samples: number[] = [];
+    for (let first = 0; first < count; first += 500) {
+      samples.push(...(await session.measure(Math.min(500, count - first))));
+      progress(`${first + Math.min(500, count - first)}/${count}`);
     }
+    return samples;
   } finally {
-    await close();
+    await session.close();
   }
-  return samples;
+}
+
+/** A sender and a receiver Bus that measure messages one at a time, in as many runs as the caller takes turns. */
+export async function openOneAtATime(transports: TransportFactory) {
+  const { sink, sender, close } = await pair(transports);
+  let sent = 0;
+  return {
+    close,
+    /** The next `count` messages, each sent once the one before arrived: their latencies in ms. */
+    async measure(count: number): Promise<number[]> {
+      const samples: number[] = [];
+      for (let end = sent + count; sent < end; ) {
+        const started = performance.now();
+        const envelope = await sender.bus.send({ from: 'sender', to: 'receiver', text: `message ${sent}` });
+        await sink.until(++sent);
+        samples.push(sink.arrivals.get(envelope.id)! - started);
+      }
+      return samples;
+    },
+  };
 }
 
 /** Sends messages `first` to `first + count - 1`, `inFlight` at a time: a new send starts when one returns. */

@@ -9,7 +9,6 @@ import { latencyChart } from './chart.js';
 import { PERFORMANCE_DOC, writeFiguresSection } from './doc-section.js';
 import { makeReport, type BenchReport } from './report.js';
 import { benchRedis, type BenchRedis } from './redis-server.js';
-import { baselineFs } from './scenarios/baseline-fs.js';
 import { backlog } from './scenarios/backlog.js';
 import { cliStartup } from './scenarios/cli-startup.js';
 import { concurrentFs, concurrentRedis } from './scenarios/concurrent.js';
@@ -43,11 +42,8 @@ if (beforeCli && !existsSync(beforeCli)) {
 const redisScenarios = new Set([latencyRedis, throughputRedis, concurrentRedis]);
 const mcp = (storage: 'disk' | 'tmpfs', spaced: boolean, fsync = true) => mcpAgainstFloor({ storage, spaced, fsync });
 const scenarios: Scenario[] = [
-  baselineFs(true),
-  baselineFs(false),
   latencyFs(true),
   latencyFs(false),
-  baselineFs(true, 'tmpfs'),
   latencyFs(true, 'tmpfs'),
   mcp('disk', false),
   mcp('tmpfs', false),

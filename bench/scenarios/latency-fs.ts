@@ -1,23 +1,68 @@
-import { burst, fsTransports, oneAtATime } from '../harness.js';
+import { join } from 'node:path';
+import { burst, fsTransports, oneAtATime, openOneAtATime } from '../harness.js';
+import { openPlainFolder } from '../plain-folder.js';
 import { summarize } from '../stats.js';
 import { scaled, type Scenario } from '../scenario.js';
 import type { StorageKind } from '../storage.js';
+import { plainBurst, plainOneAtATime } from './baseline-fs.js';
 
-/** The full Bus (hooks, router, folder transport, a timing sink), one message at a time. */
+const ROUNDS = 8;
+
+/**
+ * The full Bus (hooks, router, folder transport, a timing sink), one message at a time, and
+ * the plain-Node limit (baseline-fs: the same file steps, nothing else) taking turns with it
+ * in rounds, so both see the disk at the same moments: a virtual disk's fsync cost changes
+ * from one minute to the next, and a ratio of runs minutes apart measured the disk. Then
+ * baseline-fs's burst from one writer.
+ */
 export function latencyFs(fsync: boolean, storage: StorageKind = 'disk'): Scenario {
-  const name = `${fsync ? 'latency-fs' : 'latency-fs-nosync'}${storage === 'tmpfs' ? '-tmpfs' : ''}`;
+  const suffix = `${fsync ? '' : '-nosync'}${storage === 'tmpfs' ? '-tmpfs' : ''}`;
+  const [latencyName, baselineName] = [`latency-fs${suffix}`, `baseline-fs${suffix}`];
   return {
-    name,
+    name: latencyName,
+    reports: [baselineName, latencyName],
     storage,
     async run(context) {
-      const samples = await oneAtATime(
-        fsTransports(context.dir, { fsync }),
-        scaled(2000, context.scale),
-        context.progress,
-      );
+      const count = scaled(2000, context.scale);
+      const plain = await openPlainFolder(join(context.dir, 'plain'), fsync);
+      const bus = await openOneAtATime(fsTransports(join(context.dir, 'bus'), { fsync }));
+      const [plainSamples, busSamples]: number[][] = [[], []];
+      let rate: number;
+      try {
+        for (let round = 0, done = 0; done < count; round++) {
+          const size = Math.min(Math.ceil(count / ROUNDS), count - done);
+          const turns = [
+            async () => plainSamples.push(...(await plainOneAtATime(plain, done, size))),
+            async () => busSamples.push(...(await bus.measure(size))),
+          ];
+          for (const turn of round % 2 === 0 ? turns : turns.reverse()) await turn();
+          done += size;
+          context.progress(`${done}/${count}`);
+        }
+        rate = await plainBurst(plain, count, scaled(20_000, context.scale));
+      } finally {
+        plain.close();
+        await bus.close();
+      }
       const transport = `folder transport${fsync ? '' : ' (fsync: false)'}`;
-      const description = `Bus → ${transport} → Bus, one at a time; ${context.where}`;
-      return { name, description, latency: summarize(samples), samples };
+      const turns = `in ${ROUNDS} rounds taking turns with ${baselineName}`;
+      return [
+        {
+          name: baselineName,
+          description:
+            `plain Node: tmp write${fsync ? ' + fsync' : ''}, rename, fs.watch, read, parse; ${context.where}; ` +
+            `one at a time ${turns.replace(baselineName, latencyName)}, then a burst from one writer`,
+          latency: summarize(plainSamples),
+          samples: plainSamples,
+          rate,
+        },
+        {
+          name: latencyName,
+          description: `Bus → ${transport} → Bus, one at a time; ${context.where}; ${turns}`,
+          latency: summarize(busSamples),
+          samples: busSamples,
+        },
+      ];
     },
   };
 }
