@@ -27,6 +27,7 @@ runTransportContract({
     { reason: 'a new observer starts at the end of the file', tests: ['observe replay'] },
     { reason: 'it keeps no bus state: the kernel keeps it in memory', tests: ['busState'] },
     { reason: 'attempts are counted by the receiver, in memory', tests: ['attempts across crashes'] },
+    { reason: 'it checks its inbox lock at open only: a receiver never learns it was taken', tests: ['lost inbox'] },
   ],
 });
 

@@ -17,6 +17,12 @@ export interface TransportFixture {
    * clause instead.
    */
   process?: { opener: string; options: unknown };
+  /**
+   * Makes the store say that another live receiver, on another machine, holds `agent`'s inbox
+   * now, as one would after this process's lock lapsed: the "lost inbox" clause needs it. A
+   * transport whose inboxes cannot be taken from a live receiver skips that clause instead.
+   */
+  takeOver?(agent: string): Promise<void>;
 }
 
 /** What each clause of the transport contract gets. */

@@ -76,6 +76,25 @@ export const optionalClauses = {
     },
   },
 
+  'lost inbox': {
+    title: 'tells the owner, through onlost, when another receiver holds its inbox now, and stops',
+    test: async ({ connect, fixture }) => {
+      if (!fixture.takeOver) throw new Error('this fixture has no takeOver: skip "lost inbox" with its reason');
+      const transport = await connect();
+      const inbox = await transport.open('calm-owl', async (delivery) => delivery.ack());
+      const lost: Error[] = [];
+      inbox.onlost = (error) => lost.push(error);
+      await fixture.takeOver('calm-owl');
+      // A receiver looks at its lock now and then (Redis: every third of minIdleMs, 5 s by default).
+      await waitFor(() => lost.length > 0, { what: 'onlost after the takeover', timeoutMs: 30_000 });
+      expect(lost).toHaveLength(1);
+      expect(isCc2ccError(lost[0], 'INBOX_LOCKED'), String(lost[0])).toBe(true);
+      // It stopped: another open in this process is refused while the other receiver holds the inbox.
+      const again = await transport.open('calm-owl', async () => {}).catch((error: unknown) => error);
+      expect(isCc2ccError(again, 'INBOX_LOCKED'), String(again)).toBe(true);
+    },
+  },
+
   'attempts across crashes': {
     title: 'counts an offer that a crashed receiver did not survive in the next attempt',
     test: async ({ connect }) => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +20,13 @@ function runFsContract(name: string, options: Partial<FsTransportOptions>): void
         connect: async () => new FsTransport({ root, logger: silentLogger, ...options }),
         cleanup: () => rm(dir, { recursive: true, force: true }),
         process: { opener: OPENER, options: { root, ...options } },
+        // A receiver on another machine: its record in the lock file, written whole (temp file, rename).
+        async takeOver(agent) {
+          const lock = join(root, `to-${agent}`, 'lock');
+          const other = { pid: 4242, host: 'machine-b', startedAt: new Date().toISOString(), token: 'b' };
+          await writeFile(`${lock}.taking`, `${JSON.stringify(other)}\n`);
+          await rename(`${lock}.taking`, lock);
+        },
       };
     },
   });

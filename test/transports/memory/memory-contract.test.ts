@@ -15,5 +15,6 @@ runTransportContract({
     { reason: 'it writes each copy on its own (the kernel calls put per recipient)', tests: ['putMany'] },
     { reason: 'it does not replay yet (Transport.observe)', tests: ['observe replay'] },
     { reason: 'a receiver that dies takes the memory space with it', tests: ['attempts across crashes'] },
+    { reason: 'one process: no other receiver can take an inbox from a live one', tests: ['lost inbox'] },
   ],
 });

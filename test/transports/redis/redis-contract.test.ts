@@ -10,7 +10,6 @@ describe.skipIf(!REDIS_URL && skipWithoutRedisServer('the Redis transport contra
     name: 'redis',
     create: redisFixture(() => redis.url),
     skip: [
-      { reason: 'it adds one stream entry per recipient (the kernel calls put per recipient)', tests: ['putMany'] },
       { reason: 'it has no locate yet', tests: ['locate'] },
       { reason: 'it does not replay yet (Transport.observe)', tests: ['observe replay'] },
     ],

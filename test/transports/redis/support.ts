@@ -81,6 +81,13 @@ export function redisFixture(
     return {
       connect: () => redisTransport(url(), namespace, options),
       cleanup: () => deleteNamespace(url(), namespace),
+      // A receiver on another machine, as after this one's lock lapsed.
+      async takeOver(agent) {
+        const admin = await adminClient(url());
+        const other = { pid: 4242, host: 'machine-b', startedAt: new Date().toISOString(), token: 'b' };
+        await admin.set(`cc2cc:${namespace}:lock:${agent}`, JSON.stringify(other), { PX: 60_000 });
+        await admin.close();
+      },
       process: {
         opener: pathToFileURL(join(import.meta.dirname, '../../fixtures/state-redis.mjs')).href,
         options: { url: url(), namespace, ...options },
