@@ -45,20 +45,20 @@ export function latencyFs(fsync: boolean, storage: StorageKind = 'disk'): Scenar
         await bus.close();
       }
       const transport = `folder transport${fsync ? '' : ' (fsync: false)'}`;
-      const turns = `in ${ROUNDS} rounds taking turns with ${baselineName}`;
+      const inTurnsWith = (other: string) => `in ${ROUNDS} rounds taking turns with ${other}`;
       return [
         {
           name: baselineName,
           description:
             `plain Node: tmp write${fsync ? ' + fsync' : ''}, rename, fs.watch, read, parse; ${context.where}; ` +
-            `one at a time ${turns.replace(baselineName, latencyName)}, then a burst from one writer`,
+            `one at a time ${inTurnsWith(latencyName)}, then a burst from one writer`,
           latency: summarize(plainSamples),
           samples: plainSamples,
           rate,
         },
         {
           name: latencyName,
-          description: `Bus → ${transport} → Bus, one at a time; ${context.where}; ${turns}`,
+          description: `Bus → ${transport} → Bus, one at a time; ${context.where}; ${inTurnsWith(baselineName)}`,
           latency: summarize(busSamples),
           samples: busSamples,
         },

@@ -32,7 +32,8 @@ export class AckWindow {
 
   /** Resolves when an ack in the window is answered (at once if none is on its way). */
   whenAnswered(): Promise<void> {
-    return Promise.race(this.unanswered);
+    // Promise.race of nothing never settles.
+    return this.unanswered.size === 0 ? Promise.resolve() : Promise.race(this.unanswered);
   }
 
   /** Sends an ack for the message `id` and returns at once; `send` is tried again until it lands. */

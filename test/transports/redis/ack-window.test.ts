@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEnvelope } from '../../../src/kernel/envelope.js';
 import type { Delivery, Transport } from '../../../src/kernel/transport.js';
+import { silentLogger } from '../../../src/kernel/logger.js';
+import { AckWindow } from '../../../src/transports/redis/ack-window.js';
 import { InboxStream } from '../../../src/transports/redis/inbox-stream.js';
 import type { RedisTransportOptions } from '../../../src/transports/redis/index.js';
 import { waitFor } from '../../../src/testing/wait-for.js';
@@ -143,5 +145,26 @@ describe('redis transport: the ack window', () => {
     expect(handed).toBe(3);
     expect(unansweredAtRelease).toEqual([0]);
     expect(await transport.stats('calm-owl')).toMatchObject({ done: 3, claimed: 0, queued: 0 });
+  });
+});
+
+describe('AckWindow on its own', () => {
+  it('with no ack on its way, waiting for an answer ends at once; a full window waits for one', async () => {
+    let answered = 0;
+    const window = new AckWindow(
+      'calm-owl',
+      1,
+      () => true,
+      () => answered++,
+      silentLogger,
+    );
+    await window.whenAnswered();
+    let land!: () => void;
+    window.add('m1', () => new Promise<void>((resolve) => (land = resolve)));
+    expect(window.full).toBe(true);
+    const waiting = window.whenAnswered();
+    land();
+    await waiting;
+    expect([window.full, answered]).toEqual([false, 1]);
   });
 });
