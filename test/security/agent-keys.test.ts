@@ -76,7 +76,7 @@ describe('signing with per-agent keys', () => {
       expect(refused.refused).toMatch(
         new RegExp(
           String.raw`^signing: not sent: the bus state \(agent\/ann\/signing-key\)` +
-            String.raw` holds another public key for "ann".*cc2cc agents forget ann`,
+            ' holds another public key for "ann".*cc2cc agents forget ann',
         ),
       );
       expect(refused.results).toEqual([]);
@@ -138,7 +138,7 @@ describe('signing with per-agent keys', () => {
       kernels.push(impostor);
       await expect(impostor.bus.attach('ann')).rejects.toThrow(
         new RegExp(
-          String.raw`holds another public key for "ann" than this process's private ` +
+          `holds another public key for "ann" than this process's private ` +
             String.raw`key .*home-impostor.*ann\.key.*Fix: give this agent another name`,
         ),
       );

@@ -29,7 +29,7 @@ export interface ParsedFrame {
 }
 
 const FRAME = new RegExp(
-  String.raw`<channel source="cc2cc"((?: [a-z_]+="[^"<>&]*(?:&(?:lt|gt|` +
+  '<channel source="cc2cc"((?: [a-z_]+="[^"<>&]*(?:&(?:lt|gt|' +
     String.raw`quot|amp|#x[0-9A-F]+);[^"<>&]*)*")*)>\n([^<]*)\n<\/channel>`,
   'y',
 );
