@@ -4,15 +4,8 @@
  * imports only the kernel, so a plugin that imports it can never pull the rest of cc2cc in
  * (test/architecture/import-graph.test.ts holds that).
  */
-export {
-  Bus,
-  type SendResult,
-  type SendDraft,
-  type RecipientResult,
-  type DeliveryStatus,
-  type RequestOptions,
-  type Requests,
-} from './kernel/bus.js';
+export { Bus, type RequestOptions, type Requests } from './kernel/bus.js';
+export type { SendResult, SendDraft, RecipientResult, DeliveryStatus } from './kernel/send-result.js';
 export { compose, type Cc2cc, type ComposeOptions } from './kernel/compose.js';
 export { Cc2ccError, ERROR_CODES, isCc2ccError, describeError, type ErrorCode } from './kernel/errors.js';
 export {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { Bus, SendDraft } from '../kernel/bus.js';
+import type { Bus } from '../kernel/bus.js';
+import type { SendDraft } from '../kernel/send-result.js';
 import type { LoadedConfig } from '../config/load.js';
 import { assertAgentName, type AgentName } from '../kernel/names.js';
 import { readConfigFile, unwrapDefault } from '../config/read-config.js';

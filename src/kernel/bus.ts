@@ -1,6 +1,6 @@
 import { inject, injectable } from './di.js';
 import { assertWithinSize, createEnvelope, isExpired, MAX_RECIPIENTS, withRecipients } from './envelope.js';
-import type { Draft, Envelope } from './envelope.js';
+import type { Envelope } from './envelope.js';
 import { notAddressedTo } from './addressed.js';
 import { Cc2ccError, describeError, isCc2ccError } from './errors.js';
 import { assertAgentName, parseAddress, type AgentName } from './names.js';
@@ -16,27 +16,8 @@ import type { Sink } from './sink.js';
 import type { Delivery, Inbox, Transport } from './transport.js';
 import type { State } from './state.js';
 import type { ServiceLookup } from './services.js';
-
-/** `unknown`: the transport lost the answer after the store had the request; the reason says how to find out. */
-export type DeliveryStatus = 'queued' | 'delivered' | 'offline (queued)' | 'refused' | 'unknown';
-
-export interface RecipientResult {
-  agent: AgentName;
-  via?: string;
-  status: DeliveryStatus;
-  reason?: string;
-}
-
-export interface SendResult {
-  id: string;
-  to: string;
-  envelope: Envelope;
-  results: RecipientResult[];
-  /** Set when an outbound hook dropped the whole message: `plugin: reason`. */
-  refused?: string;
-}
-
-export type SendDraft = Omit<Draft, 'from'> & { from?: AgentName };
+import { RecentMessages } from './recent-messages.js';
+import type { RecipientResult, SendDraft, SendResult } from './send-result.js';
 
 export interface RequestOptions {
   /** How long to wait for the reply (default 60 s). */
@@ -51,9 +32,6 @@ export interface Requests {
   request(bus: Bus, to: string, text: string, options: RequestOptions): Promise<Envelope>;
 }
 
-const RECENT_LIMIT = 1000;
-/** A backlog of large messages must not fill memory through this map (issue 15). */
-const RECENT_MAX_CHARS = 4 * 1024 * 1024;
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
@@ -66,8 +44,8 @@ export class Bus implements Directory {
   private inbox: Inbox | undefined;
   private record: PresenceRecord | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly recent = new Map<string, Envelope>();
-  private recentChars = 0;
+  /** For `reply`: the messages received last (bounded in number and text). */
+  private readonly recent = new RecentMessages();
   /**
    * Ids the sink took ('delivered': pushed) whose ack failed. The hand-over is final: a
    * re-offer of one is acked, never handed over again, and never counts as a failed delivery.
@@ -372,7 +350,7 @@ export class Bus implements Directory {
         return delivery.retry(reason, outcome.retryInMs ?? this.retryDelay(delivery.attempt));
       return delivery.deadLetter(reason);
     }
-    this.remember(outcome.envelope);
+    this.recent.remember(outcome.envelope);
     let result: 'delivered' | 'held';
     try {
       result = await this.sink.deliver(outcome.envelope, { ack: () => delivery.ack() });
@@ -408,21 +386,6 @@ export class Bus implements Directory {
 
   private retryDelay(attempt: number): number {
     return Math.min(this.config.retryDelayMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS);
-  }
-
-  /** For `reply`: the last RECENT_LIMIT messages, and no more than RECENT_MAX_CHARS of their text. */
-  private remember(envelope: Envelope): void {
-    const chars = envelope.text.length;
-    const previous = this.recent.get(envelope.id);
-    if (previous) this.recentChars -= previous.text.length;
-    this.recent.delete(envelope.id);
-    this.recent.set(envelope.id, envelope);
-    this.recentChars += chars;
-    while (this.recent.size > 1 && (this.recent.size > RECENT_LIMIT || this.recentChars > RECENT_MAX_CHARS)) {
-      const [oldestId, oldest] = this.recent.entries().next().value!;
-      this.recent.delete(oldestId);
-      this.recentChars -= oldest.text.length;
-    }
   }
 
   /** Tell a sender what became of its message. Receipts are events: they never get receipts. */

@@ -19,7 +19,8 @@ import { RECEIPT_META_KEY, RECEIPT_SEEN } from './receipts.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { addressExamples, addressPhrase } from './address-forms.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Bus, RecipientResult, SendResult } from '../kernel/bus.js';
+import type { Bus } from '../kernel/bus.js';
+import type { RecipientResult, SendResult } from '../kernel/send-result.js';
 import type { Extensions } from '../kernel/extensions.js';
 import type { ToolResult } from '../kernel/tool.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Cc2ccError } from '../../kernel/errors.js';
 import { MESSAGE_KINDS, type MessageKind } from '../../kernel/message-kinds.js';
-import type { RecipientResult, SendResult } from '../../kernel/bus.js';
+import type { RecipientResult, SendResult } from '../../kernel/send-result.js';
 import { print, withRuntime, type GlobalOptions } from '../context.js';
 import { assertSharedTransport } from '../shared-transport.js';
 import { terminalJson, terminalSafe } from '../terminal-safe.js';
