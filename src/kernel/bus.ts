@@ -16,7 +16,7 @@ import type { Sink } from './sink.js';
 import type { Delivery, Inbox, Transport } from './transport.js';
 import type { State } from './state.js';
 import type { ServiceLookup } from './services.js';
-import { RecentMessages } from './recent-messages.js';
+import { RECENT_LIMIT, RecentMessages } from './recent-messages.js';
 import type { RecipientResult, SendDraft, SendResult } from './send-result.js';
 
 export interface RequestOptions {
@@ -132,7 +132,8 @@ export class Bus implements Directory {
     if (!original) {
       throw new Cc2ccError(
         'NOT_FOUND',
-        `no received message with id "${id}" (ids come from the "id" meta of a pushed message or from check_inbox)`,
+        `no received message with id "${id}" among the last ${RECENT_LIMIT} this session received (ids come ` +
+          'from the "id" meta of a pushed message or from check_inbox; answer an older one with send to its sender)',
       );
     }
     return this.send({

@@ -58,7 +58,9 @@ describe('Bus: reply to a received message', () => {
     await Promise.all(Array.from({ length: count }, (_, i) => fox.kernel.bus.send({ to: 'calm-owl', text: `m${i}` })));
     await waitFor(() => owl.sink.received.length === count);
     const [oldest, secondOldest] = owl.sink.received;
-    await expect(owl.kernel.bus.reply(oldest!.id, 'late')).rejects.toThrow(/no received message with id/);
+    await expect(owl.kernel.bus.reply(oldest!.id, 'late')).rejects.toThrow(
+      /no received message with id ".*" among the last 1000 this session received .*answer an older one with send/,
+    );
     await owl.kernel.bus.reply(secondOldest!.id, 'still known');
     await waitFor(() => fox.sink.received.length === 1);
     expect(fox.sink.received[0]).toMatchObject({ correlationId: secondOldest!.id, text: 'still known' });
