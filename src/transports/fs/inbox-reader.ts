@@ -5,12 +5,14 @@ import type { Logger } from '../../kernel/logger.js';
 import type { AgentName } from '../../kernel/names.js';
 import type { Delivery, DeliveryHandler, Inbox } from '../../kernel/transport.js';
 import { CrashCounts } from './crash-counts.js';
+import { DonePruner } from './done-pruner.js';
 import { DoneIndex, type RetentionPolicy } from './done-retention.js';
 import { acquireInboxLock, type InboxLock } from './inbox-lock.js';
 import { listEntries, removeStaleTemp, returnClaimed, type InboxEntry } from './inbox-recovery.js';
 import { InboxFiles } from './inbox-files.js';
 import type { InboxPaths } from './layout.js';
 import { messageId, readMessageFile } from './message-file.js';
+import { OfferLedger } from './offer-ledger.js';
 import { OwnMoves } from './own-moves.js';
 import { SenderHolds } from './sender-holds.js';
 import { HOLD, inOrderWithReadAhead } from './read-ahead.js';
@@ -35,10 +37,6 @@ export interface InboxReaderOptions {
 
 /** A handler that throws is offered the message again after this long. */
 const THROWN_RETRY_DELAY_MS = 200;
-const PRUNE_EVERY_ACKS = 1000;
-/** While a drain is under way pruning waits (delivery first), unless done/ grew this far past its limit. */
-const PRUNE_WAITS_UP_TO = 10;
-const PRUNE_EVERY_MS = 10 * 60_000;
 
 /** Lock the inbox, return what a dead receiver had claimed, then start delivering. */
 export async function openInbox(options: InboxReaderOptions): Promise<Inbox> {
@@ -84,11 +82,7 @@ class InboxReader implements Inbox {
   private readonly claimed = new Set<string>();
   /** Ids that showed up in inbox/ again while claimed: look again once they settle. */
   private readonly copiesWaiting = new Set<string>();
-  private readonly attempts = new Map<string, number>();
-  /** The reason of the last retry, added to the dead-letter reason if it comes to that. */
-  private readonly lastErrors = new Map<string, string>();
-  /** After a retry, this id is not offered before its time. */
-  private readonly notBefore = new Map<string, number>();
+  private readonly ledger: OfferLedger;
   /** Order is per sender (sender-holds.ts). */
   private readonly holds = new SenderHolds();
   private passing: Promise<void> | undefined;
@@ -99,9 +93,7 @@ class InboxReader implements Inbox {
   private lastListed = Number.POSITIVE_INFINITY;
   /** Names this receiver moved out of inbox/ itself: their watch events wake nobody. */
   private readonly ownMoves = new OwnMoves();
-  private pruning: Promise<unknown> | undefined;
-  private acksSincePrune = 0;
-  private lastPrune = 0;
+  private readonly pruner: DonePruner;
   private ending: Promise<void> | undefined;
   private released: Promise<void> | undefined;
 
@@ -112,6 +104,14 @@ class InboxReader implements Inbox {
     this.agent = options.paths.agent;
     this.logger = options.logger;
     this.files = new InboxFiles(options.paths, options.logger);
+    this.ledger = new OfferLedger(options.crashes);
+    this.pruner = new DonePruner(
+      options.done,
+      options.retention,
+      options.logger,
+      this.agent,
+      () => this.passing !== undefined,
+    );
     this.wakeups = new Wakeups({
       folder: options.paths.inbox,
       watch: options.watch,
@@ -123,7 +123,7 @@ class InboxReader implements Inbox {
 
   start(): void {
     this.wakeups.start();
-    this.prune();
+    this.pruner.prune();
     this.requestPass();
   }
 
@@ -151,7 +151,7 @@ class InboxReader implements Inbox {
           `of close(); closing anyway: the message it holds stays in cur/ and the next open offers it again`,
       );
     }
-    await this.pruning;
+    await this.pruner.settled();
     this.state = 'closed';
     await this.release();
   }
@@ -168,7 +168,7 @@ class InboxReader implements Inbox {
     // The next pass looks at the folders and the lock first (checkFolders).
     if (cause === 'rescan' || cause === 'gone') this.foldersChecked = false;
     if (cause === 'rescan') this.ownMoves.clear();
-    if (cause === 'rescan' && Date.now() - this.lastPrune > PRUNE_EVERY_MS) this.prune();
+    if (cause === 'rescan') this.pruner.rescanned();
     this.requestPass();
   }
 
@@ -206,20 +206,8 @@ class InboxReader implements Inbox {
     this.passing = this.runPasses().finally(() => {
       this.passing = undefined;
       if (this.passAgain && this.state === 'open') this.requestPass();
-      else if (this.acksSincePrune >= PRUNE_EVERY_ACKS) this.prune(); // the drain is over (or closing): tidy done/
+      else this.pruner.passesEnded();
     });
-  }
-
-  /**
-   * A pass is delivering: removing old files from done/ would compete with it for the disk
-   * and the thread pool, so it waits for the pass to end (the files it removes only free
-   * space the queue already took), unless the pass has gone on for many times maxDone acks.
-   */
-  private draining(): boolean {
-    return (
-      this.passing !== undefined &&
-      this.acksSincePrune < PRUNE_WAITS_UP_TO * Math.max(PRUNE_EVERY_ACKS, this.options.retention.maxDone)
-    );
   }
 
   private async runPasses(): Promise<void> {
@@ -281,14 +269,11 @@ class InboxReader implements Inbox {
         )
         .then(() => NOTHING);
     }
-    const due = this.notBefore.get(id);
+    const due = this.ledger.waitsUntil(id);
     if (due !== undefined) {
-      if (due > Date.now()) {
-        // Waits for its retry (its sender's later messages wait too, see hand); the rest goes on.
-        this.wakeups.wakeAt(due);
-        return Promise.resolve(NOTHING);
-      }
-      this.notBefore.delete(id);
+      // Waits for its retry (its sender's later messages wait too, see hand); the rest goes on.
+      this.wakeups.wakeAt(due);
+      return Promise.resolve(NOTHING);
     }
     if (this.holds.skip(id)) return Promise.resolve(NOTHING);
     if (this.claimed.has(id)) {
@@ -363,11 +348,7 @@ class InboxReader implements Inbox {
   private async deliver(id: string, envelope: Envelope): Promise<void> {
     if (this.holds.offered(envelope.from, id)) this.passAgain = true;
     this.claimed.add(id);
-    const offers = (this.attempts.get(id) ?? 0) + 1;
-    this.attempts.set(id, offers);
-    // Hand-overs earlier receivers did not survive count too (crash-counts.ts).
-    const attempt = this.options.crashes.of(id) + offers;
-    this.options.crashes.handing(id);
+    const attempt = this.ledger.offer(id);
     let settled = false;
     const settle = async (what: string, action: () => Promise<void>): Promise<void> => {
       if (settled) return;
@@ -406,48 +387,23 @@ class InboxReader implements Inbox {
   private async ack(id: string): Promise<void> {
     await this.files.acknowledge(id);
     this.options.done.add(id);
-    this.forgetAttempts(id);
-    if (++this.acksSincePrune >= PRUNE_EVERY_ACKS && !this.draining()) this.prune();
+    this.ledger.forget(id);
+    this.pruner.acked();
   }
 
   private async deadLetter(id: string, reason: string): Promise<void> {
-    const last = this.lastErrors.get(id);
-    await this.files.deadLetter(
-      id,
-      last === undefined || reason.includes(last) ? reason : `${reason}; last error: ${last}`,
-    );
-    this.forgetAttempts(id);
+    await this.files.deadLetter(id, this.ledger.deadLetterReason(id, reason));
+    this.ledger.forget(id);
   }
 
   private async retry(id: string, sender: string, reason: string, delayMs: number): Promise<void> {
     await this.files.giveBack(id);
-    this.lastErrors.set(id, reason);
     const due = Date.now() + Math.max(0, delayMs);
-    this.notBefore.set(id, due);
+    this.ledger.retried(id, reason, due);
     // Nothing of this sender behind it goes first, so each sender's order holds; others pass.
     this.holds.hold(sender, id);
     this.logger.debug(`${id} for "${this.agent}" offered again in ${delayMs} ms: ${reason}`);
     if (this.state === 'open') this.wakeups.wakeAt(due);
-  }
-
-  private forgetAttempts(id: string): void {
-    this.attempts.delete(id);
-    this.options.crashes.forget(id);
-    this.lastErrors.delete(id);
-    this.notBefore.delete(id);
-  }
-
-  /** Every PRUNE_EVERY_ACKS acks (and on the rescan after PRUNE_EVERY_MS): one unlink per removed file. */
-  private prune(): void {
-    if (this.pruning) return;
-    this.acksSincePrune = 0;
-    this.lastPrune = Date.now();
-    this.pruning = this.options.done
-      .prune(this.options.retention, this.logger)
-      .catch((error) => this.logger.warn(`pruning done/ of "${this.agent}" failed: ${describeError(error)}`))
-      .finally(() => {
-        this.pruning = undefined;
-      });
   }
 }
 
