@@ -10,6 +10,7 @@ import { errnoCode, ioFailed } from './fs-errors.js';
 import { FILE_MODE } from './layout.js';
 import { readRegularFile } from './message-file.js';
 import { judgeHolder, thisProcess, type ProcessIdentity } from './process-identity.js';
+import { parseLockRecord } from '../lock-record.js';
 
 /**
  * What `to-<name>/lock` says about its holder. `token` tells two locks of one process apart;
@@ -194,31 +195,9 @@ async function readLock(path: string): Promise<LockState> {
   const read = await readRegularFile(path, MAX_LOCK_BYTES);
   if (read.missing) return { kind: 'missing' };
   if (read.reason !== undefined) return { kind: 'unreadable', why: read.reason, text: undefined, modifiedMs };
-  const holder = parseHolder(read.content);
+  const holder = parseLockRecord(read.content);
   if (!holder) return { kind: 'unreadable', why: 'not a lock record', text: read.content, modifiedMs };
   return { kind: 'held', holder, text: read.content };
-}
-
-function parseHolder(text: string): LockHolder | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { pid, host, startedAt, token, boot, pidNs, procStart } = value as Record<string, unknown>;
-  // pid 0 or below would name a process group to `kill`, never one process.
-  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof host !== 'string') return undefined;
-  return {
-    pid,
-    host,
-    startedAt: typeof startedAt === 'string' ? startedAt : '?',
-    token: typeof token === 'string' ? token : '',
-    ...(typeof boot === 'string' && { boot }),
-    ...(typeof pidNs === 'string' && { pidNs }),
-    ...(typeof procStart === 'string' && { procStart }),
-  };
 }
 
 /**

@@ -4,6 +4,7 @@ import { Cc2ccError, describeError } from '../../kernel/errors.js';
 import { processAlive } from '../../kernel/process-alive.js';
 import type { AgentName } from '../../kernel/names.js';
 import type { Logger } from '../../kernel/logger.js';
+import { parseLockRecord } from '../lock-record.js';
 import type { RedisLink } from './connection.js';
 import { LOCK_REFRESH, LOCK_RELEASE, LOCK_TAKE_OVER } from './scripts.js';
 
@@ -50,7 +51,7 @@ export async function acquireRedisLock(
     if (set !== null) return heldLock(link, agent, key, holder, value, ttlMs, logger);
     const current = await link.run(`read the inbox lock of "${agent}"`, (client) => client.get(key));
     if (current === null) continue; // released in between: try again
-    const other = parseHolder(current);
+    const other = parseLockRecord(current);
     if (other && (other.host !== holder.host || processAlive(other.pid))) throw lockedError(agent, key, other, ttlMs);
     logger.warn(
       other
@@ -91,7 +92,7 @@ function heldLock(
         );
       if (result !== 0) return 'held';
       const current = await link.run('read the inbox lock', (client) => client.get(key));
-      const other = current === null ? undefined : parseHolder(current);
+      const other = current === null ? undefined : parseLockRecord(current);
       return { lost: takenOverError(agent, key, other) };
     },
     async release() {
@@ -106,21 +107,6 @@ function heldLock(
       }
     },
   };
-}
-
-function parseHolder(text: string): LockHolder | undefined {
-  try {
-    const { pid, host, startedAt, token } = JSON.parse(text) as Record<string, unknown>;
-    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof host !== 'string') return undefined;
-    return {
-      pid,
-      host,
-      startedAt: typeof startedAt === 'string' ? startedAt : '?',
-      token: typeof token === 'string' ? token : '',
-    };
-  } catch {
-    return undefined;
-  }
 }
 
 function takenOverError(agent: AgentName, key: string, holder: LockHolder | undefined): Cc2ccError {
