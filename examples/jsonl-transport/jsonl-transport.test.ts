@@ -28,6 +28,7 @@ runTransportContract({
     { reason: 'it keeps no bus state: the kernel keeps it in memory', tests: ['busState'] },
     { reason: 'attempts are counted by the receiver, in memory', tests: ['attempts across crashes'] },
     { reason: 'it checks its inbox lock at open only: a receiver never learns it was taken', tests: ['lost inbox'] },
+    { reason: 'it checks its inbox lock at open only: a vanished lock is not taken again', tests: ['retaken inbox'] },
   ],
 });
 

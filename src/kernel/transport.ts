@@ -145,9 +145,9 @@ export interface Inbox {
    */
   onlost?: (error: Error) => void;
   /**
-   * Optional: the inbox's folders or lock vanished (someone removed or moved `.cc2cc/`)
-   * and the receiver made them again and goes on; the owner should announce its presence
-   * again, since the presence records may have gone with them.
+   * Optional: the inbox's lock vanished (someone removed or moved `.cc2cc/`, Redis lost its
+   * data) and the receiver took it again and goes on; the owner should announce its presence
+   * again, since the presence records may have gone with it.
    */
   onretaken?: () => void;
   /** Stop receiving, wait for the handler in progress, release the inbox. */

@@ -23,6 +23,12 @@ export interface TransportFixture {
    * transport whose inboxes cannot be taken from a live receiver skips that clause instead.
    */
   takeOver?(agent: string): Promise<void>;
+  /**
+   * Removes `agent`'s inbox lock from the store, as a person deleting `.cc2cc/` or a Redis that
+   * lost its data would: the "retaken inbox" clause needs it. A transport whose store cannot
+   * lose a lock under a live receiver skips that clause instead.
+   */
+  dropLock?(agent: string): Promise<void>;
 }
 
 /** What each clause of the transport contract gets. */

@@ -95,6 +95,34 @@ export const optionalClauses = {
     },
   },
 
+  'retaken inbox': {
+    title: 'takes its inbox lock again after it vanished, tells the owner through onretaken, and goes on',
+    test: async ({ connect, fixture }) => {
+      if (!fixture.dropLock) throw new Error('this fixture has no dropLock: skip "retaken inbox" with its reason');
+      const transport = await connect();
+      const received: string[] = [];
+      const inbox = await transport.open('calm-owl', async (delivery) => {
+        received.push(delivery.envelope.text);
+        await delivery.ack();
+      });
+      let retaken = 0;
+      const lost: Error[] = [];
+      inbox.onretaken = () => retaken++;
+      inbox.onlost = (error) => lost.push(error);
+      await fixture.dropLock('calm-owl');
+      // A receiver looks at its lock now and then (Redis: every third of minIdleMs, 5 s by default).
+      await waitFor(() => retaken > 0, { what: 'onretaken after the lock vanished', timeoutMs: 30_000 });
+      // The lock is this receiver's again: another receiver is refused, and this one still receives.
+      const other = await connect();
+      const refused = await other.open('calm-owl', async () => {}).catch((error: unknown) => error);
+      expect(isCc2ccError(refused, 'INBOX_LOCKED'), String(refused)).toBe(true);
+      await other.put('calm-owl', message('brave-fox', 'calm-owl', 'after the lock came back'));
+      await waitFor(() => received.length === 1, { what: 'delivery after the lock came back' });
+      expect(received).toEqual(['after the lock came back']);
+      expect(lost).toEqual([]);
+    },
+  },
+
   'attempts across crashes': {
     title: 'counts an offer that a crashed receiver did not survive in the next attempt',
     test: async ({ connect }) => {

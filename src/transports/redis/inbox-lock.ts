@@ -18,8 +18,12 @@ export interface LockHolder {
 
 export interface RedisInboxLock {
   readonly holder: LockHolder;
-  /** 'held', or why it is lost once another receiver holds the key (then stop receiving). */
-  refresh(): Promise<'held' | { lost: Cc2ccError }>;
+  /**
+   * 'held'; 'retaken' when the key had lapsed or was deleted (Redis out of reach for longer
+   * than the lock lives, or restarted without its data) and is ours again; or why it is lost
+   * once another receiver holds the key (then stop receiving).
+   */
+  refresh(): Promise<'held' | 'retaken' | { lost: Cc2ccError }>;
   /** Delete the key if it is still ours. Never throws. */
   release(): Promise<void>;
 }
@@ -86,11 +90,14 @@ function heldLock(
       const result = await link.run('refresh the inbox lock', (client) =>
         client.eval(LOCK_REFRESH, { keys: [key], arguments: [value, String(ttlMs)] }),
       );
-      if (result === 2)
+      if (result === 1) return 'held';
+      if (result === 2) {
         logger.warn(
-          `the inbox lock ${key} had lapsed (Redis was out of reach longer than ${ttlMs} ms); it is ours again`,
+          `the inbox lock ${key} was gone (it lapsed while Redis was out of reach for longer than ${ttlMs} ms, ` +
+            'or Redis lost its data); it is ours again',
         );
-      if (result !== 0) return 'held';
+        return 'retaken';
+      }
       const current = await link.run('read the inbox lock', (client) => client.get(key));
       const other = current === null ? undefined : parseLockRecord(current);
       return { lost: takenOverError(agent, key, other) };

@@ -61,6 +61,7 @@ export class RedisInboxReader implements Inbox {
   private loop: Promise<void> | undefined;
   private readonly acks: AckWindow;
   onlost?: (error: Error) => void;
+  onretaken?: () => void;
   private lockTimer: NodeJS.Timeout | undefined;
   private ending: Promise<void> | undefined;
   private released: Promise<void> | undefined;
@@ -131,6 +132,8 @@ export class RedisInboxReader implements Inbox {
   private async keepLock(): Promise<void> {
     const held = await this.lock.refresh().catch(() => 'held' as const); // Redis away: nobody can take it either
     if (held === 'held' || this.state !== 'open') return;
+    // The presence records may have gone with the lock: the owner announces this agent again at once.
+    if (held === 'retaken') return this.onretaken?.();
     this.logger.error(`${held.lost.message}; this receiver stops`);
     await this.abort();
     this.onlost?.(held.lost);

@@ -1,4 +1,4 @@
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,6 +27,7 @@ function runFsContract(name: string, options: Partial<FsTransportOptions>): void
           await writeFile(`${lock}.taking`, `${JSON.stringify(other)}\n`);
           await rename(`${lock}.taking`, lock);
         },
+        dropLock: (agent) => unlink(join(root, `to-${agent}`, 'lock')),
       };
     },
   });

@@ -16,5 +16,6 @@ runTransportContract({
     { reason: 'it does not replay yet (Transport.observe)', tests: ['observe replay'] },
     { reason: 'a receiver that dies takes the memory space with it', tests: ['attempts across crashes'] },
     { reason: 'one process: no other receiver can take an inbox from a live one', tests: ['lost inbox'] },
+    { reason: 'one process: its inboxes have no lock that a store could lose', tests: ['retaken inbox'] },
   ],
 });

@@ -7,6 +7,9 @@ import type { Delivery, TrafficEvent, Transport } from '../../../src/kernel/tran
 import type { RedisTransportOptions } from '../../../src/transports/redis/index.js';
 import { waitFor } from '../../../src/testing/wait-for.js';
 import { deleteNamespace, REDIS_URL, redisTransport, skipWithoutRedisUrl, uniqueNamespace } from './support.js';
+import { compose } from '../../../src/kernel/compose.js';
+import { silentLogger } from '../../../src/kernel/logger.js';
+import { kernelConfig, RecordingSink } from '../../kernel/helpers.js';
 
 const message = (text: string, to = 'calm-owl'): Envelope => createEnvelope({ from: 'brave-fox', to, text });
 
@@ -260,6 +263,37 @@ describe.skipIf(skipWithoutRedisUrl('the Redis transport tests'))('redis transpo
     await redis.del(key('presence:brave-fox'));
     expect(await transport.agents()).toEqual([{ name: 'brave-fox' }]);
   });
+
+  it(
+    'announces an agent again as soon as it finds its inbox lock gone (Redis lost its data), not at ' +
+      'its next heartbeat, and goes on receiving',
+    async () => {
+      fresh();
+      const sink = new RecordingSink();
+      const kernel = await compose({
+        config: kernelConfig({ heartbeatMs: 3_600_000 }), // no heartbeat within this test
+        transport: await connect({ minIdleMs: 600 }), // the lock is looked at every 200 ms
+        sink,
+        logger: silentLogger,
+      });
+      try {
+        await kernel.bus.attach('calm-owl');
+        const other = await connect();
+        const online = async () =>
+          (await other.agents()).some(({ name, presence }) => name === 'calm-owl' && presence?.state === 'online');
+        expect(await online()).toBe(true);
+
+        await deleteNamespace(url, namespace); // every key: presence, lock, inbox stream
+        expect(await online()).toBe(false);
+        await waitFor(online, { what: 'calm-owl announced again' });
+        await other.put('calm-owl', message('after the data loss'));
+        await waitFor(() => sink.received.length === 1, { what: 'delivery after the data loss' });
+        expect(sink.received[0]!.text).toBe('after the data loss');
+      } finally {
+        await kernel.close();
+      }
+    },
+  );
 
   it('lets an observer see every state with the envelope, without claiming anything', async () => {
     fresh();

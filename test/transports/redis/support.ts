@@ -88,6 +88,11 @@ export function redisFixture(
         await admin.set(`cc2cc:${namespace}:lock:${agent}`, JSON.stringify(other), { PX: 60_000 });
         await admin.close();
       },
+      async dropLock(agent) {
+        const admin = await adminClient(url());
+        await admin.del(`cc2cc:${namespace}:lock:${agent}`);
+        await admin.close();
+      },
       process: {
         opener: pathToFileURL(join(import.meta.dirname, '../../fixtures/state-redis.mjs')).href,
         options: { url: url(), namespace, ...options },
