@@ -30,6 +30,9 @@ export default defineConfig({
     'observe-worker': 'dist/src/testing/observe-worker.js',
   },
   platform: 'node',
+  // An entry chunk may export more than its entry module (what the config-path group below
+  // needs, which rolldown would otherwise set itself, with a warning on every build).
+  preserveEntrySignatures: 'allow-extension',
   // Name node_modules files by the path they were found at, not a symlink's target (a linked node_modules would
   // otherwise leak the target's folder into the maps' sources).
   resolve: { symlinks: false },
