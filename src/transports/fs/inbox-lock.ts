@@ -10,16 +10,10 @@ import { errnoCode, ioFailed } from './fs-errors.js';
 import { FILE_MODE } from './layout.js';
 import { readRegularFile } from './message-file.js';
 import { judgeHolder, thisProcess, type ProcessIdentity } from './process-identity.js';
-import { parseLockRecord } from '../lock-record.js';
+import { parseLockRecord, type LockRecord } from '../lock-record.js';
 
-/**
- * What `to-<name>/lock` says about its holder. `token` tells two locks of one process apart;
- * `boot`, `pidNs` and `procStart` (Linux) tell a live holder from a reused pid.
- */
-export interface LockHolder extends ProcessIdentity {
-  startedAt: string;
-  token: string;
-}
+/** What `to-<name>/lock` says about its holder (the record both transports' locks keep). */
+export type LockHolder = LockRecord;
 
 /** What `keep()` found: still ours, taken again after it vanished, or held by another live process. */
 export type LockKept = 'held' | 'retaken' | { lost: Cc2ccError };

@@ -4,17 +4,12 @@ import { Cc2ccError, describeError } from '../../kernel/errors.js';
 import { processAlive } from '../../kernel/process-alive.js';
 import type { AgentName } from '../../kernel/names.js';
 import type { Logger } from '../../kernel/logger.js';
-import { parseLockRecord } from '../lock-record.js';
+import { parseLockRecord, type LockRecord } from '../lock-record.js';
 import type { RedisLink } from './connection.js';
 import { LOCK_REFRESH, LOCK_RELEASE, LOCK_TAKE_OVER } from './scripts.js';
 
-/** What `cc2cc:<ns>:lock:<agent>` says about the receiver that holds the inbox. */
-export interface LockHolder {
-  pid: number;
-  host: string;
-  startedAt: string;
-  token: string;
-}
+/** What `cc2cc:<ns>:lock:<agent>` says about the receiver that holds the inbox (no Linux identity fields here). */
+export type LockHolder = LockRecord;
 
 export interface RedisInboxLock {
   readonly holder: LockHolder;
