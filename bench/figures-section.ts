@@ -74,6 +74,8 @@ function other(figures: Record<string, number>): string {
     clientCpuMsPerMessage,
     inFlight,
     baselineFsRate,
+    fsyncsPerMessage,
+    baselineFsyncsPerMessage,
     ...rest
   } = figures;
   const parts: string[] = [];
@@ -81,6 +83,11 @@ function other(figures: Record<string, number>): string {
   const inFlightText = isNumber(inFlight) ? `, ${inFlight} sends in flight` : '';
   if (isNumber(messages) && secondsText) parts.push(`${grouped(messages)} in ${secondsText}${inFlightText}`);
   if (isNumber(baselineFsRate)) parts.push(`baseline-fs's burst in turns with it ${grouped(baselineFsRate)} msgs/s`);
+  if (isNumber(fsyncsPerMessage))
+    parts.push(
+      `${Number(fsyncsPerMessage.toFixed(2))} fsyncs per message` +
+        (isNumber(baselineFsyncsPerMessage) ? ` (baseline-fs: ${Number(baselineFsyncsPerMessage.toFixed(2))})` : ''),
+    );
   if (isNumber(peakRssMb)) parts.push(`peak RSS ${Math.round(peakRssMb)} MB`);
   if (isNumber(cpuMsPer10s))
     parts.push(

@@ -16,6 +16,7 @@ export async function openPlainFolder(dir: string, durable: boolean) {
   /** File name → when it was read and parsed. */
   const arrived = new Map<string, number>();
   let wake: (() => void) | undefined;
+  let fsyncs = 0;
   const watcher = watch(inbox, (_event, file) => {
     if (!file || arrived.has(file)) return;
     readFile(join(inbox, file), 'utf8')
@@ -38,17 +39,23 @@ export async function openPlainFolder(dir: string, durable: boolean) {
     });
   return {
     arrived,
+    /** fsyncs done so far (with `durable`, two per message). */
+    fsyncs: () => fsyncs,
     /** Writes message `i` (numbers must not repeat); resolves with its file name once it is in the inbox. */
     async write(i: number): Promise<string> {
       const file = `${String(i).padStart(26, '0')}.json`;
       const handle = await open(join(tmp, file), 'wx', 0o600);
       await handle.writeFile(payload(i));
-      if (durable) await handle.sync();
+      if (durable) {
+        await handle.sync();
+        fsyncs++;
+      }
       await handle.close();
       await rename(join(tmp, file), join(inbox, file));
       if (durable) {
         const folder = await open(inbox, 'r');
         await folder.sync();
+        fsyncs++;
         await folder.close();
       }
       return file;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { burst, fsTransports, pair, sendInFlight } from '../harness.js';
 import { openPlainFolder } from '../plain-folder.js';
+import { fsyncCount } from '../../src/transports/fs/fsync.js';
 import { scaled, type Scenario } from '../scenario.js';
 import { redisTransports } from './redis.js';
 
@@ -27,6 +28,8 @@ export const concurrentFs: Scenario = {
     const plain = await openPlainFolder(join(context.dir, 'plain'), true);
     const { sink, sender, close } = await pair(fsTransports(join(context.dir, 'bus'), { fsync: true }));
     let [busSeconds, plainSeconds] = [0, 0];
+    // What group commit saves is flushes: counted on each side over the timed rounds.
+    let [busFsyncs, plainFsyncs] = [0, 0];
     try {
       await sendInFlight(sender, 0, WARM_UP, IN_FLIGHT);
       await sink.until(WARM_UP);
@@ -36,16 +39,18 @@ export const concurrentFs: Scenario = {
       for (let round = 0, sent = WARM_UP; sent < total; round++) {
         const [first, end] = [sent, Math.min(sent + Math.ceil(count / ROUNDS), total)];
         const bus = async () => {
-          const started = performance.now();
+          const [started, fsyncsBefore] = [performance.now(), fsyncCount()];
           await sendInFlight(sender, first, end - first, IN_FLIGHT);
           await sink.until(end);
           busSeconds += (performance.now() - started) / 1000;
+          busFsyncs += fsyncCount() - fsyncsBefore;
         };
         const baseline = async () => {
-          const started = performance.now();
+          const [started, fsyncsBefore] = [performance.now(), plain.fsyncs()];
           for (let i = first; i < end; i++) await plain.write(i);
           await plain.until(end);
           plainSeconds += (performance.now() - started) / 1000;
+          plainFsyncs += plain.fsyncs() - fsyncsBefore;
         };
         for (const turn of round % 2 === 0 ? [baseline, bus] : [bus, baseline]) await turn();
         sent = end;
@@ -62,7 +67,14 @@ export const concurrentFs: Scenario = {
         `first send to last delivery, in ${ROUNDS} rounds taking turns with baseline-fs's burst, after ` +
         `${WARM_UP} messages each that are not counted`,
       rate: count / busSeconds,
-      figures: { messages: count, seconds: busSeconds, inFlight: IN_FLIGHT, baselineFsRate: count / plainSeconds },
+      figures: {
+        messages: count,
+        seconds: busSeconds,
+        inFlight: IN_FLIGHT,
+        baselineFsRate: count / plainSeconds,
+        fsyncsPerMessage: busFsyncs / count,
+        baselineFsyncsPerMessage: plainFsyncs / count,
+      },
     };
   },
 };

@@ -29,6 +29,7 @@ function inMemory(folder: string): boolean {
  * pool would cost more than the call).
  */
 export async function fsyncIn(folder: string, fd: number): Promise<void> {
+  fsyncs++;
   if (inMemory(folder)) {
     fsyncSync(fd);
     return;
@@ -39,6 +40,13 @@ export async function fsyncIn(folder: string, fd: number): Promise<void> {
   } finally {
     syncing--;
   }
+}
+
+/** fsyncs of message files and folders this process has started (the bench divides it by messages). */
+let fsyncs = 0;
+
+export function fsyncCount(): number {
+  return fsyncs;
 }
 
 /** fsyncs of this process waiting for a disk right now. */
