@@ -58,16 +58,14 @@ export class AckWindow {
         if (!this.open()) {
           this.logger.warn(
             `could not acknowledge ${id} for "${this.agent}" before closing (${describeError(error)}): ` +
-              'it was delivered, ' +
-              'and the next receiver of this inbox gets it again',
+              'it was delivered, and the next receiver of this inbox gets it again',
           );
           return;
         }
         const delayMs = Math.min(RETRY_MS * 2 ** failures, RETRY_MAX_MS);
         this.logger.warn(
           `could not acknowledge ${id} for "${this.agent}", which was delivered: ${describeError(error)}; ` +
-            'acknowledging again ' +
-            `in ${delayMs} ms (it is not delivered again)`,
+            `acknowledging again in ${delayMs} ms (it is not delivered again)`,
         );
         // A plain timer, not the receiver's sleep: a closing receiver still settles what it handed over.
         await new Promise((resolve) => setTimeout(resolve, delayMs));
